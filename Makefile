@@ -1,0 +1,169 @@
+# mind-the-wait in C: build, demo and test.
+#
+#   make            build the nginx module and the worker (after `make deps`)
+#   make demo       run the whole stack locally (see README)
+#   make test       every test: unit, integration, sanitizer lane, checks
+#
+# Two build variants share the sources: build/ (release, -O2) and
+# build/asan/ (AddressSanitizer + UndefinedBehaviorSanitizer).
+
+CC        ?= gcc
+BUILD     := build
+NGX_SRC   := /usr/share/nginx/src
+PKGS      := hiredis libpq libprotobuf-c jansson libcurl libzip
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+CFLAGS    ?= -O2 -g
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=undefined
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -MMD -MP -Iworker \
+             -I$(BUILD)/gen $(PKG_CFLAGS)
+
+WORKER_SRCS := $(sort $(wildcard worker/*.c worker/*/*.c))
+WORKER_SRCS := $(filter-out worker/tests/%,$(WORKER_SRCS))
+TEST_SRCS   := $(sort $(wildcard worker/tests/test_*.c))
+MODULE_SRCS := $(sort $(wildcard ngx_mtw_module/*.c ngx_mtw_module/*.h))
+PROTO       := worker/proto/gtfs-realtime.proto
+GEN_C       := $(BUILD)/gen/gtfs-realtime.pb-c.c
+GEN_H       := $(BUILD)/gen/gtfs-realtime.pb-c.h
+
+# variant -> object list: $(call objs,DIR)
+objs = $(patsubst %.c,$(1)/obj/%.o,$(WORKER_SRCS)) $(1)/obj/gen/gtfs-realtime.pb-c.o
+WORKER_OBJS     := $(call objs,$(BUILD))
+WORKER_OBJS_SAN := $(call objs,$(BUILD)/asan)
+LIB_OBJS        := $(filter-out %/worker/main.o,$(WORKER_OBJS))
+LIB_OBJS_SAN    := $(filter-out %/worker/main.o,$(WORKER_OBJS_SAN))
+TESTS           := $(patsubst worker/tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+TESTS_SAN       := $(patsubst worker/tests/%.c,$(BUILD)/asan/tests/%,$(TEST_SRCS))
+
+WORKER     := $(BUILD)/mtw-worker
+WORKER_SAN := $(BUILD)/asan/mtw-worker
+MODULE     := $(BUILD)/nginx/objs/ngx_http_mtw_module.so
+MODULE_SAN := $(BUILD)/asan/nginx/objs/ngx_http_mtw_module.so
+
+.SECONDARY:
+
+.PHONY: all deps worker module sanitize unit unit-asan integration \
+        integration-asan checks test demo demo-stop clean bench
+
+all: deps worker module
+
+deps:
+	@sh scripts/deps.sh
+
+worker: $(WORKER)
+module: $(MODULE)
+sanitize: $(WORKER_SAN) $(MODULE_SAN) $(TESTS_SAN)
+
+# --- generated protobuf code ----------------------------------------------
+
+$(GEN_C) $(GEN_H) &: $(PROTO)
+	@mkdir -p $(BUILD)/gen
+	protoc-c --c_out=$(BUILD)/gen -Iworker/proto $(PROTO)
+
+# --- worker -----------------------------------------------------------------
+
+$(BUILD)/obj/%.o: %.c | $(GEN_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/obj/%.o: %.c | $(GEN_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+# generated code is not ours: compile it without our extra warnings
+$(BUILD)/obj/gen/gtfs-realtime.pb-c.o: $(GEN_C)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/obj/gen/gtfs-realtime.pb-c.o: $(GEN_C)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(WORKER): $(WORKER_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(WORKER_SAN): $(WORKER_OBJS_SAN)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+# --- unit tests (cmocka) ------------------------------------------------------
+
+$(BUILD)/tests/%: $(BUILD)/obj/worker/tests/%.o $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lm
+
+$(BUILD)/asan/tests/%: $(BUILD)/asan/obj/worker/tests/%.o $(LIB_OBJS_SAN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lm
+
+# --- nginx module -------------------------------------------------------------
+# Debian's configured nginx tree is copied into the build folder and
+# configured with Debian's own flags plus --with-compat, so the module loads
+# into /usr/sbin/nginx.  nginx's Makefile tracks the module's sources itself;
+# we configure again only when the addon script or the file list changes.
+
+define configure_nginx
+	rm -rf $(1) && mkdir -p $(1) && cp -a $(NGX_SRC)/. $(1)/
+	cd $(1) && bash -c '. ./conf_flags && ./configure "$${NGX_CONF_FLAGS[@]}" \
+	    --with-compat --add-dynamic-module=$(CURDIR) $(2)' > configure.log 2>&1 \
+	    || { cat $(1)/configure.log; exit 1; }
+	touch $(1)/.configured
+endef
+
+$(BUILD)/nginx/.configured: config $(wildcard ngx_mtw_module/*.c)
+	$(call configure_nginx,$(BUILD)/nginx,)
+
+$(BUILD)/asan/nginx/.configured: config $(wildcard ngx_mtw_module/*.c)
+	$(call configure_nginx,$(BUILD)/asan/nginx,\
+	    --with-cc-opt="$(SAN_FLAGS)" --with-ld-opt="$(SAN_FLAGS)")
+
+$(MODULE): $(BUILD)/nginx/.configured $(MODULE_SRCS)
+	$(MAKE) -s -C $(BUILD)/nginx -f objs/Makefile modules
+
+$(MODULE_SAN): $(BUILD)/asan/nginx/.configured $(MODULE_SRCS)
+	$(MAKE) -s -C $(BUILD)/asan/nginx -f objs/Makefile modules
+
+# --- tests --------------------------------------------------------------------
+
+unit: $(TESTS)
+	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
+
+unit-asan: $(TESTS_SAN)
+	@set -e; for t in $(TESTS_SAN); do echo "== $$t (asan)"; \
+	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 $$t; done
+
+integration: $(WORKER) $(MODULE)
+	prove -I t/lib -j2 t/
+
+integration-asan: sanitize
+	MTW_SANITIZE=1 prove -I t/lib -j2 t/
+
+checks:
+	@set -e; for c in $(sort $(wildcard scripts/check-*.sh)); do \
+	    echo "== $$c"; sh $$c; done
+
+test: deps
+	$(MAKE) worker module sanitize $(TESTS)
+	$(MAKE) unit
+	$(MAKE) unit-asan
+	$(MAKE) integration
+	$(MAKE) integration-asan
+	$(MAKE) checks
+
+# --- demo ---------------------------------------------------------------------
+
+demo: all
+	@bash scripts/demo.sh start
+
+demo-stop:
+	@bash scripts/demo.sh stop
+
+bench: all
+	@set -e; for b in $(sort $(wildcard bench/*.sh)); do sh $$b; done
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,109 @@
+/*
+ * config.c - environment -> mtw_config, with defaults in one place.
+ */
+#include "config.h"
+#include "util/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MTW_DEFAULT_REDIS_URL     "redis://127.0.0.1:6379"
+#define MTW_DEFAULT_DATABASE_URL  "postgresql:///mtw"
+#define MTW_DEFAULT_POLL_SEC      12
+#define MTW_DEFAULT_SCORE_SEC     30
+
+static const char *env_or(const char *name, const char *fallback)
+{
+    const char *v = getenv(name);
+
+    return (v != NULL && *v != '\0') ? v : fallback;
+}
+
+static int env_seconds(const char *name, int fallback, int *out,
+                       char *err, unsigned errlen)
+{
+    const char *v = getenv(name);
+    long n;
+
+    if (v == NULL || *v == '\0') {
+        *out = fallback;
+        return 0;
+    }
+    if (mtw_cli_parse_long(v, 1, 3600, &n) != 0) {
+        snprintf(err, errlen, "%s must be a whole number of seconds "
+                 "between 1 and 3600, not '%s'", name, v);
+        return -1;
+    }
+    *out = (int) n;
+    return 0;
+}
+
+int mtw_config_parse_clock(const char *s, mtw_clock_mode *out)
+{
+    if (strcmp(s, "wall") == 0) {
+        *out = MTW_CLOCK_WALL;
+        return 0;
+    }
+    if (strcmp(s, "feed") == 0) {
+        *out = MTW_CLOCK_FEED;
+        return 0;
+    }
+    return -1;
+}
+
+int mtw_config_valid_service_date(const char *s)
+{
+    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    int y, m, d, n = 0;
+
+    if (s == NULL || strcmp(s, "auto") == 0) {
+        return 1;
+    }
+    if (strlen(s) != 10
+        || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10
+        || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+    {
+        return 0;
+    }
+    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) {
+        return 0;
+    }
+    return 1;
+}
+
+int mtw_config_load(mtw_config *cfg, char *err, unsigned errlen)
+{
+    const char *clock;
+
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->redis_url = env_or("MTW_REDIS_URL", MTW_DEFAULT_REDIS_URL);
+    cfg->database_url = env_or("MTW_DATABASE_URL", MTW_DEFAULT_DATABASE_URL);
+    cfg->city = env_or("MTW_CITY", NULL);
+    cfg->vehicles_url = env_or("MTW_VEHICLES_URL", NULL);
+    cfg->trips_url = env_or("MTW_TRIPS_URL", NULL);
+    cfg->alerts_url = env_or("MTW_ALERTS_URL", NULL);
+    cfg->tz = env_or("MTW_TZ", NULL);
+    cfg->service_date = env_or("MTW_SERVICE_DATE", NULL);
+
+    if (env_seconds("MTW_POLL_SEC", MTW_DEFAULT_POLL_SEC, &cfg->poll_sec,
+                    err, errlen) != 0
+        || env_seconds("MTW_SCORE_SEC", MTW_DEFAULT_SCORE_SEC,
+                       &cfg->score_sec, err, errlen) != 0)
+    {
+        return -1;
+    }
+
+    clock = env_or("MTW_CLOCK", "wall");
+    if (mtw_config_parse_clock(clock, &cfg->clock) != 0) {
+        snprintf(err, errlen, "MTW_CLOCK must be 'wall' or 'feed', not '%s'",
+                 clock);
+        return -1;
+    }
+    if (!mtw_config_valid_service_date(cfg->service_date)) {
+        snprintf(err, errlen, "MTW_SERVICE_DATE must be YYYY-MM-DD or 'auto', "
+                 "not '%s'", cfg->service_date);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,41 @@
+/*
+ * config.h - the process configuration, read from the environment.
+ *
+ * This is the only process-wide state of the worker besides the log level.
+ * Subcommand flags override these values after mtw_config_load().
+ */
+#ifndef MTW_CONFIG_H
+#define MTW_CONFIG_H
+
+typedef enum {
+    MTW_CLOCK_WALL = 0,   /* now = the system clock (production) */
+    MTW_CLOCK_FEED        /* now = the latest feed header timestamp (replay) */
+} mtw_clock_mode;
+
+typedef struct {
+    const char     *redis_url;      /* MTW_REDIS_URL, redis://host:port[/db] */
+    const char     *database_url;   /* MTW_DATABASE_URL, libpq conninfo/URI */
+    const char     *city;           /* MTW_CITY, single-city deploy slug */
+    const char     *vehicles_url;   /* MTW_VEHICLES_URL */
+    const char     *trips_url;      /* MTW_TRIPS_URL */
+    const char     *alerts_url;     /* MTW_ALERTS_URL */
+    const char     *tz;             /* MTW_TZ, IANA zone of MTW_CITY */
+    const char     *service_date;   /* MTW_SERVICE_DATE: NULL, YYYY-MM-DD, auto */
+    int             poll_sec;       /* MTW_POLL_SEC, vehicle poll period */
+    int             score_sec;      /* MTW_SCORE_SEC, scoring tick period */
+    mtw_clock_mode  clock;          /* MTW_CLOCK */
+} mtw_config;
+
+/*
+ * Fills cfg from the environment with defaults.  Returns 0, or -1 after
+ * writing a one-line reason naming the variable into err.
+ */
+int mtw_config_load(mtw_config *cfg, char *err, unsigned errlen);
+
+/* Parses "wall" / "feed"; -1 when neither. */
+int mtw_config_parse_clock(const char *s, mtw_clock_mode *out);
+
+/* Checks MTW_SERVICE_DATE's forms: NULL, "auto" or a real YYYY-MM-DD date. */
+int mtw_config_valid_service_date(const char *s);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * redis_url.c - MTW_REDIS_URL -> host/port/password/db (pure).
+ */
+#include "redis_url.h"
+#include "util/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int copy_part(char *dst, size_t dstlen, const char *s, size_t n)
+{
+    if (n >= dstlen) {
+        return -1;
+    }
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+    return 0;
+}
+
+int mtw_redis_url_parse(const char *url, mtw_redis_addr *addr,
+                        char *err, unsigned errlen)
+{
+    const char *p, *at, *slash, *colon;
+    long n;
+    char num[16];
+
+    memset(addr, 0, sizeof(*addr));
+    addr->port = 6379;
+
+    if (strncmp(url, "unix://", 7) == 0) {
+        if (url[7] != '/' || copy_part(addr->path, sizeof(addr->path),
+                                       url + 7, strlen(url + 7)) != 0)
+        {
+            snprintf(err, errlen, "redis URL '%s': unix:// needs an "
+                     "absolute socket path", url);
+            return -1;
+        }
+        return 0;
+    }
+    if (strncmp(url, "redis://", 8) != 0) {
+        snprintf(err, errlen, "redis URL '%s' must start with redis:// or "
+                 "unix://", url);
+        return -1;
+    }
+    p = url + 8;
+
+    at = strrchr(p, '@');
+    if (at != NULL) {
+        colon = memchr(p, ':', (size_t) (at - p));
+        colon = colon ? colon + 1 : p;
+        if (copy_part(addr->password, sizeof(addr->password), colon,
+                      (size_t) (at - colon)) != 0)
+        {
+            snprintf(err, errlen, "redis URL: password too long");
+            return -1;
+        }
+        p = at + 1;
+    }
+
+    slash = strchr(p, '/');
+    if (slash == NULL) {
+        slash = p + strlen(p);
+    } else if (slash[1] != '\0') {
+        if (mtw_cli_parse_long(slash + 1, 0, 1023, &n) != 0) {
+            snprintf(err, errlen, "redis URL '%s': database must be a "
+                     "number", url);
+            return -1;
+        }
+        addr->db = (int) n;
+    }
+
+    colon = memchr(p, ':', (size_t) (slash - p));
+    if (colon != NULL) {
+        if (copy_part(num, sizeof(num), colon + 1,
+                      (size_t) (slash - colon - 1)) != 0
+            || mtw_cli_parse_long(num, 1, 65535, &n) != 0)
+        {
+            snprintf(err, errlen, "redis URL '%s': port must be 1-65535",
+                     url);
+            return -1;
+        }
+        addr->port = (int) n;
+    } else {
+        colon = slash;
+    }
+    if (colon == p || copy_part(addr->host, sizeof(addr->host), p,
+                                (size_t) (colon - p)) != 0)
+    {
+        snprintf(err, errlen, "redis URL '%s': missing or too long host", url);
+        return -1;
+    }
+    return 0;
+}
