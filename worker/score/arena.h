@@ -1,0 +1,28 @@
+/*
+ * arena.h - bump allocator for the scoring models.
+ *
+ * A schedule or a live snapshot is built once and freed as a whole, so its
+ * strings and arrays of fixed size live in one arena: one free, no
+ * per-object bookkeeping, good locality for the tick.
+ */
+#ifndef MTW_SCORE_ARENA_H
+#define MTW_SCORE_ARENA_H
+
+#include <stddef.h>
+
+typedef struct mtw_arena mtw_arena;
+
+mtw_arena *mtw_arena_create(size_t block_size);
+void mtw_arena_free(mtw_arena *a);
+
+/* Zeroed, 8-byte aligned memory; NULL when out of memory. */
+void *mtw_arena_alloc(mtw_arena *a, size_t size);
+
+/* Copies of s (NULL stays NULL); strndup copies at most n bytes. */
+char *mtw_arena_strdup(mtw_arena *a, const char *s);
+char *mtw_arena_strndup(mtw_arena *a, const char *s, size_t n);
+
+/* Bytes handed out so far (for sizing reports). */
+size_t mtw_arena_used(const mtw_arena *a);
+
+#endif
