@@ -1,5 +1,5 @@
 /*
- * cmd/migrate.c - `mtw-worker migrate`: apply worker/sql/*.sql in order.
+ * cmd/migrate.c - `mtw-worker migrate`: apply the worker/sql migrations in order.
  */
 #include "util/cli.h"
 
