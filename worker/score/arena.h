@@ -9,6 +9,7 @@
 #define MTW_SCORE_ARENA_H
 
 #include <stddef.h>
+#include <stdlib.h>
 
 typedef struct mtw_arena mtw_arena;
 
@@ -24,5 +25,14 @@ char *mtw_arena_strndup(mtw_arena *a, const char *s, size_t n);
 
 /* Bytes handed out so far (for sizing reports). */
 size_t mtw_arena_used(const mtw_arena *a);
+
+/* qsort that accepts empty (possibly NULL) arrays, which qsort does not */
+static inline void mtw_sort(void *base, size_t n, size_t size,
+                            int (*cmp)(const void *, const void *))
+{
+    if (n > 1) {
+        qsort(base, n, size, cmp);
+    }
+}
 
 #endif

@@ -563,7 +563,7 @@ static uint32_t *routes_by_name(const mtw_schedule *s)
         order[i] = (uint32_t) i;
     }
     sort_sched = s;
-    qsort(order, s->nroutes, sizeof(*order), cmp_route_name);
+    mtw_sort(order, s->nroutes, sizeof(*order), cmp_route_name);
     return order;
 }
 
@@ -1010,8 +1010,8 @@ void mtw_doc_overview(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c)
     }
     sys = mtw_system_grade(grades, veh, t->ngroups, &pct);
     sort_t = t;
-    qsort(top, ntop, sizeof(*top), cmp_top);
-    qsort(att, natt, sizeof(*att), cmp_attention);
+    mtw_sort(top, ntop, sizeof(*top), cmp_top);
+    mtw_sort(att, natt, sizeof(*att), cmp_attention);
 
     mtw_jw_obj(w);
     mtw_jw_kstr(w, "system_grade", mtw_grade_str(sys));

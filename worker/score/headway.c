@@ -97,7 +97,7 @@ static const char *hw_pick(hw_entries *es, int by_earliest, int64_t now,
     if (es->n < 2) {
         return NULL;
     }
-    qsort(es->e, es->n, sizeof(*es->e), cmp_entry);
+    mtw_sort(es->e, es->n, sizeof(*es->e), cmp_entry);
     for (i = 0; i < es->n; i = j) {
         size_t n = 0;
         double key = 0;
@@ -416,7 +416,7 @@ int mtw_tick_headways(mtw_tick *t, const mtw_score_params *p)
         }
     }
     sort_tick = t;
-    qsort(order, n, sizeof(*order), cmp_member);
+    mtw_sort(order, n, sizeof(*order), cmp_member);
     for (i = 0; i < n; i = j) {
         for (j = i + 1; j < n && same_group(t, order[i], order[j]); j++) {
         }

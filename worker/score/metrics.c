@@ -2,6 +2,7 @@
  * metrics.c - the published numbers as pure functions (see metrics.h).
  */
 #include "score/metrics.h"
+#include "score/arena.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -49,7 +50,7 @@ int mtw_median_int(int *v, size_t n, int *out)
     if (n == 0) {
         return -1;
     }
-    qsort(v, n, sizeof(*v), cmp_int);
+    mtw_sort(v, n, sizeof(*v), cmp_int);
     if (n % 2) {
         *out = v[n / 2];
     } else {
@@ -68,7 +69,7 @@ int mtw_median_gap(int64_t *times, size_t n, int *out)
     if (n < 2) {
         return -1;
     }
-    qsort(times, n, sizeof(*times), cmp_i64);
+    mtw_sort(times, n, sizeof(*times), cmp_i64);
     for (i = 1; i < n && ng < sizeof(gaps) / sizeof(gaps[0]); i++) {
         if (times[i] - times[i - 1] > 0) {
             gaps[ng++] = (int) (times[i] - times[i - 1]);
@@ -300,7 +301,7 @@ double mtw_system_median(double *v, size_t n)
     if (n == 0) {
         return 75.0;
     }
-    qsort(v, n, sizeof(*v), cmp_dbl);
+    mtw_sort(v, n, sizeof(*v), cmp_dbl);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 

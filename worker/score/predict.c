@@ -261,7 +261,7 @@ int mtw_tick_predict(mtw_tick *t, const mtw_score_params *p)
     }
     mtw_idmap_clear(&seen);
 
-    qsort(t->preds, t->npreds, sizeof(*t->preds), cmp_pred);
+    mtw_sort(t->preds, t->npreds, sizeof(*t->preds), cmp_pred);
     t->stop_first = mtw_arena_alloc(t->arena, (t->s->nstops + 1)
                                     * sizeof(uint32_t));
     t->stop_count = mtw_arena_alloc(t->arena, (t->s->nstops + 1)

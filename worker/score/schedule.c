@@ -112,7 +112,7 @@ static int sb_group_rows(sb_ctx *c)
     free(fill);
     sort_tt = tt;
     for (i = 0; i < tt->n_trips; i++) {
-        qsort(c->row_idx + c->rows[i].first, c->rows[i].count,
+        mtw_sort(c->row_idx + c->rows[i].first, c->rows[i].count,
               sizeof(uint32_t), cmp_row);
     }
     return 0;
@@ -306,7 +306,7 @@ static int sb_index(mtw_schedule *s)
     uint32_t *order;
     size_t i, j, n;
 
-    qsort(s->trips, s->ntrips, sizeof(*s->trips), cmp_trip);
+    mtw_sort(s->trips, s->ntrips, sizeof(*s->trips), cmp_trip);
     if (mtw_idmap_init(&s->trip_by_id, s->ntrips) != 0) {
         return -1;
     }
@@ -328,7 +328,7 @@ static int sb_index(mtw_schedule *s)
         order[i] = (uint32_t) i;
     }
     sort_s = s;
-    qsort(order, s->ntrips, sizeof(*order), cmp_trip_rdir);
+    mtw_sort(order, s->ntrips, sizeof(*order), cmp_trip_rdir);
     for (n = 0, i = 0; i < s->ntrips; i++) {
         if (i == 0 || s->trips[order[i]].route != s->trips[order[i - 1]].route
             || s->trips[order[i]].direction
@@ -685,7 +685,7 @@ int mtw_schedule_headway(const mtw_schedule *s, const mtw_route_dir *rd,
             }
         }
     }
-    qsort(times, n, sizeof(times[0]), cmp_i64);
+    mtw_sort(times, n, sizeof(times[0]), cmp_i64);
     for (i = 1; i < n; i++) {
         int64_t g = times[i] - times[i - 1];
 
