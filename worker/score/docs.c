@@ -1067,6 +1067,17 @@ void mtw_doc_overview(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c)
 
 /* ---- one tick's documents ------------------------------------------------- */
 
+/* ids that may appear in a key (docs/redis-contract.md): the module only
+ * asks for these, and nothing else is ever written into a key name */
+int mtw_valid_doc_id(const char *id)
+{
+    size_t n = id ? strlen(id) : 0;
+
+    return n >= 1 && n <= 64
+           && strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                     "0123456789._~:-") == n;
+}
+
 int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
                         const mtw_doc_ctx *c,
                         const uint8_t *also_routes, const uint8_t *also_stops)
@@ -1097,6 +1108,9 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
     mtw_doc_overview(&w, t, c);
     ADD("overview");
     for (i = 0; i < s->nroutes; i++) {
+        if (!mtw_valid_doc_id(s->routes[i].id)) {
+            continue;
+        }
         mtw_doc_route(&w, t, c, (uint32_t) i);
         snprintf(name, sizeof(name), "route:%s", s->routes[i].id);
         ADD(name);
@@ -1107,7 +1121,9 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
         }
     }
     for (i = 0; i < s->nstops; i++) {
-        if (t->stop_count[i] > 0 || (also_stops && also_stops[i])) {
+        if ((t->stop_count[i] > 0 || (also_stops && also_stops[i]))
+            && mtw_valid_doc_id(s->stops[i].id))
+        {
             mtw_doc_predictions(&w, t, c, (uint32_t) i);
             snprintf(name, sizeof(name), "predictions:%s", s->stops[i].id);
             ADD(name);

@@ -93,12 +93,16 @@ void mtw_doc_cities(mtw_jsonw *w, const mtw_city_info *cities, size_t n,
                     const mtw_schedule *const *schedules);
 void mtw_doc_overview(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c);
 
+/* 1 when id may be part of a document name ([A-Za-z0-9._~:-]{1,64}). */
+int mtw_valid_doc_id(const char *id);
+
 /*
  * Builds every per-tick document of a city into set: score, realtime,
  * routes, overview, route:{id} for every route, route:{id}:live and
  * predictions:{stop} for routes / stops with live data now, plus those
  * named in also_routes / also_stops (published last tick, so their
- * documents are emptied rather than left stale).  0 or -1.
+ * documents are emptied rather than left stale).  Routes and stops whose
+ * ids are not valid document ids get no document.  0 or -1.
  */
 int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
                         const mtw_doc_ctx *c,
