@@ -2,6 +2,7 @@
  * publish.c - a tick's documents to Redis in one MULTI/EXEC (publish.h).
  */
 #include "jobs/publish.h"
+#include "store/redis_url.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,48 @@ void mtw_publisher_free(mtw_publisher *p)
     free(p->stops);
     free(p->routes);
     memset(p, 0, sizeof(*p));
+}
+
+redisContext *mtw_redis_open(const char *url, char *err, size_t errlen)
+{
+    struct timeval tv = { 2, 0 };
+    mtw_redis_addr addr;
+    redisContext *rc;
+    redisReply *reply;
+
+    if (mtw_redis_url_parse(url, &addr, err, (unsigned) errlen) != 0) {
+        return NULL;
+    }
+    rc = addr.path[0] ? redisConnectUnixWithTimeout(addr.path, tv)
+                      : redisConnectWithTimeout(addr.host, addr.port, tv);
+    if (rc == NULL || rc->err) {
+        snprintf(err, errlen, "redis connect failed: %s",
+                 rc ? rc->errstr : "out of memory");
+        redisFree(rc);
+        return NULL;
+    }
+    redisSetTimeout(rc, tv);
+    if (addr.password[0]) {
+        reply = redisCommand(rc, "AUTH %s", addr.password);
+        if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
+            snprintf(err, errlen, "redis AUTH failed");
+            freeReplyObject(reply);
+            redisFree(rc);
+            return NULL;
+        }
+        freeReplyObject(reply);
+    }
+    if (addr.db > 0) {
+        reply = redisCommand(rc, "SELECT %d", addr.db);
+        if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
+            snprintf(err, errlen, "redis SELECT %d failed", addr.db);
+            freeReplyObject(reply);
+            redisFree(rc);
+            return NULL;
+        }
+        freeReplyObject(reply);
+    }
+    return rc;
 }
 
 int mtw_publish_set(redisContext *rc, const char *city,

@@ -37,6 +37,9 @@ void mtw_publisher_free(mtw_publisher *p);
 int mtw_publish_tick(mtw_publisher *p, redisContext *rc, const mtw_tick *t,
                      const mtw_doc_ctx *c, char *err, size_t errlen);
 
+/* Connects to MTW_REDIS_URL (2 s timeouts, AUTH, SELECT).  NULL + err. */
+redisContext *mtw_redis_open(const char *url, char *err, size_t errlen);
+
 /* Publishes a ready set (one MULTI/EXEC); global docs when city == NULL. */
 int mtw_publish_set(redisContext *rc, const char *city,
                     const mtw_doc_set *set, char *err, size_t errlen);
