@@ -208,7 +208,7 @@ static int score_main(const mtw_command *cmd, int argc, char **argv)
     }
     for (i = 0; i < repeat; i++) {
         mtw_doc_ctx dc = { city.slug, now, cfg.poll_sec, NULL, 0, NULL, 0,
-                           75.0 };
+                           75.0, NULL };
         double t0 = cpu_ms(), t1, t2;
         mtw_tick *t = mtw_tick_run(s, l, now, &params);
         mtw_doc_set set;

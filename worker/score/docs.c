@@ -150,13 +150,33 @@ static void jw_feedback(mtw_jsonw *w, const char *key, const mtw_doc_ctx *c,
     mtw_jw_obj_end(w);
 }
 
+struct mtw_doc_frags {
+    mtw_jsonw buf;              /* every vehicle's status value */
+    size_t *off, *len;
+};
+
+static void jw_status_value(mtw_jsonw *w, const mtw_tick *t,
+                            const mtw_doc_ctx *c, long vi);
+
 /* VehicleStatus (reference-api.md §3.2), or null */
 static void jw_status(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c,
                       long vi)
 {
+    mtw_jw_key(w, "status");
+    if (c->frags != NULL && vi >= 0) {
+        /* a vehicle appears in up to ~40 predictions: render it once */
+        mtw_jw_raw(w, c->frags->buf.buf + c->frags->off[vi],
+                   c->frags->len[vi]);
+        return;
+    }
+    jw_status_value(w, t, c, vi);
+}
+
+static void jw_status_value(mtw_jsonw *w, const mtw_tick *t,
+                            const mtw_doc_ctx *c, long vi)
+{
     const mtw_vstate *vs;
 
-    mtw_jw_key(w, "status");
     if (vi < 0 || !t->vs[vi].has_delay) {
         mtw_jw_null(w);
         return;
@@ -1078,21 +1098,52 @@ int mtw_valid_doc_id(const char *id)
                      "0123456789._~:-") == n;
 }
 
+static void frags_free(mtw_doc_frags *f)
+{
+    mtw_jsonw_free(&f->buf);
+    free(f->off);
+    free(f->len);
+}
+
+static int frags_build(mtw_doc_frags *f, const mtw_tick *t,
+                       const mtw_doc_ctx *c)
+{
+    size_t i;
+
+    mtw_jsonw_init(&f->buf);
+    f->off = malloc((t->nv + 1) * sizeof(size_t));
+    f->len = malloc((t->nv + 1) * sizeof(size_t));
+    if (f->off == NULL || f->len == NULL) {
+        return -1;
+    }
+    for (i = 0; i < t->nv; i++) {
+        f->off[i] = f->buf.len;
+        f->buf.need_comma = 0;
+        jw_status_value(&f->buf, t, c, (long) i);
+        f->len[i] = f->buf.len - f->off[i];
+    }
+    return f->buf.failed || (t->nv > 0 && f->buf.buf == NULL) ? -1 : 0;
+}
+
 int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
-                        const mtw_doc_ctx *c,
+                        const mtw_doc_ctx *c0,
                         const uint8_t *also_routes, const uint8_t *also_stops)
 {
     const mtw_schedule *s = t->s;
     uint8_t *live_route = calloc(s->nroutes + 1, 1);
+    mtw_doc_ctx cc = *c0, *c = &cc;
+    mtw_doc_frags frags;
     mtw_jsonw w;
     char name[160];
     size_t i;
     int rc = -1;
 
-    if (live_route == NULL) {
-        return -1;
-    }
+    memset(&frags, 0, sizeof(frags));
     mtw_jsonw_init(&w);
+    if (live_route == NULL || frags_build(&frags, t, c0) != 0) {
+        goto done;
+    }
+    cc.frags = &frags;
     for (i = 0; i < t->ngroups; i++) {
         if (t->groups[i].route >= 0) {
             live_route[t->groups[i].route] = 1;
@@ -1133,6 +1184,7 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
     rc = 0;
 done:
     mtw_jsonw_free(&w);
+    frags_free(&frags);
     free(live_route);
     return rc;
 }

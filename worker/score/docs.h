@@ -63,6 +63,9 @@ typedef struct {
     int zoom_level;
 } mtw_city_info;
 
+/* per-vehicle JSON rendered once per tick (internal to docs.c) */
+typedef struct mtw_doc_frags mtw_doc_frags;
+
 typedef struct {
     const char *city;           /* slug */
     int64_t now;
@@ -72,6 +75,7 @@ typedef struct {
     const mtw_route_history *history;   /* may be NULL */
     size_t nhistory;
     double system_median;       /* of daily on-time values; 75 if none */
+    const mtw_doc_frags *frags; /* NULL: render everything inline */
 } mtw_doc_ctx;
 
 /* Age of the live data (s) and whether it is stale (> 3 poll periods). */

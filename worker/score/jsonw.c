@@ -205,38 +205,75 @@ void mtw_jw_str(mtw_jsonw *w, const char *s)
     jw_string(w, s);
 }
 
+/* decimal digits of u into the end of b; returns the start */
+static char *jw_utoa(uint64_t u, char *end)
+{
+    do {
+        *--end = (char) ('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    return end;
+}
+
 void mtw_jw_int(mtw_jsonw *w, int64_t v)
 {
-    char b[24];
-    int n = snprintf(b, sizeof(b), "%lld", (long long) v);
+    char b[24], *p;
+    uint64_t u = v < 0 ? (uint64_t) 0 - (uint64_t) v : (uint64_t) v;
 
+    p = jw_utoa(u, b + sizeof(b));
+    if (v < 0) {
+        *--p = '-';
+    }
     jw_value(w);
-    jw_put(w, b, (size_t) n);
+    jw_put(w, p, (size_t) (b + sizeof(b) - p));
 }
 
 void mtw_jw_num(mtw_jsonw *w, double v, int decimals)
 {
-    char b[40];
-    int n;
+    static const double pow10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+                                    1e8, 1e9 };
+    char b[48], *p, *end = b + sizeof(b);
+    double scaled;
+    uint64_t u, ip, fp;
+    int neg, k;
 
     if (!isfinite(v)) {
         mtw_jw_null(w);
         return;
     }
-    if (decimals == 0) {
+    if (decimals <= 0) {
         mtw_jw_int(w, (int64_t) llround(v));
         return;
     }
-    n = snprintf(b, sizeof(b), "%.*f", decimals, v);
-    if (strcmp(b, "-0") == 0 || (n > 1 && b[0] == '-' && strspn(b + 1,
-                                                    "0.") == (size_t) n - 1))
-    {
-        /* -0.00 -> 0.00 */
-        memmove(b, b + 1, (size_t) n);
-        n--;
+    if (decimals > 9) {
+        decimals = 9;
+    }
+    /* fixed point in integers: printf("%.6f") was a third of the time
+     * spent writing documents */
+    scaled = fabs(v) * pow10[decimals];
+    if (scaled >= 9e18) {
+        int n = snprintf(b, sizeof(b), "%.*g", 17, v);
+
+        jw_value(w);
+        jw_put(w, b, (size_t) n);
+        return;
+    }
+    u = (uint64_t) llround(scaled);
+    neg = v < 0 && u != 0;
+    ip = u / (uint64_t) pow10[decimals];
+    fp = u % (uint64_t) pow10[decimals];
+    p = end;
+    for (k = 0; k < decimals; k++) {
+        *--p = (char) ('0' + fp % 10);
+        fp /= 10;
+    }
+    *--p = '.';
+    p = jw_utoa(ip, p);
+    if (neg) {
+        *--p = '-';
     }
     jw_value(w);
-    jw_put(w, b, (size_t) n);
+    jw_put(w, p, (size_t) (end - p));
 }
 
 void mtw_jw_bool(mtw_jsonw *w, int v)

@@ -559,7 +559,7 @@ static void test_documents(void **state)
     int64_t now = base + 7 * 3600 + 2880;
     mtw_score_params p;
     mtw_live *l = bunched_live(now - 10);
-    mtw_doc_ctx c = { "saskatoon", 0, 12, NULL, 0, NULL, 0, 75.0 };
+    mtw_doc_ctx c = { "saskatoon", 0, 12, NULL, 0, NULL, 0, 75.0, NULL };
     mtw_doc_set set;
     mtw_tick *t;
     json_t *j, *item, *pr;
