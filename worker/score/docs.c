@@ -123,17 +123,19 @@ static void jw_opt_num(mtw_jsonw *w, const char *key, double v, int dec)
     }
 }
 
+static int cmp_feedback_key(const void *key, const void *elem)
+{
+    return strcmp(key, ((const mtw_feedback *) elem)->vehicle_id);
+}
+
 static const mtw_feedback *find_feedback(const mtw_doc_ctx *c,
                                          const char *vehicle_id)
 {
-    size_t i;
-
-    for (i = 0; vehicle_id != NULL && i < c->nfeedback; i++) {
-        if (strcmp(c->feedback[i].vehicle_id, vehicle_id) == 0) {
-            return &c->feedback[i];
-        }
+    if (vehicle_id == NULL || c->feedback == NULL || c->nfeedback == 0) {
+        return NULL;
     }
-    return NULL;
+    return bsearch(vehicle_id, c->feedback, c->nfeedback,
+                   sizeof(*c->feedback), cmp_feedback_key);
 }
 
 static void jw_feedback(mtw_jsonw *w, const char *key, const mtw_doc_ctx *c,
@@ -153,6 +155,7 @@ static void jw_feedback(mtw_jsonw *w, const char *key, const mtw_doc_ctx *c,
 struct mtw_doc_frags {
     mtw_jsonw buf;              /* every vehicle's status value */
     size_t *off, *len;
+    uint32_t *rg_first, *rg_count;  /* per route: its score groups */
 };
 
 static void jw_status_value(mtw_jsonw *w, const mtw_tick *t,
@@ -441,17 +444,31 @@ typedef struct {
     const mtw_group_score *worst;       /* lowest grade, for issues */
 } route_live;
 
-static void route_summary(const mtw_tick *t, uint32_t r, route_live *o)
+static void route_groups(const mtw_tick *t, const mtw_doc_ctx *c,
+                         uint32_t r, size_t *from, size_t *to)
+{
+    if (c->frags != NULL) {
+        *from = c->frags->rg_first[r];
+        *to = *from + c->frags->rg_count[r];
+    } else {
+        *from = 0;
+        *to = t->ngroups;
+    }
+}
+
+static void route_summary(const mtw_tick *t, const mtw_doc_ctx *c,
+                          uint32_t r, route_live *o)
 {
     mtw_grade grades[8];
     int veh[8];
-    size_t i, n = 0;
+    size_t i, n = 0, from, to;
 
     memset(o, 0, sizeof(*o));
     o->grade = MTW_GRADE_NA;
     o->min_h = -1;
     o->max_h = -1;
-    for (i = 0; i < t->ngroups; i++) {
+    route_groups(t, c, r, &from, &to);
+    for (i = from; i < to; i++) {
         const mtw_group_score *g = &t->groups[i];
         int k;
 
@@ -490,17 +507,19 @@ static void route_summary(const mtw_tick *t, uint32_t r, route_live *o)
     }
 }
 
+static int cmp_history_key(const void *key, const void *elem)
+{
+    return strcmp(key, ((const mtw_route_history *) elem)->route_id);
+}
+
 static const mtw_route_history *find_history(const mtw_doc_ctx *c,
                                              const char *route_id)
 {
-    size_t i;
-
-    for (i = 0; c->history != NULL && i < c->nhistory; i++) {
-        if (strcmp(c->history[i].route_id, route_id) == 0) {
-            return &c->history[i];
-        }
+    if (c->history == NULL || c->nhistory == 0) {
+        return NULL;
     }
-    return NULL;
+    return bsearch(route_id, c->history, c->nhistory, sizeof(*c->history),
+                   cmp_history_key);
 }
 
 /* numeric-aware order of route short names (reference §2.9 sort) */
@@ -532,7 +551,7 @@ static void jw_route_row(mtw_jsonw *w, const mtw_tick *t,
     mtw_grade grade;
     const char *conf;
 
-    route_summary(t, r, &lv);
+    route_summary(t, c, r, &lv);
     if (days > 0) {
         adjusted = mtw_adjusted_performance(h->mean, days, c->system_median);
     }
@@ -617,9 +636,9 @@ void mtw_doc_route(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c,
     const mtw_route *rt = &t->s->routes[r];
     const mtw_route_history *h = find_history(c, rt->id);
     route_live lv;
-    size_t i;
+    size_t i, to;
 
-    route_summary(t, r, &lv);
+    route_summary(t, c, r, &lv);
     mtw_jsonw_reset(w);
     mtw_jw_obj(w);
     mtw_jw_key(w, "route");
@@ -647,7 +666,8 @@ void mtw_doc_route(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c,
     mtw_jw_kint(w, "vehicles", lv.vehicles);
     mtw_jw_key(w, "directions");
     mtw_jw_arr(w);
-    for (i = 0; i < t->ngroups; i++) {
+    route_groups(t, c, r, &i, &to);
+    for (; i < to; i++) {
         if (t->groups[i].route == (long) r) {
             jw_score_item(w, t, &t->groups[i]);
         }
@@ -690,7 +710,7 @@ void mtw_doc_route_live(mtw_jsonw *w, const mtw_tick *t,
     int timepoints = 0;
     size_t i, k;
 
-    route_summary(t, r, &lv);
+    route_summary(t, c, r, &lv);
     if (s->rdir_first[r] != MTW_IDMAP_NONE) {
         for (i = s->rdir_first[r]; i < s->nrdirs && s->rdirs[i].route == r;
              i++)
@@ -1103,6 +1123,8 @@ static void frags_free(mtw_doc_frags *f)
     mtw_jsonw_free(&f->buf);
     free(f->off);
     free(f->len);
+    free(f->rg_first);
+    free(f->rg_count);
 }
 
 static int frags_build(mtw_doc_frags *f, const mtw_tick *t,
@@ -1115,6 +1137,20 @@ static int frags_build(mtw_doc_frags *f, const mtw_tick *t,
     f->len = malloc((t->nv + 1) * sizeof(size_t));
     if (f->off == NULL || f->len == NULL) {
         return -1;
+    }
+    f->rg_first = calloc(t->s->nroutes + 1, sizeof(uint32_t));
+    f->rg_count = calloc(t->s->nroutes + 1, sizeof(uint32_t));
+    if (f->rg_first == NULL || f->rg_count == NULL) {
+        return -1;
+    }
+    /* groups are sorted by route id: each route's are contiguous */
+    for (i = t->ngroups; i-- > 0;) {
+        long r = t->groups[i].route;
+
+        if (r >= 0) {
+            f->rg_first[r] = (uint32_t) i;
+            f->rg_count[r]++;
+        }
     }
     for (i = 0; i < t->nv; i++) {
         f->off[i] = f->buf.len;

@@ -70,9 +70,9 @@ typedef struct {
     const char *city;           /* slug */
     int64_t now;
     int poll_sec;
-    const mtw_feedback *feedback;       /* may be NULL */
+    const mtw_feedback *feedback;       /* sorted by vehicle_id (strcmp) */
     size_t nfeedback;
-    const mtw_route_history *history;   /* may be NULL */
+    const mtw_route_history *history;   /* sorted by route_id (strcmp) */
     size_t nhistory;
     double system_median;       /* of daily on-time values; 75 if none */
     const mtw_doc_frags *frags; /* NULL: render everything inline */

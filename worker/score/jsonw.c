@@ -29,16 +29,13 @@ void mtw_jsonw_free(mtw_jsonw *w)
     memset(w, 0, sizeof(*w));
 }
 
-static int jw_reserve(mtw_jsonw *w, size_t n)
+static int jw_grow(mtw_jsonw *w, size_t n)
 {
     size_t cap;
     char *p;
 
     if (w->failed) {
         return -1;
-    }
-    if (w->len + n + 1 <= w->cap) {
-        return 0;
     }
     cap = w->cap ? w->cap : 256;
     while (cap < w->len + n + 1) {
@@ -52,6 +49,14 @@ static int jw_reserve(mtw_jsonw *w, size_t n)
     w->buf = p;
     w->cap = cap;
     return 0;
+}
+
+static inline int jw_reserve(mtw_jsonw *w, size_t n)
+{
+    if (__builtin_expect(w->len + n + 1 <= w->cap, 1)) {
+        return 0;
+    }
+    return jw_grow(w, n);
 }
 
 static void jw_put(mtw_jsonw *w, const char *s, size_t n)
