@@ -25,6 +25,20 @@ is($rc, 0, 'migrate') or diag($err);
 ($rc, $out, $err) = $t->worker('gtfs-load', '--city', 'saskatoon', '--quiet', $zip);
 is($rc, 0, 'gtfs-load saskatoon') or diag($err);
 
+# 30-day history for two routes: 5 days at 95 % and 5 days at 56..60 %;
+# the system median is (60 + 95) / 2 = 77.5 and the Bayesian-shrunk values
+# (reference-algorithms.md §3.5) 86.3 (B) and 67.8 (D)
+my ($r1, $r2) = split /\n/, $t->psql(q{SELECT route_id FROM routes r JOIN city c
+    ON c.id = r.city_id WHERE c.slug = 'saskatoon' ORDER BY route_id LIMIT 2});
+for my $d (1 .. 5) {
+    $t->psql(qq{INSERT INTO route_performance_daily (city_id, route_id,
+        service_date, on_time_pct) SELECT id, '$r1', date '2025-07-02' - $d, 95
+        FROM city WHERE slug = 'saskatoon'});
+    $t->psql(qq{INSERT INTO route_performance_daily (city_id, route_id,
+        service_date, on_time_pct) SELECT id, '$r2', date '2025-07-02' - $d, 55
+        + $d FROM city WHERE slug = 'saskatoon'});
+}
+
 # a Wednesday inside the feed's range, 08:00 local
 ($rc, $out, $err) = $t->worker('score', '--city', 'saskatoon', '--date',
     '2025-07-02', '--at', '08:00', '--repeat', '1', '--publish');
@@ -118,6 +132,17 @@ is($bad, 0, 'sorted, real vehicle ids, never high unless realtime');
 
 my $routes = decode_json(doc('routes')->{body});
 is(scalar @{ $routes->{routes} }, 46, 'route list has every route');
+my %row = map { $_->{id} => $_ } @{ $routes->{routes} };
+# r2's days are 56..60 (mean 58); median of {95 x5, 56..60} = (60 + 95) / 2
+is($row{$r1}{on_time_pct}, 86.3, "$r1: 5 days at 95 shrunk toward 77.5");
+is($row{$r1}{grade}, 'B', "$r1 grade");
+is($row{$r1}{confidence_level}, 'medium', "$r1 confidence");
+is($row{$r2}{on_time_pct}, 67.8, "$r2: 5 days at 58 shrunk toward 77.5");
+is($row{$r2}{grade}, 'D', "$r2 grade");
+my $detail = decode_json(doc("route:$r1")->{body});
+is($detail->{stats}{totalDays}, 5, 'route detail: days of history');
+is($detail->{stats}{bestPerformance}, 95, 'route detail: best day');
+like($detail->{stats}{bestDay}, qr/^Jun 2[7-9]$|^Jun 30$|^Jul 1$/, 'best day is dated "Mon D"');
 my $ov = decode_json(doc('overview')->{body});
 like($ov->{system_grade}, qr/^[A-F]$/, "system grade $ov->{system_grade}");
 is($ov->{active_vehicles}, $nveh, 'overview counts the vehicles');

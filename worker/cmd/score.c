@@ -1,7 +1,8 @@
 /*
  * cmd/score.c - `mtw-worker score`: one scoring tick on demand.
  *
- * Loads a city's service-day schedule from PostgreSQL, takes a live state
+ * Loads a city's service-day schedule and 30-day route history from
+ * PostgreSQL, takes a live state
  * (synthetic, from the schedule: score/synth.h), runs the tick (score,
  * predictions, documents) --repeat times and prints what it found and the
  * CPU time of each phase (medians), optionally publishing the documents to
@@ -91,6 +92,7 @@ static int score_main(const mtw_command *cmd, int argc, char **argv)
     mtw_score_params params;
     mtw_city_row city;
     mtw_schedule *s = NULL;
+    mtw_history *hist = NULL;
     mtw_live *l = NULL;
     redisContext *redis = NULL;
     mtw_publisher pub;
@@ -178,6 +180,10 @@ static int score_main(const mtw_command *cmd, int argc, char **argv)
         goto fail;
     }
     load_ms = cpu_ms() - load_ms;
+    hist = mtw_history_load(conn, city.id, date, err, sizeof(err));
+    if (hist == NULL) {
+        goto fail;
+    }
     now = s->base + 8 * 3600;
     if (at_s != NULL && parse_at(at_s, s->base, &now) != 0) {
         snprintf(err, sizeof(err), "--at: '%s' is not HH:MM[:SS] or @EPOCH",
@@ -207,8 +213,8 @@ static int score_main(const mtw_command *cmd, int argc, char **argv)
         goto fail;
     }
     for (i = 0; i < repeat; i++) {
-        mtw_doc_ctx dc = { city.slug, now, cfg.poll_sec, NULL, 0, NULL, 0,
-                           75.0, NULL };
+        mtw_doc_ctx dc = { city.slug, now, cfg.poll_sec, NULL, 0,
+                           hist->rows, hist->n, hist->system_median, NULL };
         double t0 = cpu_ms(), t1, t2;
         mtw_tick *t = mtw_tick_run(s, l, now, &params);
         mtw_doc_set set;
@@ -281,6 +287,7 @@ done:
     mtw_publisher_free(&pub);
     redisFree(redis);
     mtw_live_free(l);
+    mtw_history_free(hist);
     mtw_schedule_free(s);
     mtw_pg_close(conn);
     return rc;

@@ -372,3 +372,91 @@ mtw_schedule *mtw_schedule_load(PGconn *conn, const mtw_city_row *city,
     mtw_timetable_free(tt);
     return s;
 }
+
+static int cmp_history(const void *a, const void *b)
+{
+    return strcmp(((const mtw_route_history *) a)->route_id,
+                  ((const mtw_route_history *) b)->route_id);
+}
+
+mtw_history *mtw_history_load(PGconn *conn, int city_id, int service_date,
+                              char *err, size_t errlen)
+{
+    char id[16], date[16];
+    const char *params[2] = { id, date };
+    mtw_history *h;
+    PGresult *r;
+    int i;
+
+    snprintf(id, sizeof(id), "%d", city_id);
+    snprintf(date, sizeof(date), "%08d", service_date);
+    h = calloc(1, sizeof(*h));
+    if (h == NULL || (h->arena = mtw_arena_create(16 * 1024)) == NULL) {
+        free(h);
+        snprintf(err, errlen, "loading history: out of memory");
+        return NULL;
+    }
+    h->system_median = 75.0;
+    /* best / worst: the first such day in date order wins ties (§2.10) */
+    r = mtw_pg_query(conn, "loading route history",
+        "SELECT route_id, count(*), avg(on_time_pct)::float8, "
+        "(array_agg(on_time_pct::float8 ORDER BY on_time_pct DESC, "
+        "service_date))[1], (array_agg(to_char(service_date, 'Mon FMDD') "
+        "ORDER BY on_time_pct DESC, service_date))[1], "
+        "(array_agg(on_time_pct::float8 ORDER BY on_time_pct, "
+        "service_date))[1], (array_agg(to_char(service_date, 'Mon FMDD') "
+        "ORDER BY on_time_pct, service_date))[1] "
+        "FROM route_performance_daily WHERE city_id = $1 "
+        "AND service_date >= $2::date - 30 AND service_date < $2::date "
+        "AND on_time_pct IS NOT NULL GROUP BY route_id",
+        2, params, err, errlen);
+    if (r == NULL) {
+        mtw_history_free(h);
+        return NULL;
+    }
+    h->rows = mtw_arena_alloc(h->arena, ((size_t) PQntuples(r) + 1)
+                              * sizeof(*h->rows));
+    if (h->rows == NULL) {
+        PQclear(r);
+        mtw_history_free(h);
+        snprintf(err, errlen, "loading history: out of memory");
+        return NULL;
+    }
+    for (i = 0; i < PQntuples(r); i++) {
+        mtw_route_history *row = &h->rows[h->n++];
+
+        row->route_id = mtw_arena_strdup(h->arena, PQgetvalue(r, i, 0));
+        row->days = atoi(PQgetvalue(r, i, 1));
+        row->mean = atof(PQgetvalue(r, i, 2));
+        row->best = atof(PQgetvalue(r, i, 3));
+        row->best_day = mtw_arena_strdup(h->arena, PQgetvalue(r, i, 4));
+        row->worst = atof(PQgetvalue(r, i, 5));
+        row->worst_day = mtw_arena_strdup(h->arena, PQgetvalue(r, i, 6));
+    }
+    PQclear(r);
+    mtw_sort(h->rows, h->n, sizeof(*h->rows), cmp_history);
+    /* the system prior: median over all route-days (reference §3.5) */
+    r = mtw_pg_query(conn, "loading the system median",
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY on_time_pct) "
+        "FROM route_performance_daily WHERE city_id = $1 "
+        "AND service_date >= $2::date - 30 AND service_date < $2::date "
+        "AND on_time_pct IS NOT NULL", 2, params, err, errlen);
+    if (r == NULL) {
+        mtw_history_free(h);
+        return NULL;
+    }
+    if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
+        h->system_median = atof(PQgetvalue(r, 0, 0));
+    }
+    PQclear(r);
+    return h;
+}
+
+void mtw_history_free(mtw_history *h)
+{
+    if (h == NULL) {
+        return;
+    }
+    mtw_arena_free(h->arena);
+    free(h);
+}

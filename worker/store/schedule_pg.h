@@ -12,6 +12,7 @@
 #ifndef MTW_STORE_SCHEDULE_PG_H
 #define MTW_STORE_SCHEDULE_PG_H
 
+#include "score/docs.h"
 #include "score/schedule.h"
 #include "score/timetable.h"
 
@@ -56,5 +57,21 @@ int mtw_pick_service_date(PGconn *conn, const mtw_city_row *city,
 /* Loads and builds the schedule of service_date.  NULL with err. */
 mtw_schedule *mtw_schedule_load(PGconn *conn, const mtw_city_row *city,
                                 int service_date, char *err, size_t errlen);
+
+/* 30 days of daily route performance, for the route list and detail. */
+typedef struct {
+    mtw_arena *arena;
+    mtw_route_history *rows;    /* sorted by route_id (strcmp) */
+    size_t n;
+    double system_median;       /* of all route-days; 75 when none */
+} mtw_history;
+
+/*
+ * Reads route_performance_daily for [service_date - 30, service_date)
+ * (reference-algorithms.md §3.5 window).  NULL with err.
+ */
+mtw_history *mtw_history_load(PGconn *conn, int city_id, int service_date,
+                              char *err, size_t errlen);
+void mtw_history_free(mtw_history *h);
 
 #endif
