@@ -34,7 +34,7 @@ void mtw_etag(const char *body, size_t len, char *out)
              (unsigned long long) mtw_fnv1a64(body, len));
 }
 
-int mtw_doc_set_add(mtw_doc_set *set, const char *name, const mtw_jsonw *w,
+int mtw_doc_set_add(mtw_doc_set *set, const char *name, const mtw_jbuf *w,
                     int64_t ts)
 {
     mtw_doc *d;
@@ -83,7 +83,7 @@ int mtw_live_stale(const mtw_tick *t, const mtw_doc_ctx *c)
                                                            : 12);
 }
 
-static void jw_freshness(mtw_jsonw *w, const mtw_tick *t,
+static void jw_freshness(mtw_jbuf *w, const mtw_tick *t,
                          const mtw_doc_ctx *c)
 {
     int64_t age = mtw_live_age(t, c);
@@ -96,7 +96,7 @@ static void jw_freshness(mtw_jsonw *w, const mtw_tick *t,
     }
 }
 
-static void jw_dir(mtw_jsonw *w, const char *key, int direction)
+static void jw_dir(mtw_jbuf *w, const char *key, int direction)
 {
     if (direction >= 0) {
         mtw_jw_kint(w, key, direction);
@@ -105,7 +105,7 @@ static void jw_dir(mtw_jsonw *w, const char *key, int direction)
     }
 }
 
-static void jw_opt_int(mtw_jsonw *w, const char *key, int has, int64_t v)
+static void jw_opt_int(mtw_jbuf *w, const char *key, int has, int64_t v)
 {
     if (has) {
         mtw_jw_kint(w, key, v);
@@ -114,7 +114,7 @@ static void jw_opt_int(mtw_jsonw *w, const char *key, int has, int64_t v)
     }
 }
 
-static void jw_opt_num(mtw_jsonw *w, const char *key, double v, int dec)
+static void jw_opt_num(mtw_jbuf *w, const char *key, double v, int dec)
 {
     if (v >= 0 && isfinite(v)) {
         mtw_jw_knum(w, key, v, dec);
@@ -138,7 +138,7 @@ static const mtw_feedback *find_feedback(const mtw_doc_ctx *c,
                    sizeof(*c->feedback), cmp_feedback_key);
 }
 
-static void jw_feedback(mtw_jsonw *w, const char *key, const mtw_doc_ctx *c,
+static void jw_feedback(mtw_jbuf *w, const char *key, const mtw_doc_ctx *c,
                         const char *vehicle_id)
 {
     const mtw_feedback *f = find_feedback(c, vehicle_id);
@@ -153,16 +153,16 @@ static void jw_feedback(mtw_jsonw *w, const char *key, const mtw_doc_ctx *c,
 }
 
 struct mtw_doc_frags {
-    mtw_jsonw buf;              /* every vehicle's status value */
+    mtw_jbuf buf;              /* every vehicle's status value */
     size_t *off, *len;
     uint32_t *rg_first, *rg_count;  /* per route: its score groups */
 };
 
-static void jw_status_value(mtw_jsonw *w, const mtw_tick *t,
+static void jw_status_value(mtw_jbuf *w, const mtw_tick *t,
                             const mtw_doc_ctx *c, long vi);
 
 /* VehicleStatus (reference-api.md §3.2), or null */
-static void jw_status(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c,
+static void jw_status(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
                       long vi)
 {
     mtw_jw_key(w, "status");
@@ -175,7 +175,7 @@ static void jw_status(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c,
     jw_status_value(w, t, c, vi);
 }
 
-static void jw_status_value(mtw_jsonw *w, const mtw_tick *t,
+static void jw_status_value(mtw_jbuf *w, const mtw_tick *t,
                             const mtw_doc_ctx *c, long vi)
 {
     const mtw_vstate *vs;
@@ -200,7 +200,7 @@ static void jw_status_value(mtw_jsonw *w, const mtw_tick *t,
 
 /* ---- score ------------------------------------------------------------- */
 
-static void jw_score_item(mtw_jsonw *w, const mtw_tick *t,
+static void jw_score_item(mtw_jbuf *w, const mtw_tick *t,
                           const mtw_group_score *g)
 {
     mtw_jw_obj(w);
@@ -237,11 +237,11 @@ static void jw_score_item(mtw_jsonw *w, const mtw_tick *t,
     mtw_jw_obj_end(w);
 }
 
-void mtw_doc_score(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c)
+void mtw_doc_score(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c)
 {
     size_t i;
 
-    mtw_jsonw_reset(w);
+    mtw_jbuf_reset(w);
     mtw_jw_obj(w);
     mtw_jw_kint(w, "ts", t->now);
     jw_freshness(w, t, c);
@@ -256,7 +256,7 @@ void mtw_doc_score(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c)
 
 /* ---- realtime ----------------------------------------------------------- */
 
-static void jw_vehicle(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c,
+static void jw_vehicle(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
                        size_t i)
 {
     const mtw_vehicle *v = &t->l->vehicles[i];
@@ -299,12 +299,12 @@ static void jw_vehicle(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c,
     mtw_jw_obj_end(w);
 }
 
-void mtw_doc_realtime(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c)
+void mtw_doc_realtime(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c)
 {
     const mtw_live *l = t->l;
     size_t i, k;
 
-    mtw_jsonw_reset(w);
+    mtw_jbuf_reset(w);
     mtw_jw_obj(w);
     mtw_jw_kint(w, "ts", mtw_live_ts(l));
     jw_freshness(w, t, c);
@@ -362,7 +362,7 @@ void mtw_doc_realtime(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c)
 
 /* ---- predictions --------------------------------------------------------- */
 
-static void jw_prediction(mtw_jsonw *w, const mtw_tick *t,
+static void jw_prediction(mtw_jbuf *w, const mtw_tick *t,
                           const mtw_doc_ctx *c, const mtw_prediction *p)
 {
     const mtw_stop *st = &t->s->stops[p->stop];
@@ -404,13 +404,13 @@ static void jw_prediction(mtw_jsonw *w, const mtw_tick *t,
     mtw_jw_obj_end(w);
 }
 
-void mtw_doc_predictions(mtw_jsonw *w, const mtw_tick *t,
+void mtw_doc_predictions(mtw_jbuf *w, const mtw_tick *t,
                          const mtw_doc_ctx *c, uint32_t stop)
 {
     const mtw_stop *st = &t->s->stops[stop];
     uint32_t k;
 
-    mtw_jsonw_reset(w);
+    mtw_jbuf_reset(w);
     mtw_jw_obj(w);
     mtw_jw_kstr(w, "stop_id", st->id);
     mtw_jw_kstr(w, "stop_name", st->name);
@@ -540,7 +540,7 @@ static int cmp_route_name(const void *a, const void *b)
     return strcmp(sx, sy);
 }
 
-static void jw_route_row(mtw_jsonw *w, const mtw_tick *t,
+static void jw_route_row(mtw_jbuf *w, const mtw_tick *t,
                          const mtw_doc_ctx *c, uint32_t r)
 {
     const mtw_route *rt = &t->s->routes[r];
@@ -606,12 +606,12 @@ static uint32_t *routes_by_name(const mtw_schedule *s)
     return order;
 }
 
-void mtw_doc_routes(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c)
+void mtw_doc_routes(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c)
 {
     uint32_t *order = routes_by_name(t->s);
     size_t i;
 
-    mtw_jsonw_reset(w);
+    mtw_jbuf_reset(w);
     if (order == NULL) {
         w->failed = 1;
         return;
@@ -630,7 +630,7 @@ void mtw_doc_routes(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c)
     free(order);
 }
 
-void mtw_doc_route(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c,
+void mtw_doc_route(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
                    uint32_t r)
 {
     const mtw_route *rt = &t->s->routes[r];
@@ -639,7 +639,7 @@ void mtw_doc_route(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c,
     size_t i, to;
 
     route_summary(t, c, r, &lv);
-    mtw_jsonw_reset(w);
+    mtw_jbuf_reset(w);
     mtw_jw_obj(w);
     mtw_jw_key(w, "route");
     mtw_jw_obj(w);
@@ -698,7 +698,7 @@ static long route_rep(const mtw_schedule *s, uint32_t r)
     return rep;
 }
 
-void mtw_doc_route_live(mtw_jsonw *w, const mtw_tick *t,
+void mtw_doc_route_live(mtw_jbuf *w, const mtw_tick *t,
                         const mtw_doc_ctx *c, uint32_t r)
 {
     const mtw_schedule *s = t->s;
@@ -730,7 +730,7 @@ void mtw_doc_route_live(mtw_jsonw *w, const mtw_tick *t,
         snprintf(label, sizeof(label), "%s", rt->long_name ? rt->long_name
                                                            : rt->id);
     }
-    mtw_jsonw_reset(w);
+    mtw_jbuf_reset(w);
     mtw_jw_obj(w);
     mtw_jw_kstr(w, "route_id", rt->id);
     mtw_jw_kint(w, "updated_at", mtw_live_ts(t->l));
@@ -857,11 +857,11 @@ void mtw_doc_route_live(mtw_jsonw *w, const mtw_tick *t,
 
 /* ---- stops, cities --------------------------------------------------------- */
 
-void mtw_doc_stops(mtw_jsonw *w, const mtw_schedule *s, int64_t ts)
+void mtw_doc_stops(mtw_jbuf *w, const mtw_schedule *s, int64_t ts)
 {
     size_t i;
 
-    mtw_jsonw_reset(w);
+    mtw_jbuf_reset(w);
     mtw_jw_obj(w);
     mtw_jw_key(w, "stops");
     mtw_jw_arr(w);
@@ -878,12 +878,12 @@ void mtw_doc_stops(mtw_jsonw *w, const mtw_schedule *s, int64_t ts)
     mtw_jw_obj_end(w);
 }
 
-void mtw_doc_cities(mtw_jsonw *w, const mtw_city_info *cities, size_t n,
+void mtw_doc_cities(mtw_jbuf *w, const mtw_city_info *cities, size_t n,
                     const mtw_schedule *const *schedules)
 {
     size_t i, k;
 
-    mtw_jsonw_reset(w);
+    mtw_jbuf_reset(w);
     mtw_jw_obj(w);
     mtw_jw_key(w, "cities");
     mtw_jw_arr(w);
@@ -920,7 +920,7 @@ void mtw_doc_cities(mtw_jsonw *w, const mtw_city_info *cities, size_t n,
 /* ---- overview -------------------------------------------------------------- */
 
 /* RouteMetric (reference-api.md §5.1) for one score group */
-static void jw_route_metric(mtw_jsonw *w, const mtw_tick *t,
+static void jw_route_metric(mtw_jbuf *w, const mtw_tick *t,
                             const mtw_group_score *g)
 {
     static const double pct[] = { 92, 85, 75, 65, 50, 0 };
@@ -1001,7 +1001,7 @@ static int cmp_attention(const void *a, const void *b)
     return *(const uint32_t *) a < *(const uint32_t *) b ? -1 : 1;
 }
 
-void mtw_doc_overview(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c)
+void mtw_doc_overview(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c)
 {
     mtw_grade *grades = calloc(t->ngroups + 1, sizeof(*grades));
     int *veh = calloc(t->ngroups + 1, sizeof(*veh));
@@ -1014,7 +1014,7 @@ void mtw_doc_overview(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c)
     mtw_grade sys;
     int los_count[6] = { 0 };
 
-    mtw_jsonw_reset(w);
+    mtw_jbuf_reset(w);
     if (grades == NULL || veh == NULL || top == NULL || att == NULL) {
         free(grades);
         free(veh);
@@ -1120,7 +1120,7 @@ int mtw_valid_doc_id(const char *id)
 
 static void frags_free(mtw_doc_frags *f)
 {
-    mtw_jsonw_free(&f->buf);
+    mtw_jbuf_free(&f->buf);
     free(f->off);
     free(f->len);
     free(f->rg_first);
@@ -1132,7 +1132,7 @@ static int frags_build(mtw_doc_frags *f, const mtw_tick *t,
 {
     size_t i;
 
-    mtw_jsonw_init(&f->buf);
+    mtw_jbuf_init(&f->buf);
     f->off = malloc((t->nv + 1) * sizeof(size_t));
     f->len = malloc((t->nv + 1) * sizeof(size_t));
     if (f->off == NULL || f->len == NULL) {
@@ -1169,13 +1169,13 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
     uint8_t *live_route = calloc(s->nroutes + 1, 1);
     mtw_doc_ctx cc = *c0, *c = &cc;
     mtw_doc_frags frags;
-    mtw_jsonw w;
+    mtw_jbuf w;
     char name[160];
     size_t i;
     int rc = -1;
 
     memset(&frags, 0, sizeof(frags));
-    mtw_jsonw_init(&w);
+    mtw_jbuf_init(&w);
     if (live_route == NULL || frags_build(&frags, t, c0) != 0) {
         goto done;
     }
@@ -1219,7 +1219,7 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
 #undef ADD
     rc = 0;
 done:
-    mtw_jsonw_free(&w);
+    mtw_jbuf_free(&w);
     frags_free(&frags);
     free(live_route);
     return rc;

@@ -12,7 +12,7 @@
 #ifndef MTW_SCORE_DOCS_H
 #define MTW_SCORE_DOCS_H
 
-#include "score/jsonw.h"
+#include "score/jbuf.h"
 #include "score/tick.h"
 
 #include <stddef.h>
@@ -35,7 +35,7 @@ void mtw_doc_set_init(mtw_doc_set *set);
 void mtw_doc_set_free(mtw_doc_set *set);
 
 /* Copies name and the writer's buffer into a new document; 0 or -1. */
-int mtw_doc_set_add(mtw_doc_set *set, const char *name, const mtw_jsonw *w,
+int mtw_doc_set_add(mtw_doc_set *set, const char *name, const mtw_jbuf *w,
                     int64_t ts);
 
 /* Writes the quoted ETag of body into out (>= 19 bytes). */
@@ -83,19 +83,19 @@ int64_t mtw_live_age(const mtw_tick *t, const mtw_doc_ctx *c);
 int mtw_live_stale(const mtw_tick *t, const mtw_doc_ctx *c);
 
 /* Each writes one document body into w (reset first). */
-void mtw_doc_score(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c);
-void mtw_doc_realtime(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c);
-void mtw_doc_predictions(mtw_jsonw *w, const mtw_tick *t,
+void mtw_doc_score(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c);
+void mtw_doc_realtime(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c);
+void mtw_doc_predictions(mtw_jbuf *w, const mtw_tick *t,
                          const mtw_doc_ctx *c, uint32_t stop);
-void mtw_doc_routes(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c);
-void mtw_doc_route(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c,
+void mtw_doc_routes(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c);
+void mtw_doc_route(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
                    uint32_t route);
-void mtw_doc_route_live(mtw_jsonw *w, const mtw_tick *t,
+void mtw_doc_route_live(mtw_jbuf *w, const mtw_tick *t,
                         const mtw_doc_ctx *c, uint32_t route);
-void mtw_doc_stops(mtw_jsonw *w, const mtw_schedule *s, int64_t ts);
-void mtw_doc_cities(mtw_jsonw *w, const mtw_city_info *cities, size_t n,
+void mtw_doc_stops(mtw_jbuf *w, const mtw_schedule *s, int64_t ts);
+void mtw_doc_cities(mtw_jbuf *w, const mtw_city_info *cities, size_t n,
                     const mtw_schedule *const *schedules);
-void mtw_doc_overview(mtw_jsonw *w, const mtw_tick *t, const mtw_doc_ctx *c);
+void mtw_doc_overview(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c);
 
 /* 1 when id may be part of a document name ([A-Za-z0-9._~:-]{1,64}). */
 int mtw_valid_doc_id(const char *id);

@@ -406,7 +406,7 @@ int mtw_tick_headways(mtw_tick *t, const mtw_score_params *p)
     uint32_t *order;
     size_t i, j, n = 0, ng = 0, nt;
 
-    order = mtw_arena_alloc(t->arena, (t->nv + 1) * sizeof(*order));
+    order = mtw_pool_alloc(t->arena, (t->nv + 1) * sizeof(*order));
     if (order == NULL) {
         return -1;
     }
@@ -422,7 +422,7 @@ int mtw_tick_headways(mtw_tick *t, const mtw_score_params *p)
         }
         ng++;
     }
-    t->groups = mtw_arena_alloc(t->arena, (ng + 1) * sizeof(*t->groups));
+    t->groups = mtw_pool_alloc(t->arena, (ng + 1) * sizeof(*t->groups));
     if (t->groups == NULL) {
         return -1;
     }

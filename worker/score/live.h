@@ -8,7 +8,7 @@
 #ifndef MTW_SCORE_LIVE_H
 #define MTW_SCORE_LIVE_H
 
-#include "score/arena.h"
+#include "score/pool.h"
 #include "score/idmap.h"
 
 #include <stddef.h>
@@ -66,7 +66,7 @@ typedef struct {
 } mtw_alert;
 
 typedef struct {
-    mtw_arena *arena;
+    mtw_pool *arena;
     int64_t vehicles_ts, trips_ts, alerts_ts;   /* feed header times */
     mtw_vehicle *vehicles;      size_t nvehicles, cap_vehicles;
     mtw_trip_update *tus;       size_t ntus, cap_tus;

@@ -17,7 +17,7 @@
 #ifndef MTW_SCORE_SCHEDULE_H
 #define MTW_SCORE_SCHEDULE_H
 
-#include "score/arena.h"
+#include "score/pool.h"
 #include "score/idmap.h"
 #include "score/timetable.h"
 
@@ -65,7 +65,7 @@ typedef struct {
 } mtw_route_dir;
 
 typedef struct {
-    mtw_arena *arena;
+    mtw_pool *arena;
     const char *tz;
     int service_date;
     int64_t base;                   /* base of service_date */

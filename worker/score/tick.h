@@ -131,7 +131,7 @@ typedef struct {
 } mtw_prediction;
 
 typedef struct {
-    mtw_arena *arena;
+    mtw_pool *arena;
     int64_t now;
     const mtw_schedule *s;
     const mtw_live *l;

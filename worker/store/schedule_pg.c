@@ -391,7 +391,7 @@ mtw_history *mtw_history_load(PGconn *conn, int city_id, int service_date,
     snprintf(id, sizeof(id), "%d", city_id);
     snprintf(date, sizeof(date), "%08d", service_date);
     h = calloc(1, sizeof(*h));
-    if (h == NULL || (h->arena = mtw_arena_create(16 * 1024)) == NULL) {
+    if (h == NULL || (h->arena = mtw_pool_create(16 * 1024)) == NULL) {
         free(h);
         snprintf(err, errlen, "loading history: out of memory");
         return NULL;
@@ -414,7 +414,7 @@ mtw_history *mtw_history_load(PGconn *conn, int city_id, int service_date,
         mtw_history_free(h);
         return NULL;
     }
-    h->rows = mtw_arena_alloc(h->arena, ((size_t) PQntuples(r) + 1)
+    h->rows = mtw_pool_alloc(h->arena, ((size_t) PQntuples(r) + 1)
                               * sizeof(*h->rows));
     if (h->rows == NULL) {
         PQclear(r);
@@ -425,13 +425,13 @@ mtw_history *mtw_history_load(PGconn *conn, int city_id, int service_date,
     for (i = 0; i < PQntuples(r); i++) {
         mtw_route_history *row = &h->rows[h->n++];
 
-        row->route_id = mtw_arena_strdup(h->arena, PQgetvalue(r, i, 0));
+        row->route_id = mtw_pool_strdup(h->arena, PQgetvalue(r, i, 0));
         row->days = atoi(PQgetvalue(r, i, 1));
         row->mean = atof(PQgetvalue(r, i, 2));
         row->best = atof(PQgetvalue(r, i, 3));
-        row->best_day = mtw_arena_strdup(h->arena, PQgetvalue(r, i, 4));
+        row->best_day = mtw_pool_strdup(h->arena, PQgetvalue(r, i, 4));
         row->worst = atof(PQgetvalue(r, i, 5));
-        row->worst_day = mtw_arena_strdup(h->arena, PQgetvalue(r, i, 6));
+        row->worst_day = mtw_pool_strdup(h->arena, PQgetvalue(r, i, 6));
     }
     PQclear(r);
     mtw_sort(h->rows, h->n, sizeof(*h->rows), cmp_history);
@@ -457,6 +457,6 @@ void mtw_history_free(mtw_history *h)
     if (h == NULL) {
         return;
     }
-    mtw_arena_free(h->arena);
+    mtw_pool_free(h->arena);
     free(h);
 }

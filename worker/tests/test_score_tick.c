@@ -690,11 +690,11 @@ static void test_documents(void **state)
 
 static void test_json_writer(void **state)
 {
-    mtw_jsonw w;
+    mtw_jbuf w;
     json_t *j;
 
     (void) state;
-    mtw_jsonw_init(&w);
+    mtw_jbuf_init(&w);
     mtw_jw_obj(&w);
     mtw_jw_kstr(&w, "ctl", "a\tb\x01\\\"");
     mtw_jw_kstr(&w, "bad", "ok\xff\xfe!");
@@ -714,7 +714,7 @@ static void test_json_writer(void **state)
     j = json_loads(w.buf, 0, NULL);
     assert_non_null(j);
     json_decref(j);
-    mtw_jsonw_free(&w);
+    mtw_jbuf_free(&w);
 }
 
 int main(void)

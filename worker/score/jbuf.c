@@ -1,19 +1,19 @@
 /*
- * jsonw.c - streaming JSON writer (see jsonw.h).
+ * jbuf.c - streaming JSON writer (see jbuf.h).
  */
-#include "score/jsonw.h"
+#include "score/jbuf.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-void mtw_jsonw_init(mtw_jsonw *w)
+void mtw_jbuf_init(mtw_jbuf *w)
 {
     memset(w, 0, sizeof(*w));
 }
 
-void mtw_jsonw_reset(mtw_jsonw *w)
+void mtw_jbuf_reset(mtw_jbuf *w)
 {
     w->len = 0;
     w->need_comma = 0;
@@ -23,13 +23,13 @@ void mtw_jsonw_reset(mtw_jsonw *w)
     }
 }
 
-void mtw_jsonw_free(mtw_jsonw *w)
+void mtw_jbuf_free(mtw_jbuf *w)
 {
     free(w->buf);
     memset(w, 0, sizeof(*w));
 }
 
-static int jw_grow(mtw_jsonw *w, size_t n)
+static int jw_grow(mtw_jbuf *w, size_t n)
 {
     size_t cap;
     char *p;
@@ -51,7 +51,7 @@ static int jw_grow(mtw_jsonw *w, size_t n)
     return 0;
 }
 
-static inline int jw_reserve(mtw_jsonw *w, size_t n)
+static inline int jw_reserve(mtw_jbuf *w, size_t n)
 {
     if (__builtin_expect(w->len + n + 1 <= w->cap, 1)) {
         return 0;
@@ -59,7 +59,7 @@ static inline int jw_reserve(mtw_jsonw *w, size_t n)
     return jw_grow(w, n);
 }
 
-static void jw_put(mtw_jsonw *w, const char *s, size_t n)
+static void jw_put(mtw_jbuf *w, const char *s, size_t n)
 {
     if (jw_reserve(w, n) == 0) {
         memcpy(w->buf + w->len, s, n);
@@ -68,7 +68,7 @@ static void jw_put(mtw_jsonw *w, const char *s, size_t n)
     }
 }
 
-static void jw_putc(mtw_jsonw *w, char c)
+static void jw_putc(mtw_jbuf *w, char c)
 {
     if (jw_reserve(w, 1) == 0) {
         w->buf[w->len++] = c;
@@ -77,7 +77,7 @@ static void jw_putc(mtw_jsonw *w, char c)
 }
 
 /* comma before a value, unless it follows a key or opens a container */
-static void jw_value(mtw_jsonw *w)
+static void jw_value(mtw_jbuf *w)
 {
     if (w->need_comma) {
         jw_putc(w, ',');
@@ -85,27 +85,27 @@ static void jw_value(mtw_jsonw *w)
     w->need_comma = 1;
 }
 
-void mtw_jw_obj(mtw_jsonw *w)
+void mtw_jw_obj(mtw_jbuf *w)
 {
     jw_value(w);
     jw_putc(w, '{');
     w->need_comma = 0;
 }
 
-void mtw_jw_obj_end(mtw_jsonw *w)
+void mtw_jw_obj_end(mtw_jbuf *w)
 {
     jw_putc(w, '}');
     w->need_comma = 1;
 }
 
-void mtw_jw_arr(mtw_jsonw *w)
+void mtw_jw_arr(mtw_jbuf *w)
 {
     jw_value(w);
     jw_putc(w, '[');
     w->need_comma = 0;
 }
 
-void mtw_jw_arr_end(mtw_jsonw *w)
+void mtw_jw_arr_end(mtw_jbuf *w)
 {
     jw_putc(w, ']');
     w->need_comma = 1;
@@ -150,7 +150,7 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
-static void jw_string(mtw_jsonw *w, const char *str)
+static void jw_string(mtw_jbuf *w, const char *str)
 {
     const unsigned char *s = (const unsigned char *) str;
     size_t n = strlen(str), i = 0, run, seq;
@@ -192,7 +192,7 @@ static void jw_string(mtw_jsonw *w, const char *str)
     jw_putc(w, '"');
 }
 
-void mtw_jw_key(mtw_jsonw *w, const char *key)
+void mtw_jw_key(mtw_jbuf *w, const char *key)
 {
     jw_value(w);
     jw_string(w, key);
@@ -200,7 +200,7 @@ void mtw_jw_key(mtw_jsonw *w, const char *key)
     w->need_comma = 0;
 }
 
-void mtw_jw_str(mtw_jsonw *w, const char *s)
+void mtw_jw_str(mtw_jbuf *w, const char *s)
 {
     if (s == NULL) {
         mtw_jw_null(w);
@@ -220,7 +220,7 @@ static char *jw_utoa(uint64_t u, char *end)
     return end;
 }
 
-void mtw_jw_int(mtw_jsonw *w, int64_t v)
+void mtw_jw_int(mtw_jbuf *w, int64_t v)
 {
     char b[24], *p;
     uint64_t u = v < 0 ? (uint64_t) 0 - (uint64_t) v : (uint64_t) v;
@@ -233,7 +233,7 @@ void mtw_jw_int(mtw_jsonw *w, int64_t v)
     jw_put(w, p, (size_t) (b + sizeof(b) - p));
 }
 
-void mtw_jw_num(mtw_jsonw *w, double v, int decimals)
+void mtw_jw_num(mtw_jbuf *w, double v, int decimals)
 {
     static const double pow10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
                                     1e8, 1e9 };
@@ -281,7 +281,7 @@ void mtw_jw_num(mtw_jsonw *w, double v, int decimals)
     jw_put(w, p, (size_t) (end - p));
 }
 
-void mtw_jw_bool(mtw_jsonw *w, int v)
+void mtw_jw_bool(mtw_jbuf *w, int v)
 {
     jw_value(w);
     if (v) {
@@ -291,43 +291,43 @@ void mtw_jw_bool(mtw_jsonw *w, int v)
     }
 }
 
-void mtw_jw_null(mtw_jsonw *w)
+void mtw_jw_null(mtw_jbuf *w)
 {
     jw_value(w);
     jw_put(w, "null", 4);
 }
 
-void mtw_jw_raw(mtw_jsonw *w, const char *json, size_t len)
+void mtw_jw_raw(mtw_jbuf *w, const char *json, size_t len)
 {
     jw_value(w);
     jw_put(w, json, len);
 }
 
-void mtw_jw_kstr(mtw_jsonw *w, const char *key, const char *s)
+void mtw_jw_kstr(mtw_jbuf *w, const char *key, const char *s)
 {
     mtw_jw_key(w, key);
     mtw_jw_str(w, s);
 }
 
-void mtw_jw_kint(mtw_jsonw *w, const char *key, int64_t v)
+void mtw_jw_kint(mtw_jbuf *w, const char *key, int64_t v)
 {
     mtw_jw_key(w, key);
     mtw_jw_int(w, v);
 }
 
-void mtw_jw_knum(mtw_jsonw *w, const char *key, double v, int decimals)
+void mtw_jw_knum(mtw_jbuf *w, const char *key, double v, int decimals)
 {
     mtw_jw_key(w, key);
     mtw_jw_num(w, v, decimals);
 }
 
-void mtw_jw_kbool(mtw_jsonw *w, const char *key, int v)
+void mtw_jw_kbool(mtw_jbuf *w, const char *key, int v)
 {
     mtw_jw_key(w, key);
     mtw_jw_bool(w, v);
 }
 
-void mtw_jw_knull(mtw_jsonw *w, const char *key)
+void mtw_jw_knull(mtw_jbuf *w, const char *key)
 {
     mtw_jw_key(w, key);
     mtw_jw_null(w);

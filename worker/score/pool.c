@@ -1,26 +1,26 @@
 /*
- * arena.c - bump allocator for the scoring models (see arena.h).
+ * pool.c - bump allocator for the scoring models (see pool.h).
  */
-#include "score/arena.h"
+#include "score/pool.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct mtw_arena_block {
-    struct mtw_arena_block *next;
+typedef struct mtw_pool_block {
+    struct mtw_pool_block *next;
     size_t used, size;
     unsigned char data[];
-} mtw_arena_block;
+} mtw_pool_block;
 
-struct mtw_arena {
-    mtw_arena_block *head;
+struct mtw_pool {
+    mtw_pool_block *head;
     size_t block_size;
     size_t total;
 };
 
-mtw_arena *mtw_arena_create(size_t block_size)
+mtw_pool *mtw_pool_create(size_t block_size)
 {
-    mtw_arena *a = calloc(1, sizeof(*a));
+    mtw_pool *a = calloc(1, sizeof(*a));
 
     if (a == NULL) {
         return NULL;
@@ -29,9 +29,9 @@ mtw_arena *mtw_arena_create(size_t block_size)
     return a;
 }
 
-void mtw_arena_free(mtw_arena *a)
+void mtw_pool_free(mtw_pool *a)
 {
-    mtw_arena_block *b, *next;
+    mtw_pool_block *b, *next;
 
     if (a == NULL) {
         return;
@@ -43,9 +43,9 @@ void mtw_arena_free(mtw_arena *a)
     free(a);
 }
 
-void *mtw_arena_alloc(mtw_arena *a, size_t size)
+void *mtw_pool_alloc(mtw_pool *a, size_t size)
 {
-    mtw_arena_block *b = a->head;
+    mtw_pool_block *b = a->head;
     size_t need = (size + 7) & ~(size_t) 7;
     size_t bsize;
     void *p;
@@ -78,7 +78,7 @@ void *mtw_arena_alloc(mtw_arena *a, size_t size)
     return p;
 }
 
-char *mtw_arena_strndup(mtw_arena *a, const char *s, size_t n)
+char *mtw_pool_strndup(mtw_pool *a, const char *s, size_t n)
 {
     size_t len;
     char *p;
@@ -87,7 +87,7 @@ char *mtw_arena_strndup(mtw_arena *a, const char *s, size_t n)
         return NULL;
     }
     len = strnlen(s, n);
-    p = mtw_arena_alloc(a, len + 1);
+    p = mtw_pool_alloc(a, len + 1);
     if (p != NULL) {
         memcpy(p, s, len);
         p[len] = '\0';
@@ -95,12 +95,12 @@ char *mtw_arena_strndup(mtw_arena *a, const char *s, size_t n)
     return p;
 }
 
-char *mtw_arena_strdup(mtw_arena *a, const char *s)
+char *mtw_pool_strdup(mtw_pool *a, const char *s)
 {
-    return s ? mtw_arena_strndup(a, s, strlen(s)) : NULL;
+    return s ? mtw_pool_strndup(a, s, strlen(s)) : NULL;
 }
 
-size_t mtw_arena_used(const mtw_arena *a)
+size_t mtw_pool_used(const mtw_pool *a)
 {
     return a->total;
 }
