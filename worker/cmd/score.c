@@ -225,7 +225,7 @@ static int score_main(const mtw_command *cmd, int argc, char **argv)
             goto fail;
         }
         mtw_doc_set_init(&set);
-        if (mtw_docs_build_tick(&set, t, &dc, NULL, NULL) != 0) {
+        if (mtw_docs_build_tick(&set, t, &dc, MTW_DOCS_ALL, NULL, NULL) != 0) {
             mtw_doc_set_free(&set);
             mtw_tick_free(t);
             snprintf(err, sizeof(err), "out of memory building documents");

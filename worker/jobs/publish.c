@@ -153,7 +153,7 @@ int mtw_publish_tick(mtw_publisher *p, redisContext *rc, const mtw_tick *t,
         }
     }
     mtw_doc_set_init(&set);
-    if (mtw_docs_build_tick(&set, t, c, p->routes, p->stops) != 0) {
+    if (mtw_docs_build_tick(&set, t, c, MTW_DOCS_ALL, p->routes, p->stops) != 0) {
         mtw_doc_set_free(&set);
         snprintf(err, errlen, "building documents: out of memory");
         return -1;

@@ -1162,7 +1162,7 @@ static int frags_build(mtw_doc_frags *f, const mtw_tick *t,
 }
 
 int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
-                        const mtw_doc_ctx *c0,
+                        const mtw_doc_ctx *c0, unsigned what,
                         const uint8_t *also_routes, const uint8_t *also_stops)
 {
     const mtw_schedule *s = t->s;
@@ -1186,28 +1186,36 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
         }
     }
 #define ADD(n) if (mtw_doc_set_add(set, (n), &w, t->now) != 0) goto done
-    mtw_doc_score(&w, t, c);
-    ADD("score");
-    mtw_doc_realtime(&w, t, c);
-    ADD("realtime");
-    mtw_doc_routes(&w, t, c);
-    ADD("routes");
-    mtw_doc_overview(&w, t, c);
-    ADD("overview");
+    if (what & MTW_DOCS_SCORE) {
+        mtw_doc_score(&w, t, c);
+        ADD("score");
+        mtw_doc_routes(&w, t, c);
+        ADD("routes");
+        mtw_doc_overview(&w, t, c);
+        ADD("overview");
+    }
+    if (what & MTW_DOCS_LIVE) {
+        mtw_doc_realtime(&w, t, c);
+        ADD("realtime");
+    }
     for (i = 0; i < s->nroutes; i++) {
         if (!mtw_valid_doc_id(s->routes[i].id)) {
             continue;
         }
-        mtw_doc_route(&w, t, c, (uint32_t) i);
-        snprintf(name, sizeof(name), "route:%s", s->routes[i].id);
-        ADD(name);
-        if (live_route[i] || (also_routes && also_routes[i])) {
+        if (what & MTW_DOCS_SCORE) {
+            mtw_doc_route(&w, t, c, (uint32_t) i);
+            snprintf(name, sizeof(name), "route:%s", s->routes[i].id);
+            ADD(name);
+        }
+        if ((what & MTW_DOCS_LIVE)
+            && (live_route[i] || (also_routes && also_routes[i])))
+        {
             mtw_doc_route_live(&w, t, c, (uint32_t) i);
             snprintf(name, sizeof(name), "route:%s:live", s->routes[i].id);
             ADD(name);
         }
     }
-    for (i = 0; i < s->nstops; i++) {
+    for (i = 0; (what & MTW_DOCS_LIVE) && i < s->nstops; i++) {
         if ((t->stop_count[i] > 0 || (also_stops && also_stops[i]))
             && mtw_valid_doc_id(s->stops[i].id))
         {

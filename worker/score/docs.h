@@ -100,16 +100,22 @@ void mtw_doc_overview(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c);
 /* 1 when id may be part of a document name ([A-Za-z0-9._~:-]{1,64}). */
 int mtw_valid_doc_id(const char *id);
 
+/* which documents a build makes */
+#define MTW_DOCS_LIVE  1u   /* realtime, predictions:*, route:*:live */
+#define MTW_DOCS_SCORE 2u   /* score, routes, route:*, overview */
+#define MTW_DOCS_ALL   3u
+
 /*
- * Builds every per-tick document of a city into set: score, realtime,
- * routes, overview, route:{id} for every route, route:{id}:live and
- * predictions:{stop} for routes / stops with live data now, plus those
- * named in also_routes / also_stops (published last tick, so their
- * documents are emptied rather than left stale).  Routes and stops whose
- * ids are not valid document ids get no document.  0 or -1.
+ * Builds a city's per-tick documents into set, the kinds named in what:
+ * live ones after every vehicle poll, score ones every MTW_SCORE_SEC.
+ * route:{id}:live and predictions:{stop} are made for routes / stops with
+ * live data now, plus those marked in also_routes / also_stops (published
+ * last time, so their documents are emptied rather than left stale).
+ * Routes and stops whose ids are not valid document ids get no document.
+ * 0 or -1.
  */
 int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
-                        const mtw_doc_ctx *c,
+                        const mtw_doc_ctx *c, unsigned what,
                         const uint8_t *also_routes, const uint8_t *also_stops);
 
 #endif

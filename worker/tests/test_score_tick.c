@@ -572,7 +572,7 @@ static void test_documents(void **state)
     c.now = now;
     t = mtw_tick_run(sched, l, now, &p);
     mtw_doc_set_init(&set);
-    assert_int_equal(mtw_docs_build_tick(&set, t, &c, NULL, NULL), 0);
+    assert_int_equal(mtw_docs_build_tick(&set, t, &c, MTW_DOCS_ALL, NULL, NULL), 0);
     for (i = 0; i < set.n; i++) {
         json_decref(parse(&set.docs[i]));       /* every one is valid */
         mtw_etag(set.docs[i].body, set.docs[i].len, etag);
@@ -679,7 +679,7 @@ static void test_documents(void **state)
     /* 3 poll periods + 1 s later the same data is stale */
     c.now = now - 10 + 37;
     mtw_doc_set_init(&set);
-    assert_int_equal(mtw_docs_build_tick(&set, t, &c, NULL, NULL), 0);
+    assert_int_equal(mtw_docs_build_tick(&set, t, &c, MTW_DOCS_ALL, NULL, NULL), 0);
     j = parse(doc(&set, "score"));
     assert_true(json_is_true(json_object_get(j, "stale")));
     json_decref(j);
