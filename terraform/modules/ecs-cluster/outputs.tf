@@ -1,0 +1,14 @@
+output "cluster_name" {
+  description = "Name of the ECS cluster."
+  value       = aws_ecs_cluster.this.name
+}
+
+output "cluster_arn" {
+  description = "ARN of the ECS cluster."
+  value       = aws_ecs_cluster.this.arn
+}
+
+output "execution_role_arn" {
+  description = "ARN of the task execution role."
+  value       = aws_iam_role.execution.arn
+}
