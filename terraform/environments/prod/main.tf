@@ -125,6 +125,7 @@ module "worker" {
   security_group_ids = [module.networking.tasks_security_group_id]
   assign_public_ip   = true
   desired_count      = var.worker_count
+  capacity_provider  = var.worker_spot ? "FARGATE_SPOT" : "FARGATE"
   min_capacity       = var.worker_count
   max_capacity       = var.worker_count
   log_retention_days = var.log_retention_days

@@ -171,6 +171,12 @@ variable "worker_count" {
   }
 }
 
+variable "worker_spot" {
+  type        = bool
+  description = "Run the worker on Fargate Spot (about 7 USD/month less). An interruption is a SIGTERM with 2 minutes' notice; ECS starts a replacement, which takes the city's lease over."
+  default     = true
+}
+
 variable "rds_instance_class" {
   type        = string
   description = "RDS PostgreSQL instance class."

@@ -113,13 +113,17 @@ resource "aws_ecs_service" "this" {
   cluster                            = var.cluster_arn
   task_definition                    = aws_ecs_task_definition.this.arn
   desired_count                      = var.desired_count
-  launch_type                        = "FARGATE"
   platform_version                   = "LATEST"
   enable_execute_command             = true
   propagate_tags                     = "SERVICE"
   deployment_minimum_healthy_percent = var.deployment_minimum_healthy_percent
   deployment_maximum_percent         = var.deployment_maximum_percent
   health_check_grace_period_seconds  = var.target_group_arn == null ? null : 60
+
+  capacity_provider_strategy {
+    capacity_provider = var.capacity_provider
+    weight            = 1
+  }
 
   deployment_circuit_breaker {
     enable   = true
