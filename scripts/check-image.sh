@@ -61,10 +61,6 @@ done
 check "version is written into the images" \
     grep -qx 9.8.7 "$DIST/nginx/usr/share/mtw/VERSION" "$DIST/worker/usr/share/mtw/VERSION"
 check "html/ is copied whole" diff -r html "$DIST/nginx/usr/share/mtw/html"
-if [ -d worker/sql ]; then
-    check "worker/sql is in the worker image" \
-        diff -r worker/sql "$DIST/worker/usr/share/mtw/worker/sql"
-fi
 
 # --- Debian package lists cover the binaries' shared libraries ---------------
 # needs IMAGE FILE: every DT_NEEDED library's Debian package must be in the

@@ -92,11 +92,7 @@ stage_worker() {
     bin=$BUILD/mtw-worker
     [ -x "$bin" ] || die "$bin missing: run 'make worker' first"
     install -D -m 0755 "$bin" "$1/usr/local/bin/mtw-worker"
-    # `migrate` reads worker/sql/ relative to the working directory
-    # (the image's WORKDIR is /usr/share/mtw)
-    if [ -d "$ROOT/worker/sql" ]; then
-        copy_tree "$ROOT/worker/sql" "$1/usr/share/mtw/worker/sql"
-    fi
+    # the SQL migrations are compiled into the binary (worker/sql/)
     install -D -m 0644 "$ROOT/conf/worker.env.example" \
         "$1/etc/mtw/worker.env.example"
     install -D -m 0755 "$ROOT/scripts/image/worker-healthcheck.sh" \
