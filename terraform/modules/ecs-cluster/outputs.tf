@@ -4,8 +4,9 @@ output "cluster_name" {
 }
 
 output "cluster_arn" {
-  description = "ARN of the ECS cluster."
+  description = "ARN of the ECS cluster (once its capacity providers are attached: services use FARGATE_SPOT)."
   value       = aws_ecs_cluster.this.arn
+  depends_on  = [aws_ecs_cluster_capacity_providers.this]
 }
 
 output "execution_role_arn" {
