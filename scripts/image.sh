@@ -80,7 +80,12 @@ stage_nginx() {
     [ -f "$so" ] || die "$so missing: run 'make module' first"
     install -D -m 0644 "$so" "$1/usr/lib/nginx/modules/ngx_http_mtw_module.so"
     copy_tree "$ROOT/html" "$1/usr/share/mtw/html"
+    # conf/nginx.conf is the production configuration mtw-nginx-start renders
     copy_tree "$ROOT/conf" "$1/etc/mtw"
+    # the OpenAPI document the module serves at /api/doc.json (mtw_openapi)
+    if [ -f "$ROOT/docs/openapi.json" ]; then
+        install -D -m 0644 "$ROOT/docs/openapi.json" "$1/usr/share/mtw/openapi.json"
+    fi
     install -D -m 0755 "$ROOT/scripts/image/nginx-start.sh" \
         "$1/usr/local/bin/mtw-nginx-start"
     install -D -m 0755 "$ROOT/scripts/image/nginx-healthcheck.sh" \
