@@ -169,6 +169,32 @@ demo-stop:
 bench: all
 	@set -e; for b in $(sort $(wildcard bench/*.sh)); do sh $$b; done
 
+# --- production images (Dockerfile) --------------------------------------------
+# `make dist` runs the Dockerfile's build steps without Docker: it builds the
+# binaries and stages, in $(DIST)/nginx and $(DIST)/worker, the files each
+# image adds to Debian (scripts/image.sh; checked by scripts/check-image.sh).
+# `make image-nginx` / `make image-worker` build the images where a Docker
+# engine runs (the deploy workflow), tagged with the version and the commit.
+
+VERSION        ?= $(shell cat version.txt 2>/dev/null || echo 0.0.0)
+REVISION       ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+DIST           ?= $(BUILD)/dist
+IMAGE_REGISTRY ?= mtw
+
+.PHONY: dist image-nginx image-worker
+
+dist: worker module
+	VERSION=$(VERSION) REVISION=$(REVISION) \
+	    sh scripts/image.sh root nginx $(DIST)/nginx
+	VERSION=$(VERSION) REVISION=$(REVISION) \
+	    sh scripts/image.sh root worker $(DIST)/worker
+
+image-nginx image-worker: image-%:
+	docker build --target $* --build-arg VERSION=$(VERSION) \
+	    --build-arg REVISION=$(REVISION) \
+	    -t $(IMAGE_REGISTRY)/$*:$(VERSION) \
+	    -t $(IMAGE_REGISTRY)/$*:$(REVISION) .
+
 clean:
 	rm -rf $(BUILD)
 
