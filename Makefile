@@ -82,6 +82,11 @@ $(BUILD)/asan/obj/gen/gtfs-realtime.pb-c.o: $(GEN_C)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -c $< -o $@
 
+# migrations.c embeds the .sql files with .incbin, which the compiler's
+# dependency files do not see
+$(BUILD)/obj/worker/sql/migrations.o $(BUILD)/asan/obj/worker/sql/migrations.o: \
+    $(wildcard worker/sql/*.sql)
+
 $(WORKER): $(WORKER_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
