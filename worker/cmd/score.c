@@ -175,7 +175,7 @@ static int score_main(const mtw_command *cmd, int argc, char **argv)
         goto fail;
     }
     load_ms = cpu_ms();
-    s = mtw_schedule_load(conn, &city, date, err, sizeof(err));
+    s = mtw_schedule_load(conn, &city, date, 0, err, sizeof(err));
     if (s == NULL) {
         goto fail;
     }

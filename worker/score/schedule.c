@@ -381,11 +381,12 @@ static int sb_index(mtw_schedule *s)
 }
 
 mtw_schedule *mtw_schedule_build(const mtw_timetable *tt, const char *tz,
-                                 int service_date, char *err, size_t errlen)
+                                 int service_date, int run_date, char *err,
+                                 size_t errlen)
 {
     mtw_idmap today = { 0 }, yesterday = { 0 };
     size_t i, trip_cap = 0, nst_cap = 0;
-    int prev = mtw_date_add(service_date, -1);
+    int prev = mtw_date_add(service_date, -1), run_prev;
     int64_t base_prev;
     mtw_schedule *s;
     sb_ctx c;
@@ -399,10 +400,15 @@ mtw_schedule *mtw_schedule_build(const mtw_timetable *tt, const char *tz,
     }
     c.tt = tt;
     c.s = s;
+    if (run_date == 0) {
+        run_date = service_date;
+    }
+    run_prev = mtw_date_add(run_date, -1);
     s->tz = mtw_pool_strdup(s->arena, tz);
     s->service_date = service_date;
-    s->base = mtw_service_day_base(tz, service_date);
-    base_prev = mtw_service_day_base(tz, prev);
+    s->run_date = run_date;
+    s->base = mtw_service_day_base(tz, run_date);
+    base_prev = mtw_service_day_base(tz, run_prev);
 
     s->routes = mtw_pool_alloc(s->arena, (tt->n_routes + 1)
                                 * sizeof(*s->routes));
@@ -465,13 +471,13 @@ mtw_schedule *mtw_schedule_build(const mtw_timetable *tt, const char *tz,
             continue;           /* duplicate trip id: first row wins */
         }
         if (mtw_idmap_get(&yesterday, raw->service_id) != MTW_IDMAP_NONE
-            && sb_add_instances(&c, i, prev, base_prev, 1, s->base,
+            && sb_add_instances(&c, i, run_prev, base_prev, 1, s->base,
                                 &trip_cap, &nst_cap) != 0)
         {
             goto oom;
         }
         if (mtw_idmap_get(&today, raw->service_id) != MTW_IDMAP_NONE
-            && sb_add_instances(&c, i, service_date, s->base, 0, 0,
+            && sb_add_instances(&c, i, run_date, s->base, 0, 0,
                                 &trip_cap, &nst_cap) != 0)
         {
             goto oom;

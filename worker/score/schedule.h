@@ -47,7 +47,7 @@ typedef struct {
     uint32_t route;         /* index in schedule->routes */
     int direction;          /* 0, 1, -1 unknown */
     uint32_t st_first, st_count;
-    int service_date;       /* YYYYMMDD of the instance's service day */
+    int service_date;       /* YYYYMMDD of the day it runs (run date) */
     int64_t base;           /* epoch of that day's noon - 12 h */
     int32_t shift;          /* added to the pattern's times */
     int32_t start, end;     /* first departure, last arrival (after shift) */
@@ -67,8 +67,9 @@ typedef struct {
 typedef struct {
     mtw_pool *arena;
     const char *tz;
-    int service_date;
-    int64_t base;                   /* base of service_date */
+    int service_date;               /* whose calendar chose the trips */
+    int run_date;                   /* whose clock the times are on */
+    int64_t base;                   /* base of run_date */
     mtw_route *routes;      size_t nroutes;
     mtw_stop *stops;        size_t nstops;
     mtw_trip *trips;        size_t ntrips;     /* sorted by id, then start */
@@ -80,11 +81,16 @@ typedef struct {
 } mtw_schedule;
 
 /*
- * Builds service date D of tt in zone tz.  Returns NULL with a reason in
+ * Builds service date D of tt in zone tz, placed on run_date's clock
+ * (0 = D itself).  run_date differs from D when a feed from another period
+ * is run "live" (MTW_SERVICE_DATE=auto or a fixed date, DESIGN.md §9): the
+ * calendar of D chooses the trips, and their times are those of run_date,
+ * so they line up with the realtime clock.  Returns NULL with a reason in
  * err when out of memory.  An empty day (no service) is a valid schedule.
  */
 mtw_schedule *mtw_schedule_build(const mtw_timetable *tt, const char *tz,
-                                 int service_date, char *err, size_t errlen);
+                                 int service_date, int run_date, char *err,
+                                 size_t errlen);
 void mtw_schedule_free(mtw_schedule *s);
 
 /* Epoch arrival / departure of pattern row k (0-based) of trip t. */

@@ -359,7 +359,8 @@ int mtw_pick_service_date(PGconn *conn, const mtw_city_row *city,
 }
 
 mtw_schedule *mtw_schedule_load(PGconn *conn, const mtw_city_row *city,
-                                int service_date, char *err, size_t errlen)
+                                int service_date, int run_date, char *err,
+                                size_t errlen)
 {
     mtw_timetable *tt;
     mtw_schedule *s;
@@ -368,7 +369,8 @@ mtw_schedule *mtw_schedule_load(PGconn *conn, const mtw_city_row *city,
     if (tt == NULL) {
         return NULL;
     }
-    s = mtw_schedule_build(tt, city->tz, service_date, err, errlen);
+    s = mtw_schedule_build(tt, city->tz, service_date, run_date, err,
+                           errlen);
     mtw_timetable_free(tt);
     return s;
 }

@@ -54,9 +54,11 @@ int mtw_pick_service_date(PGconn *conn, const mtw_city_row *city,
                           const char *setting, int64_t now, int *date,
                           char *err, size_t errlen);
 
-/* Loads and builds the schedule of service_date.  NULL with err. */
+/* Loads and builds the schedule of service_date placed on run_date (0:
+ * the service date itself, see mtw_schedule_build).  NULL with err. */
 mtw_schedule *mtw_schedule_load(PGconn *conn, const mtw_city_row *city,
-                                int service_date, char *err, size_t errlen);
+                                int service_date, int run_date, char *err,
+                                size_t errlen);
 
 /* 30 days of daily route performance, for the route list and detail. */
 typedef struct {

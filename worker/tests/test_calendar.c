@@ -145,7 +145,8 @@ static void test_schedule_day(void **state)
 
     (void) state;
     /* Wednesday 2025-07-02: WK runs; yesterday (Canada Day) WK did not */
-    s = mtw_schedule_build(tt, "America/Regina", 20250702, err, sizeof(err));
+    s = mtw_schedule_build(tt, "America/Regina", 20250702, 0, err,
+                           sizeof(err));
     mtw_timetable_free(tt);           /* the schedule owns its strings */
     assert_non_null(s);
     base = s->base;
@@ -197,7 +198,8 @@ static void test_schedule_overnight(void **state)
 
     (void) state;
     /* Thursday 2025-07-03: Wednesday's LATE trip runs until 01:00 */
-    s = mtw_schedule_build(tt, "America/Regina", 20250703, err, sizeof(err));
+    s = mtw_schedule_build(tt, "America/Regina", 20250703, 0, err,
+                           sizeof(err));
     assert_non_null(s);
     for (i = 0; i < s->ntrips; i++) {
         nlate += strcmp(s->trips[i].id, "LATE") == 0;
@@ -219,7 +221,8 @@ static void test_schedule_overnight(void **state)
     mtw_schedule_free(s);
 
     /* Sunday: only SUN1 (and no weekday trips) */
-    s = mtw_schedule_build(tt, "America/Regina", 20250706, err, sizeof(err));
+    s = mtw_schedule_build(tt, "America/Regina", 20250706, 0, err,
+                           sizeof(err));
     assert_non_null(s);
     assert_int_equal(s->ntrips, 1);
     assert_string_equal(s->trips[0].id, "SUN1");
@@ -238,7 +241,8 @@ static void test_scheduled_headway(void **state)
     size_t ng;
 
     (void) state;
-    s = mtw_schedule_build(tt, "America/Regina", 20250702, err, sizeof(err));
+    s = mtw_schedule_build(tt, "America/Regina", 20250702, 0, err,
+                           sizeof(err));
     assert_non_null(s);
     rd = mtw_schedule_rdir(s, mtw_schedule_route(s, "R"), 1);
     assert_non_null(rd);
@@ -257,6 +261,32 @@ static void test_scheduled_headway(void **state)
     mtw_timetable_free(tt);
 }
 
+/* a feed from another period run "live": Wednesday 2025-07-02's trips on
+ * the clock of Wednesday 2026-11-25 */
+static void test_run_date(void **state)
+{
+    mtw_timetable *tt = day_feed();
+    char err[128];
+    mtw_schedule *s;
+    long t1;
+
+    (void) state;
+    s = mtw_schedule_build(tt, "America/Regina", 20250702, 20261125, err,
+                           sizeof(err));
+    assert_non_null(s);
+    assert_int_equal(s->service_date, 20250702);
+    assert_int_equal(s->run_date, 20261125);
+    assert_int_equal(s->base, mtw_service_day_base("America/Regina",
+                                                   20261125));
+    t1 = mtw_schedule_find_trip(s, "T1", 20261125, -1, s->base);
+    assert_true(t1 >= 0);
+    assert_int_equal(mtw_trip_arr(&s->trips[t1],
+                                  &mtw_trip_rows(s, &s->trips[t1])[2]),
+                     s->base + 8 * 3600 + 600);
+    mtw_schedule_free(s);
+    mtw_timetable_free(tt);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -266,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_schedule_day),
         cmocka_unit_test(test_schedule_overnight),
         cmocka_unit_test(test_scheduled_headway),
+        cmocka_unit_test(test_run_date),
     };
 
     unsetenv("TZ");

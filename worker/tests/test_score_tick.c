@@ -60,7 +60,8 @@ static int setup(void **state)
                                  start + k * SEG);
         }
     }
-    sched = mtw_schedule_build(tt, "America/Regina", DAY, err, sizeof(err));
+    sched = mtw_schedule_build(tt, "America/Regina", DAY, 0, err,
+                           sizeof(err));
     mtw_timetable_free(tt);
     assert_non_null(sched);
     base = sched->base;
