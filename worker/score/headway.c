@@ -5,7 +5,8 @@
  * Vehicles are grouped by (route id, direction).  For each group every
  * usable vehicle contributes a time at each stop of its trip: its
  * TripUpdate's predicted times at the stops ahead (tier "trip_updates",
- * reference-algorithms.md §2.3 tier A, PAST_ARRIVAL_GRACE 60 s), else the
+ * reference-algorithms.md §2.3 tier A, PAST_ARRIVAL_GRACE 60 s; updates of
+ * the route's next trips that have no vehicle yet take part too), else the
  * time it passes each stop of its own trip going by its position and the
  * timetable's running times (tier "progress"), else the same on the
  * route's representative trip for vehicles known only by position and
@@ -135,26 +136,29 @@ static const char *hw_pick(hw_entries *es, int by_earliest, int64_t now,
     return es->e[best_i].stop_id;
 }
 
-/* tier A: each vehicle's TripUpdate times at the stops still ahead */
+/* tier A: each vehicle's TripUpdate times at the stops still ahead, and
+ * those of the route's next trips that have an update but no vehicle yet
+ * (at a stop downstream, the next bus may be one that has not left) */
 static int hw_collect_tu(const mtw_tick *t, const mtw_group_score *g,
                          hw_entries *es)
 {
     const mtw_live *l = t->l;
     int i;
 
-    for (i = 0; i < g->vehicles; i++) {
-        uint32_t vi = g->members[i];
-        const mtw_vstate *vs = &t->vs[vi];
-        const mtw_vehicle *v = &l->vehicles[vi];
+    for (i = 0; i < g->vehicles + g->nextra; i++) {
+        uint32_t vi = i < g->vehicles ? g->members[i] : UINT32_MAX;
+        const mtw_trip_update *tu = i < g->vehicles ? t->vs[vi].tu
+                                    : g->extra_tus[i - g->vehicles];
+        int64_t vts = vi != UINT32_MAX ? l->vehicles[vi].ts : 0;
         const mtw_stop_event *ev;
-        int64_t ref = v->ts > t->now ? v->ts : t->now;
+        int64_t ref = vts > t->now ? vts : t->now;
         uint32_t k, m;
 
-        if (vs->tu == NULL) {
+        if (tu == NULL) {
             continue;
         }
-        ev = l->events + vs->tu->ev_first;
-        for (k = 0; k < vs->tu->ev_count; k++) {
+        ev = l->events + tu->ev_first;
+        for (k = 0; k < tu->ev_count; k++) {
             int64_t tm = ev[k].arr ? ev[k].arr : ev[k].dep;
             int seen = 0;
 
@@ -393,6 +397,78 @@ static int cmp_member(const void *a, const void *b)
     return *(const uint32_t *) a < *(const uint32_t *) b ? -1 : 1;
 }
 
+/* a trip update no vehicle refers to, with its route and direction */
+typedef struct {
+    const mtw_trip_update *tu;
+    const char *route_id;
+    int direction;
+} hw_extra;
+
+static int cmp_extra(const void *a, const void *b)
+{
+    const hw_extra *x = a, *y = b;
+    int c = cmp_ids(x->route_id, y->route_id);
+
+    if (c != 0) {
+        return c;
+    }
+    return (x->direction > y->direction) - (x->direction < y->direction);
+}
+
+/* the updates of trips without a vehicle, sorted by route, direction */
+static hw_extra *hw_extras(const mtw_tick *t, size_t *n)
+{
+    mtw_idmap seen = { 0 };
+    hw_extra *x;
+    size_t i;
+
+    *n = 0;
+    x = mtw_pool_alloc(t->arena, (t->l->ntus + 1) * sizeof(*x));
+    if (x == NULL) {
+        return NULL;
+    }
+    for (i = 0; i < t->nv; i++) {
+        if (t->vs[i].tu != NULL
+            && mtw_idmap_put(&seen, t->vs[i].tu->trip_id, 1) != 0)
+        {
+            mtw_idmap_clear(&seen);
+            return NULL;
+        }
+    }
+    for (i = 0; i < t->l->ntus; i++) {
+        const mtw_trip_update *tu = &t->l->tus[i];
+        const char *route = tu->route_id && tu->route_id[0] ? tu->route_id
+                                                            : NULL;
+        int dir = tu->direction;
+        long trip;
+
+        if (tu->trip_id == NULL || tu->rel == 3
+            || mtw_idmap_get(&seen, tu->trip_id) != MTW_IDMAP_NONE)
+        {
+            continue;                   /* 3 = CANCELED */
+        }
+        trip = mtw_schedule_find_trip(t->s, tu->trip_id, 0, -1, t->now);
+        if (trip >= 0) {
+            if (route == NULL) {
+                route = t->s->routes[t->s->trips[trip].route].id;
+            }
+            if (dir < 0) {
+                dir = t->s->trips[trip].direction;
+            }
+        }
+        if (route == NULL) {
+            continue;
+        }
+        x[*n].tu = tu;
+        x[*n].route_id = route;
+        x[*n].direction = dir;
+        (*n)++;
+    }
+    mtw_idmap_clear(&seen);
+    mtw_sort(x, *n, sizeof(*x), cmp_extra);
+    return x;
+}
+
 static int same_group(const mtw_tick *t, uint32_t a, uint32_t b)
 {
     return strcmp(t->vs[a].route_id, t->vs[b].route_id) == 0
@@ -404,10 +480,11 @@ int mtw_tick_headways(mtw_tick *t, const mtw_score_params *p)
     hw_entries es = { NULL, 0, 0 };
     int64_t times[MTW_MAX_HEADWAYS + 1];
     uint32_t *order;
-    size_t i, j, n = 0, ng = 0, nt;
+    size_t i, j, n = 0, ng = 0, nt, nx = 0, xi = 0;
+    hw_extra *extras = hw_extras(t, &nx);
 
     order = mtw_pool_alloc(t->arena, (t->nv + 1) * sizeof(*order));
-    if (order == NULL) {
+    if (order == NULL || extras == NULL) {
         return -1;
     }
     for (i = 0; i < t->nv; i++) {
@@ -438,11 +515,38 @@ int mtw_tick_headways(mtw_tick *t, const mtw_score_params *p)
         g->direction = t->vs[order[i]].direction;
         g->vehicles = (int) (j - i);
         g->members = order + i;
+        /* this group's updates without a vehicle: extras and groups are
+         * both sorted by route, then direction */
+        {
+            hw_extra key;
+            size_t x0;
+
+            key.route_id = g->route_id;
+            key.direction = g->direction;
+            while (xi < nx && cmp_extra(&extras[xi], &key) < 0) {
+                xi++;
+            }
+            for (x0 = xi; xi < nx && cmp_extra(&extras[xi], &key) == 0;
+                 xi++)
+            {
+            }
+            if (xi > x0) {
+                g->extra_tus = mtw_pool_alloc(t->arena, (xi - x0)
+                                              * sizeof(*g->extra_tus));
+                if (g->extra_tus == NULL) {
+                    free(es.e);
+                    return -1;
+                }
+                for (; x0 < xi; x0++) {
+                    g->extra_tus[g->nextra++] = extras[x0].tu;
+                }
+            }
+        }
         g->ref_stop = -1;
         g->scheduled = -1;
         g->observed = -1;
 
-        if (g->vehicles >= 2) {
+        if (g->vehicles + g->nextra >= 2) {
             mtw_hw_source tiers[3] = { MTW_HW_TRIP_UPDATES, MTW_HW_PROGRESS,
                                        MTW_HW_POSITIONS };
             int tier;

@@ -81,6 +81,8 @@ typedef struct {
     int direction;              /* 0, 1, -1 unknown */
     int vehicles;
     uint32_t *members;          /* vehicle indexes */
+    const mtw_trip_update **extra_tus;  /* same route and direction, no */
+    int nextra;                         /* vehicle: the trips coming next */
 
     mtw_hw_source source;
     long ref_stop;              /* stop where headways were measured, -1 */

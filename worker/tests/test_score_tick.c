@@ -221,6 +221,37 @@ static void test_h9_grace(void **state)
     mtw_live_free(l);
 }
 
+/* one vehicle and the route's next trip, which has an update but no
+ * vehicle yet: the headway at the stop both will serve */
+static void test_next_trip_update(void **state)
+{
+    int64_t T = base + 7 * 3600 + 2880;
+    mtw_score_params p;
+    mtw_live *l = mtw_live_create();
+    mtw_tick *t;
+    const mtw_group_score *g;
+
+    (void) state;
+    mtw_score_params_default(&p);
+    add_vehicle(l, "A", "T0740", -1, T);
+    mtw_live_add_tu(l, "T0740", "R");
+    add_event(l, "S3", T + 100);
+    add_event(l, "S4", T + 220);
+    mtw_live_add_tu(l, "T0745", NULL);          /* route from the schedule */
+    add_event(l, "S0", T + 130);
+    add_event(l, "S4", T + 610);
+    mtw_live_index(l);
+    t = mtw_tick_run(sched, l, T, &p);
+    g = group(t, "R");
+    assert_int_equal(g->vehicles, 1);
+    assert_int_equal(g->nextra, 1);
+    assert_int_equal(g->source, MTW_HW_TRIP_UPDATES);
+    assert_int_equal(g->observed, 390);
+    assert_string_equal(sched->stops[g->ref_stop].id, "S4");
+    mtw_tick_free(t);
+    mtw_live_free(l);
+}
+
 /* positions along trips, no TripUpdates: a bunched pair and a gap */
 static mtw_live *bunched_live(int64_t now)
 {
@@ -724,6 +755,7 @@ int main(void)
         cmocka_unit_test(test_h1_trip_updates),
         cmocka_unit_test(test_h8_earliest_stop),
         cmocka_unit_test(test_h9_grace),
+        cmocka_unit_test(test_next_trip_update),
         cmocka_unit_test(test_progress_metrics),
         cmocka_unit_test(test_positions_tier),
         cmocka_unit_test(test_single_vehicle),
