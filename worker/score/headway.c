@@ -157,8 +157,26 @@ static int hw_collect_tu(const mtw_tick *t, const mtw_group_score *g,
         if (tu == NULL) {
             continue;
         }
+        if (vi == UINT32_MAX && tu->vehicle_id != NULL) {
+            int same = 0, m2;
+
+            /* the next trip of a bus already counted (its block) is not
+             * another bus */
+            for (m2 = 0; m2 < g->vehicles && !same; m2++) {
+                same = l->vehicles[g->members[m2]].id != NULL
+                       && strcmp(l->vehicles[g->members[m2]].id,
+                                 tu->vehicle_id) == 0;
+            }
+            if (same) {
+                continue;
+            }
+        }
         ev = l->events + tu->ev_first;
-        for (k = 0; k < tu->ev_count; k++) {
+        /* a trip not started yet: its origin is where the previous trip of
+         * the other direction ends, not a stop the two buses share */
+        for (k = vi == UINT32_MAX && tu->ev_count > 1; k < tu->ev_count;
+             k++)
+        {
             int64_t tm = ev[k].arr ? ev[k].arr : ev[k].dep;
             int seen = 0;
 
