@@ -11,6 +11,7 @@ package MTW::ApiSeed;
 use strict;
 use warnings;
 use JSON::PP;
+use POSIX ();
 
 our $CITY = 'saskatoon';
 our $NOW = time;
@@ -208,6 +209,48 @@ sub nginx_http {
         }
     }
 CONF
+}
+
+# Load: $n children each send GETs for $secs seconds (a new connection per
+# request unless keep_alive), cycling through @$paths.  Returns a list of
+# [status, seconds, path] of every request.  $during->() runs in the parent
+# meanwhile (kill Redis, reload nginx, ...).
+sub load {
+    my ($t, %o) = @_;
+    my $n = $o{clients} // 4;
+    my $secs = $o{secs} // 3;
+    my $paths = $o{paths} // ['/api/score'];
+    my $port = $t->nginx_port;
+    my $out = $t->dir . '/load-' . ++$t->{load_n};
+    my @pids;
+    for my $c (1 .. $n) {
+        my $pid = fork // die "fork: $!";
+        if (!$pid) {
+            require HTTP::Tiny;
+            require Time::HiRes;
+            my $ua = HTTP::Tiny->new(timeout => 10, keep_alive => $o{keep_alive} // 0);
+            open my $fh, '>', "$out.$c" or die;
+            my $until = Time::HiRes::time() + $secs;
+            my $i = $c;
+            while (Time::HiRes::time() < $until) {
+                my $p = $paths->[$i++ % @$paths];
+                my $t0 = Time::HiRes::time();
+                my $r = $ua->get("http://127.0.0.1:$port$p");
+                printf $fh "%d %.4f %s\n", $r->{status}, Time::HiRes::time() - $t0, $p;
+            }
+            close $fh;
+            POSIX::_exit(0);
+        }
+        push @pids, $pid;
+    }
+    $o{during}->() if $o{during};
+    waitpid($_, 0) for @pids;
+    my @res;
+    for my $c (1 .. $n) {
+        open my $fh, '<', "$out.$c" or next;
+        while (<$fh>) { chomp; push @res, [ split / /, $_, 3 ] }
+    }
+    return @res;
 }
 
 1;
