@@ -147,7 +147,9 @@ ngx_http_mtw_feedback_vote(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
                                            "the body could not be read");
         }
 
-        p = ngx_cpymem(p, b->pos, b->last - b->pos);
+        if (b->last > b->pos) {
+            p = ngx_cpymem(p, b->pos, b->last - b->pos);
+        }
     }
 
     doc = json_loadb((char *) body, p - body, 0, &err);
