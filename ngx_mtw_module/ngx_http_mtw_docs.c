@@ -25,8 +25,10 @@ static void ngx_http_mtw_cmd_hmget_doc(ngx_http_mtw_cmd_t *cmd,
 ngx_int_t
 ngx_http_mtw_doc(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 {
-    ngx_str_t           *key;
-    ngx_http_mtw_cmd_t   cmd;
+    ngx_int_t                  rc;
+    ngx_str_t                 *key, body, etag;
+    ngx_http_mtw_cmd_t         cmd;
+    ngx_http_mtw_main_conf_t  *mcf;
 
     if (ctx->doc_name.len == 0) {
         ctx->doc_name.data = ngx_pnalloc(r->pool, 128);
@@ -55,6 +57,22 @@ ngx_http_mtw_doc(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    mcf = ngx_http_get_module_main_conf(r, ngx_http_mtw_module);
+
+    if (mcf->cache) {
+        ctx->doc_key = key;
+
+        rc = ngx_http_mtw_cache_get(r->pool, key, mcf->cache, &body, &etag);
+
+        if (rc == NGX_OK) {
+            return ngx_http_mtw_send_body(r, &body, &etag, ctx->cache);
+        }
+
+        if (rc == NGX_ERROR) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
     ngx_memzero(&cmd, sizeof(ngx_http_mtw_cmd_t));
     ngx_http_mtw_cmd_hmget_doc(&cmd, key);
 
@@ -72,6 +90,11 @@ ngx_http_mtw_doc_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
     if (rep->type == REDIS_REPLY_ARRAY && rep->nelements == 2
         && ngx_http_mtw_reply_is_str(&rep->element[0]))
     {
+        if (ctx->doc_key) {
+            ngx_http_mtw_cache_put(ctx->doc_key, &rep->element[0].str,
+                                   &rep->element[1].str, r->connection->log);
+        }
+
         return ngx_http_mtw_send_body(r, &rep->element[0].str,
                                       &rep->element[1].str, ctx->cache);
     }

@@ -28,6 +28,8 @@ static char *ngx_http_mtw_feedback_rate(ngx_conf_t *cf, ngx_command_t *cmd,
 static char *ngx_http_mtw_openapi_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_mtw_check_msec(ngx_conf_t *cf, void *post, void *data);
+static char *ngx_http_mtw_cache_time(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static ngx_int_t ngx_http_mtw_init_process(ngx_cycle_t *cycle);
 static void ngx_http_mtw_exit_process(ngx_cycle_t *cycle);
 
@@ -65,6 +67,13 @@ static ngx_command_t  ngx_http_mtw_commands[] = {
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_mtw_main_conf_t, timeout),
       &ngx_http_mtw_positive_msec },
+
+    { ngx_string("mtw_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_mtw_cache_time,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
 
     { ngx_string("mtw_api"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
@@ -584,6 +593,41 @@ ngx_http_mtw_check_msec(ngx_conf_t *cf, void *post, void *data)
 }
 
 
+/* mtw_cache off | time;  up to 60s, "off" (the default) is 0 */
+static char *
+ngx_http_mtw_cache_time(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_mtw_main_conf_t  *mcf = conf;
+
+    ngx_int_t   ms;
+    ngx_str_t  *value;
+
+    if (mcf->cache != NGX_CONF_UNSET_MSEC) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        mcf->cache = 0;
+        return NGX_CONF_OK;
+    }
+
+    ms = ngx_parse_time(&value[1], 0);
+
+    if (ms == NGX_ERROR || ms > 60000) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"mtw_cache\": invalid value \"%V\" (\"off\" "
+                           "or a time up to 60s, e.g. 250ms)", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    mcf->cache = (ngx_msec_t) ms;
+
+    return NGX_CONF_OK;
+}
+
+
 static ngx_int_t
 ngx_http_mtw_init_process(ngx_cycle_t *cycle)
 {
@@ -595,4 +639,5 @@ static void
 ngx_http_mtw_exit_process(ngx_cycle_t *cycle)
 {
     ngx_http_mtw_redis_exit_process(cycle);
+    ngx_http_mtw_cache_free();
 }

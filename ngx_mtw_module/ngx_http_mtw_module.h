@@ -18,6 +18,7 @@
  *   ngx_http_mtw_stops.c          stop search, nearby vehicles, predictions
  *   ngx_http_mtw_feedback.c       rider feedback: vote and summary
  *   ngx_http_mtw_health.c         healthz, readyz, the OpenAPI document
+ *   ngx_http_mtw_cache.c          the optional per-worker micro-cache
  */
 #ifndef _NGX_HTTP_MTW_MODULE_H_INCLUDED_
 #define _NGX_HTTP_MTW_MODULE_H_INCLUDED_
@@ -118,6 +119,7 @@ struct ngx_http_mtw_ctx_s {
     ngx_str_t                  name;        /* lower-cased search text */
     ngx_str_t                  doc_name;    /* document being served */
     ngx_str_t                 *exists_key;  /* its parent, for 404 vs 503 */
+    ngx_str_t                 *doc_key;     /* its Redis key (micro-cache) */
     const char                *what;        /* "route", "stop": for 404s */
     ngx_uint_t                 nmissing;    /* commands of the 404 check */
     ngx_http_mtw_cache_e       cache;
@@ -201,6 +203,13 @@ ngx_int_t ngx_http_mtw_send_jansson(ngx_http_request_t *r, json_t *doc,
     ngx_http_mtw_cache_e cache);
 json_t *ngx_http_mtw_json_parse(ngx_http_request_t *r, ngx_str_t *text);
 ngx_int_t ngx_http_mtw_reply_is_str(ngx_http_mtw_reply_t *reply);
+
+/* ngx_http_mtw_cache.c */
+ngx_int_t ngx_http_mtw_cache_get(ngx_pool_t *pool, ngx_str_t *key,
+    ngx_msec_t ttl, ngx_str_t *body, ngx_str_t *etag);
+void ngx_http_mtw_cache_put(ngx_str_t *key, ngx_str_t *body, ngx_str_t *etag,
+    ngx_log_t *log);
+void ngx_http_mtw_cache_free(void);
 
 /* ngx_http_mtw_docs.c */
 ngx_int_t ngx_http_mtw_doc(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx);

@@ -30,6 +30,8 @@ my @bad = (
     [ 'mtw_redis_timeout', 'mtw_redis_timeout soon;', '' ],
     [ 'mtw_redis_timeout', 'mtw_redis_timeout 2m;', '' ],
     [ 'mtw_redis_connect_timeout', 'mtw_redis_connect_timeout 0;', '' ],
+    [ 'mtw_cache', 'mtw_cache 2m;', '' ],
+    [ 'mtw_cache', 'mtw_cache fast;', '' ],
     [ 'mtw_city', '', 'mtw_city Bad_City;' ],
     [ 'mtw_city', '', 'mtw_city ' . ('a' x 33) . ';' ],
     [ 'mtw_cors_origins', '', 'mtw_cors_origins example.com;' ],
@@ -55,7 +57,8 @@ my @good = (
       'mtw_city saskatoon; mtw_cors_origins https://mind-the-wait.ca '
       . 'capacitor://localhost; mtw_feedback_rate 10; '
       . "mtw_openapi $root/docs/openapi.json;" ],
-    [ 'mtw_redis localhost:6379;', 'mtw_city $arg_c;' ],
+    [ 'mtw_redis localhost:6379; mtw_cache 250ms;', 'mtw_city $arg_c;' ],
+    [ 'mtw_cache off;', '' ],
     [ 'mtw_redis unix:/run/redis/redis.sock;', 'mtw_cors_origins *;' ],
     [ 'mtw_redis [::1]:6379;', 'mtw_cors_origins off;' ],
     [ '', '' ],
