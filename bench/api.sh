@@ -54,7 +54,40 @@ redis-cli -p "$RPORT" hset mtw:bench:doc:score etag "$(cat "$DIR/etag")" ts "$(d
 BYTES=$(wc -c < "$DIR/html/api/score")
 
 USER_LINE=""; [ "$(id -u)" = 0 ] && USER_LINE="user root;"
+
+# the Lua peer, when Debian's libnginx-mod-http-lua is installed: the same
+# HMGET through a cosocket (kept alive), the same bytes and ETag sent
+LUA_LOAD=""; LUA_SERVER=""; LPORT=""
+if [ -f /usr/lib/nginx/modules/ngx_http_lua_module.so ]; then
+    LPORT=$(port)
+    LUA_LOAD="load_module /usr/lib/nginx/modules/ndk_http_module.so;
+load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;"
+    LUA_SERVER="server {
+        listen 127.0.0.1:$LPORT;
+        location = /api/score {
+            default_type 'application/json; charset=utf-8';
+            content_by_lua_block {
+                local key = 'mtw:bench:doc:score'
+                local sock = ngx.socket.tcp()
+                sock:settimeouts(1000, 1000, 1000)
+                local ok = sock:connect('127.0.0.1', $RPORT)
+                if not ok then ngx.exit(503) end
+                sock:send('*4\\r\\n\$5\\r\\nHMGET\\r\\n\$' .. #key .. '\\r\\n'
+                          .. key .. '\\r\\n\$4\\r\\nbody\\r\\n\$4\\r\\netag\\r\\n')
+                sock:receive()
+                local n = tonumber(string.sub(sock:receive(), 2))
+                local body = sock:receive(n + 2)
+                local e = tonumber(string.sub(sock:receive(), 2))
+                local etag = sock:receive(e + 2)
+                sock:setkeepalive(10000, 64)
+                ngx.header['ETag'] = string.sub(etag, 1, e)
+                ngx.print(string.sub(body, 1, n))
+            }
+        }
+    }"
+fi
 cat > "$DIR/nginx.conf" <<CONF
+$LUA_LOAD
 load_module $MODULE;
 $USER_LINE
 worker_processes 1;
@@ -81,6 +114,7 @@ http {
         open_file_cache_valid 60s;
         location /api/ { root $DIR/html; default_type application/json; }
     }
+    $LUA_SERVER
 }
 CONF
 sed -i 's/@CACHE@//' "$DIR/nginx.conf"
@@ -116,6 +150,17 @@ r=0; while [ $r -lt "$ROUNDS" ]; do
     run "http://127.0.0.1:$APORT/api/score" "$SECS" >> "$DIR/module.runs"
     r=$((r + 1))
 done
+L_RPS=""
+if [ -n "$LPORT" ]; then
+    lcheck=$(curl -s "http://127.0.0.1:$LPORT/api/score" | wc -c)
+    [ "$lcheck" = "$BYTES" ] || { echo "bench: Lua peer answered $lcheck bytes"; exit 1; }
+    wrk -t1 -c10 -d1s "http://127.0.0.1:$LPORT/api/score" >/dev/null 2>&1
+    : > "$DIR/lua.runs"
+    r=0; while [ $r -lt "$ROUNDS" ]; do
+        run "http://127.0.0.1:$LPORT/api/score" "$SECS" >> "$DIR/lua.runs"
+        r=$((r + 1))
+    done
+fi
 median() {   # file column
     sort -n -k"$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'
 }
@@ -124,6 +169,10 @@ S_RPS=$(median "$DIR/static.runs" 1); S_P50=$(median "$DIR/static.runs" 2)
 S_P99=$(median "$DIR/static.runs" 3); S_ERR=$(errors "$DIR/static.runs")
 A_RPS=$(median "$DIR/module.runs" 1); A_P50=$(median "$DIR/module.runs" 2)
 A_P99=$(median "$DIR/module.runs" 3); A_ERR=$(errors "$DIR/module.runs")
+if [ -n "$LPORT" ]; then
+    L_RPS=$(median "$DIR/lua.runs" 1); L_P50=$(median "$DIR/lua.runs" 2)
+    L_P99=$(median "$DIR/lua.runs" 3); L_ERR=$(errors "$DIR/lua.runs")
+fi
 
 # soak: enough seconds for about $SOAK requests at the measured rate
 SOAK_SECS=$(( SOAK / (A_RPS > 0 ? A_RPS : 1) + 1 ))
@@ -144,6 +193,13 @@ printf '%-34s %10s %9s %9s %7s\n' "" "req/s" "p50 ms" "p99 ms" "errors"
 printf '%-34s %10d %9.2f %9.2f %7d\n' "static file (ceiling)" "$S_RPS" "$S_P50" "$S_P99" "$S_ERR"
 printf '%-34s %10d %9.2f %9.2f %7d\n' "mtw module from Redis" "$A_RPS" "$A_P50" "$A_P99" "$A_ERR"
 printf '%-34s %10d %9.2f %9.2f %7d\n' "mtw module + mtw_cache 250ms" "$C_RPS" "$C_P50" "$C_P99" "$C_ERR"
+if [ -n "$L_RPS" ]; then
+    printf '%-34s %10d %9.2f %9.2f %7d\n' "Lua cosocket peer (http-lua)" "$L_RPS" "$L_P50" "$L_P99" "$L_ERR"
+    awk -v a="$A_RPS" -v l="$L_RPS" -v s="$S_RPS" 'BEGIN {
+        printf "ratio Lua peer/ceiling: %.2f; module/Lua peer: %.2f (target >= 1.5)\n", l / s, a / l }'
+else
+    echo "Lua peer: skipped (libnginx-mod-http-lua is not installed)"
+fi
 awk -v a="$A_RPS" -v s="$S_RPS" -v c="$C_RPS" 'BEGIN {
     printf "ratio module/ceiling: %.2f (target >= 0.60)\n", a / s
     printf "ratio module+mtw_cache/ceiling: %.2f (answers up to 250 ms older than Redis)\n", c / s }'

@@ -66,6 +66,9 @@ is(scalar(grep { $_->[0] != 200 } @res), 0,
    'the clients that stayed got 200 (' . scalar(@res) . ')');
 sleep 0.3;
 $t->check_requests([ { path => '/api/score', status => 200 } ]);
+my $gone_logged = () = MTW::Test::slurp($t->dir . '/nginx/logs/access.log') =~ /" 499 /g;
+cmp_ok($gone_logged, '>=', 20,
+       "nginx finalized $gone_logged requests whose client left (499) before Redis answered");
 
 # --- nginx -s reload under load -------------------------------------------------
 my $master = MTW::Test::read_pidfile($t->dir . '/nginx/nginx.pid');
