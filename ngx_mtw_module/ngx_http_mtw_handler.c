@@ -157,6 +157,14 @@ ngx_http_mtw_handler(ngx_http_request_t *r)
         ctx->id = id;
     }
 
+    if (route->handler == ngx_http_mtw_healthz
+        || route->handler == ngx_http_mtw_openapi
+        || (route->doc && ngx_strcmp(route->doc, "cities") == 0))
+    {
+        /* not about one city: ?city= is ignored */
+        return route->handler(r, ctx);
+    }
+
     rc = ngx_http_mtw_resolve_city(r, ctx);
 
     if (rc == NGX_ERROR) {

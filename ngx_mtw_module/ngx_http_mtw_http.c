@@ -50,6 +50,8 @@ ngx_http_mtw_add_header(ngx_http_request_t *r, const char *name,
  * CORS for a simple or actual request: when the Origin is one of
  * mtw_cors_origins (or they include "*"), allow it.  Without an Origin, or
  * with another one, no CORS header is sent (the browser then refuses).
+ * With a list of origins every answer varies by Origin, so shared caches
+ * keep one copy per origin.
  */
 ngx_int_t
 ngx_http_mtw_cors(ngx_http_request_t *r)
@@ -66,6 +68,12 @@ ngx_http_mtw_cors(ngx_http_request_t *r)
 
     if (mlcf->cors == NULL && !mlcf->cors_any) {
         return NGX_DECLINED;
+    }
+
+    if (!mlcf->cors_any
+        && ngx_http_mtw_add_header(r, "Vary", &vary) != NGX_OK)
+    {
+        return NGX_ERROR;
     }
 
     if (r->headers_in.headers.part.nelts == 0) {
@@ -132,12 +140,6 @@ ngx_http_mtw_cors(ngx_http_request_t *r)
         != NGX_OK
         || ngx_http_mtw_add_header(r, "Access-Control-Expose-Headers",
                                    &expose) != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    if (!mlcf->cors_any
-        && ngx_http_mtw_add_header(r, "Vary", &vary) != NGX_OK)
     {
         return NGX_ERROR;
     }

@@ -216,7 +216,7 @@ $t->check_requests([
     { path => '/api/v1/cities', headers => { Origin => 'https://evil.example' },
       status => 200, headers_like => { 'access-control-allow-origin' => undef } },
     { path => '/api/v1/cities', status => 200,
-      headers_like => { 'access-control-allow-origin' => undef } },
+      headers_like => { 'access-control-allow-origin' => undef, vary => 'Origin' } },
     { method => 'OPTIONS', path => '/api/vehicle-feedback',
       headers => { Origin => $origin, 'Access-Control-Request-Method' => 'POST',
                    'Access-Control-Request-Headers' => 'content-type' },

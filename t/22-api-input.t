@@ -87,6 +87,8 @@ for my $b (@bad) {
 }
 
 $t->check_requests([
+    { path => '/api/healthz?city=NOT_A_CITY', status => 200,
+      json => { status => 'ok' } },
     { method => 'DELETE', path => '/api/score', status => 405,
       headers_like => { allow => 'GET, HEAD, OPTIONS' },
       json => { 'error.code' => 'method_not_allowed' } },
