@@ -1,74 +1,366 @@
 /*
  * cmd/run.c - `mtw-worker run`: the daemon.
  *
- * Foundation stage: connects to Redis and keeps the city's heartbeat fresh
- * until SIGTERM/SIGINT.  Ingestion, scoring and publishing plug in here.
+ * One event loop, one thread: for every city it serves, hold the city's
+ * lease, start the feed fetches that are due (libcurl multi), decode what
+ * arrives, and publish the city's live state plus the tick hooks' documents
+ * in one Redis transaction.  Redis being away never stops the polling: the
+ * state is republished when it returns.  SIGTERM/SIGINT finish the tick
+ * (transfers in flight get a short grace), release the leases and exit 0;
+ * SIGHUP re-reads the configuration (--config FILE) and applies it.
  */
 #include "config.h"
+#include "feed/http.h"
+#include "jobs/envfile.h"
+#include "jobs/ingest.h"
+#include "jobs/lease.h"
+#include "store/redis_conn.h"
+#include "store/redis_rt.h"
 #include "store/redis_url.h"
 #include "util/cli.h"
 #include "util/log.h"
 
-#include <hiredis.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#define RUN_MAX_CITIES      64
+#define RUN_STOP_GRACE_MS   1500    /* transfers in flight at SIGTERM */
+#define RUN_MAX_BODY        ((size_t) 64 * 1024 * 1024)
+#define RUN_REDIS_TIMEOUT_MS 1000
+
 static volatile sig_atomic_t run_stop;
+static volatile sig_atomic_t run_reload;
 
 static void run_on_signal(int sig)
 {
-    (void) sig;
-    run_stop = 1;
+    if (sig == SIGHUP) {
+        run_reload = 1;
+    } else {
+        run_stop = 1;
+    }
 }
 
-static redisContext *run_redis_connect(const mtw_redis_addr *addr)
-{
-    struct timeval tv = { 2, 0 };
-    redisContext *rc;
-    redisReply *reply;
+typedef struct {
+    mtw_config       cfg;
+    mtw_ingest_opts  opts;
+    mtw_city_spec    spec[RUN_MAX_CITIES];
+    int              n_spec;
+    mtw_redis_addr   redis;
+    long             connect_timeout_ms;
+    long             timeout_ms;
+} run_settings;
 
-    rc = addr->path[0] ? redisConnectUnixWithTimeout(addr->path, tv)
-                       : redisConnectWithTimeout(addr->host, addr->port, tv);
-    if (rc == NULL || rc->err) {
-        mtw_warn("redis connect failed: %s", rc ? rc->errstr : "no memory");
-        redisFree(rc);
-        return NULL;
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int env_long(const char *name, long min, long max, long *out,
+                    char *err, size_t errlen)
+{
+    const char *v = getenv(name);
+
+    if (v == NULL || *v == '\0') {
+        return 0;
     }
-    redisSetTimeout(rc, tv);
-    if (addr->password[0]) {
-        reply = redisCommand(rc, "AUTH %s", addr->password);
-        if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
-            mtw_warn("redis AUTH failed");
-            freeReplyObject(reply);
-            redisFree(rc);
-            return NULL;
+    if (mtw_cli_parse_long(v, min, max, out) != 0) {
+        snprintf(err, errlen, "%s must be a whole number between %ld and "
+                 "%ld, not '%s'", name, min, max, v);
+        return -1;
+    }
+    return 0;
+}
+
+/* Environment (+ config file) + flags -> settings.  0 or -1 with err. */
+static int run_load(run_settings *s, const char *config_file,
+                    const char *city_flag, char *err, size_t errlen)
+{
+    const char *city;
+    mtw_city_spec *sp;
+
+    memset(s, 0, sizeof(*s));
+    if (config_file != NULL
+        && mtw_envfile_apply(config_file, err, errlen) != 0)
+    {
+        return -1;
+    }
+    if (mtw_config_load(&s->cfg, err, (unsigned) errlen) != 0
+        || mtw_ingest_opts_load(&s->opts, s->cfg.poll_sec,
+                                s->cfg.clock == MTW_CLOCK_FEED,
+                                err, errlen) != 0)
+    {
+        return -1;
+    }
+    s->connect_timeout_ms = 3000;
+    s->timeout_ms = 10000;
+    if (env_long("MTW_HTTP_CONNECT_TIMEOUT_MS", 10, 600000,
+                 &s->connect_timeout_ms, err, errlen) != 0
+        || env_long("MTW_HTTP_TIMEOUT_MS", 10, 600000, &s->timeout_ms,
+                    err, errlen) != 0)
+    {
+        return -1;
+    }
+    if (mtw_redis_url_parse(s->cfg.redis_url, &s->redis, err,
+                            (unsigned) errlen) != 0)
+    {
+        return -1;
+    }
+    /* single-city deploy: MTW_CITY + MTW_*_URL */
+    city = city_flag != NULL ? city_flag
+                             : (s->cfg.city ? s->cfg.city : "saskatoon");
+    if (!mtw_city_slug_valid(city)) {
+        snprintf(err, errlen, "city '%s' is not a valid slug "
+                 "([a-z0-9-]{1,32})", city);
+        return -1;
+    }
+    sp = &s->spec[s->n_spec++];
+    snprintf(sp->slug, sizeof(sp->slug), "%s", city);
+    sp->url[MTW_FEED_VEHICLES] = s->cfg.vehicles_url;
+    sp->url[MTW_FEED_TRIPS] = s->cfg.trips_url;
+    sp->url[MTW_FEED_ALERTS] = s->cfg.alerts_url;
+    return 0;
+}
+
+typedef struct {
+    run_settings         set;
+    const char          *config_file;
+    const char          *city_flag;
+    mtw_city             city[RUN_MAX_CITIES];
+    int                  n_city;
+    mtw_http             http;
+    mtw_redis            redis;
+    mtw_arena            scratch;
+    mtw_jsonw            buf;
+    mtw_rt_publish_opts  pub;
+    char                 instance[160];
+    char                 host[128];
+} run_state;
+
+static void run_lease_key(const mtw_city *c, char *key, size_t n)
+{
+    snprintf(key, n, "mtw:%s:lease", c->slug);
+}
+
+/* Keeps or takes each city's lease when its check is due. */
+static void run_leases(run_state *st, int64_t now_ms)
+{
+    redisContext *rc;
+    mtw_city *c;
+    char key[80];
+    int i, r;
+
+    for (i = 0; i < st->n_city; i++) {
+        c = &st->city[i];
+        if (now_ms < c->lease_next_ms) {
+            continue;
         }
-        freeReplyObject(reply);
+        rc = mtw_redis_get(&st->redis, now_ms);
+        if (rc == NULL) {
+            c->lease_next_ms = now_ms + 200;
+            continue;
+        }
+        run_lease_key(c, key, sizeof(key));
+        r = mtw_lease_acquire(rc, key, st->instance, st->set.opts.lease_ms);
+        if (r < 0) {
+            if (rc->err) {
+                mtw_redis_fail(&st->redis, "lease");
+            }
+            c->lease_next_ms = now_ms + 200;
+            continue;
+        }
+        if (r == 1 && c->lease != MTW_LEASE_HELD) {
+            mtw_info("city %s: this worker is active (lease %s)", c->slug,
+                     st->instance);
+            c->dirty = 1;
+        } else if (r == 0 && c->lease != MTW_LEASE_STANDBY) {
+            mtw_info("city %s: another worker is active; standing by",
+                     c->slug);
+        }
+        c->lease = r == 1 ? MTW_LEASE_HELD : MTW_LEASE_STANDBY;
+        /* the holder renews at a third of the period; a standby checks
+         * often so it takes over soon after the lease lapses */
+        c->lease_next_ms = now_ms + (r == 1 ? st->set.opts.lease_ms / 3
+                                            : st->set.opts.lease_ms / 10);
     }
-    return rc;
+}
+
+static void run_publish(run_state *st, int64_t now_ms, int force)
+{
+    mtw_city *c;
+    int64_t wall = (int64_t) time(NULL);
+    int i;
+
+    for (i = 0; i < st->n_city; i++) {
+        c = &st->city[i];
+        if (c->lease != MTW_LEASE_HELD) {
+            continue;
+        }
+        if (!force && !c->dirty
+            && now_ms - c->published_ms < st->set.opts.poll_ms[0])
+        {
+            continue;
+        }
+        if (mtw_redis_get(&st->redis, now_ms) == NULL) {
+            continue;       /* republished once Redis is back */
+        }
+        if (mtw_rt_publish(&st->redis, c, &st->set.opts, &st->pub,
+                           mtw_city_now(c, &st->set.opts, wall), wall,
+                           &st->scratch, &st->buf) == 0)
+        {
+            c->dirty = 0;
+            c->published_ms = now_ms;
+        }
+    }
+}
+
+static void run_collect(run_state *st, int64_t now_ms)
+{
+    mtw_fetch *f;
+    mtw_feed_state *fs;
+    int i, k;
+
+    while ((f = mtw_http_done(&st->http)) != NULL) {
+        fs = f->owner;
+        for (i = 0; i < st->n_city; i++) {
+            for (k = 0; k < MTW_FEED_KINDS; k++) {
+                if (&st->city[i].feed[k] == fs) {
+                    mtw_city_fetched(&st->city[i], fs, &st->set.opts,
+                                     now_ms, (int64_t) time(NULL));
+                }
+            }
+        }
+    }
+}
+
+static int run_apply(run_state *st, int64_t now_ms)
+{
+    int i;
+
+    for (i = 0; i < st->set.n_spec && i < st->n_city; i++) {
+        if (strcmp(st->city[i].slug, st->set.spec[i].slug) != 0) {
+            return -1;      /* a different city needs a restart */
+        }
+        if (mtw_city_update(&st->city[i], &st->set.spec[i], &st->set.opts,
+                            &st->http, now_ms) != 0)
+        {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void run_reload_config(run_state *st, int64_t now_ms)
+{
+    run_settings next;
+    char err[512];
+
+    if (run_load(&next, st->config_file, st->city_flag, err,
+                 sizeof(err)) != 0)
+    {
+        mtw_error("reload failed, keeping the running configuration: %s",
+                  err);
+        return;
+    }
+    if (next.n_spec != st->n_city) {
+        mtw_error("reload: the set of cities changed; restart the worker "
+                  "to apply it");
+        return;
+    }
+    st->set = next;
+    st->http.connect_timeout_ms = next.connect_timeout_ms;
+    st->http.timeout_ms = next.timeout_ms;
+    st->pub.poll_ms = next.opts.poll_ms[0];
+    if (run_apply(st, now_ms) != 0) {
+        mtw_error("reload: cannot apply the new configuration");
+        return;
+    }
+    mtw_info("configuration reloaded");
+}
+
+static void run_release(run_state *st)
+{
+    redisContext *rc;
+    char key[80];
+    int i;
+
+    rc = mtw_redis_get(&st->redis, mono_ms());
+    for (i = 0; i < st->n_city; i++) {
+        if (st->city[i].lease != MTW_LEASE_HELD || rc == NULL) {
+            continue;
+        }
+        run_lease_key(&st->city[i], key, sizeof(key));
+        if (mtw_lease_release(rc, key, st->instance) == 1) {
+            mtw_info("city %s: lease released", st->city[i].slug);
+        }
+    }
+}
+
+static int run_loop(run_state *st)
+{
+    int64_t now_ms, stop_at = 0;
+    long wait, w;
+    int i;
+
+    while (1) {
+        now_ms = mono_ms();
+        if (run_stop && stop_at == 0) {
+            mtw_info("stopping: finishing the current tick");
+            stop_at = now_ms + RUN_STOP_GRACE_MS;
+        }
+        if (stop_at != 0 && (st->http.running == 0 || now_ms >= stop_at)) {
+            break;
+        }
+        if (run_reload) {
+            run_reload = 0;
+            run_reload_config(st, now_ms);
+        }
+        wait = 100;
+        if (stop_at == 0) {
+            run_leases(st, now_ms);
+            for (i = 0; i < st->n_city; i++) {
+                if (st->city[i].lease == MTW_LEASE_STANDBY) {
+                    continue;
+                }
+                w = mtw_city_start_due(&st->city[i], &st->http, now_ms);
+                if (w < wait) {
+                    wait = w;
+                }
+            }
+        }
+        mtw_http_wait(&st->http, (int) (wait < 1 ? 1 : wait));
+        now_ms = mono_ms();
+        run_collect(st, now_ms);
+        run_publish(st, now_ms, 0);
+    }
+    run_publish(st, mono_ms(), 0);
+    run_release(st);
+    return MTW_EXIT_OK;
 }
 
 static int run_main(const mtw_command *cmd, int argc, char **argv)
 {
     static const struct option opts[] = {
         { "city", required_argument, NULL, 'c' },
+        { "config", required_argument, NULL, 'f' },
         { NULL, 0, NULL, 0 }
     };
-    mtw_config cfg;
-    mtw_redis_addr addr;
-    redisContext *rc = NULL;
-    redisReply *reply;
+    static run_state st;    /* large: keep it off the stack */
     struct sigaction sa;
     char err[512];
-    const char *city;
-    int c, status;
+    int c, status, i, rc;
+    int64_t now_ms;
 
-    if (mtw_config_load(&cfg, err, sizeof(err)) != 0) {
-        fprintf(stderr, "mtw-worker run: %s\n", err);
-        return MTW_EXIT_USAGE;
+    memset(&st, 0, sizeof(st));
+    st.config_file = getenv("MTW_CONFIG_FILE");
+    if (st.config_file != NULL && *st.config_file == '\0') {
+        st.config_file = NULL;
     }
     optind = 1;
     while ((c = mtw_cli_next(cmd, argc, argv, opts, &status)) != -1) {
@@ -76,59 +368,111 @@ static int run_main(const mtw_command *cmd, int argc, char **argv)
             return status;
         }
         if (c == 'c') {
-            cfg.city = optarg;
+            st.city_flag = optarg;
+        } else if (c == 'f') {
+            st.config_file = optarg;
         }
     }
     if (optind != argc) {
         return mtw_cli_usage_error(cmd, "unexpected argument '%s'",
                                    argv[optind]);
     }
-    if (mtw_redis_url_parse(cfg.redis_url, &addr, err, sizeof(err)) != 0) {
+    if (run_load(&st.set, st.config_file, st.city_flag, err,
+                 sizeof(err)) != 0)
+    {
         fprintf(stderr, "mtw-worker run: %s\n", err);
         return MTW_EXIT_USAGE;
     }
-    city = cfg.city ? cfg.city : "saskatoon";
+    if (mtw_http_init(&st.http, st.set.connect_timeout_ms,
+                      st.set.timeout_ms, RUN_MAX_BODY) != 0)
+    {
+        fprintf(stderr, "mtw-worker run: cannot initialise libcurl\n");
+        return MTW_EXIT_FAILURE;
+    }
+    if (gethostname(st.host, sizeof(st.host) - 1) != 0) {
+        snprintf(st.host, sizeof(st.host), "localhost");
+    }
+    srand((unsigned) (time(NULL) ^ getpid()));
+    snprintf(st.instance, sizeof(st.instance), "%s:%d:%08x", st.host,
+             (int) getpid(), (unsigned) rand());
+    mtw_redis_init(&st.redis, &st.set.redis, RUN_REDIS_TIMEOUT_MS);
+    mtw_arena_init(&st.scratch, 0, 0);
+    mtw_jsonw_init(&st.buf);
+    st.pub.instance = st.instance;
+    st.pub.host = st.host;
+    st.pub.poll_ms = st.set.opts.poll_ms[0];
+    st.pub.hook = NULL;     /* scoring and documents plug in here */
+
+    now_ms = mono_ms();
+    rc = MTW_EXIT_OK;
+    for (i = 0; i < st.set.n_spec; i++) {
+        if (mtw_city_init(&st.city[i], &st.set.spec[i], &st.set.opts,
+                          now_ms) != 0)
+        {
+            fprintf(stderr, "mtw-worker run: out of memory\n");
+            rc = MTW_EXIT_FAILURE;
+        }
+        st.n_city++;
+    }
 
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = run_on_signal;
+    sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
 
-    mtw_info("worker started: city=%s redis=%s poll=%ds", city,
-             cfg.redis_url, cfg.poll_sec);
-
-    while (!run_stop) {
-        if (rc == NULL) {
-            rc = run_redis_connect(&addr);
+    if (rc == MTW_EXIT_OK) {
+        for (i = 0; i < st.n_city; i++) {
+            mtw_info("worker started: city=%s vehicles=%s trips=%s "
+                     "alerts=%s poll=%ldms clock=%s instance=%s",
+                     st.city[i].slug,
+                     st.set.spec[i].url[0] ? st.set.spec[i].url[0] : "-",
+                     st.set.spec[i].url[1] ? st.set.spec[i].url[1] : "-",
+                     st.set.spec[i].url[2] ? st.set.spec[i].url[2] : "-",
+                     st.set.opts.poll_ms[0],
+                     st.set.opts.feed_clock ? "feed" : "wall", st.instance);
         }
-        if (rc != NULL) {
-            reply = redisCommand(rc, "HSET mtw:%s:heartbeat ts %lld pid %d",
-                                 city, (long long) time(NULL), (int) getpid());
-            if (reply == NULL) {
-                mtw_warn("redis heartbeat failed: %s", rc->errstr);
-                redisFree(rc);
-                rc = NULL;
-            }
-            freeReplyObject(reply);
-        }
-        for (c = 0; c < cfg.poll_sec * 10 && !run_stop; c++) {
-            usleep(100000);
-        }
+        rc = run_loop(&st);
+        mtw_info("worker stopped");
     }
-    mtw_info("worker stopping");
-    redisFree(rc);
-    return MTW_EXIT_OK;
+    for (i = 0; i < st.n_city; i++) {
+        mtw_city_free(&st.city[i], &st.http);
+    }
+    mtw_http_free(&st.http);
+    mtw_redis_close(&st.redis);
+    mtw_arena_free(&st.scratch);
+    mtw_jsonw_free(&st.buf);
+    return rc;
 }
 
 const mtw_command mtw_cmd_run = {
     "run",
     "the daemon: poll feeds, score, predict, publish",
-    "usage: mtw-worker run [--city SLUG]\n"
+    "usage: mtw-worker run [--city SLUG] [--config FILE]\n"
     "\n"
-    "Runs until SIGTERM/SIGINT.  Polls the GTFS-Realtime feeds of each city,\n"
-    "scores service, predicts arrivals and publishes JSON documents to Redis.\n"
-    "Configuration comes from the environment (see 'mtw-worker --help').\n"
+    "Runs until SIGTERM/SIGINT (finishes the tick, releases its leases,\n"
+    "exits 0).  SIGHUP re-reads --config FILE and applies it.  Polls the\n"
+    "GTFS-Realtime feeds of each city with conditional GETs, keeps the last\n"
+    "good snapshot of each feed, and publishes the live state to Redis\n"
+    "(docs/redis-contract.md).  One worker per city is active at a time\n"
+    "(a Redis lease); others stand by and take over when it lapses.\n"
     "\n"
-    "  --city SLUG  serve only this city (default: $MTW_CITY)\n",
+    "  --city SLUG    serve this city (default: $MTW_CITY, else saskatoon)\n"
+    "  --config FILE  KEY=VALUE file of MTW_* settings, read at start and\n"
+    "                 on SIGHUP (default: $MTW_CONFIG_FILE)\n"
+    "\n"
+    "Environment (besides 'mtw-worker --help'):\n"
+    "  MTW_POLL_MS                 vehicle poll period in ms (overrides\n"
+    "                              MTW_POLL_SEC; for tests and replays)\n"
+    "  MTW_TRIPS_POLL_SEC          TripUpdates period (default: the vehicle\n"
+    "                              period; fractions allowed)\n"
+    "  MTW_ALERTS_POLL_SEC         Alerts period (default: max(vehicle\n"
+    "                              period, 30))\n"
+    "  MTW_BACKOFF_MAX_SEC         cap of the retry backoff (120)\n"
+    "  MTW_LEASE_MS                lease period in ms (30000)\n"
+    "  MTW_HTTP_CONNECT_TIMEOUT_MS connect timeout (3000)\n"
+    "  MTW_HTTP_TIMEOUT_MS         whole-transfer timeout (10000)\n",
     run_main
 };
