@@ -177,6 +177,11 @@ static void publish_heartbeat(mtw_redis_tx *tx, const mtw_city *city,
                                      (long long) (s ? s->header_ts : 0));
     }
     mtw_redis_tx_cmd(tx, n, argv, NULL);
+    /* the module answers only for listed cities */
+    argv[0] = "SADD";
+    argv[1] = "mtw:cities";
+    argv[2] = city->slug;
+    mtw_redis_tx_cmd(tx, 3, argv, NULL);
 }
 
 int mtw_rt_publish(mtw_redis *r, mtw_city *city, const mtw_ingest_opts *o,
