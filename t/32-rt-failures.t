@@ -31,7 +31,7 @@ my $n = 0;
 sub put_file {
     my ($to, $bytes_or_file) = @_;
     my $tmp = "$feeds/.tmp" . ++$n;
-    if (-f $bytes_or_file) { copy($bytes_or_file, $tmp) or die } else { MTW::Test::spew($tmp, $bytes_or_file) }
+    if (ref $bytes_or_file) { MTW::Test::spew($tmp, $$bytes_or_file) } else { copy($bytes_or_file, $tmp) or die }
     my $m = 1_500_000_000 + $n;     # distinct validators for every version
     utime $m, $m, $tmp;
     rename $tmp, "$feeds/$to" or die;
@@ -77,7 +77,7 @@ my @bad = (
 );
 for my $case (@bad) {
     my ($name, $body, $re) = @$case;
-    put_file('V.pb', $body);
+    put_file('V.pb', \$body);
     MTW::Test::wait_for("$name reported", 10, sub { (hget('mtw:sk:heartbeat', 'vehicles_error') // '') =~ $re });
     pass("$name: error in heartbeat");
     is(hget('mtw:sk:vehicles', 'ts'), $good_ts, "$name: last good snapshot kept");
