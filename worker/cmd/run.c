@@ -20,12 +20,16 @@
 #include "util/cli.h"
 #include "util/log.h"
 
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "feed/readfile.h"
 
 #define RUN_MAX_CITIES      64
 #define RUN_STOP_GRACE_MS   1500    /* transfers in flight at SIGTERM */
@@ -344,16 +348,255 @@ static int run_loop(run_state *st)
     return MTW_EXIT_OK;
 }
 
+/* --- replay: captured files instead of HTTP ------------------------------- */
+
+typedef struct {
+    long     stamp;         /* the number in the file name */
+    uint8_t *bytes;
+    size_t   len;
+} replay_file;
+
+typedef struct {
+    replay_file *v;
+    size_t       n;
+} replay_list;
+
+static int replay_cmp(const void *a, const void *b)
+{
+    const replay_file *x = a, *y = b;
+
+    return x->stamp < y->stamp ? -1 : x->stamp > y->stamp;
+}
+
+static void replay_lists_free(replay_list *l)
+{
+    size_t i;
+    int k;
+
+    for (k = 0; k < MTW_FEED_KINDS; k++) {
+        for (i = 0; i < l[k].n; i++) {
+            free(l[k].v[i].bytes);
+        }
+        free(l[k].v);
+    }
+}
+
+/* Reads DIR's VehiclePosition*.pb, TripUpdates*.pb and Alerts*.pb. */
+static int replay_load(const char *dir, replay_list *l, char *err,
+                       size_t errlen)
+{
+    static const char *const prefix[MTW_FEED_KINDS] = {
+        "VehiclePosition", "TripUpdates", "Alerts"
+    };
+    char path[4096];
+    struct dirent *de;
+    replay_file *v;
+    const char *p;
+    DIR *d;
+    int k;
+
+    memset(l, 0, sizeof(*l) * MTW_FEED_KINDS);
+    d = opendir(dir);
+    if (d == NULL) {
+        snprintf(err, errlen, "cannot open the replay folder %s", dir);
+        return -1;
+    }
+    while ((de = readdir(d)) != NULL) {
+        for (k = 0; k < MTW_FEED_KINDS; k++) {
+            if (strncmp(de->d_name, prefix[k], strlen(prefix[k])) != 0) {
+                continue;
+            }
+            p = de->d_name + strlen(prefix[k]);
+            if (*p == 's') {
+                p++;        /* VehiclePositions */
+            }
+            v = realloc(l[k].v, (l[k].n + 1) * sizeof(*v));
+            if (v == NULL) {
+                closedir(d);
+                snprintf(err, errlen, "out of memory");
+                return -1;
+            }
+            l[k].v = v;
+            v = &l[k].v[l[k].n];
+            v->stamp = strtol(p, NULL, 10);
+            snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+            v->bytes = mtw_read_file(path, RUN_MAX_BODY, &v->len, err,
+                                     errlen);
+            if (v->bytes == NULL) {
+                closedir(d);
+                return -1;
+            }
+            l[k].n++;
+        }
+    }
+    closedir(d);
+    for (k = 0; k < MTW_FEED_KINDS; k++) {
+        qsort(l[k].v, l[k].n, sizeof(*l[k].v), replay_cmp);
+    }
+    if (l[MTW_FEED_VEHICLES].n == 0 && l[MTW_FEED_TRIPS].n == 0) {
+        snprintf(err, errlen, "no VehiclePosition*.pb or TripUpdates*.pb "
+                 "in %s", dir);
+        return -1;
+    }
+    return 0;
+}
+
+static long rss_kb(void)
+{
+    char line[256];
+    long kb = -1;
+    FILE *f = fopen("/proc/self/status", "r");
+
+    if (f == NULL) {
+        return -1;
+    }
+    while (fgets(line, sizeof(line), f) != NULL) {
+        if (strncmp(line, "VmRSS:", 6) == 0) {
+            kb = strtol(line + 6, NULL, 10);
+        }
+    }
+    fclose(f);
+    return kb;
+}
+
+static double cpu_ms_now(void)
+{
+    struct rusage ru;
+
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3
+           + ru.ru_stime.tv_sec * 1e3 + ru.ru_stime.tv_usec / 1e3;
+}
+
+/* Puts one captured body into a feed as if it had just been fetched. */
+static void replay_feed(run_state *st, mtw_city *c, int k,
+                        const replay_file *rf, int64_t now_ms)
+{
+    mtw_feed_state *f = &c->feed[k];
+    uint8_t *p;
+
+    if (f->fetch == NULL) {
+        f->fetch = mtw_fetch_create("replay:", f);
+        if (f->fetch == NULL) {
+            return;
+        }
+    }
+    if (f->fetch->cap < rf->len) {
+        p = realloc(f->fetch->body, rf->len);
+        if (p == NULL) {
+            return;
+        }
+        f->fetch->body = p;
+        f->fetch->cap = rf->len;
+    }
+    memcpy(f->fetch->body, rf->bytes, rf->len);
+    f->fetch->len = rf->len;
+    f->fetch->result = MTW_FETCH_OK;
+    f->attempts++;
+    mtw_city_fetched(c, f, &st->set.opts, now_ms, (int64_t) time(NULL));
+}
+
+/*
+ * Replays DIR's captures in order through the same decode and publish path
+ * as the poller, one capture per cycle, as fast as it can, for `cycles`
+ * cycles (wrapping around), then prints the cost per cycle and the memory
+ * as JSON on stdout.
+ */
+static int run_replay(run_state *st, const char *dir, long cycles)
+{
+    replay_list l[MTW_FEED_KINDS];
+    mtw_city *c = &st->city[0];
+    const replay_file *vf;
+    double cpu0 = 0, cpu1;
+    long i, warm_at, rss_warm = -1, rss_mid = -1, rss_end, a, published = 0;
+    int64_t now_ms;
+    size_t nv, idx;
+    char err[512];
+    int k;
+
+    if (replay_load(dir, l, err, sizeof(err)) != 0) {
+        fprintf(stderr, "mtw-worker run: %s\n", err);
+        replay_lists_free(l);
+        return MTW_EXIT_FAILURE;
+    }
+    nv = l[MTW_FEED_VEHICLES].n ? l[MTW_FEED_VEHICLES].n : l[MTW_FEED_TRIPS].n;
+    if (cycles <= 0) {
+        cycles = (long) nv;
+    }
+    /* steady state after one full pass (every capture size seen) */
+    warm_at = cycles > 2 * (long) nv ? (long) nv : 0;
+    for (i = 0; i < cycles && !run_stop; i++) {
+        now_ms = mono_ms();
+        if (i == warm_at + (cycles - warm_at) / 2) {
+            rss_mid = rss_kb();
+        }
+        if (i == warm_at) {
+            cpu0 = cpu_ms_now();
+            rss_warm = rss_kb();
+        }
+        idx = (size_t) i % nv;
+        if (idx == 0 && i > 0) {
+            /* wrapping around: the captures' clock starts over */
+            for (k = 0; k < MTW_FEED_KINDS; k++) {
+                c->feed[k].good = -1;
+            }
+            c->last_header_ts = 0;
+        }
+        run_leases(st, now_ms);
+        vf = l[MTW_FEED_VEHICLES].n ? &l[MTW_FEED_VEHICLES].v[idx] : NULL;
+        if (vf != NULL) {
+            replay_feed(st, c, MTW_FEED_VEHICLES, vf, now_ms);
+        }
+        if (l[MTW_FEED_TRIPS].n) {
+            replay_feed(st, c, MTW_FEED_TRIPS,
+                        &l[MTW_FEED_TRIPS].v[(size_t) i % l[MTW_FEED_TRIPS].n],
+                        now_ms);
+        }
+        if (l[MTW_FEED_ALERTS].n) {
+            /* the newest alerts captured at or before this step */
+            for (a = (long) l[MTW_FEED_ALERTS].n - 1; a > 0; a--) {
+                if (vf == NULL || l[MTW_FEED_ALERTS].v[a].stamp <= vf->stamp) {
+                    break;
+                }
+            }
+            if (idx == 0 || mtw_feed_good(&c->feed[MTW_FEED_ALERTS]) == NULL
+                || mtw_feed_good(&c->feed[MTW_FEED_ALERTS])->body_bytes
+                   != l[MTW_FEED_ALERTS].v[a].len)
+            {
+                replay_feed(st, c, MTW_FEED_ALERTS,
+                            &l[MTW_FEED_ALERTS].v[a], now_ms);
+            }
+        }
+        if (c->lease == MTW_LEASE_HELD) {
+            run_publish(st, now_ms, 1);
+            published += c->dirty == 0;
+        }
+    }
+    cpu1 = cpu_ms_now();
+    rss_end = rss_kb();
+    run_release(st);
+    printf("{\"cycles\":%ld,\"published\":%ld,\"cpu_ms_per_cycle\":%.4f,"
+           "\"rss_kb_warm\":%ld,\"rss_kb_mid\":%ld,\"rss_kb_end\":%ld}\n",
+           i, published, (cpu1 - cpu0) / (double) (i > warm_at ? i - warm_at : 1),
+           rss_warm, rss_mid, rss_end);
+    replay_lists_free(l);
+    return MTW_EXIT_OK;
+}
+
 static int run_main(const mtw_command *cmd, int argc, char **argv)
 {
     static const struct option opts[] = {
         { "city", required_argument, NULL, 'c' },
         { "config", required_argument, NULL, 'f' },
+        { "replay", required_argument, NULL, 'R' },
+        { "cycles", required_argument, NULL, 'n' },
         { NULL, 0, NULL, 0 }
     };
     static run_state st;    /* large: keep it off the stack */
     struct sigaction sa;
     char err[512];
+    const char *replay_dir = NULL;
+    long cycles = 0;
     int c, status, i, rc;
     int64_t now_ms;
 
@@ -371,6 +614,13 @@ static int run_main(const mtw_command *cmd, int argc, char **argv)
             st.city_flag = optarg;
         } else if (c == 'f') {
             st.config_file = optarg;
+        } else if (c == 'R') {
+            replay_dir = optarg;
+        } else if (c == 'n'
+                   && mtw_cli_parse_long(optarg, 1, 100000000, &cycles) != 0)
+        {
+            return mtw_cli_usage_error(cmd, "--cycles must be a whole "
+                                       "number between 1 and 100000000");
         }
     }
     if (optind != argc) {
@@ -434,7 +684,8 @@ static int run_main(const mtw_command *cmd, int argc, char **argv)
                      st.set.opts.poll_ms[0],
                      st.set.opts.feed_clock ? "feed" : "wall", st.instance);
         }
-        rc = run_loop(&st);
+        rc = replay_dir != NULL ? run_replay(&st, replay_dir, cycles)
+                                : run_loop(&st);
         mtw_info("worker stopped");
     }
     for (i = 0; i < st.n_city; i++) {
@@ -451,6 +702,7 @@ const mtw_command mtw_cmd_run = {
     "run",
     "the daemon: poll feeds, score, predict, publish",
     "usage: mtw-worker run [--city SLUG] [--config FILE]\n"
+    "                      [--replay DIR [--cycles N]]\n"
     "\n"
     "Runs until SIGTERM/SIGINT (finishes the tick, releases its leases,\n"
     "exits 0).  SIGHUP re-reads --config FILE and applies it.  Polls the\n"
@@ -462,6 +714,12 @@ const mtw_command mtw_cmd_run = {
     "  --city SLUG    serve this city (default: $MTW_CITY, else saskatoon)\n"
     "  --config FILE  KEY=VALUE file of MTW_* settings, read at start and\n"
     "                 on SIGHUP (default: $MTW_CONFIG_FILE)\n"
+    "  --replay DIR   instead of polling, replay DIR's captured\n"
+    "                 VehiclePosition<t>.pb, TripUpdates<t>.pb, Alerts<t>.pb\n"
+    "                 in order, one per cycle, as fast as possible, through\n"
+    "                 the same decode and publish path; prints the CPU per\n"
+    "                 cycle and the RSS as JSON (benchmarks, replays)\n"
+    "  --cycles N     replay N cycles, wrapping around (default: one pass)\n"
     "\n"
     "Environment (besides 'mtw-worker --help'):\n"
     "  MTW_POLL_MS                 vehicle poll period in ms (overrides\n"

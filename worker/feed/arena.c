@@ -40,11 +40,20 @@ void mtw_arena_free(mtw_arena *a)
 void mtw_arena_reset(mtw_arena *a)
 {
     mtw_arena_block *b, *next, *keep = NULL;
+    size_t used = a->used;
+    int blocks = 0;
 
     for (b = a->head; b != NULL; b = b->next) {
+        blocks++;
         if (keep == NULL || b->size > keep->size) {
             keep = b;
         }
+    }
+    /* The last round needed several blocks: replace them with one block
+     * big enough for all of it, so a steady feed decodes into one warm
+     * block with no malloc and no page faults. */
+    if (blocks > 1 && keep != NULL && keep->size < used) {
+        keep = NULL;
     }
     for (b = a->head; b != NULL; b = next) {
         next = b->next;
@@ -59,10 +68,9 @@ void mtw_arena_reset(mtw_arena *a)
         keep->next = NULL;
         keep->off = 0;
         a->reserved = keep->size;
-        /* the next feed will likely be as big: grow the first block size */
-        if (keep->size > a->block_size) {
-            a->block_size = keep->size;
-        }
+    } else if (blocks > 1) {
+        /* one eighth of slack for a feed that grows a little */
+        a->block_size = used + used / 8;
     }
 }
 

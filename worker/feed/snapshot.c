@@ -62,17 +62,17 @@ static void trip_ref(mtw_rt_trip_ref *t, const TransitRealtime__TripDescriptor *
 static void event_of(mtw_rt_event *e,
                      const TransitRealtime__TripUpdate__StopTimeEvent *p)
 {
-    memset(e, 0, sizeof(*e));
     if (p == NULL) {
+        memset(e, 0, sizeof(*e));
         return;
     }
-    e->present = 1;
-    e->has_time = p->has_time;
     e->time = p->time;
-    e->has_delay = p->has_delay;
     e->delay = p->delay;
-    e->has_uncertainty = p->has_uncertainty;
     e->uncertainty = p->uncertainty;
+    e->present = 1;
+    e->has_time = (unsigned char) p->has_time;
+    e->has_delay = (unsigned char) p->has_delay;
+    e->has_uncertainty = (unsigned char) p->has_uncertainty;
 }
 
 static int vehicle_of(mtw_rt_vehicle *v, const TransitRealtime__FeedEntity *e,
@@ -146,14 +146,15 @@ static int trip_of(mtw_arena *a, mtw_rt_trip_update *t,
         su = u->stop_time_update[i];
         st = &t->stops[i];
         st->stop_id = su->stop_id;
-        st->has_seq = su->has_stop_sequence;
+        st->has_seq = (unsigned char) su->has_stop_sequence;
         st->seq = su->stop_sequence;
         st->rel = su->has_schedule_relationship
-                  ? (int) su->schedule_relationship : 0;
+                  ? (signed char) su->schedule_relationship : 0;
         event_of(&st->arr, su->arrival);
         event_of(&st->dep, su->departure);
         st->departure_occupancy = su->has_departure_occupancy_status
-                                  ? (int) su->departure_occupancy_status : -1;
+                                  ? (signed char) su->departure_occupancy_status
+                                  : -1;
     }
     return 0;
 }

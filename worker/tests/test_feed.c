@@ -45,9 +45,17 @@ static void test_arena_alloc_reset_limit(void **state)
     assert_string_equal(mtw_arena_strdup(&a, "stop 42"), "stop 42");
     mtw_arena_reset(&a);
     assert_int_equal(a.used, 0);
+    /* the next round gets one block big enough for the whole last round */
+    assert_non_null(mtw_arena_alloc(&a, 10000));
     reserved = a.reserved;
-    assert_true(reserved >= 10000);         /* the largest block is kept */
-    /* a second round of the same size needs no new block */
+    assert_true(reserved >= 10000 + 100 * 112);
+    for (i = 0; i < 100; i++) {
+        assert_non_null(mtw_arena_alloc(&a, 100));
+    }
+    assert_int_equal(a.reserved, reserved);
+    /* and a steady round after that keeps that block */
+    mtw_arena_reset(&a);
+    assert_int_equal(a.reserved, reserved);
     assert_non_null(mtw_arena_alloc(&a, 10000));
     assert_int_equal(a.reserved, reserved);
     mtw_arena_free(&a);
