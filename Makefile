@@ -14,7 +14,7 @@ PKGS      := hiredis libpq libprotobuf-c jansson libcurl libzip
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+WARN      := -Werror -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS    ?= -O2 -g
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=undefined
@@ -112,10 +112,16 @@ define configure_nginx
 	touch $(1)/.configured
 endef
 
-$(BUILD)/nginx/.configured: config $(wildcard ngx_mtw_module/*.c)
+# the module's file list, rewritten only when it changes (adding or removing
+# a file needs a new configure; editing one does not)
+MODULE_LIST := $(BUILD)/module-files.txt
+$(shell mkdir -p $(BUILD); echo '$(MODULE_SRCS)' | cmp -s - $(MODULE_LIST) \
+        || echo '$(MODULE_SRCS)' > $(MODULE_LIST))
+
+$(BUILD)/nginx/.configured: config $(MODULE_LIST)
 	$(call configure_nginx,$(BUILD)/nginx,)
 
-$(BUILD)/asan/nginx/.configured: config $(wildcard ngx_mtw_module/*.c)
+$(BUILD)/asan/nginx/.configured: config $(MODULE_LIST)
 	$(call configure_nginx,$(BUILD)/asan/nginx,\
 	    --with-cc-opt="$(SAN_FLAGS)" --with-ld-opt="$(SAN_FLAGS)")
 

@@ -1,9 +1,161 @@
 /*
- * cmd/migrate.c - `mtw-worker migrate`: apply worker/sql/*.sql in order.
+ * cmd/migrate.c - `mtw-worker migrate`: apply the SQL migrations in order.
+ *
+ * Each migration (worker/sql/NNNN_*.sql, built into the binary) runs in its
+ * own transaction together with its row in schema_migrations, so it is
+ * applied entirely or not at all; applied ones are skipped, so running
+ * migrate again is harmless.  An advisory lock serialises concurrent runs
+ * (several replicas starting at once).
  */
+#include "config.h"
+#include "sql/migrations.h"
+#include "store/pg.h"
 #include "util/cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* pg_advisory_lock key: "mtw-migrate" */
+#define MIGRATE_LOCK_KEY "7170001"
+
+static double now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+/* Line of the 1-based character position pos in sql (for error messages). */
+static long line_of(const char *sql, size_t len, long pos)
+{
+    long line = 1, chars = 0;
+    size_t i;
+
+    for (i = 0; i < len && chars < pos - 1; i++) {
+        /* positions count characters, not bytes: skip UTF-8 continuations */
+        if (((unsigned char) sql[i] & 0xC0) != 0x80) {
+            chars++;
+        }
+        if (sql[i] == '\n') {
+            line++;
+        }
+    }
+    return line;
+}
+
+/* Applies one migration in a transaction; 0 or -1 with err set. */
+static int apply(PGconn *conn, const mtw_migration *m, char *err,
+                 size_t errlen)
+{
+    const char *params[1];
+    PGresult *res;
+    char msg[768];
+
+    if (mtw_pg_exec(conn, "BEGIN", "BEGIN", err, errlen) != 0) {
+        return -1;
+    }
+    res = PQexec(conn, m->sql);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK
+        && PQresultStatus(res) != PGRES_TUPLES_OK)
+    {
+        const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+
+        mtw_pg_result_error(res, msg, sizeof(msg));
+        if (pos != NULL) {
+            snprintf(err, errlen, "%s.sql:%ld: %s", m->version,
+                     line_of(m->sql, m->len, atol(pos)), msg);
+        } else {
+            snprintf(err, errlen, "%s.sql: %s", m->version, msg);
+        }
+        PQclear(res);
+        PQclear(PQexec(conn, "ROLLBACK"));
+        return -1;
+    }
+    PQclear(res);
+    params[0] = m->version;
+    res = mtw_pg_query(conn, m->version,
+                       "INSERT INTO schema_migrations (version) VALUES ($1)",
+                       1, params, err, errlen);
+    if (res == NULL) {
+        PQclear(PQexec(conn, "ROLLBACK"));
+        return -1;
+    }
+    PQclear(res);
+    return mtw_pg_exec(conn, m->version, "COMMIT", err, errlen);
+}
+
+static int is_known(const char *version)
+{
+    size_t i, n = mtw_migration_count();
+
+    for (i = 0; i < n; i++) {
+        if (strcmp(mtw_migration_at(i).version, version) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int migrate(PGconn *conn, char *err, size_t errlen)
+{
+    PGresult *done;
+    size_t i, n = mtw_migration_count();
+    int applied = 0, r, rows;
+
+    if (mtw_pg_exec(conn, "lock",
+                    "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")",
+                    err, errlen) != 0
+        || mtw_pg_exec(conn, "schema_migrations",
+                       "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                       " version text PRIMARY KEY,"
+                       " applied_at timestamptz NOT NULL DEFAULT now())",
+                       err, errlen) != 0)
+    {
+        return -1;
+    }
+    done = mtw_pg_query(conn, "schema_migrations",
+                        "SELECT version FROM schema_migrations"
+                        " ORDER BY version", 0, NULL, err, errlen);
+    if (done == NULL) {
+        return -1;
+    }
+    rows = PQntuples(done);
+    for (r = 0; r < rows; r++) {
+        if (!is_known(PQgetvalue(done, r, 0))) {
+            fprintf(stderr, "mtw-worker migrate: warning: the database has "
+                    "migration %s, which this worker does not know "
+                    "(newer worker?)\n", PQgetvalue(done, r, 0));
+        }
+    }
+    for (i = 0; i < n; i++) {
+        mtw_migration m = mtw_migration_at(i);
+        int have = 0;
+        double t0;
+
+        for (r = 0; r < rows && !have; r++) {
+            have = strcmp(PQgetvalue(done, r, 0), m.version) == 0;
+        }
+        if (have) {
+            continue;
+        }
+        t0 = now_ms();
+        if (apply(conn, &m, err, errlen) != 0) {
+            PQclear(done);
+            return -1;
+        }
+        printf("applied %s (%.0f ms)\n", m.version, now_ms() - t0);
+        applied++;
+    }
+    PQclear(done);
+    printf("database is up to date: %zu migrations, %d applied now\n", n,
+           applied);
+    return mtw_pg_exec(conn, "unlock",
+                       "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")",
+                       err, errlen);
+}
 
 static int migrate_main(const mtw_command *cmd, int argc, char **argv)
 {
@@ -11,20 +163,44 @@ static int migrate_main(const mtw_command *cmd, int argc, char **argv)
         { "database", required_argument, NULL, 'd' },
         { NULL, 0, NULL, 0 }
     };
-    int c, status;
+    const char *database = NULL;
+    mtw_config cfg;
+    PGconn *conn;
+    char err[1024];
+    int c, status, rc;
 
     optind = 1;
     while ((c = mtw_cli_next(cmd, argc, argv, opts, &status)) != -1) {
         if (c == MTW_CLI_STOP) {
             return status;
         }
+        if (c == 'd') {
+            database = optarg;
+        }
     }
     if (optind != argc) {
         return mtw_cli_usage_error(cmd, "unexpected argument '%s'",
                                    argv[optind]);
     }
-    fprintf(stderr, "mtw-worker migrate: not implemented yet\n");
-    return MTW_EXIT_FAILURE;
+    if (mtw_config_load(&cfg, err, sizeof(err)) != 0) {
+        return mtw_cli_usage_error(cmd, "%s", err);
+    }
+    if (database == NULL) {
+        database = cfg.database_url;
+    }
+    conn = mtw_pg_connect(database, err, sizeof(err));
+    if (conn == NULL) {
+        fprintf(stderr, "mtw-worker migrate: %s\n", err);
+        return MTW_EXIT_FAILURE;
+    }
+    rc = migrate(conn, err, sizeof(err));
+    mtw_pg_close(conn);
+    if (rc != 0) {
+        fprintf(stderr, "mtw-worker migrate: %s\n", err);
+        return MTW_EXIT_FAILURE;
+    }
+    fflush(stdout);
+    return MTW_EXIT_OK;
 }
 
 const mtw_command mtw_cmd_migrate = {
@@ -32,8 +208,9 @@ const mtw_command mtw_cmd_migrate = {
     "apply the SQL migrations in order (idempotent)",
     "usage: mtw-worker migrate [--database URL]\n"
     "\n"
-    "Applies worker/sql/*.sql in order, each in a transaction, recording\n"
-    "them in the schema_migrations table; already applied ones are skipped.\n"
+    "Applies the SQL migrations built into the worker (worker/sql/*.sql)\n"
+    "in order, each in its own transaction, recording them in the\n"
+    "schema_migrations table; already applied ones are skipped.\n"
     "\n"
     "  --database URL  PostgreSQL connection (default: $MTW_DATABASE_URL)\n",
     migrate_main

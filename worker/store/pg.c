@@ -1,0 +1,344 @@
+/*
+ * pg.c - PostgreSQL access (see pg.h).
+ */
+#include "store/pg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COPY_BUF (512 * 1024)
+
+struct mtw_pg_copy {
+    PGconn *conn;
+    char   *buf;
+    size_t  len;
+    size_t  cap;
+    int     col;        /* fields written in the current row */
+    int     failed;     /* a flush failed: the reason comes at the end */
+};
+
+static void quiet_notices(void *arg, const char *message)
+{
+    (void) arg;
+    (void) message;
+}
+
+/* Copies a message into buf as one line (newlines become spaces). */
+static void one_line(char *buf, size_t len, const char *msg)
+{
+    size_t i, n = 0;
+
+    for (i = 0; msg[i] != '\0' && n + 1 < len; i++) {
+        char c = msg[i];
+
+        if (c == '\n' || c == '\r' || c == '\t') {
+            if (n > 0 && buf[n - 1] == ' ') {
+                continue;       /* collapse runs of white space */
+            }
+            c = ' ';
+        }
+        buf[n++] = c;
+    }
+    while (n > 0 && buf[n - 1] == ' ') {
+        n--;
+    }
+    buf[n] = '\0';
+}
+
+PGconn *mtw_pg_connect(const char *url, char *err, size_t errlen)
+{
+    static const char *const keys[] = {
+        "dbname", "client_encoding", "application_name", "options", NULL
+    };
+    const char *vals[5];
+    char msg[512];
+    PGconn *conn;
+
+    vals[0] = url != NULL ? url : "";
+    vals[1] = "UTF8";
+    vals[2] = "mtw-worker";
+    vals[3] = "-c TimeZone=UTC -c client_min_messages=warning";
+    vals[4] = NULL;
+    /* expand_dbname=1: url may be a URI or a conninfo string */
+    conn = PQconnectdbParams(keys, vals, 1);
+    if (conn == NULL) {
+        snprintf(err, errlen, "cannot connect to PostgreSQL: out of memory");
+        return NULL;
+    }
+    if (PQstatus(conn) != CONNECTION_OK) {
+        one_line(msg, sizeof(msg), PQerrorMessage(conn));
+        snprintf(err, errlen, "cannot connect to PostgreSQL: %s", msg);
+        PQfinish(conn);
+        return NULL;
+    }
+    PQsetNoticeReceiver(conn, NULL, NULL);
+    PQsetNoticeProcessor(conn, quiet_notices, NULL);
+    return conn;
+}
+
+void mtw_pg_close(PGconn *conn)
+{
+    if (conn != NULL) {
+        PQfinish(conn);
+    }
+}
+
+const char *mtw_pg_result_error(const PGresult *res, char *buf, size_t len)
+{
+    const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+    char tmp[1024];
+
+    if (primary == NULL) {
+        primary = PQresultErrorMessage(res);
+    }
+    if (primary == NULL || *primary == '\0') {
+        primary = PQresStatus(PQresultStatus(res));
+    }
+    if (detail != NULL && *detail != '\0') {
+        snprintf(tmp, sizeof(tmp), "%s (%s)", primary, detail);
+    } else {
+        snprintf(tmp, sizeof(tmp), "%s", primary);
+    }
+    one_line(buf, len, tmp);
+    return buf;
+}
+
+static int result_ok(const PGresult *res)
+{
+    ExecStatusType st = PQresultStatus(res);
+
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+static void fail_with(PGconn *conn, PGresult *res, const char *what,
+                      char *err, size_t errlen)
+{
+    char msg[768];
+
+    if (res != NULL) {
+        mtw_pg_result_error(res, msg, sizeof(msg));
+    } else {
+        one_line(msg, sizeof(msg), PQerrorMessage(conn));
+    }
+    snprintf(err, errlen, "%s: %s", what, msg);
+}
+
+int mtw_pg_exec(PGconn *conn, const char *what, const char *sql,
+                char *err, size_t errlen)
+{
+    PGresult *res = PQexec(conn, sql);
+
+    if (res == NULL || !result_ok(res)) {
+        fail_with(conn, res, what, err, errlen);
+        PQclear(res);
+        return -1;
+    }
+    PQclear(res);
+    return 0;
+}
+
+PGresult *mtw_pg_query(PGconn *conn, const char *what, const char *sql,
+                       int nparams, const char *const *params,
+                       char *err, size_t errlen)
+{
+    PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL,
+                                 NULL, 0);
+
+    if (res == NULL || !result_ok(res)) {
+        fail_with(conn, res, what, err, errlen);
+        PQclear(res);
+        return NULL;
+    }
+    return res;
+}
+
+mtw_pg_copy *mtw_pg_copy_begin(PGconn *conn, const char *sql,
+                               char *err, size_t errlen)
+{
+    PGresult *res = PQexec(conn, sql);
+    mtw_pg_copy *cp;
+
+    if (res == NULL || PQresultStatus(res) != PGRES_COPY_IN) {
+        fail_with(conn, res, "COPY", err, errlen);
+        PQclear(res);
+        return NULL;
+    }
+    PQclear(res);
+    cp = calloc(1, sizeof(*cp));
+    if (cp != NULL) {
+        cp->cap = COPY_BUF;
+        cp->buf = malloc(cp->cap);
+    }
+    if (cp == NULL || cp->buf == NULL) {
+        free(cp);
+        PQputCopyEnd(conn, "out of memory");
+        while ((res = PQgetResult(conn)) != NULL) {
+            PQclear(res);
+        }
+        snprintf(err, errlen, "COPY: out of memory");
+        return NULL;
+    }
+    cp->conn = conn;
+    return cp;
+}
+
+static void copy_flush(mtw_pg_copy *cp)
+{
+    if (cp->len > 0 && !cp->failed
+        && PQputCopyData(cp->conn, cp->buf, (int) cp->len) != 1)
+    {
+        cp->failed = 1;
+    }
+    cp->len = 0;
+}
+
+/* Room for n more bytes plus a separator; a single huge field grows it. */
+static void copy_reserve(mtw_pg_copy *cp, size_t n)
+{
+    char *p;
+    size_t cap;
+
+    if (cp->len + n + 2 <= cp->cap) {
+        return;
+    }
+    copy_flush(cp);
+    if (n + 2 <= cp->cap) {
+        return;
+    }
+    cap = n + 2;
+    p = realloc(cp->buf, cap);
+    if (p == NULL) {
+        cp->failed = 1;     /* reported as a failed COPY at the end */
+        return;
+    }
+    cp->buf = p;
+    cp->cap = cap;
+}
+
+static void copy_sep(mtw_pg_copy *cp)
+{
+    if (cp->col++ > 0) {
+        cp->buf[cp->len++] = '\t';
+    }
+}
+
+void mtw_pg_copy_text(mtw_pg_copy *cp, const char *s, size_t len)
+{
+    size_t i;
+    char *o;
+
+    copy_reserve(cp, 2 * len);
+    if (cp->len + 2 * len + 2 > cp->cap) {
+        return;
+    }
+    copy_sep(cp);
+    o = cp->buf + cp->len;
+    for (i = 0; i < len; i++) {
+        char c = s[i];
+
+        switch (c) {
+        case '\\': *o++ = '\\'; *o++ = '\\'; break;
+        case '\t': *o++ = '\\'; *o++ = 't'; break;
+        case '\n': *o++ = '\\'; *o++ = 'n'; break;
+        case '\r': *o++ = '\\'; *o++ = 'r'; break;
+        default:   *o++ = c;
+        }
+    }
+    cp->len = (size_t) (o - cp->buf);
+}
+
+void mtw_pg_copy_raw(mtw_pg_copy *cp, const char *s, size_t len)
+{
+    copy_reserve(cp, len);
+    if (cp->len + len + 2 > cp->cap) {
+        return;
+    }
+    copy_sep(cp);
+    memcpy(cp->buf + cp->len, s, len);
+    cp->len += len;
+}
+
+void mtw_pg_copy_long(mtw_pg_copy *cp, long v)
+{
+    char tmp[24], *p = tmp + sizeof(tmp);
+    unsigned long u = v < 0 ? 0UL - (unsigned long) v : (unsigned long) v;
+
+    do {
+        *--p = (char) ('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0) {
+        *--p = '-';
+    }
+    mtw_pg_copy_raw(cp, p, (size_t) (tmp + sizeof(tmp) - p));
+}
+
+void mtw_pg_copy_null(mtw_pg_copy *cp)
+{
+    mtw_pg_copy_raw(cp, "\\N", 2);
+}
+
+int mtw_pg_copy_row_end(mtw_pg_copy *cp)
+{
+    copy_reserve(cp, 1);
+    if (cp->len + 1 <= cp->cap) {
+        cp->buf[cp->len++] = '\n';
+    }
+    cp->col = 0;
+    if (cp->len >= cp->cap - 4096) {
+        copy_flush(cp);
+    }
+    return cp->failed ? -1 : 0;
+}
+
+int mtw_pg_copy_end(mtw_pg_copy *cp, long *rows, char *err, size_t errlen)
+{
+    PGconn *conn = cp->conn;
+    PGresult *res, *bad = NULL;
+    int rc = 0;
+
+    copy_flush(cp);
+    if (PQputCopyEnd(conn, NULL) != 1) {
+        cp->failed = 1;
+    }
+    while ((res = PQgetResult(conn)) != NULL) {
+        if (PQresultStatus(res) == PGRES_COMMAND_OK && bad == NULL) {
+            if (rows != NULL) {
+                *rows = atol(PQcmdTuples(res));
+            }
+            PQclear(res);
+        } else if (bad == NULL) {
+            bad = res;
+        } else {
+            PQclear(res);
+        }
+    }
+    if (bad != NULL) {
+        fail_with(conn, bad, "COPY", err, errlen);
+        PQclear(bad);
+        rc = -1;
+    } else if (cp->failed) {
+        fail_with(conn, NULL, "COPY", err, errlen);
+        rc = -1;
+    }
+    free(cp->buf);
+    free(cp);
+    return rc;
+}
+
+void mtw_pg_copy_abort(mtw_pg_copy *cp)
+{
+    PGresult *res;
+
+    if (cp == NULL) {
+        return;
+    }
+    PQputCopyEnd(cp->conn, "import aborted");
+    while ((res = PQgetResult(cp->conn)) != NULL) {
+        PQclear(res);
+    }
+    free(cp->buf);
+    free(cp);
+}

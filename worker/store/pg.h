@@ -1,0 +1,70 @@
+/*
+ * pg.h - PostgreSQL access for the worker: connections, statements with
+ * parameters, one-line error texts, and a buffered COPY ... FROM STDIN
+ * writer (text format) for bulk loads.
+ *
+ * Everything is synchronous: the worker's PostgreSQL work (imports,
+ * migrations, history writes) runs outside any latency-sensitive path.
+ * SQL text is never built from input: values go as parameters; the only
+ * formatted SQL uses integers the worker itself produced.
+ */
+#ifndef MTW_STORE_PG_H
+#define MTW_STORE_PG_H
+
+#include <stddef.h>
+#include <libpq-fe.h>
+
+/*
+ * Connects to url (a libpq URI or conninfo; NULL or "" = libpq's defaults)
+ * with client_encoding UTF8 and time zone UTC, and notices silenced below
+ * WARNING.  NULL with a one-line reason in err.
+ */
+PGconn *mtw_pg_connect(const char *url, char *err, size_t errlen);
+void mtw_pg_close(PGconn *conn);
+
+/*
+ * Runs sql (one or more statements, no parameters).  0, or -1 with
+ * "what: message (detail)" in err.
+ */
+int mtw_pg_exec(PGconn *conn, const char *what, const char *sql,
+                char *err, size_t errlen);
+
+/*
+ * Runs one statement with text parameters (NULL entries are SQL NULL).
+ * Returns the result (command or tuples OK; PQclear it), or NULL with
+ * "what: message" in err.
+ */
+PGresult *mtw_pg_query(PGconn *conn, const char *what, const char *sql,
+                       int nparams, const char *const *params,
+                       char *err, size_t errlen);
+
+/* "message (detail)" of a failed result as one line, into buf. */
+const char *mtw_pg_result_error(const PGresult *res, char *buf, size_t len);
+
+/* Buffered COPY ... FROM STDIN in text format. */
+typedef struct mtw_pg_copy mtw_pg_copy;
+
+/* Sends the COPY statement; NULL with a reason in err. */
+mtw_pg_copy *mtw_pg_copy_begin(PGconn *conn, const char *sql,
+                               char *err, size_t errlen);
+
+/* Appends one field of the current row (escaped for COPY text format). */
+void mtw_pg_copy_text(mtw_pg_copy *cp, const char *s, size_t len);
+/* Appends a field known to need no escaping (numbers). */
+void mtw_pg_copy_raw(mtw_pg_copy *cp, const char *s, size_t len);
+void mtw_pg_copy_long(mtw_pg_copy *cp, long v);
+void mtw_pg_copy_null(mtw_pg_copy *cp);
+
+/* Ends the current row; flushes to the server when the buffer is full. */
+int mtw_pg_copy_row_end(mtw_pg_copy *cp);
+
+/*
+ * Finishes the COPY: 0 with *rows set to the server's row count, or -1 with
+ * the server's reason in err (also when an earlier flush failed).  Frees cp.
+ */
+int mtw_pg_copy_end(mtw_pg_copy *cp, long *rows, char *err, size_t errlen);
+
+/* Aborts a COPY (the transaction then fails) and frees cp. */
+void mtw_pg_copy_abort(mtw_pg_copy *cp);
+
+#endif
