@@ -11,6 +11,7 @@
  */
 #include "config.h"
 #include "feed/http.h"
+#include "jobs/cities.h"
 #include "jobs/envfile.h"
 #include "jobs/ingest.h"
 #include "jobs/lease.h"
@@ -86,8 +87,10 @@ static int env_long(const char *name, long min, long max, long *out,
 static int run_load(run_settings *s, const char *config_file,
                     const char *city_flag, char *err, size_t errlen)
 {
-    const char *city;
+    const char *city, *urls[MTW_FEED_KINDS];
     mtw_city_spec *sp;
+    char dberr[256];
+    int n, k, any = 0;
 
     memset(s, 0, sizeof(*s));
     if (config_file != NULL
@@ -116,9 +119,21 @@ static int run_load(run_settings *s, const char *config_file,
     {
         return -1;
     }
+    city = city_flag != NULL ? city_flag : s->cfg.city;
+    if (city == NULL) {
+        /* multi-city deploy: every active row of the city table */
+        n = mtw_cities_load(s->cfg.database_url, s->spec, RUN_MAX_CITIES,
+                            dberr, sizeof(dberr));
+        if (n > 0) {
+            s->n_spec = n;
+            return 0;
+        }
+        mtw_warn("no cities from the city table (%s); serving "
+                 "'saskatoon' from the environment",
+                 n < 0 ? dberr : "no active city");
+        city = "saskatoon";
+    }
     /* single-city deploy: MTW_CITY + MTW_*_URL */
-    city = city_flag != NULL ? city_flag
-                             : (s->cfg.city ? s->cfg.city : "saskatoon");
     if (!mtw_city_slug_valid(city)) {
         snprintf(err, errlen, "city '%s' is not a valid slug "
                  "([a-z0-9-]{1,32})", city);
@@ -126,9 +141,26 @@ static int run_load(run_settings *s, const char *config_file,
     }
     sp = &s->spec[s->n_spec++];
     snprintf(sp->slug, sizeof(sp->slug), "%s", city);
-    sp->url[MTW_FEED_VEHICLES] = s->cfg.vehicles_url;
-    sp->url[MTW_FEED_TRIPS] = s->cfg.trips_url;
-    sp->url[MTW_FEED_ALERTS] = s->cfg.alerts_url;
+    urls[MTW_FEED_VEHICLES] = s->cfg.vehicles_url;
+    urls[MTW_FEED_TRIPS] = s->cfg.trips_url;
+    urls[MTW_FEED_ALERTS] = s->cfg.alerts_url;
+    for (k = 0; k < MTW_FEED_KINDS; k++) {
+        if (urls[k] == NULL) {
+            continue;
+        }
+        if (strlen(urls[k]) >= MTW_URL_MAX) {
+            snprintf(err, errlen, "feed URL longer than %d bytes",
+                     MTW_URL_MAX - 1);
+            return -1;
+        }
+        snprintf(sp->url[k], MTW_URL_MAX, "%s", urls[k]);
+        any = 1;
+    }
+    if (!any && mtw_cities_lookup(s->cfg.database_url, sp, dberr,
+                                  sizeof(dberr)) < 0)
+    {
+        mtw_debug("no feed URLs for %s in the city table: %s", city, dberr);
+    }
     return 0;
 }
 
@@ -243,26 +275,68 @@ static void run_collect(run_state *st, int64_t now_ms)
     }
 }
 
+/* The new city list: keeps the state of cities still served, starts the
+ * new ones, releases and frees the ones no longer served. */
 static int run_apply(run_state *st, int64_t now_ms)
 {
-    int i;
+    static mtw_city next[RUN_MAX_CITIES];
+    unsigned char kept[RUN_MAX_CITIES];
+    redisContext *rc;
+    char key[80];
+    int i, j, n = 0, rcode = 0;
 
-    for (i = 0; i < st->set.n_spec && i < st->n_city; i++) {
-        if (strcmp(st->city[i].slug, st->set.spec[i].slug) != 0) {
-            return -1;      /* a different city needs a restart */
+    memset(kept, 0, sizeof(kept));
+    for (i = 0; i < st->set.n_spec; i++) {
+        for (j = 0; j < st->n_city; j++) {
+            if (!kept[j] && strcmp(st->city[j].slug,
+                                   st->set.spec[i].slug) == 0)
+            {
+                break;
+            }
         }
-        if (mtw_city_update(&st->city[i], &st->set.spec[i], &st->set.opts,
-                            &st->http, now_ms) != 0)
+        if (j < st->n_city) {
+            kept[j] = 1;
+            next[n] = st->city[j];
+            mtw_city_moved(&next[n]);
+            if (mtw_city_update(&next[n], &st->set.spec[i], &st->set.opts,
+                                &st->http, now_ms) != 0)
+            {
+                rcode = -1;
+            }
+            n++;
+        } else if (mtw_city_init(&next[n], &st->set.spec[i], &st->set.opts,
+                                 now_ms) == 0)
         {
-            return -1;
+            mtw_info("city %s: now served", next[n].slug);
+            n++;
+        } else {
+            mtw_city_free(&next[n], &st->http);
+            rcode = -1;
         }
     }
-    return 0;
+    for (j = 0; j < st->n_city; j++) {
+        if (kept[j]) {
+            continue;
+        }
+        rc = mtw_redis_get(&st->redis, now_ms);
+        if (rc != NULL && st->city[j].lease == MTW_LEASE_HELD) {
+            run_lease_key(&st->city[j], key, sizeof(key));
+            mtw_lease_release(rc, key, st->instance);
+        }
+        mtw_info("city %s: no longer served", st->city[j].slug);
+        mtw_city_free(&st->city[j], &st->http);
+    }
+    memcpy(st->city, next, (size_t) n * sizeof(next[0]));
+    for (i = 0; i < n; i++) {
+        mtw_city_moved(&st->city[i]);
+    }
+    st->n_city = n;
+    return rcode;
 }
 
 static void run_reload_config(run_state *st, int64_t now_ms)
 {
-    run_settings next;
+    static run_settings next;   /* large: off the stack */
     char err[512];
 
     if (run_load(&next, st->config_file, st->city_flag, err,
@@ -270,11 +344,6 @@ static void run_reload_config(run_state *st, int64_t now_ms)
     {
         mtw_error("reload failed, keeping the running configuration: %s",
                   err);
-        return;
-    }
-    if (next.n_spec != st->n_city) {
-        mtw_error("reload: the set of cities changed; restart the worker "
-                  "to apply it");
         return;
     }
     st->set = next;
@@ -678,9 +747,9 @@ static int run_main(const mtw_command *cmd, int argc, char **argv)
             mtw_info("worker started: city=%s vehicles=%s trips=%s "
                      "alerts=%s poll=%ldms clock=%s instance=%s",
                      st.city[i].slug,
-                     st.set.spec[i].url[0] ? st.set.spec[i].url[0] : "-",
-                     st.set.spec[i].url[1] ? st.set.spec[i].url[1] : "-",
-                     st.set.spec[i].url[2] ? st.set.spec[i].url[2] : "-",
+                     st.set.spec[i].url[0][0] ? st.set.spec[i].url[0] : "-",
+                     st.set.spec[i].url[1][0] ? st.set.spec[i].url[1] : "-",
+                     st.set.spec[i].url[2][0] ? st.set.spec[i].url[2] : "-",
                      st.set.opts.poll_ms[0],
                      st.set.opts.feed_clock ? "feed" : "wall", st.instance);
         }
@@ -711,7 +780,8 @@ const mtw_command mtw_cmd_run = {
     "(docs/redis-contract.md).  One worker per city is active at a time\n"
     "(a Redis lease); others stand by and take over when it lapses.\n"
     "\n"
-    "  --city SLUG    serve this city (default: $MTW_CITY, else saskatoon)\n"
+    "  --city SLUG    serve this city (default: $MTW_CITY; unset: every\n"
+    "                 active city of the city table, with its feed URLs)\n"
     "  --config FILE  KEY=VALUE file of MTW_* settings, read at start and\n"
     "                 on SIGHUP (default: $MTW_CONFIG_FILE)\n"
     "  --replay DIR   instead of polling, replay DIR's captured\n"

@@ -116,7 +116,7 @@ int mtw_city_init(mtw_city *c, const mtw_city_spec *spec,
         f->period_ms = o->poll_ms[k];
         /* stagger the feeds a little, as the reference does (0, 4, 6 s) */
         f->next_ms = now_ms + (k == 0 ? 0 : f->period_ms * k / 3);
-        if (spec->url[k] != NULL) {
+        if (spec->url[k][0] != '\0') {
             f->fetch = mtw_fetch_create(spec->url[k], f);
             if (f->fetch == NULL) {
                 return -1;
@@ -124,6 +124,17 @@ int mtw_city_init(mtw_city *c, const mtw_city_spec *spec,
         }
     }
     return 0;
+}
+
+void mtw_city_moved(mtw_city *c)
+{
+    int k;
+
+    for (k = 0; k < MTW_FEED_KINDS; k++) {
+        if (c->feed[k].fetch != NULL) {
+            c->feed[k].fetch->owner = &c->feed[k];
+        }
+    }
 }
 
 void mtw_city_free(mtw_city *c, mtw_http *h)
@@ -155,14 +166,14 @@ int mtw_city_update(mtw_city *c, const mtw_city_spec *spec,
         f->period_ms = o->poll_ms[k];
         f->fails = 0;
         f->next_ms = now_ms;
-        if (f->fetch != NULL && spec->url[k] != NULL
+        if (f->fetch != NULL && spec->url[k][0] != '\0'
             && strcmp(f->fetch->url, spec->url[k]) == 0)
         {
             continue;
         }
         mtw_fetch_free(h, f->fetch);
         f->fetch = NULL;
-        if (spec->url[k] != NULL) {
+        if (spec->url[k][0] != '\0') {
             f->fetch = mtw_fetch_create(spec->url[k], f);
             if (f->fetch == NULL) {
                 return -1;

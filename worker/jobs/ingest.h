@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #define MTW_CITY_SLUG_MAX 32
+#define MTW_URL_MAX       1024
 
 typedef struct {
     long   poll_ms[MTW_FEED_KINDS];     /* period per feed */
@@ -31,7 +32,7 @@ typedef struct {
 
 typedef struct {
     char        slug[MTW_CITY_SLUG_MAX + 1];
-    const char *url[MTW_FEED_KINDS];    /* NULL: feed not configured */
+    char        url[MTW_FEED_KINDS][MTW_URL_MAX];   /* "": not configured */
 } mtw_city_spec;
 
 typedef struct {
@@ -82,6 +83,9 @@ int  mtw_ingest_opts_load(mtw_ingest_opts *o, int poll_sec, int feed_clock,
 int  mtw_city_init(mtw_city *c, const mtw_city_spec *spec,
                    const mtw_ingest_opts *o, int64_t now_ms);
 void mtw_city_free(mtw_city *c, mtw_http *h);
+
+/* After moving a city struct in memory: points its fetches back at it. */
+void mtw_city_moved(mtw_city *c);
 
 /* Applies a new spec (after SIGHUP): new URLs, periods; keeps snapshots. */
 int  mtw_city_update(mtw_city *c, const mtw_city_spec *spec,

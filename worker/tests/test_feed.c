@@ -387,7 +387,7 @@ static void test_ingest_state(void **state)
     o.feed_clock = 1;
     memset(&spec, 0, sizeof(spec));
     strcpy(spec.slug, "t");
-    spec.url[MTW_FEED_VEHICLES] = "http://127.0.0.1:9/v.pb";
+    strcpy(spec.url[MTW_FEED_VEHICLES], "http://127.0.0.1:9/v.pb");
     assert_int_equal(mtw_city_init(&c, &spec, &o, 0), 0);
     f = &c.feed[MTW_FEED_VEHICLES];
     assert_null(c.feed[MTW_FEED_TRIPS].fetch);
