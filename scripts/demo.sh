@@ -16,7 +16,8 @@ STATE=$ROOT/.state
 HTTP_PORT=${MTW_DEMO_HTTP_PORT:-8080}
 REDIS_PORT=${MTW_DEMO_REDIS_PORT:-6380}
 PG_PORT=${MTW_DEMO_PG_PORT:-5440}
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+PG_BIN=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d \
+         | sort -V | tail -n 1)
 WORKER=$ROOT/build/mtw-worker
 MODULE=$ROOT/build/nginx/objs/ngx_http_mtw_module.so
 DATABASE_URL="postgresql://postgres@127.0.0.1:$PG_PORT/mtw"
