@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # Dockerfile - the two production images of mind-the-wait, from one tree:
 #
 #   nginx   Debian's nginx + ngx_http_mtw_module + conf/ + html/ (port 8080)

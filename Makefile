@@ -165,8 +165,9 @@ test: deps
 
 # --- demo ---------------------------------------------------------------------
 
+# GTFS=path/to/feed.zip plays a real static feed instead of the demo one
 demo: all
-	@bash scripts/demo.sh start
+	@GTFS="$(GTFS)" bash scripts/demo.sh start
 
 demo-stop:
 	@bash scripts/demo.sh stop

@@ -59,6 +59,7 @@ state() { cat "$S/$1.td"; }
 if run deploy-ok -- deploy 2.0.0; then ok "deploy 2.0.0 succeeds"; else bad "deploy 2.0.0 succeeds"; fi
 expect "registers nginx with the version tag" grep -q 'registered mtw-prod-nginx 123.dkr.ecr.r.amazonaws.com/mtw-prod/nginx:2.0.0' "$S/log"
 expect "registers worker with the version tag" grep -q 'registered mtw-prod-worker 123.dkr.ecr.r.amazonaws.com/mtw-prod/worker:2.0.0' "$S/log"
+expect "new revisions keep the task definition's tags" grep -q 'registered mtw-prod-nginx .* tags=\[{"key":"Project","value":"mind-the-wait"}\]' "$S/log"
 expect "migrates with the new worker revision" grep -q 'ecs run-task .*task-definition/mtw-prod-worker:8 .*"command":\["migrate"\]' "$S/log"
 expect "migrates before updating any service" \
     test "$(line 'ecs run-task')" -lt "$(line 'ecs update-service')"

@@ -66,6 +66,28 @@ if [ -f docs/openapi.json ]; then
         cmp docs/openapi.json "$DIST/nginx/usr/share/mtw/openapi.json"
 fi
 
+# --- the Docker build context: the build stage's `make dist` works from
+# what .dockerignore lets into the context (no .git, no build/, ...)
+check ".dockerignore holds only patterns this copy reproduces (names, *.ext)" \
+    sh -c "! grep -vE '^(#.*|[A-Za-z0-9._-]+|\*\.[A-Za-z0-9]+|)\$' .dockerignore"
+CTX=$TMP/context
+mkdir -p "$CTX"
+for e in .[!.]* *; do
+    [ -e "$e" ] || continue
+    grep -qxF "$e" .dockerignore || cp -a "$e" "$CTX/"
+done
+grep -E '^\*\.' .dockerignore | sed 's/^\*//' | while read -r ext; do
+    find "$CTX" -name "*$ext" -type f -delete
+done
+(cd "$DIST" && find . | sort) >"$TMP/wt.files"
+check "make dist works in the Docker build context" \
+    sh -c "cd '$CTX' && make -s dist DIST='$CTX/dist' VERSION=9.8.7 REVISION=0123abc >'$TMP/ctx.log' 2>&1 \
+           || { cat '$TMP/ctx.log'; exit 1; }"
+(cd "$CTX/dist" 2>/dev/null && find . | sort) >"$TMP/ctx.files" || true
+check "the context stages the same files as the work tree" \
+    sh -c "diff '$TMP/ctx.files' '$TMP/wt.files'"
+check "the worker built in the context runs" "$CTX/dist/worker/usr/local/bin/mtw-worker" --help
+
 # --- Debian package lists cover the binaries' shared libraries ---------------
 # needs IMAGE FILE: every DT_NEEDED library's Debian package must be in the
 # image's runtime list (libc6 is in every Debian base image)

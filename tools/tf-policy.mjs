@@ -600,6 +600,59 @@ const RULES = [
     },
   },
   {
+    id: "iam-least-privilege",
+    desc: "IAM statements name their actions (no wildcards) and use Resource * only for actions that take no resource",
+    run: (ctx) => {
+      const NO_RESOURCE = new Set([
+        "ecr:GetAuthorizationToken", "ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition",
+        "ecs:ListTaskDefinitions", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
+      ]);
+      const v = [];
+      for (const d of all(ctx)) {
+        for (const doc of d.data.filter((x) => x.type === "aws_iam_policy_document")) {
+          for (const st of doc.body.statement || []) {
+            if (st.effect === "Deny") continue;
+            const actions = Array.isArray(st.actions) ? st.actions : [];
+            for (const a of actions) if (/\*/.test(a)) v.push(`${d.rel}: ${doc.name} allows ${a}`);
+            const res = Array.isArray(st.resources) ? st.resources : [];
+            if (res.includes("*")) {
+              for (const a of actions) if (!NO_RESOURCE.has(a)) v.push(`${d.rel}: ${doc.name} allows ${a} on every resource`);
+            }
+          }
+        }
+      }
+      return v;
+    },
+  },
+  {
+    id: "oidc-trust-scoped",
+    desc: "roles assumed with a web identity trust one audience and one repository environment, no wildcard",
+    run: (ctx) => {
+      const v = [];
+      let found = 0;
+      for (const d of all(ctx)) {
+        for (const doc of d.data.filter((x) => x.type === "aws_iam_policy_document")) {
+          for (const st of doc.body.statement || []) {
+            if (!(st.actions || []).includes("sts:AssumeRoleWithWebIdentity")) continue;
+            found++;
+            const conds = st.condition || [];
+            const on = (suffix) => conds.find((c) => String(c.variable).endsWith(suffix));
+            const aud = on(":aud"), sub = on(":sub");
+            if (!aud || aud.test !== "StringEquals" || JSON.stringify(aud.values) !== JSON.stringify(["sts.amazonaws.com"])) {
+              v.push(`${d.rel}: ${doc.name} does not pin the audience to sts.amazonaws.com`);
+            }
+            if (!sub || sub.test !== "StringEquals" || (sub.values || []).some((x) => /\*/.test(x) || !/:environment:/.test(x))) {
+              v.push(`${d.rel}: ${doc.name} does not pin the subject to one repository environment`);
+            }
+          }
+        }
+      }
+      if (found === 0) v.push("no role is assumed through OIDC (the deploy role)");
+      return v;
+    },
+  },
+  {
     id: "environments-alike",
     desc: "prod and staging compose the same modules",
     run: (ctx) => {

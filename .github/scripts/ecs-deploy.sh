@@ -87,12 +87,14 @@ register_revision() {
     family=$(aws ecs describe-task-definition --task-definition "$current" \
         --query 'taskDefinition.family' --output text)
     td=$(aws ecs describe-task-definition --task-definition "$family" \
-        --query taskDefinition --output json)
+        --include TAGS --output json)
     echo "$td" | jq --arg tag "$tag" '
-        .containerDefinitions |= map(.image = (.image | sub(":[^:/]+$"; "") + ":" + $tag))
+        (.tags // []) as $tags
+        | .taskDefinition
+        | .containerDefinitions |= map(.image = (.image | sub(":[^:/]+$"; "") + ":" + $tag))
         | {family, taskRoleArn, executionRoleArn, networkMode, containerDefinitions,
            volumes, placementConstraints, requiresCompatibilities, cpu, memory,
-           runtimePlatform}
+           runtimePlatform, tags: (if $tags == [] then null else $tags end)}
         | with_entries(select(.value != null))' >"$TMPDIR_DEPLOY/$service.json"
     aws ecs register-task-definition \
         --cli-input-json "file://$TMPDIR_DEPLOY/$service.json" \

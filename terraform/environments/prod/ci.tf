@@ -69,6 +69,16 @@ data "aws_iam_policy_document" "deploy" {
     resources = ["*"]
   }
   statement {
+    sid       = "TagNewRevisions"
+    actions   = ["ecs:TagResource"]
+    resources = ["arn:aws:ecs:${var.aws_region}:${local.account}:task-definition/${local.name}-*"]
+    condition {
+      test     = "StringEquals"
+      variable = "ecs:CreateAction"
+      values   = ["RegisterTaskDefinition"]
+    }
+  }
+  statement {
     sid       = "Services"
     actions   = ["ecs:DescribeServices", "ecs:UpdateService"]
     resources = local.service_arns

@@ -107,6 +107,7 @@ module "nginx" {
     MTW_REDIS_ADDR         = local.redis_addr
     MTW_HTTP_PORT          = "8080"
     MTW_TRUSTED_PROXY_CIDR = var.vpc_cidr
+    MTW_CITY               = var.city
   }
 }
 

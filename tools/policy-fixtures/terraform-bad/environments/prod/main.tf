@@ -41,3 +41,23 @@ module "monitoring" {
   source           = "../../modules/monitoring"
   budget_limit_usd = 500
 }
+
+# iam-least-privilege: wildcard actions, a resource-taking action on *
+data "aws_iam_policy_document" "deploy" {
+  statement {
+    actions   = ["ecs:*", "iam:PassRole"]
+    resources = ["*"]
+  }
+}
+
+# oidc-trust-scoped: any branch of any repository may assume the role
+data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    condition {
+      test     = "StringLike"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = ["repo:*"]
+    }
+  }
+}
