@@ -73,6 +73,17 @@ for my $cycles (40, 80, 120) {
         }
     }
 }
+# without a database the feeds alone are still scored
+$t->redis_cmd('FLUSHALL');
+($rc, $out, $err) = $t->worker({ MTW_CITY => 'saskatoon', MTW_CLOCK => 'feed',
+    MTW_DATABASE_URL => '' }, 'run', '--replay', $dir, '--cycles', 120);
+is($rc, 0, 'replay without a database') or diag($err);
+my $alone = doc('score');
+ok($alone && @{ $alone->{items} } > 10, 'scored from the feeds alone');
+ok((grep { ($_->{headway_source} // '') eq 'trip_updates' } @{ $alone->{items} }),
+   'with headways from TripUpdates');
+ok(!doc('routes')->{routes}[0], 'no timetable: an empty route list, not an error');
+
 ok($tu_headways > 0, "headways from TripUpdates ($tu_headways route-direction scores)");
 is($bad_headways, 0, 'every TripUpdate headway positive and under 2 h');
 ok($preds > 0, "$preds predictions at the updated stops");
