@@ -89,8 +89,11 @@ static void scorer_refresh(mtw_scorer *s, mtw_scorer_city *c, int64_t now)
     mtw_schedule *next;
     mtw_history *hist;
 
-    if (c->checked_at != 0 && wall - c->checked_at < CHECK_EVERY_SEC) {
-        return;
+    if (c->checked_at != 0 && wall - c->checked_at < CHECK_EVERY_SEC
+        && (c->sched == NULL
+            || mtw_service_date_for(c->row.tz, now) == c->run_date))
+    {
+        return;     /* checked lately, and the clock is on the same day */
     }
     c->checked_at = wall;
     pg = scorer_pg(s, wall);
