@@ -42,6 +42,18 @@ int mtw_doc_set_add(mtw_doc_set *set, const char *name, const mtw_jbuf *w,
     if (w->failed || w->buf == NULL) {
         return -1;
     }
+    if (set->sink != NULL) {
+        mtw_doc tmp;
+
+        tmp.name = (char *) name;
+        tmp.body = w->buf;
+        tmp.len = w->len;
+        tmp.ts = ts;
+        mtw_etag(w->buf, w->len, tmp.etag);
+        set->sunk++;
+        set->sunk_bytes += w->len;
+        return set->sink(set->sink_ud, &tmp);
+    }
     if (set->n == set->cap) {
         size_t cap = set->cap ? set->cap * 2 : 64;
 

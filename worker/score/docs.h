@@ -29,6 +29,13 @@ typedef struct {
 typedef struct {
     mtw_doc *docs;
     size_t n, cap;
+    /* when set, each document goes to sink as soon as it is written (its
+     * body still in the writer's buffer) instead of being kept: the run
+     * loop streams a ×20 city's 30 MB of documents into the Redis
+     * transaction without holding them all */
+    int (*sink)(void *ud, const mtw_doc *d);
+    void *sink_ud;
+    size_t sunk, sunk_bytes;
 } mtw_doc_set;
 
 void mtw_doc_set_init(mtw_doc_set *set);

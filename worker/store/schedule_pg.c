@@ -6,6 +6,7 @@
 #include "score/calendar.h"
 #include "store/pg.h"
 
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -372,6 +373,9 @@ mtw_schedule *mtw_schedule_load(PGconn *conn, const mtw_city_row *city,
     s = mtw_schedule_build(tt, city->tz, service_date, run_date, err,
                            errlen);
     mtw_timetable_free(tt);
+    /* the raw rows and libpq's batches were several times the schedule:
+     * give that memory back instead of keeping the load's peak resident */
+    malloc_trim(0);
     return s;
 }
 
