@@ -19,6 +19,7 @@
 #include "score/calendar.h"
 #include "score/docs.h"
 #include "score/geo.h"
+#include "score/idmap.h"
 #include "score/tick.h"
 
 #define DAY 20250702            /* a Wednesday */
@@ -720,6 +721,29 @@ static void test_documents(void **state)
     mtw_live_free(l);
 }
 
+/* four ETags at once are the four single ones */
+static void test_fnv_x4(void **state)
+{
+    const char *s[4] = { "", "a", "predictions", "a somewhat longer body" };
+    const void *d[4];
+    size_t len[4];
+    uint64_t h[4];
+    int k, n;
+
+    (void) state;
+    for (n = 1; n <= 4; n++) {
+        for (k = 0; k < n; k++) {
+            d[k] = s[(k + n) % 4];
+            len[k] = strlen(s[(k + n) % 4]);
+        }
+        mtw_fnv1a64_x4(d, len, n, h);
+        for (k = 0; k < n; k++) {
+            assert_true(h[k] == mtw_fnv1a64(d[k], len[k]));
+        }
+    }
+    assert_true(mtw_fnv1a64("a", 1) == 0xaf63dc4c8601ec8cULL);
+}
+
 static void test_json_writer(void **state)
 {
     mtw_jbuf w;
@@ -765,6 +789,7 @@ int main(void)
         cmocka_unit_test(test_locate_hint),
         cmocka_unit_test(test_documents),
         cmocka_unit_test(test_json_writer),
+        cmocka_unit_test(test_fnv_x4),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
