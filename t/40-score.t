@@ -144,6 +144,10 @@ is($detail->{stats}{totalDays}, 5, 'route detail: days of history');
 is($detail->{stats}{bestPerformance}, 95, 'route detail: best day');
 like($detail->{stats}{bestDay}, qr/^Jun 2[7-9]$|^Jun 30$|^Jul 1$/, 'best day is dated "Mon D"');
 my $ov = decode_json(doc('overview')->{body});
+is_deeply([map { $_->{route_id} } @{ $ov->{historical_top_performers} }], [$r1, $r2],
+          'historical top performers (>= 3 days, best first)');
+is($ov->{historical_worst_performers}[0]{route_id}, $r2, 'historical worst first');
+is($ov->{historical_worst_performers}[0]{on_time_percentage}, 58, '... with its 30-day mean');
 like($ov->{system_grade}, qr/^[A-F]$/, "system grade $ov->{system_grade}");
 is($ov->{active_vehicles}, $nveh, 'overview counts the vehicles');
 ok(exists $ov->{now}{bunched}, 'bunching now');

@@ -1030,6 +1030,65 @@ static int cmp_attention(const void *a, const void *b)
     return *(const uint32_t *) a < *(const uint32_t *) b ? -1 : 1;
 }
 
+static const mtw_route_history *sort_hist;
+
+static int cmp_hist_best(const void *a, const void *b)
+{
+    const mtw_route_history *x = &sort_hist[*(const uint32_t *) a];
+    const mtw_route_history *y = &sort_hist[*(const uint32_t *) b];
+
+    if (x->mean != y->mean) {
+        return x->mean > y->mean ? -1 : 1;
+    }
+    return strcmp(x->route_id, y->route_id);
+}
+
+/* reference §3.5 findHistoricalTop/WorstPerformers: routes with >= 3 days
+ * in the window, by mean daily on-time %, 5 of them */
+static void jw_historical(mtw_jbuf *w, const mtw_tick *t,
+                          const mtw_doc_ctx *c, const char *key, int best)
+{
+    uint32_t *idx = NULL;
+    size_t i, n = 0, shown = 0;
+
+    mtw_jw_key(w, key);
+    mtw_jw_arr(w);
+    if (c->history != NULL && c->nhistory > 0) {
+        idx = malloc(c->nhistory * sizeof(*idx));
+    }
+    for (i = 0; idx != NULL && i < c->nhistory; i++) {
+        if (c->history[i].days >= 3) {
+            idx[n++] = (uint32_t) i;
+        }
+    }
+    sort_hist = c->history;
+    mtw_sort(idx, n, sizeof(*idx), cmp_hist_best);
+    for (i = 0; i < n && shown < 5; i++) {
+        const mtw_route_history *h = &c->history[idx[best ? i : n - 1 - i]];
+        long r = mtw_schedule_route(t->s, h->route_id);
+        const mtw_route *rt = r >= 0 ? &t->s->routes[r] : NULL;
+
+        shown++;
+        mtw_jw_obj(w);
+        mtw_jw_kstr(w, "route_id", h->route_id);
+        mtw_jw_kstr(w, "short_name", rt ? rt->short_name : NULL);
+        mtw_jw_kstr(w, "long_name", rt ? rt->long_name : NULL);
+        mtw_jw_kstr(w, "grade", mtw_grade_str(mtw_grade_from_pct(h->mean,
+                                                                 0)));
+        mtw_jw_knum(w, "on_time_percentage", h->mean, 1);
+        mtw_jw_kstr(w, "colour", rt && rt->color && rt->color[0]
+                                 ? rt->color : NULL);
+        mtw_jw_knull(w, "active_vehicles");
+        mtw_jw_knull(w, "trend");
+        mtw_jw_knull(w, "issue");
+        mtw_jw_kint(w, "days_of_data", h->days);
+        mtw_jw_kstr(w, "confidence_level", mtw_history_confidence(h->days));
+        mtw_jw_obj_end(w);
+    }
+    mtw_jw_arr_end(w);
+    free(idx);
+}
+
 void mtw_doc_overview(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c)
 {
     mtw_grade *grades = calloc(t->ngroups + 1, sizeof(*grades));
@@ -1100,12 +1159,8 @@ void mtw_doc_overview(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c)
         jw_route_metric(w, t, &t->groups[att[i]]);
     }
     mtw_jw_arr_end(w);
-    mtw_jw_key(w, "historical_top_performers");
-    mtw_jw_arr(w);
-    mtw_jw_arr_end(w);
-    mtw_jw_key(w, "historical_worst_performers");
-    mtw_jw_arr(w);
-    mtw_jw_arr_end(w);
+    jw_historical(w, t, c, "historical_top_performers", 1);
+    jw_historical(w, t, c, "historical_worst_performers", 0);
     /* the network now, measured (not the grade-band estimate above) */
     mtw_jw_key(w, "now");
     mtw_jw_obj(w);
