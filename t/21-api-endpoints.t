@@ -188,6 +188,29 @@ $t->check_requests([
     { method => 'HEAD', path => '/api/v1/routes/99999', status => 404, empty_body => 1 },
 ]);
 
+# every answer that does not depend on the clock: ETag, 304, HEAD
+for my $path ('/api/score?city=saskatoon', '/api/realtime', '/api/realtime?route_id=14514',
+              '/api/stops?name=prim', '/api/stops?lat=52.12&lon=-106.56',
+              '/api/stops/3734/nearby', '/api/vehicle-feedback/606', '/api/v1/cities',
+              '/api/v1/routes', '/api/v1/routes/14514', '/api/v1/stops',
+              '/api/v1/stops?route_id=14514', '/api/v1/live-activity/route/14514',
+              '/api/dashboard/overview', '/api/dashboard/routes',
+              '/api/dashboard/routes/14514', '/api/dashboard/routes/14514/live',
+              '/api/weather/current', '/api/dashboard/weather', '/api/doc.json') {
+    my $r = $t->get($path);
+    my $tag = $r->{headers}{etag} // '';
+    like($tag, qr/^"[^"]+"$/, "$path: an ETag");
+    my $nm = $t->get($path, headers => { 'If-None-Match' => $tag });
+    is($nm->{status}, 304, "$path: If-None-Match gives 304");
+    is($nm->{content} // '', '', "$path: 304 has no body");
+    my $h = $t->http('HEAD', $path);
+    is($h->{status}, 200, "$path: HEAD 200");
+    is($h->{content} // '', '', "$path: HEAD has no body");
+    is($h->{headers}{'content-length'}, length $r->{content},
+       "$path: HEAD has the GET's length");
+    is($h->{headers}{etag}, $tag, "$path: HEAD has the GET's ETag");
+}
+
 # built answers have a stable ETag too
 $r = $t->get('/api/stops?name=prim');
 my $r2 = $t->get('/api/stops?name=prim', headers => { 'If-None-Match' => $r->{headers}{etag} });
