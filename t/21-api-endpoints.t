@@ -260,6 +260,19 @@ $t->check_requests([
     { method => 'OPTIONS', path => '/api/nothing', status => 404 },
 ]);
 
+# readiness follows the worker's heartbeat
+$t->redis_cmd('HSET', 'mtw:saskatoon:heartbeat', 'ts', time - 30, 'poll_sec', 12);
+is($t->get('/api/readyz')->{status}, 200, 'readyz: a 30 s old heartbeat is fresh (limit 60 s)');
+$t->redis_cmd('HSET', 'mtw:saskatoon:heartbeat', 'ts', time - 61);
+$r = $t->get('/api/readyz');
+is($r->{status}, 503, 'readyz: a 61 s old heartbeat is stale');
+is(MTW::Test::json_of($r)->{error}{code}, 'not_ready', '... not_ready');
+like($r->{headers}{'retry-after'} // '', qr/^\d+$/, '... with Retry-After');
+$t->redis_cmd('HSET', 'mtw:saskatoon:heartbeat', 'ts', time - 61, 'poll_sec', 30);
+is($t->get('/api/readyz')->{status}, 200, 'readyz: poll_sec 30 allows 90 s');
+is($t->get('/api/readyz?city=nowhere')->{status}, 503, 'readyz: no heartbeat, not ready');
+$t->redis_cmd('HSET', 'mtw:saskatoon:heartbeat', 'ts', time);
+
 # a vote counts and the summary shows it
 $r = $t->http('POST', '/api/vehicle-feedback',
               body => '{"vehicleId":" 606 ","vote":"late"}',
