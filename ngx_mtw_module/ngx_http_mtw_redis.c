@@ -27,6 +27,7 @@ typedef struct {
     ngx_msec_t                 next_attempt;
     ngx_msec_t                 backoff;
     ngx_msec_t                 last_activity;
+    ngx_msec_t                 connected_at;
     ngx_log_t                 *log;
     ngx_http_mtw_main_conf_t  *mcf;
 } ngx_http_mtw_redis_t;
@@ -302,6 +303,7 @@ ngx_http_mtw_redis_connect_cb(const redisAsyncContext *ac, int status)
 
     rd->connected = 1;
     rd->backoff = 0;
+    rd->connected_at = ngx_current_msec;
     rd->last_activity = ngx_current_msec;
 }
 
@@ -324,8 +326,24 @@ ngx_http_mtw_redis_disconnect_cb(const redisAsyncContext *ac, int status)
     }
 
     rd->ac = NULL;
+
+    /*
+     * A connection that served for a while (closed by an idle timeout, a
+     * failover, a restart) is opened again by the next request at once; one
+     * that dies young backs off, so a server that accepts and drops cannot
+     * be hammered at the request rate.
+     */
+    if (rd->connected
+        && ngx_current_msec - rd->connected_at >= NGX_HTTP_MTW_BACKOFF_MAX)
+    {
+        rd->backoff = 0;
+        rd->next_attempt = ngx_current_msec;
+
+    } else {
+        ngx_http_mtw_redis_backoff();
+    }
+
     rd->connected = 0;
-    ngx_http_mtw_redis_backoff();
 }
 
 

@@ -86,6 +86,16 @@ MTW::Test::wait_for('the API to answer after the sleep', 5,
 pass('Redis awake: 200 again');
 is(workers(), $workers, 'still the same nginx workers');
 
+# --- Redis closing idle connections (its `timeout`) -----------------------
+$t->redis_cmd('CONFIG', 'SET', 'timeout', '1');
+my @idle;
+for (1 .. 3) {
+    sleep 2.5;     # every worker's connection is closed by Redis meanwhile
+    push @idle, $t->get('/api/score')->{status};
+}
+is("@idle", '200 200 200', 'connections closed while idle are opened again at once');
+$t->redis_cmd('CONFIG', 'SET', 'timeout', '0');
+
 like($t->error_log, qr/mtw redis: .*(lost|closing)/, 'the error log says what happened');
 
 $t->done;
