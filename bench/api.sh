@@ -29,8 +29,8 @@ port() { perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen=>1,Local
 RPORT=$(port); APORT=$(port); SPORT=$(port)
 
 cleanup() {
-    [ -f "$DIR/nginx.pid" ] && kill "$(cat "$DIR/nginx.pid")" 2>/dev/null || true
-    [ -f "$DIR/redis.pid" ] && kill "$(cat "$DIR/redis.pid")" 2>/dev/null || true
+    if [ -f "$DIR/nginx.pid" ]; then kill "$(cat "$DIR/nginx.pid")" 2>/dev/null || true; fi
+    if [ -f "$DIR/redis.pid" ]; then kill "$(cat "$DIR/redis.pid")" 2>/dev/null || true; fi
     sleep 0.3
     rm -rf "$DIR"
 }
@@ -177,6 +177,7 @@ fi
 # soak: enough seconds for about $SOAK requests at the measured rate
 SOAK_SECS=$(( SOAK / (A_RPS > 0 ? A_RPS : 1) + 1 ))
 RSS1=$(rss)
+# shellcheck disable=SC2046  # run prints fields meant to be split
 set -- $(run "http://127.0.0.1:$APORT/api/score" "$SOAK_SECS"); K_ERR=$4 K_N=$5
 RSS2=$(rss)
 
@@ -186,6 +187,7 @@ sed -i "s|^    mtw_redis 127.0.0.1:$RPORT;|&\n    mtw_cache 250ms;|" "$DIR/nginx
 nginx -p "$DIR/" -c "$DIR/nginx.conf"
 sleep 0.3
 wrk -t1 -c10 -d1s "http://127.0.0.1:$APORT/api/score" >/dev/null 2>&1
+# shellcheck disable=SC2046  # run prints fields meant to be split
 set -- $(run "http://127.0.0.1:$APORT/api/score" "$SECS"); C_RPS=$1 C_P50=$2 C_P99=$3 C_ERR=$4
 
 echo "== bench/api: /api/score ($BYTES bytes), 1 nginx worker, wrk -c50, medians of $ROUNDS x ${SECS}s"
@@ -205,4 +207,7 @@ awk -v a="$A_RPS" -v s="$S_RPS" -v c="$C_RPS" 'BEGIN {
     printf "ratio module+mtw_cache/ceiling: %.2f (answers up to 250 ms older than Redis)\n", c / s }'
 echo "soak: $K_N requests in ${SOAK_SECS}s, errors $K_ERR"
 echo "worker RSS: start ${RSS0} KB, before soak ${RSS1} KB, after soak ${RSS2} KB, growth over the soak $((RSS2 - RSS1)) KB (target < 1024)"
-grep -E '\[(alert|crit|emerg)\]' "$DIR/error.log" && { echo "bench: nginx logged alerts"; exit 1; } || true
+if grep -E '\[(alert|crit|emerg)\]' "$DIR/error.log"; then
+    echo "bench: nginx logged alerts"
+    exit 1
+fi

@@ -28,6 +28,81 @@ static double now_ms(void)
     return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
+/*
+ * Length of the SQL statement at s (up to and including its ';', or the
+ * rest of the text), skipping over comments, quoted strings and
+ * identifiers and dollar-quoted bodies, where a ';' does not end it.
+ */
+static size_t statement_len(const char *s, size_t len)
+{
+    size_t i = 0, k;
+
+    while (i < len) {
+        char c = s[i];
+
+        if (c == ';') {
+            return i + 1;
+        }
+        if (c == '-' && i + 1 < len && s[i + 1] == '-') {
+            while (i < len && s[i] != '\n') {
+                i++;
+            }
+        } else if (c == '/' && i + 1 < len && s[i + 1] == '*') {
+            for (i += 2; i + 1 < len && !(s[i] == '*' && s[i + 1] == '/');
+                 i++)
+            {
+            }
+            i += 2;
+        } else if (c == '\'' || c == '"') {
+            for (i++; i < len && s[i] != c; i++) {
+            }
+            i++;
+        } else if (c == '$') {
+            /* $tag$ ... $tag$ */
+            for (k = i + 1; k < len && (s[k] == '_' || (s[k] >= 'a'
+                 && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z')
+                 || (s[k] >= '0' && s[k] <= '9')); k++)
+            {
+            }
+            if (k < len && s[k] == '$') {
+                size_t tag = k - i + 1;
+
+                for (i = k + 1; i + tag <= len
+                     && memcmp(s + i, s + (k + 1 - tag), tag) != 0; i++)
+                {
+                }
+                i += tag;
+            } else {
+                i++;
+            }
+        } else {
+            i++;
+        }
+    }
+    return len;
+}
+
+/* Length of the white space and -- comments at the start of s. */
+static size_t blank_len(const char *s, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        if (s[i] == '-' && i + 1 < len && s[i + 1] == '-') {
+            while (i < len && s[i] != '\n') {
+                i++;
+            }
+        } else if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n'
+                   || s[i] == '\r')
+        {
+            i++;
+        } else {
+            break;
+        }
+    }
+    return i;
+}
+
 /* Line of the 1-based character position pos in sql (for error messages). */
 static long line_of(const char *sql, size_t len, long pos)
 {
@@ -46,35 +121,79 @@ static long line_of(const char *sql, size_t len, long pos)
     return line;
 }
 
+/*
+ * Runs the migration's statements one by one (so an error can name the
+ * line of the statement that failed).  0, or -1 with err set.
+ */
+static int run_statements(PGconn *conn, const mtw_migration *m, char *err,
+                          size_t errlen)
+{
+    size_t off = 0, n;
+    long line = 1;
+    char msg[768];
+
+    while (off < m->len) {
+        char *stmt;
+        PGresult *res;
+        size_t i, lead = 0;
+        long first;
+
+        n = statement_len(m->sql + off, m->len - off);
+        lead = blank_len(m->sql + off, n);
+        if (lead == n || (lead + 1 == n && m->sql[off + lead] == ';')) {
+            goto next;                  /* only comments: nothing to run */
+        }
+        stmt = strndup(m->sql + off, n);
+        if (stmt == NULL) {
+            snprintf(err, errlen, "%s.sql: out of memory", m->version);
+            return -1;
+        }
+        res = PQexec(conn, stmt);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK
+            && PQresultStatus(res) != PGRES_TUPLES_OK)
+        {
+            const char *pos = PQresultErrorField(res,
+                                                 PG_DIAG_STATEMENT_POSITION);
+
+            /* without a position, name the statement's first line */
+            first = line;
+            for (i = 0; i < lead; i++) {
+                first += stmt[i] == '\n';
+            }
+            if (pos != NULL) {
+                first = line - 1 + line_of(stmt, n, atol(pos));
+            }
+            mtw_pg_result_error(res, msg, sizeof(msg));
+            snprintf(err, errlen, "%s.sql:%ld: %s", m->version, first, msg);
+            PQclear(res);
+            free(stmt);
+            return -1;
+        }
+        PQclear(res);
+        free(stmt);
+    next:
+        for (i = 0; i < n; i++) {
+            line += m->sql[off + i] == '\n';
+        }
+        off += n;
+    }
+    return 0;
+}
+
 /* Applies one migration in a transaction; 0 or -1 with err set. */
 static int apply(PGconn *conn, const mtw_migration *m, char *err,
                  size_t errlen)
 {
     const char *params[1];
     PGresult *res;
-    char msg[768];
 
     if (mtw_pg_exec(conn, "BEGIN", "BEGIN", err, errlen) != 0) {
         return -1;
     }
-    res = PQexec(conn, m->sql);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK
-        && PQresultStatus(res) != PGRES_TUPLES_OK)
-    {
-        const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
-
-        mtw_pg_result_error(res, msg, sizeof(msg));
-        if (pos != NULL) {
-            snprintf(err, errlen, "%s.sql:%ld: %s", m->version,
-                     line_of(m->sql, m->len, atol(pos)), msg);
-        } else {
-            snprintf(err, errlen, "%s.sql: %s", m->version, msg);
-        }
-        PQclear(res);
+    if (run_statements(conn, m, err, errlen) != 0) {
         PQclear(PQexec(conn, "ROLLBACK"));
         return -1;
     }
-    PQclear(res);
     params[0] = m->version;
     res = mtw_pg_query(conn, m->version,
                        "INSERT INTO schema_migrations (version) VALUES ($1)",

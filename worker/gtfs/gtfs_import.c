@@ -68,6 +68,7 @@ typedef struct {
     const char     *table;
     const col_spec *cols;
     int             ncols;
+    /* 0: keep the row, 1: skip it, -1: error (l->err says why) */
     int (*check)(loader *l, const row_t *row);
 } table_spec;
 
@@ -82,6 +83,7 @@ struct loader {
     size_t             errlen;
 
     mtw_idset         *agencies;
+    mtw_idset         *agency_rows;   /* whole agency rows, see check_agency */
     mtw_idset         *routes;
     mtw_idset         *stops;
     mtw_idset         *trips;
@@ -382,8 +384,34 @@ static int check_sequence(loader *l, mtw_id *owner, const row_t *row,
 
 /* --- per-file checks ------------------------------------------------------ */
 
+/*
+ * A row repeated byte for byte under the same agency_id is the same agency
+ * listed twice (merged feeds, and gtfs-scale copies of a feed without
+ * agency ids do this): it is skipped.  A different agency under a used id
+ * is an error.
+ */
 static int check_agency(loader *l, const row_t *row)
 {
+    char whole[2048];
+    size_t off = 0;
+    int added, i;
+    mtw_id *e;
+
+    for (i = 0; i < l->spec->ncols && off < sizeof(whole); i++) {
+        off += (size_t) snprintf(whole + off, sizeof(whole) - off, "%s\x1f",
+                                 row->v[i]);
+    }
+    if (off >= sizeof(whole)) {
+        off = sizeof(whole) - 1;
+    }
+    e = mtw_idset_add(l->agency_rows, whole, off,
+                      (int32_t) mtw_csv_line(l->csv), &added);
+    if (e == NULL) {
+        return fail_oom(l);
+    }
+    if (!added && mtw_idset_find(l->agencies, row->v[0], row->len[0])) {
+        return 1;
+    }
     /* the city's zone and name were taken from the first agency already */
     return add_unique(l, l->agencies, row, 0);
 }
@@ -731,29 +759,87 @@ static int exec_fmt(loader *l, const char *what, const char *fmt, ...)
     return mtw_pg_exec(l->conn, what, sql, l->err, l->errlen);
 }
 
-static int load_file(loader *l, const table_spec *t, long *rows_out)
+/*
+ * Creates on the new partition every index the parent declares (same
+ * definition, so ATTACH PARTITION adopts them instead of building its own
+ * under a lock on the parent), with primary keys and unique constraints
+ * made from them.  Building after COPY (one sort per index) is much faster
+ * than maintaining the indexes row by row.  The definitions come from the
+ * catalog, so the migrations stay the only place indexes are declared.
+ */
+static int build_indexes(loader *l, const table_spec *t)
+{
+    static const char sql[] =
+        "SELECT format('CREATE %sINDEX %I ON %I USING %s', "
+        "  CASE WHEN ix.indisunique THEN 'UNIQUE ' ELSE '' END, "
+        "  $2 || '_i' || n, $2, "
+        "  substring(pg_get_indexdef(ix.indexrelid) FROM ' USING (.*)$')), "
+        " CASE WHEN con.contype IN ('p', 'u') THEN "
+        "  format('ALTER TABLE %I ADD CONSTRAINT %I %s USING INDEX %I', "
+        "   $2, $2 || '_k' || n, CASE con.contype WHEN 'p' "
+        "   THEN 'PRIMARY KEY' ELSE 'UNIQUE' END, $2 || '_i' || n) END "
+        "FROM (SELECT *, row_number() OVER (ORDER BY indexrelid) AS n "
+        "      FROM pg_index WHERE indrelid = $1::regclass) ix "
+        "LEFT JOIN pg_constraint con ON con.conindid = ix.indexrelid "
+        " AND con.conrelid = ix.indrelid";
+    const char *params[2];
+    char staging[128], why[768];
+    PGresult *res;
+    int r, k;
+
+    snprintf(staging, sizeof(staging), "%s_c%d_v%d", t->table, l->city_id,
+             l->version);
+    params[0] = t->table;
+    params[1] = staging;
+    res = mtw_pg_query(l->conn, t->table, sql, 2, params, l->err, l->errlen);
+    if (res == NULL) {
+        return -1;
+    }
+    for (r = 0; r < PQntuples(res); r++) {
+        for (k = 0; k < 2; k++) {
+            if (PQgetisnull(res, r, k)) {
+                continue;
+            }
+            if (mtw_pg_exec(l->conn, t->table, PQgetvalue(res, r, k),
+                            why, sizeof(why)) != 0)
+            {
+                PQclear(res);
+                /* a unique index over duplicate keys: the feed's fault */
+                return fail(l, "%s: the database refused the rows: %s",
+                            t->file, why + strlen(t->table) + 2);
+            }
+        }
+    }
+    PQclear(res);
+    return 0;
+}
+
+static int load_file(loader *l, const table_spec *t, long *rows_out,
+                     long *skipped_out)
 {
     int idx[MAX_COLS];
     char sql[1024];
     size_t off;
     mtw_pg_copy *cp;
     row_t row;
-    long rows = 0;
+    long rows = 0, skipped = 0;
     int i, rc;
 
     l->spec = t;
-    /* the new partition: same columns, defaults and indexes as the parent,
-     * plus the partition constraint so ATTACH need not scan it */
+    /* the new partition: same columns and defaults as the parent, plus the
+     * partition constraint so ATTACH need not scan it; its indexes are
+     * built after the rows are in (see build_indexes) */
     if (exec_fmt(l, t->table, "CREATE TABLE %s_c%d_v%d (LIKE %s INCLUDING "
-                 "DEFAULTS INCLUDING INDEXES, CONSTRAINT %s_c%d_v%d_city "
-                 "CHECK (city_id = %d))", t->table, l->city_id, l->version,
-                 t->table, t->table, l->city_id, l->version, l->city_id) != 0)
+                 "DEFAULTS, CONSTRAINT %s_c%d_v%d_city CHECK (city_id = %d))",
+                 t->table, l->city_id, l->version, t->table, t->table,
+                 l->city_id, l->version, l->city_id) != 0)
     {
         return -1;
     }
     *rows_out = -1;
+    *skipped_out = 0;
     if (!mtw_gtfs_zip_has(l->zip, t->file)) {
-        return 0;                       /* optional file: left empty */
+        return build_indexes(l, t);     /* optional file: left empty */
     }
     l->csv = mtw_gtfs_zip_csv_open(l->zip, t->file, l->err, l->errlen);
     if (l->csv == NULL) {
@@ -787,8 +873,13 @@ static int load_file(loader *l, const table_spec *t, long *rows_out)
                 goto copy_failed;
             }
         }
-        if (t->check != NULL && t->check(l, &row) != 0) {
-            goto copy_failed;
+        if (t->check != NULL && (rc = t->check(l, &row)) != 0) {
+            if (rc < 0) {
+                goto copy_failed;
+            }
+            mtw_pg_copy_row_cancel(cp);
+            skipped++;
+            continue;
         }
         if (mtw_pg_copy_row_end(cp) != 0) {
             break;                      /* the server's reason comes below */
@@ -815,7 +906,8 @@ static int load_file(loader *l, const table_spec *t, long *rows_out)
     mtw_gtfs_zip_csv_close(l->csv);
     l->csv = NULL;
     *rows_out = rows;
-    return 0;
+    *skipped_out = skipped;
+    return build_indexes(l, t);
 
 copy_failed:
     mtw_pg_copy_abort(cp);
@@ -1072,6 +1164,7 @@ int mtw_gtfs_valid_slug(const char *slug)
 static void loader_free(loader *l)
 {
     mtw_idset_free(l->agencies);
+    mtw_idset_free(l->agency_rows);
     mtw_idset_free(l->routes);
     mtw_idset_free(l->stops);
     mtw_idset_free(l->trips);
@@ -1164,13 +1257,14 @@ int mtw_gtfs_import(PGconn *conn, const char *path,
         return -1;
     }
     l.agencies = mtw_idset_create();
+    l.agency_rows = mtw_idset_create();
     l.routes = mtw_idset_create();
     l.stops = mtw_idset_create();
     l.trips = mtw_idset_create();
     l.services = mtw_idset_create();
     l.shapes = mtw_idset_create();
     l.parents = mtw_idset_create();
-    if (l.agencies == NULL || l.routes == NULL || l.stops == NULL
+    if (l.agencies == NULL || l.agency_rows == NULL || l.routes == NULL || l.stops == NULL
         || l.trips == NULL || l.services == NULL || l.shapes == NULL
         || l.parents == NULL)
     {
@@ -1183,7 +1277,11 @@ int mtw_gtfs_import(PGconn *conn, const char *path,
         return -1;
     }
 
-    if (mtw_pg_exec(conn, "BEGIN", "BEGIN", err, errlen) != 0) {
+    /* index builds sort each table once: give the sorts room (a large
+     * feed's stop_times key no longer spills to disk at the 64 MB default) */
+    if (mtw_pg_exec(conn, "BEGIN", "BEGIN; SET LOCAL maintenance_work_mem "
+                    "= '256MB'", err, errlen) != 0)
+    {
         loader_free(&l);
         return -1;
     }
@@ -1211,7 +1309,9 @@ int mtw_gtfs_import(PGconn *conn, const char *path,
 
     for (i = 0; i < MTW_GTFS_NFILES; i++) {
         t = now_ms();
-        if (load_file(&l, &tables[i], &result->rows[i]) != 0) {
+        if (load_file(&l, &tables[i], &result->rows[i],
+                      &result->skipped[i]) != 0)
+        {
             goto rollback;
         }
         result->ms[i] = now_ms() - t;
@@ -1222,6 +1322,10 @@ int mtw_gtfs_import(PGconn *conn, const char *path,
             if (result->rows[i] < 0) {
                 fprintf(opts->report, "%-20s %10s\n", tables[i].file,
                         "absent");
+            } else if (result->skipped[i] > 0) {
+                fprintf(opts->report, "%-20s %10ld rows %8.0f ms  (%ld "
+                        "repeated rows skipped)\n", tables[i].file,
+                        result->rows[i], result->ms[i], result->skipped[i]);
             } else {
                 fprintf(opts->report, "%-20s %10ld rows %8.0f ms\n",
                         tables[i].file, result->rows[i], result->ms[i]);

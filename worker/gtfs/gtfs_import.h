@@ -37,6 +37,7 @@ typedef struct {
     int     city_id;
     int     gtfs_version;
     long    rows[MTW_GTFS_NFILES];    /* rows per file, -1 when absent */
+    long    skipped[MTW_GTFS_NFILES]; /* identical repeated rows skipped */
     double  ms[MTW_GTFS_NFILES];      /* time per file */
     long    total_rows;
     double  commit_ms;

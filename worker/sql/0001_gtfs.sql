@@ -14,14 +14,18 @@
 --                 end_time) are integer seconds after the service day's
 --                 midnight and may exceed 86400 (trips past midnight);
 --                 dates (start_date, end_date, date) are SQL dates.
---                 Empty optional fields are NULL.
+--                 Empty optional fields are NULL.  Id columns use the "C"
+--                 collation: ids are opaque byte strings, compared and
+--                 indexed bytewise (fast whatever the database locale).
+--                 History tables (0002) do the same so ids join directly.
 --
 -- Each GTFS table is partitioned by city_id (LIST): `gtfs-load` builds a
 -- city's new partitions beside the old ones and swaps them in one
 -- transaction, so a reload replaces exactly that city's rows, never blocks
 -- on or touches other cities, and a failed load leaves the old ones.  The
 -- partitions are named <table>_c<city_id>_v<gtfs_version>; only the loader
--- writes them.  There are deliberately no foreign keys between the GTFS
+-- writes them, and it builds each one's indexes from the parent's after
+-- loading the rows (indexes declared here are created on every partition).  There are deliberately no foreign keys between the GTFS
 -- tables (the loader checks references itself, with file/line errors) and
 -- none from history tables to them (0002), so history survives reloads.
 --
@@ -64,7 +68,7 @@ CREATE INDEX gtfs_import_city ON gtfs_import (city_id, finished_at);
 
 CREATE TABLE agency (
     city_id          integer NOT NULL,
-    agency_id        text NOT NULL DEFAULT '',   -- '' when the feed has none
+    agency_id        text COLLATE "C" NOT NULL DEFAULT '',   -- '' when the feed has none
     agency_name      text NOT NULL,
     agency_url       text,
     agency_timezone  text NOT NULL,
@@ -77,8 +81,8 @@ CREATE TABLE agency (
 
 CREATE TABLE routes (
     city_id              integer NOT NULL,
-    route_id             text NOT NULL,
-    agency_id            text,
+    route_id             text COLLATE "C" NOT NULL,
+    agency_id            text COLLATE "C",
     route_short_name     text,
     route_long_name      text,
     route_desc           text,
@@ -94,33 +98,33 @@ CREATE TABLE routes (
 
 CREATE TABLE stops (
     city_id              integer NOT NULL,
-    stop_id              text NOT NULL,
+    stop_id              text COLLATE "C" NOT NULL,
     stop_code            text,
     stop_name            text,
     stop_desc            text,
     stop_lat             double precision,   -- NULL only for location_type 3, 4
     stop_lon             double precision,
-    zone_id              text,
+    zone_id              text COLLATE "C",
     stop_url             text,
     location_type        smallint,
-    parent_station       text,
+    parent_station       text COLLATE "C",
     stop_timezone        text,
     wheelchair_boarding  smallint,
-    level_id             text,
+    level_id             text COLLATE "C",
     platform_code        text,
     PRIMARY KEY (city_id, stop_id)
 ) PARTITION BY LIST (city_id);
 
 CREATE TABLE trips (
     city_id                integer NOT NULL,
-    trip_id                text NOT NULL,
-    route_id               text NOT NULL,
-    service_id             text NOT NULL,
+    trip_id                text COLLATE "C" NOT NULL,
+    route_id               text COLLATE "C" NOT NULL,
+    service_id             text COLLATE "C" NOT NULL,
     trip_headsign          text,
     trip_short_name        text,
     direction_id           smallint,
-    block_id               text,
-    shape_id               text,
+    block_id               text COLLATE "C",
+    shape_id               text COLLATE "C",
     wheelchair_accessible  smallint,
     bikes_allowed          smallint,
     PRIMARY KEY (city_id, trip_id)
@@ -130,9 +134,9 @@ CREATE INDEX trips_service ON trips (city_id, service_id);
 
 CREATE TABLE stop_times (
     city_id              integer NOT NULL,
-    trip_id              text NOT NULL,
+    trip_id              text COLLATE "C" NOT NULL,
     stop_sequence        integer NOT NULL,
-    stop_id              text NOT NULL,
+    stop_id              text COLLATE "C" NOT NULL,
     arrival_time         integer,     -- seconds after midnight, may be > 86400
     departure_time       integer,
     stop_headsign        text,
@@ -144,11 +148,13 @@ CREATE TABLE stop_times (
     timepoint            smallint,
     PRIMARY KEY (city_id, trip_id, stop_sequence)
 ) PARTITION BY LIST (city_id);
-CREATE INDEX stop_times_stop ON stop_times (city_id, stop_id);
+-- No index on stop_id: the worker reads a city's schedule whole (by trip)
+-- and answers per-stop questions from memory; an index here would cost a
+-- quarter of the import time for no query.
 
 CREATE TABLE calendar (
     city_id     integer NOT NULL,
-    service_id  text NOT NULL,
+    service_id  text COLLATE "C" NOT NULL,
     monday      smallint NOT NULL,
     tuesday     smallint NOT NULL,
     wednesday   smallint NOT NULL,
@@ -163,7 +169,7 @@ CREATE TABLE calendar (
 
 CREATE TABLE calendar_dates (
     city_id         integer NOT NULL,
-    service_id      text NOT NULL,
+    service_id      text COLLATE "C" NOT NULL,
     date            date NOT NULL,
     exception_type  smallint NOT NULL,   -- 1 added, 2 removed
     PRIMARY KEY (city_id, service_id, date)
@@ -171,7 +177,7 @@ CREATE TABLE calendar_dates (
 
 CREATE TABLE shapes (
     city_id              integer NOT NULL,
-    shape_id             text NOT NULL,
+    shape_id             text COLLATE "C" NOT NULL,
     shape_pt_sequence    integer NOT NULL,
     shape_pt_lat         double precision NOT NULL,
     shape_pt_lon         double precision NOT NULL,
@@ -181,7 +187,7 @@ CREATE TABLE shapes (
 
 CREATE TABLE frequencies (
     city_id       integer NOT NULL,
-    trip_id       text NOT NULL,
+    trip_id       text COLLATE "C" NOT NULL,
     start_time    integer NOT NULL,
     end_time      integer NOT NULL,
     headway_secs  integer NOT NULL,
@@ -191,12 +197,12 @@ CREATE TABLE frequencies (
 
 CREATE TABLE transfers (
     city_id            integer NOT NULL,
-    from_stop_id       text,
-    to_stop_id         text,
-    from_route_id      text,
-    to_route_id        text,
-    from_trip_id       text,
-    to_trip_id         text,
+    from_stop_id       text COLLATE "C",
+    to_stop_id         text COLLATE "C",
+    from_route_id      text COLLATE "C",
+    to_route_id        text COLLATE "C",
+    from_trip_id       text COLLATE "C",
+    to_trip_id         text COLLATE "C",
     transfer_type      smallint,
     min_transfer_time  integer
 ) PARTITION BY LIST (city_id);

@@ -7,13 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COPY_BUF (512 * 1024)
+#define COPY_BUF   (512 * 1024)     /* initial buffer */
+#define COPY_FLUSH (256 * 1024)     /* send once a row end passes this */
 
 struct mtw_pg_copy {
     PGconn *conn;
     char   *buf;
     size_t  len;
     size_t  cap;
+    size_t  row_start;  /* where the current row begins in buf */
     int     col;        /* fields written in the current row */
     int     failed;     /* a flush failed: the reason comes at the end */
 };
@@ -192,9 +194,13 @@ static void copy_flush(mtw_pg_copy *cp)
         cp->failed = 1;
     }
     cp->len = 0;
+    cp->row_start = 0;
 }
 
-/* Room for n more bytes plus a separator; a single huge field grows it. */
+/*
+ * Room for n more bytes plus a separator.  Rows are only sent whole (at
+ * their end), so a row can still be cancelled; a long row grows the buffer.
+ */
 static void copy_reserve(mtw_pg_copy *cp, size_t n)
 {
     char *p;
@@ -203,11 +209,10 @@ static void copy_reserve(mtw_pg_copy *cp, size_t n)
     if (cp->len + n + 2 <= cp->cap) {
         return;
     }
-    copy_flush(cp);
-    if (n + 2 <= cp->cap) {
-        return;
+    cap = cp->cap;
+    while (cap < cp->len + n + 2) {
+        cap *= 2;
     }
-    cap = n + 2;
     p = realloc(cp->buf, cap);
     if (p == NULL) {
         cp->failed = 1;     /* reported as a failed COPY at the end */
@@ -287,10 +292,17 @@ int mtw_pg_copy_row_end(mtw_pg_copy *cp)
         cp->buf[cp->len++] = '\n';
     }
     cp->col = 0;
-    if (cp->len >= cp->cap - 4096) {
+    if (cp->len >= COPY_FLUSH) {
         copy_flush(cp);
     }
+    cp->row_start = cp->len;
     return cp->failed ? -1 : 0;
+}
+
+void mtw_pg_copy_row_cancel(mtw_pg_copy *cp)
+{
+    cp->len = cp->row_start;
+    cp->col = 0;
 }
 
 int mtw_pg_copy_end(mtw_pg_copy *cp, long *rows, char *err, size_t errlen)

@@ -55,8 +55,14 @@ void mtw_pg_copy_raw(mtw_pg_copy *cp, const char *s, size_t len);
 void mtw_pg_copy_long(mtw_pg_copy *cp, long v);
 void mtw_pg_copy_null(mtw_pg_copy *cp);
 
-/* Ends the current row; flushes to the server when the buffer is full. */
+/*
+ * Ends the current row; sends the buffer once it is large.  -1 when an
+ * earlier send failed (the reason comes from mtw_pg_copy_end()).
+ */
 int mtw_pg_copy_row_end(mtw_pg_copy *cp);
+
+/* Drops the fields written so far for the current row. */
+void mtw_pg_copy_row_cancel(mtw_pg_copy *cp);
 
 /*
  * Finishes the COPY: 0 with *rows set to the server's row count, or -1 with

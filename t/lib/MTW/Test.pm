@@ -269,6 +269,67 @@ sub stop_postgres {
     delete $self->{pg_data};
 }
 
+# --- GTFS feeds for tests -----------------------------------------------------
+
+# Writes a zip at $path from { 'name/in/zip' => content } (entries in name
+# order; core IO::Compress::Zip), for tests that build their own feeds.
+sub write_zip {
+    my ($self, $path, $files) = @_;
+    require IO::Compress::Zip;
+    no warnings 'once';
+    my @names = sort keys %$files;
+    die "write_zip: no files\n" unless @names;
+    my $z = IO::Compress::Zip->new($path, Name => $names[0], Minimal => 1)
+        or die "write_zip $path: $IO::Compress::Zip::ZipError\n";
+    for my $i (0 .. $#names) {
+        $z->newStream(Name => $names[$i], Minimal => 1) if $i > 0;
+        $z->print($files->{$names[$i]});
+    }
+    $z->close;
+    return $path;
+}
+
+# A minimal valid GTFS feed as { file => content }: one agency (America/
+# Regina), one weekday service, one route, three stops, two trips (one past
+# midnight), six stop_times.  Tests copy and break it.
+sub tiny_gtfs {
+    return {
+        'agency.txt' => "agency_id,agency_name,agency_url,agency_timezone\n"
+            . "TT,Tiny Transit,https://tiny.example,America/Regina\n",
+        'calendar.txt' => "service_id,monday,tuesday,wednesday,thursday,"
+            . "friday,saturday,sunday,start_date,end_date\n"
+            . "WK,1,1,1,1,1,0,0,20250101,20251231\n",
+        'routes.txt' => "route_id,agency_id,route_short_name,route_long_name,"
+            . "route_type\nR1,TT,1,Main Street,3\n",
+        'stops.txt' => "stop_id,stop_name,stop_lat,stop_lon\n"
+            . "S1,First,52.10,-106.60\nS2,Second,52.12,-106.62\n"
+            . "S3,Third,52.14,-106.64\n",
+        'trips.txt' => "route_id,service_id,trip_id,direction_id\n"
+            . "R1,WK,T1,0\nR1,WK,T2,1\n",
+        'stop_times.txt' => "trip_id,arrival_time,departure_time,stop_id,"
+            . "stop_sequence\n"
+            . "T1,08:00:00,08:00:00,S1,1\nT1,08:05:00,08:05:30,S2,2\n"
+            . "T1,08:10:00,08:10:00,S3,3\n"
+            . "T2,24:50:00,24:50:00,S3,1\nT2,24:55:00,24:55:00,S2,2\n"
+            . "T2,25:00:00,25:00:00,S1,3\n",
+    };
+}
+
+# Waits for a background worker (start_worker) to exit by itself; returns
+# its exit status, or -1 after killing it when $timeout seconds pass.
+sub wait_worker {
+    my ($self, $name, $timeout) = @_;
+    my $pid = delete $self->{procs}{"worker-$name"} or return -1;
+    my $until = time + ($timeout // 30);
+    while (time < $until) {
+        return $? >> 8 if waitpid($pid, WNOHANG) == $pid;
+        sleep 0.02;
+    }
+    kill 'KILL', $pid;
+    waitpid($pid, 0);
+    return -1;
+}
+
 # --- nginx ------------------------------------------------------------------
 
 sub nginx_port { $_[0]->port('nginx') }

@@ -1,0 +1,98 @@
+# `mtw-worker migrate` on a fresh cluster: every table, idempotent re-runs,
+# concurrent runs, a failing migration rolled back, the column names other
+# parts of the worker rely on.
+use strict;
+use warnings;
+use Test::More;
+use MTW::Test;
+
+my $t = MTW::Test->new;
+my $url = $t->start_postgres;
+
+my ($rc, $out, $err) = $t->worker('migrate');
+is($rc, 0, 'migrate exits 0') or diag($err);
+like($out, qr/^applied 0001_gtfs \(\d+ ms\)$/m, 'applies 0001_gtfs');
+like($out, qr/^applied 0002_history \(\d+ ms\)$/m, 'applies 0002_history');
+like($out, qr/2 migrations, 2 applied now/, 'says how many');
+is($t->psql("SELECT string_agg(version, ',' ORDER BY version) FROM schema_migrations"),
+    '0001_gtfs,0002_history', 'schema_migrations records both');
+
+my @gtfs = qw(agency routes stops trips stop_times calendar calendar_dates
+              shapes frequencies transfers);
+my @plain = qw(city gtfs_import arrival_log route_performance_daily
+               bunching_incident weather_observation feedback_archive);
+for my $table (@gtfs) {
+    is($t->psql("SELECT relkind FROM pg_class WHERE relname = '$table'"), 'p',
+        "$table is partitioned by city");
+    is($t->psql("SELECT pg_get_partkeydef('$table'::regclass)"), 'LIST (city_id)',
+        "$table partition key is city_id");
+}
+for my $table (@plain) {
+    is($t->psql("SELECT relkind FROM pg_class WHERE relname = '$table'"), 'r',
+        "$table exists");
+}
+
+# the columns the scoring and history code read, with their types
+my %columns = (
+    stop_times => 'city_id:integer trip_id:text stop_sequence:integer '
+        . 'stop_id:text arrival_time:integer departure_time:integer '
+        . 'shape_dist_traveled:double precision timepoint:smallint',
+    trips => 'city_id:integer trip_id:text route_id:text service_id:text '
+        . 'direction_id:smallint shape_id:text block_id:text',
+    calendar_dates => 'service_id:text date:date exception_type:smallint',
+    calendar => 'service_id:text monday:smallint start_date:date end_date:date',
+    city => 'id:integer slug:text timezone:text center_lat:double precision '
+        . 'center_lon:double precision gtfs_version:integer '
+        . 'gtfs_loaded_at:timestamp with time zone',
+    arrival_log => 'city_id:integer route_id:text stop_id:text trip_id:text '
+        . 'vehicle_id:text arrived_at:timestamp with time zone',
+);
+for my $table (sort keys %columns) {
+    my %have = map { split /\|/ } split /\n/, $t->psql(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        . "WHERE table_name = '$table'");
+    for my $spec ($columns{$table} =~ /(\w+:[a-z ]+?)(?= \w+:|$)/g) {
+        my ($col, $type) = split /:/, $spec;
+        is($have{$col}, $type, "$table.$col is $type");
+    }
+}
+
+# idempotent
+($rc, $out, $err) = $t->worker('migrate');
+is($rc, 0, 'second migrate exits 0');
+like($out, qr/2 migrations, 0 applied now/, 'second migrate applies nothing');
+is($t->psql('SELECT count(*) FROM schema_migrations'), 2, 'still two rows');
+
+# two replicas migrating one fresh database at the same time
+$t->psql('CREATE DATABASE mtw_race');
+(my $race = $url) =~ s{/mtw$}{/mtw_race};
+$t->start_worker("race$_", 'migrate', '--database', $race) for 1 .. 2;
+is($t->wait_worker("race$_", 30), 0, "concurrent migrate $_ exits 0") for 1 .. 2;
+is(`psql -X -A -t -q '$race' -c 'SELECT count(*) FROM schema_migrations'` + 0, 2,
+    'concurrent runs applied each migration once');
+
+# a migration that fails is rolled back whole and named with its line
+$t->psql('CREATE DATABASE mtw_clash');
+(my $clash = $url) =~ s{/mtw$}{/mtw_clash};
+system('psql', '-X', '-q', $clash, '-c', 'CREATE TABLE trips (x int)') == 0
+    or die 'psql failed';
+($rc, $out, $err) = $t->worker('migrate', '--database', $clash);
+is($rc, 1, 'clashing migrate exits 1');
+# the line of that statement in the file
+my ($before) = MTW::Test::slurp($t->root . '/worker/sql/0001_gtfs.sql')
+    =~ /\A(.*?)^CREATE TABLE trips /ms;
+my $trips_line = 1 + ($before =~ tr/\n//);
+like($err, qr/^mtw-worker migrate: 0001_gtfs\.sql:$trips_line: relation "trips" already exists\n\z/,
+    'error names the file, line and reason in one line');
+is(`psql -X -A -t -q '$clash' -c "SELECT count(*) FROM pg_class WHERE relname IN ('city', 'agency', 'stops')"` + 0,
+    0, 'nothing of the failed migration remains');
+is(`psql -X -A -t -q '$clash' -c 'SELECT count(*) FROM schema_migrations'` + 0, 0,
+    'the failed migration is not recorded');
+
+($rc, $out, $err) = $t->worker('migrate', '--database',
+    'postgresql://postgres@127.0.0.1:1/none');
+is($rc, 1, 'unreachable database: exit 1');
+like($err, qr/^mtw-worker migrate: cannot connect to PostgreSQL: [^\n]+\n\z/,
+    'unreachable database: one line');
+
+$t->done;

@@ -1,0 +1,46 @@
+# The broken real feeds in ../shared/data/bad fail with a clear one-line
+# error and leave the previously imported Saskatoon schedule intact.
+use strict;
+use warnings;
+use Test::More;
+use MTW::Test;
+
+my $t = MTW::Test->new;
+my ($good, $truncated, $broken) = $t->data_or_skip(
+    'saskatoon/gtfs-2025-06-29.zip', 'bad/saskatoon-truncated-stop-times.zip',
+    'bad/badgtfs.zip');
+
+$t->start_postgres;
+my ($rc, $out, $err) = $t->worker('migrate');
+is($rc, 0, 'migrate') or diag($err);
+($rc, $out, $err) = $t->worker('gtfs-load', '--city', 'saskatoon', '--quiet', $good);
+is($rc, 0, 'good Saskatoon feed imports') or diag($err);
+
+my @tables = qw(agency calendar calendar_dates routes stops shapes trips
+                stop_times frequencies transfers);
+sub fingerprint {
+    return join ',', map {
+        $t->psql("SELECT count(*) || ':' || md5(coalesce(string_agg(x::text, '|' "
+            . "ORDER BY x::text), '')) FROM $_ x")
+    } @tables;
+}
+my $before = fingerprint();
+like($before, qr/(^|,)135613:/, 'stop_times loaded');
+
+my @cases = (
+    [ 'truncated stop_times (465 of ~135k rows)', $truncated,
+      qr/^mtw-worker gtfs-load: trips\.txt:\d+: column trip_id: trip '\w+' has no stop times in stop_times\.txt \(6101 of 6131 trips have none: stop_times\.txt truncated\?\)\n\z/ ],
+    [ 'zip of misnamed files', $broken,
+      qr/^mtw-worker gtfs-load: agency\.txt: required file missing from the feed\n\z/ ],
+);
+for my $case (@cases) {
+    my ($name, $zip, $want) = @$case;
+    ($rc, $out, $err) = $t->worker('gtfs-load', '--city', 'saskatoon', $zip);
+    is($rc, 1, "$name: exit 1");
+    like($err, $want, "$name: one clear line");
+    is(fingerprint(), $before, "$name: previous Saskatoon data intact");
+}
+is($t->psql("SELECT gtfs_version FROM city WHERE slug = 'saskatoon'"), 1,
+    'gtfs_version unchanged');
+
+$t->done;
