@@ -7,9 +7,12 @@
  * needs Redis; after a failure the next attempt waits a backoff (100 ms,
  * doubling to 2 s) and requests meanwhile get 503 at once.  The address is
  * numeric or a unix socket (names were resolved when the configuration was
- * read), so connecting never blocks.  A connection that stops answering
- * (no reply for a whole mtw_redis_timeout while commands are pending) is
- * dropped and opened again, so a hung Redis cannot pile up requests.
+ * read; hiredis' getaddrinfo() then only parses the numeric text, no
+ * lookup, no file read), so connecting never blocks.  A connection that
+ * stops answering (no reply for a whole mtw_redis_timeout while commands
+ * are pending) is dropped and opened again, so a hung Redis cannot pile
+ * up requests.  A connection that served for a while and is closed is
+ * opened again at once; only young failures back off.
  */
 
 #include "ngx_http_mtw_module.h"
