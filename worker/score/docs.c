@@ -403,6 +403,13 @@ static void jw_prediction(mtw_jbuf *w, const mtw_tick *t,
     mtw_jw_obj(w);
     mtw_jw_kstr(w, "vehicle_id", vid);
     mtw_jw_kstr(w, "route_id", p->route_id);
+    {
+        long r = p->trip >= 0 ? (long) t->s->trips[p->trip].route
+                 : p->route_id ? mtw_schedule_route(t->s, p->route_id) : -1;
+
+        mtw_jw_kstr(w, "route_short_name",
+                    r >= 0 ? t->s->routes[r].short_name : NULL);
+    }
     mtw_jw_kstr(w, "trip_id", p->trip_id);
     mtw_jw_kstr(w, "stop_id", st->id);
     mtw_jw_kstr(w, "stop_name", st->name);

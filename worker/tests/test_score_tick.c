@@ -497,9 +497,10 @@ static void test_predictions(void **state)
     assert_int_equal(pr->arrival_at, now - 60);
     assert_int_equal(pr->vehicle, -1);
     assert_int_equal(pr->confidence, MTW_CONF_HIGH);
-    /* every stop's list is sorted by arrival and within the limit */
+    /* every stop's list is sorted by arrival, all of them kept (S6 has
+     * 102, 103 and 104 coming) */
+    assert_int_equal(t->stop_count[mtw_schedule_stop(sched, "S6")], 3);
     for (s = 0; s < (long) sched->nstops; s++) {
-        assert_true(t->stop_count[s] <= (uint32_t) p.pred_limit);
         for (k = 1; k < t->stop_count[s]; k++) {
             assert_true(t->preds[t->stop_first[s] + k - 1].arrival_at
                         <= t->preds[t->stop_first[s] + k].arrival_at);
@@ -513,6 +514,13 @@ static void test_predictions(void **state)
     }
     /* next arrival of 101 (at S9): S9 itself (just there) or S10 */
     assert_true(t->vs[0].next_pred >= 0);
+    mtw_tick_free(t);
+    /* with a limit, each stop keeps its soonest */
+    p.pred_limit = 2;
+    t = mtw_tick_run(sched, l, now, &p);
+    assert_int_equal(t->stop_count[mtw_schedule_stop(sched, "S6")], 2);
+    assert_string_equal(t->l->vehicles[t->preds[t->stop_first[
+        mtw_schedule_stop(sched, "S6")]].vehicle].id, "102");
     mtw_tick_free(t);
     mtw_live_free(l);
 }
