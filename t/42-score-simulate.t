@@ -154,5 +154,32 @@ ok(doc('stops') && @{ doc('stops')->{stops} } > 1300, 'stops document');
 my %c = @{ $t->redis_cmd('HGETALL', 'mtw:doc:cities') || [] };
 like($c{body} // '', qr/"slug":"saskatoon"/, 'cities document');
 
+# the stop search keys, replaced on the schedule load
+my $nstops = $t->redis_cmd('HLEN', 'mtw:saskatoon:stop');
+ok($nstops > 1300, "stop hash ($nstops)");
+is($t->redis_cmd('HLEN', 'mtw:saskatoon:stop:names'), $nstops, 'stop names');
+is($t->redis_cmd('ZCARD', 'mtw:saskatoon:geo:stops'), $nstops, 'stop GEO set');
+# (ids such as "City Centre" cannot be asked for, so they have no entry)
+my ($some) = grep { $_->{id} =~ /^[A-Za-z0-9._~:-]{1,64}$/ } @{ doc('stops')->{stops} };
+my $stop = decode_json($t->redis_cmd('HGET', 'mtw:saskatoon:stop', $some->{id}));
+is_deeply($stop, $some, 'stop hash value = the stops document entry');
+is($t->redis_cmd('HGET', 'mtw:saskatoon:stop:names', $some->{id}),
+   join('', map { /[A-Z]/ ? lc : $_ } split //, $some->{name}), 'name lower-cased');
+my $near = $t->redis_cmd('GEOSEARCH', 'mtw:saskatoon:geo:stops', 'FROMLONLAT',
+    $some->{lon}, $some->{lat}, 'BYRADIUS', 1, 'm', 'ASC');
+is($near->[0], $some->{id}, 'the GEO set finds the stop at its place');
+
+# per route: stops of direction 0, activity, live page even without buses
+my ($one) = sort keys %active;
+my $rs = doc("route:$one:stops");
+ok($rs && @{ $rs->{stops} } > 5, "route:$one:stops");
+my $act = doc("route:$one:activity");
+is($act->{active_vehicles}, scalar(grep { ($_->{route} // '') eq $one } @{ $rt->{vehicles} }),
+   'activity counts the route\'s buses');
+my ($idle) = grep { !$active{$_->{id}} } @{ $routes->{routes} };
+ok(doc("route:$idle->{id}:live") && doc("route:$idle->{id}:activity")
+   && doc("route:$idle->{id}:stops"), 'a route without buses has its documents too');
+is(doc("route:$idle->{id}:activity")->{active_vehicles}, 0, '... with zero vehicles');
+
 $t->stop_worker("run");
 $t->done;

@@ -185,6 +185,8 @@ struct mtw_doc_frags {
     mtw_jbuf buf;              /* every vehicle's status value */
     size_t *off, *len;
     uint32_t *rg_first, *rg_count;  /* per route: its score groups */
+    uint32_t *rv_first, *rv_count;  /* per route: its vehicles, in rv */
+    uint32_t *rv;
 };
 
 static void jw_status_value(mtw_jbuf *w, const mtw_tick *t,
@@ -666,6 +668,169 @@ void mtw_doc_routes(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c)
     free(order);
 }
 
+static void jw_empty_heatmap(mtw_jbuf *w)
+{
+    static const char *const days[] = {
+        "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"
+    };
+    static const char *const buckets[] = {
+        "0-6", "6-9", "9-12", "12-15", "15-18", "18-21", "21-24"
+    };
+    int d, b;
+
+    mtw_jw_key(w, "heatmap");
+    mtw_jw_obj(w);
+    mtw_jw_key(w, "days");
+    mtw_jw_arr(w);
+    for (d = 0; d < 7; d++) {
+        mtw_jw_str(w, days[d]);
+    }
+    mtw_jw_arr_end(w);
+    mtw_jw_key(w, "buckets");
+    mtw_jw_arr(w);
+    for (b = 0; b < 7; b++) {
+        mtw_jw_str(w, buckets[b]);
+    }
+    mtw_jw_arr_end(w);
+    mtw_jw_key(w, "cells");
+    mtw_jw_arr(w);
+    for (d = 0; d < 7; d++) {
+        for (b = 0; b < 7; b++) {
+            mtw_jw_arr(w);
+            mtw_jw_int(w, d);
+            mtw_jw_int(w, b);
+            mtw_jw_null(w);
+            mtw_jw_arr_end(w);
+        }
+    }
+    mtw_jw_arr_end(w);
+    mtw_jw_obj_end(w);
+}
+
+/* Live Activity (reference-api.md §2.13, the intended contract): delay
+ * from the status, +-180 s; health = on time / active */
+void mtw_doc_route_activity(mtw_jbuf *w, const mtw_tick *t,
+                            const mtw_doc_ctx *c, uint32_t r)
+{
+    const mtw_route *rt = &t->s->routes[r];
+    size_t k, n = c->frags ? c->frags->rv_count[r] : t->nv;
+    int active = 0, on = 0, late = 0, early = 0;
+
+    for (k = 0; k < n; k++) {
+        size_t i = c->frags ? c->frags->rv[c->frags->rv_first[r] + k] : k;
+        const mtw_vstate *vs = &t->vs[i];
+
+        if (vs->route != (long) r) {
+            continue;
+        }
+        active++;
+        if (!vs->has_delay) {
+            continue;
+        }
+        if (vs->delay > 180) {
+            late++;
+        } else if (vs->delay < -180) {
+            early++;
+        } else {
+            on++;
+        }
+    }
+    mtw_jbuf_reset(w);
+    mtw_jw_obj(w);
+    mtw_jw_kstr(w, "route_id", rt->id);
+    mtw_jw_kstr(w, "short_name", rt->short_name);
+    mtw_jw_kstr(w, "color", rt->color && rt->color[0] ? rt->color : NULL);
+    mtw_jw_kint(w, "active_vehicles", active);
+    mtw_jw_kint(w, "on_time_vehicles", on);
+    mtw_jw_kint(w, "late_vehicles", late);
+    mtw_jw_kint(w, "early_vehicles", early);
+    mtw_jw_kint(w, "health_percent",
+                active > 0 ? (int64_t) llround(100.0 * on / active) : 0);
+    mtw_jw_kint(w, "timestamp", mtw_live_ts(t->l));
+    jw_freshness(w, t, c);
+    mtw_jw_obj_end(w);
+}
+
+typedef struct {
+    uint32_t stop;
+    int32_t seq;
+} stop_seq;
+
+static int cmp_stop_seq_by_stop(const void *a, const void *b)
+{
+    const stop_seq *x = a, *y = b;
+
+    if (x->stop != y->stop) {
+        return x->stop < y->stop ? -1 : 1;
+    }
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static int cmp_stop_seq_by_seq(const void *a, const void *b)
+{
+    const stop_seq *x = a, *y = b;
+
+    if (x->seq != y->seq) {
+        return x->seq < y->seq ? -1 : 1;
+    }
+    return (x->stop > y->stop) - (x->stop < y->stop);
+}
+
+/* reference §2.11 with a route filter: distinct stops of the route's
+ * direction-0 trips (or its only direction), by their lowest sequence */
+void mtw_doc_route_stops(mtw_jbuf *w, const mtw_schedule *s, uint32_t r,
+                         int64_t ts)
+{
+    const mtw_route_dir *rd = mtw_schedule_rdir(s, (long) r, 0);
+    stop_seq *v = NULL;
+    size_t i, k, n = 0, total = 0, u = 0;
+
+    if (rd == NULL && s->rdir_first[r] != MTW_IDMAP_NONE) {
+        rd = &s->rdirs[s->rdir_first[r]];
+    }
+    for (i = 0; rd != NULL && i < rd->ntrips; i++) {
+        total += s->trips[rd->trips[i]].st_count;
+    }
+    if (total > 0) {
+        v = malloc(total * sizeof(*v));
+    }
+    for (i = 0; v != NULL && i < rd->ntrips; i++) {
+        const mtw_trip *tr = &s->trips[rd->trips[i]];
+
+        for (k = 0; k < tr->st_count; k++) {
+            v[n].stop = s->st[tr->st_first + k].stop;
+            v[n].seq = s->st[tr->st_first + k].seq;
+            n++;
+        }
+    }
+    /* keep each stop's lowest sequence, then order by it */
+    mtw_sort(v, n, sizeof(*v), cmp_stop_seq_by_stop);
+    for (i = 0; i < n; i++) {
+        if (u == 0 || v[u - 1].stop != v[i].stop) {
+            v[u++] = v[i];
+        }
+    }
+    mtw_sort(v, u, sizeof(*v), cmp_stop_seq_by_seq);
+    mtw_jbuf_reset(w);
+    mtw_jw_obj(w);
+    mtw_jw_key(w, "stops");
+    mtw_jw_arr(w);
+    for (i = 0; i < u; i++) {
+        const mtw_stop *st = &s->stops[v[i].stop];
+
+        mtw_jw_obj(w);
+        mtw_jw_kstr(w, "id", st->id);
+        mtw_jw_kstr(w, "name", st->name);
+        mtw_jw_knum(w, "lat", st->lat, 6);
+        mtw_jw_knum(w, "lon", st->lon, 6);
+        mtw_jw_obj_end(w);
+    }
+    mtw_jw_arr_end(w);
+    mtw_jw_kint(w, "timestamp", ts);
+    mtw_jw_obj_end(w);
+    free(v);
+}
+
 void mtw_doc_route(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
                    uint32_t r)
 {
@@ -696,6 +861,34 @@ void mtw_doc_route(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
     mtw_jw_kstr(w, "grade", mtw_grade_str(mtw_grade_from_pct(
                                  h && h->days ? h->mean : 0.0, 1)));
     mtw_jw_obj_end(w);
+    /* reference-api.md §5.3 chart data: the daily trend from history; the
+     * stop reliability, weather and heatmap need the arrival history and
+     * weather jobs, so they are empty (all 49 heatmap cells null) until
+     * those exist */
+    mtw_jw_key(w, "trend");
+    mtw_jw_obj(w);
+    mtw_jw_key(w, "dates");
+    mtw_jw_arr(w);
+    for (i = 0; h != NULL && i < (size_t) h->ntrend; i++) {
+        mtw_jw_str(w, h->trend_dates[i]);
+    }
+    mtw_jw_arr_end(w);
+    mtw_jw_key(w, "on_time_pct");
+    mtw_jw_arr(w);
+    for (i = 0; h != NULL && i < (size_t) h->ntrend; i++) {
+        mtw_jw_num(w, h->trend_pct[i], 1);      /* NaN -> null */
+    }
+    mtw_jw_arr_end(w);
+    mtw_jw_obj_end(w);
+    mtw_jw_key(w, "stop_reliability");
+    mtw_jw_obj(w);
+    mtw_jw_knull(w, "0");
+    mtw_jw_knull(w, "1");
+    mtw_jw_obj_end(w);
+    mtw_jw_key(w, "weather");
+    mtw_jw_arr(w);
+    mtw_jw_arr_end(w);
+    jw_empty_heatmap(w);
     mtw_jw_key(w, "live");
     mtw_jw_obj(w);
     mtw_jw_kstr(w, "grade", mtw_grade_str(lv.grade));
@@ -839,12 +1032,14 @@ void mtw_doc_route_live(mtw_jbuf *w, const mtw_tick *t,
     mtw_jw_arr_end(w);
     mtw_jw_key(w, "vehicles");
     mtw_jw_arr(w);
-    for (i = 0; i < t->nv; i++) {
-        const mtw_vstate *vs = &t->vs[i];
-        const mtw_vehicle *v = &t->l->vehicles[i];
+    for (k = 0; k < (c->frags ? c->frags->rv_count[r] : t->nv); k++) {
+        size_t i2 = c->frags ? c->frags->rv[c->frags->rv_first[r] + k] : k;
+        const mtw_vstate *vs = &t->vs[i2];
+        const mtw_vehicle *v = &t->l->vehicles[i2];
         char display[80];
         const char *d;
 
+        i = i2;
         if (vs->route != (long) r) {
             continue;
         }
@@ -1216,6 +1411,9 @@ static void frags_free(mtw_doc_frags *f)
     free(f->len);
     free(f->rg_first);
     free(f->rg_count);
+    free(f->rv_first);
+    free(f->rv_count);
+    free(f->rv);
 }
 
 static int frags_build(mtw_doc_frags *f, const mtw_tick *t,
@@ -1233,6 +1431,37 @@ static int frags_build(mtw_doc_frags *f, const mtw_tick *t,
     f->rg_count = calloc(t->s->nroutes + 1, sizeof(uint32_t));
     if (f->rg_first == NULL || f->rg_count == NULL) {
         return -1;
+    }
+    /* each route's vehicles, by a counting sort */
+    f->rv_first = calloc(t->s->nroutes + 1, sizeof(uint32_t));
+    f->rv_count = calloc(t->s->nroutes + 1, sizeof(uint32_t));
+    f->rv = malloc((t->nv + 1) * sizeof(uint32_t));
+    if (f->rv_first == NULL || f->rv_count == NULL || f->rv == NULL) {
+        return -1;
+    }
+    for (i = 0; i < t->nv; i++) {
+        if (t->vs[i].route >= 0) {
+            f->rv_count[t->vs[i].route]++;
+        }
+    }
+    for (i = 1; i < t->s->nroutes; i++) {
+        f->rv_first[i] = f->rv_first[i - 1] + f->rv_count[i - 1];
+    }
+    memset(f->rg_count, 0, (t->s->nroutes + 1) * sizeof(uint32_t));
+    {
+        uint32_t *fill = calloc(t->s->nroutes + 1, sizeof(uint32_t));
+
+        if (fill == NULL) {
+            return -1;
+        }
+        for (i = 0; i < t->nv; i++) {
+            long r = t->vs[i].route;
+
+            if (r >= 0) {
+                f->rv[f->rv_first[r] + fill[r]++] = (uint32_t) i;
+            }
+        }
+        free(fill);
     }
     /* groups are sorted by route id: each route's are contiguous */
     for (i = t->ngroups; i-- > 0;) {
@@ -1301,8 +1530,15 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
             snprintf(name, sizeof(name), "route:%s", s->routes[i].id);
             ADD(name);
         }
-        if ((what & MTW_DOCS_LIVE)
-            && (live_route[i] || (also_routes && also_routes[i])))
+        if (what & MTW_DOCS_LIVE) {
+            mtw_doc_route_activity(&w, t, c, (uint32_t) i);
+            snprintf(name, sizeof(name), "route:%s:activity",
+                     s->routes[i].id);
+            ADD(name);
+        }
+        if ((what & MTW_DOCS_SCORE)
+            || ((what & MTW_DOCS_LIVE)
+                && (live_route[i] || (also_routes && also_routes[i]))))
         {
             mtw_doc_route_live(&w, t, c, (uint32_t) i);
             snprintf(name, sizeof(name), "route:%s:live", s->routes[i].id);
