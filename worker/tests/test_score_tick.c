@@ -698,7 +698,39 @@ static void test_documents(void **state)
     assert_int_equal(json_integer_value(json_object_get(
         json_object_get(j, "headway"), "min_sec")), 120);
     json_decref(j);
-    assert_null(doc(&set, "route:Q:live"));
+    /* every route has its live page and activity, Q with no bus */
+    assert_non_null(d = doc(&set, "route:Q:live"));
+    j = parse(d);
+    assert_int_equal(json_array_size(json_object_get(j, "vehicles")), 0);
+    json_decref(j);
+    assert_non_null(d = doc(&set, "route:R:activity"));
+    j = parse(d);
+    assert_int_equal(json_integer_value(json_object_get(j,
+                                         "active_vehicles")), 3);
+    assert_int_equal(json_integer_value(json_object_get(j,
+                                         "on_time_vehicles")), 3);
+    assert_int_equal(json_integer_value(json_object_get(j,
+                                         "health_percent")), 100);
+    json_decref(j);
+    assert_non_null(doc(&set, "route:Q:activity"));
+    {
+        mtw_jbuf w;
+        json_t *stops;
+
+        mtw_jbuf_init(&w);
+        mtw_doc_route_stops(&w, sched, (uint32_t) mtw_schedule_route(sched,
+                            "R"), now);
+        j = json_loads(w.buf, 0, NULL);
+        assert_non_null(j);
+        stops = json_object_get(j, "stops");
+        assert_int_equal(json_array_size(stops), NSTOPS);
+        assert_string_equal(json_string_value(json_object_get(
+            json_array_get(stops, 0), "id")), "S0");
+        assert_string_equal(json_string_value(json_object_get(
+            json_array_get(stops, NSTOPS - 1), "id")), "S10");
+        json_decref(j);
+        mtw_jbuf_free(&w);
+    }
     assert_non_null(d = doc(&set, "overview"));
     j = parse(d);
     assert_int_equal(json_integer_value(json_object_get(j,
