@@ -51,7 +51,8 @@ typedef struct {
     double frac;                /* position inside the segment */
     double dist;                /* metres from the first stop */
     double off_route_m;
-    double sched_at;            /* scheduled time there, s after base */
+    double sched_at;            /* scheduled time there, in the pattern's
+                                 * times (+ the trip's shift: s after base) */
     uint32_t next_row;          /* first pattern row ahead of the vehicle */
 
     int has_delay;
