@@ -115,9 +115,9 @@ is($t->psql("SELECT max(departure_time) >= 86 * 3600 FROM stop_times WHERE city_
 
 # history rows for Saskatoon, which a reload must not touch
 $t->psql(<<"SQL");
-INSERT INTO arrival_log (city_id, service_date, route_id, trip_id, stop_id,
-    stop_sequence, vehicle_id, arrived_at, source)
-VALUES ($sk, '2025-07-02', '14398', 'x', '4303', 1, 'bus-1', now(), 'test');
+INSERT INTO arrival_log (city_id, service_date, route_id, trip_id,
+    trip_start_time, stop_id, stop_sequence, vehicle_id, arrived_at, source)
+VALUES ($sk, '2025-07-02', '14398', 'x', 36000, '4303', 1, 'bus-1', now(), 'test');
 INSERT INTO route_performance_daily (city_id, route_id, service_date,
     observed_arrivals) VALUES ($sk, '14398', '2025-07-02', 10);
 SQL
