@@ -82,6 +82,11 @@ $(BUILD)/asan/obj/gen/gtfs-realtime.pb-c.o: $(GEN_C)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -c $< -o $@
 
+# migrations.c embeds the .sql files with .incbin, which the compiler's
+# dependency files do not see
+$(BUILD)/obj/worker/sql/migrations.o $(BUILD)/asan/obj/worker/sql/migrations.o: \
+    $(wildcard worker/sql/*.sql)
+
 $(WORKER): $(WORKER_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
@@ -160,14 +165,41 @@ test: deps
 
 # --- demo ---------------------------------------------------------------------
 
+# GTFS=path/to/feed.zip plays a real static feed instead of the demo one
 demo: all
-	@bash scripts/demo.sh start
+	@GTFS="$(GTFS)" bash scripts/demo.sh start
 
 demo-stop:
 	@bash scripts/demo.sh stop
 
 bench: all
 	@set -e; for b in $(sort $(wildcard bench/*.sh)); do sh $$b; done
+
+# --- production images (Dockerfile) --------------------------------------------
+# `make dist` runs the Dockerfile's build steps without Docker: it builds the
+# binaries and stages, in $(DIST)/nginx and $(DIST)/worker, the files each
+# image adds to Debian (scripts/image.sh; checked by scripts/check-image.sh).
+# `make image-nginx` / `make image-worker` build the images where a Docker
+# engine runs (the deploy workflow), tagged with the version and the commit.
+
+VERSION        ?= $(shell cat version.txt 2>/dev/null || echo 0.0.0)
+REVISION       ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+DIST           ?= $(BUILD)/dist
+IMAGE_REGISTRY ?= mtw
+
+.PHONY: dist image-nginx image-worker
+
+dist: worker module
+	VERSION=$(VERSION) REVISION=$(REVISION) \
+	    sh scripts/image.sh root nginx $(DIST)/nginx
+	VERSION=$(VERSION) REVISION=$(REVISION) \
+	    sh scripts/image.sh root worker $(DIST)/worker
+
+image-nginx image-worker: image-%:
+	docker build --target $* --build-arg VERSION=$(VERSION) \
+	    --build-arg REVISION=$(REVISION) \
+	    -t $(IMAGE_REGISTRY)/$*:$(VERSION) \
+	    -t $(IMAGE_REGISTRY)/$*:$(REVISION) .
 
 clean:
 	rm -rf $(BUILD)

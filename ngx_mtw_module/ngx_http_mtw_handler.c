@@ -1,38 +1,316 @@
 /*
- * ngx_http_mtw_handler.c - the mtw_api location handler: routes the /api/ paths.
+ * ngx_http_mtw_handler.c - the mtw_api location handler: finds the
+ * endpoint of a path in the routing table, checks the method (405 with
+ * Allow), answers CORS preflights, validates the path id and the city,
+ * and hands the request to the endpoint.
  */
 
 #include "ngx_http_mtw_module.h"
 
 
-static ngx_str_t  ngx_http_mtw_healthz = ngx_string("/api/healthz");
+#define NGX_HTTP_MTW_GET   (NGX_HTTP_GET|NGX_HTTP_HEAD)
+#define NGX_HTTP_MTW_POST  NGX_HTTP_POST
+
+#define R(prefix, suffix, id, methods, handler, cache, doc, v1)              \
+    { ngx_string(prefix), ngx_string(suffix), id, methods, handler, cache,   \
+      doc, v1 }
+
+
+/*
+ * The API (reference-api.md §8, core and secondary, plus the dashboard
+ * documents).  doc is the stored document name (docs/redis-contract.md);
+ * a "%V" in it stands for the validated path id.
+ */
+static const ngx_http_mtw_route_t  ngx_http_mtw_routes[] = {
+
+    R("/api/healthz", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_healthz,
+      NGX_HTTP_MTW_CACHE_NONE, NULL, 0),
+    R("/api/readyz", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_readyz,
+      NGX_HTTP_MTW_CACHE_NONE, NULL, 0),
+    R("/api/doc.json", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_openapi,
+      NGX_HTTP_MTW_CACHE_ROUTES, NULL, 0),
+
+    R("/api/score", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
+      NGX_HTTP_MTW_CACHE_NONE, "score", 0),
+    R("/api/realtime", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_realtime,
+      NGX_HTTP_MTW_CACHE_NONE, "realtime", 0),
+
+    R("/api/stops", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_stops_search,
+      NGX_HTTP_MTW_CACHE_NONE, NULL, 0),
+    R("/api/stops/", "/nearby", 1, NGX_HTTP_MTW_GET,
+      ngx_http_mtw_stops_nearby, NGX_HTTP_MTW_CACHE_NONE, NULL, 0),
+    R("/api/stops/", "/predictions", 1, NGX_HTTP_MTW_GET,
+      ngx_http_mtw_predictions, NGX_HTTP_MTW_CACHE_NONE, NULL, 0),
+
+    R("/api/vehicle-feedback", "", 0, NGX_HTTP_MTW_POST,
+      ngx_http_mtw_feedback_post, NGX_HTTP_MTW_CACHE_NONE, NULL, 0),
+    R("/api/vehicle-feedback/", "", 1, NGX_HTTP_MTW_GET,
+      ngx_http_mtw_feedback_get, NGX_HTTP_MTW_CACHE_NONE, NULL, 0),
+
+    R("/api/v1/cities", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
+      NGX_HTTP_MTW_CACHE_CITIES, "cities", 1),
+    R("/api/v1/routes", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
+      NGX_HTTP_MTW_CACHE_ROUTES, "routes", 1),
+    R("/api/v1/routes/", "", 1, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
+      NGX_HTTP_MTW_CACHE_ROUTE, "route:%V", 1),
+    R("/api/v1/stops", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_v1_stops,
+      NGX_HTTP_MTW_CACHE_STOPS, "stops", 1),
+    R("/api/v1/stops/", "/predictions", 1, NGX_HTTP_MTW_GET,
+      ngx_http_mtw_predictions, NGX_HTTP_MTW_CACHE_NONE, NULL, 1),
+    R("/api/v1/live-activity/route/", "", 1, NGX_HTTP_MTW_GET,
+      ngx_http_mtw_doc, NGX_HTTP_MTW_CACHE_LIVE, "route:%V:activity", 1),
+    R("/api/v1/live-activity/stop/", "/next-arrivals", 1, NGX_HTTP_MTW_GET,
+      ngx_http_mtw_predictions, NGX_HTTP_MTW_CACHE_LIVE, NULL, 2),
+
+    R("/api/dashboard/overview", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
+      NGX_HTTP_MTW_CACHE_NONE, "overview", 0),
+    R("/api/dashboard/routes", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
+      NGX_HTTP_MTW_CACHE_ROUTES, "routes", 0),
+    R("/api/dashboard/routes/", "", 1, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
+      NGX_HTTP_MTW_CACHE_ROUTE, "route:%V", 0),
+    R("/api/dashboard/routes/", "/live", 1, NGX_HTTP_MTW_GET,
+      ngx_http_mtw_doc, NGX_HTTP_MTW_CACHE_NONE, "route:%V:live", 0),
+    R("/api/dashboard/weather", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
+      NGX_HTTP_MTW_CACHE_NONE, "weather", 0),
+    R("/api/weather/current", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
+      NGX_HTTP_MTW_CACHE_NONE, "weather:current", 0),
+};
+
+
+static const ngx_http_mtw_route_t *ngx_http_mtw_route(ngx_http_request_t *r,
+    ngx_uint_t *methods, ngx_str_t *id);
+static ngx_int_t ngx_http_mtw_options(ngx_http_request_t *r,
+    ngx_uint_t methods);
+static ngx_str_t *ngx_http_mtw_allow(ngx_uint_t methods);
 
 
 ngx_int_t
 ngx_http_mtw_handler(ngx_http_request_t *r)
 {
-    ngx_int_t  rc;
+    ngx_int_t                    rc;
+    ngx_str_t                    id;
+    ngx_uint_t                   methods;
+    ngx_http_mtw_ctx_t          *ctx;
+    const ngx_http_mtw_route_t  *route;
 
-    static u_char  ok[] = "{\"status\":\"ok\"}";
+    route = ngx_http_mtw_route(r, &methods, &id);
 
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+    if (methods == 0) {
+        rc = ngx_http_discard_request_body(r);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        return ngx_http_mtw_send_error(r, NGX_HTTP_NOT_FOUND, "not_found",
+                                       "no such API endpoint");
+    }
+
+    if (r->method == NGX_HTTP_OPTIONS) {
+        rc = ngx_http_discard_request_body(r);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        return ngx_http_mtw_options(r, methods);
+    }
+
+    if (route == NULL) {
+        rc = ngx_http_discard_request_body(r);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        if (ngx_http_mtw_add_header(r, "Allow", ngx_http_mtw_allow(methods))
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
         return ngx_http_mtw_send_error(r, NGX_HTTP_NOT_ALLOWED,
                                        "method_not_allowed",
-                                       "method not allowed");
+                                       "method not allowed on this endpoint");
     }
 
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
-        return rc;
+    if (r->method != NGX_HTTP_POST) {
+        rc = ngx_http_discard_request_body(r);
+        if (rc != NGX_OK) {
+            return rc;
+        }
     }
 
-    if (r->uri.len == ngx_http_mtw_healthz.len
-        && ngx_strncmp(r->uri.data, ngx_http_mtw_healthz.data,
-                       r->uri.len) == 0)
+    ctx = ngx_http_mtw_ctx_create(r);
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->route = route;
+    ctx->cache = route->cache;
+    ctx->v1 = route->v1;
+
+    if (route->has_id) {
+        if (ngx_http_mtw_valid_id(&id) != NGX_OK) {
+            return ngx_http_mtw_send_error(r, NGX_HTTP_BAD_REQUEST,
+                       "invalid_id",
+                       "ids are 1-64 characters of A-Z a-z 0-9 . _ ~ : -");
+        }
+
+        ctx->id = id;
+    }
+
+    if (route->handler == ngx_http_mtw_healthz
+        || route->handler == ngx_http_mtw_openapi
+        || (route->doc && ngx_strcmp(route->doc, "cities") == 0))
     {
-        return ngx_http_mtw_send_json(r, NGX_HTTP_OK, ok, sizeof(ok) - 1);
+        /* not about one city: ?city= is ignored */
+        return route->handler(r, ctx);
     }
 
-    return ngx_http_mtw_send_error(r, NGX_HTTP_NOT_FOUND, "not_found",
-                                   "no such API endpoint");
+    rc = ngx_http_mtw_resolve_city(r, ctx);
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc != NGX_OK) {
+        return ngx_http_mtw_send_error(r, NGX_HTTP_BAD_REQUEST,
+                                       "invalid_city",
+                                       "city must be 1-32 characters of "
+                                       "a-z 0-9 -");
+    }
+
+    return route->handler(r, ctx);
+}
+
+
+/*
+ * The route for r's path and method.  *methods gets the methods the path
+ * accepts (0: unknown path); NULL is returned when the method is not one
+ * of them.
+ */
+static const ngx_http_mtw_route_t *
+ngx_http_mtw_route(ngx_http_request_t *r, ngx_uint_t *methods, ngx_str_t *id)
+{
+    u_char                      *p, *end, *seg;
+    ngx_uint_t                   i;
+    const ngx_http_mtw_route_t  *rt, *found;
+
+    *methods = 0;
+    found = NULL;
+    end = r->uri.data + r->uri.len;
+
+    for (i = 0; i < sizeof(ngx_http_mtw_routes)
+                    / sizeof(ngx_http_mtw_route_t); i++)
+    {
+        rt = &ngx_http_mtw_routes[i];
+
+        if (r->uri.len < rt->prefix.len
+            || ngx_strncmp(r->uri.data, rt->prefix.data, rt->prefix.len)
+               != 0)
+        {
+            continue;
+        }
+
+        p = r->uri.data + rt->prefix.len;
+
+        if (rt->has_id) {
+            seg = p;
+
+            while (p < end && *p != '/') {
+                p++;
+            }
+
+            if (p == seg) {
+                continue;
+            }
+
+            id->data = seg;
+            id->len = p - seg;
+        }
+
+        if ((size_t) (end - p) != rt->suffix.len
+            || ngx_strncmp(p, rt->suffix.data, rt->suffix.len) != 0)
+        {
+            continue;
+        }
+
+        *methods |= rt->methods;
+
+        if (found == NULL && (r->method & rt->methods)) {
+            found = rt;
+        }
+    }
+
+    if (found && found->has_id) {
+        /* the id of the route found, not of a later candidate */
+        p = r->uri.data + found->prefix.len;
+        id->data = p;
+
+        while (p < end && *p != '/') {
+            p++;
+        }
+
+        id->len = p - id->data;
+    }
+
+    return found;
+}
+
+
+/* OPTIONS: a CORS preflight when the origin is allowed, else just Allow. */
+static ngx_int_t
+ngx_http_mtw_options(ngx_http_request_t *r, ngx_uint_t methods)
+{
+    ngx_str_t  *allow;
+
+    static ngx_str_t  headers = ngx_string("Content-Type, If-None-Match");
+    static ngx_str_t  max_age = ngx_string("3600");
+
+    allow = ngx_http_mtw_allow(methods);
+
+    if (ngx_http_mtw_add_header(r, "Allow", allow) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    switch (ngx_http_mtw_cors(r)) {
+
+    case NGX_OK:
+        if (ngx_http_mtw_add_header(r, "Access-Control-Allow-Methods", allow)
+            != NGX_OK
+            || ngx_http_mtw_add_header(r, "Access-Control-Allow-Headers",
+                                       &headers) != NGX_OK
+            || ngx_http_mtw_add_header(r, "Access-Control-Max-Age",
+                                       &max_age) != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        break;
+
+    case NGX_ERROR:
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+    default:
+        break;
+    }
+
+    r->headers_out.status = NGX_HTTP_NO_CONTENT;
+    r->headers_out.content_length_n = 0;
+    r->header_only = 1;
+
+    return ngx_http_send_header(r);
+}
+
+
+static ngx_str_t *
+ngx_http_mtw_allow(ngx_uint_t methods)
+{
+    static ngx_str_t  get = ngx_string("GET, HEAD, OPTIONS");
+    static ngx_str_t  post = ngx_string("POST, OPTIONS");
+    static ngx_str_t  both = ngx_string("GET, HEAD, POST, OPTIONS");
+
+    if ((methods & NGX_HTTP_MTW_GET) && (methods & NGX_HTTP_MTW_POST)) {
+        return &both;
+    }
+
+    return (methods & NGX_HTTP_MTW_POST) ? &post : &get;
 }

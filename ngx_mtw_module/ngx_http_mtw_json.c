@@ -1,77 +1,97 @@
 /*
- * ngx_http_mtw_json.c - JSON responses: documents and error bodies.
+ * ngx_http_mtw_json.c - JSON the module builds itself (jansson), and the
+ * ETag of such bodies.
  *
- * Every error has the shape {"error":{"code":"...","message":"..."}}; the
- * code and message are literals of the module, never client input, so they
- * need no escaping.
+ * Stored documents are sent byte for byte with the ETag the worker stored;
+ * only answers shaped by the request (search results, a slice of the
+ * predictions, feedback counters) are built here, and their ETag is the
+ * contract's hash of the bytes sent (FNV-1a 64, docs/redis-contract.md).
  */
 
 #include "ngx_http_mtw_module.h"
 
 
-static ngx_str_t  ngx_http_mtw_json_type =
-    ngx_string("application/json; charset=utf-8");
-
-
-ngx_int_t
-ngx_http_mtw_send_json(ngx_http_request_t *r, ngx_uint_t status, u_char *body,
-    size_t len)
+/* out: 18 bytes, "\"" + 16 lower-case hex digits + "\"" */
+void
+ngx_http_mtw_etag_of(u_char *body, size_t len, u_char *out)
 {
-    ngx_int_t     rc;
-    ngx_buf_t    *b;
-    ngx_chain_t   out;
+    size_t    i;
+    uint64_t  h;
 
-    r->headers_out.status = status;
-    r->headers_out.content_type = ngx_http_mtw_json_type;
-    r->headers_out.content_type_len = ngx_http_mtw_json_type.len;
-    r->headers_out.content_length_n = len;
+    h = 0xcbf29ce484222325ULL;
 
-    if (r->method == NGX_HTTP_HEAD || len == 0) {
-        r->header_only = 1;
-        return ngx_http_send_header(r);
+    for (i = 0; i < len; i++) {
+        h ^= body[i];
+        h *= 0x100000001b3ULL;
     }
 
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b->pos = body;
-    b->last = body + len;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
+    out[0] = '"';
+    ngx_sprintf(out + 1, "%016uxL", h);
+    out[17] = '"';
 }
 
 
 ngx_int_t
-ngx_http_mtw_send_error(ngx_http_request_t *r, ngx_uint_t status,
-    const char *code, const char *message)
+ngx_http_mtw_send_jansson(ngx_http_request_t *r, json_t *doc,
+    ngx_http_mtw_cache_e cache)
 {
-    size_t   len;
-    u_char  *body, *p;
+    char       *text;
+    size_t      len;
+    ngx_str_t   body, etag;
 
-    len = sizeof("{\"error\":{\"code\":\"\",\"message\":\"\"}}") - 1
-          + ngx_strlen(code) + ngx_strlen(message);
+    /* 15 digits: 0.09 stays 0.09, coordinates keep sub-metre detail */
+    text = json_dumps(doc, JSON_COMPACT|JSON_REAL_PRECISION(15));
+    json_decref(doc);
 
-    body = ngx_pnalloc(r->pool, len);
-    if (body == NULL) {
+    if (text == NULL) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "mtw: cannot serialise a JSON answer");
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    p = ngx_sprintf(body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}",
-                    code, message);
+    len = ngx_strlen(text);
 
-    return ngx_http_mtw_send_json(r, status, body, p - body);
+    body.data = ngx_pnalloc(r->pool, len);
+    etag.data = ngx_pnalloc(r->pool, 18);
+
+    if (body.data == NULL || etag.data == NULL) {
+        free(text);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memcpy(body.data, text, len);
+    body.len = len;
+    free(text);
+
+    ngx_http_mtw_etag_of(body.data, body.len, etag.data);
+    etag.len = 18;
+
+    return ngx_http_mtw_send_body(r, &body, &etag, cache);
+}
+
+
+/* Parses a stored JSON value; NULL (logged) when it is not valid JSON. */
+json_t *
+ngx_http_mtw_json_parse(ngx_http_request_t *r, ngx_str_t *text)
+{
+    json_t        *v;
+    json_error_t   err;
+
+    v = json_loadb((const char *) text->data, text->len,
+                   JSON_DECODE_ANY, &err);
+
+    if (v == NULL) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "mtw: stored JSON is invalid at line %d: %s",
+                      err.line, err.text);
+    }
+
+    return v;
+}
+
+
+ngx_int_t
+ngx_http_mtw_reply_is_str(ngx_http_mtw_reply_t *reply)
+{
+    return reply->type == REDIS_REPLY_STRING;
 }

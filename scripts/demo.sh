@@ -8,7 +8,10 @@
 # service whose pid file names a live process is not started again, so
 # running `make demo` twice starts nothing twice.  Ports may be overridden:
 # MTW_DEMO_HTTP_PORT (8080), MTW_DEMO_REDIS_PORT (6380),
-# MTW_DEMO_PG_PORT (5440).
+# MTW_DEMO_PG_PORT (5440).  GTFS=path.zip plays that static feed (default:
+# the project's own demo feed); MTW_VEHICLES_URL/MTW_TRIPS_URL/MTW_ALERTS_URL
+# poll an agency's live feeds instead of the simulator; MTW_CITY names the
+# city (demo).
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,7 +19,8 @@ STATE=$ROOT/.state
 HTTP_PORT=${MTW_DEMO_HTTP_PORT:-8080}
 REDIS_PORT=${MTW_DEMO_REDIS_PORT:-6380}
 PG_PORT=${MTW_DEMO_PG_PORT:-5440}
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+PG_BIN=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d \
+         | sort -V | tail -n 1)
 WORKER=$ROOT/build/mtw-worker
 MODULE=$ROOT/build/nginx/objs/ngx_http_mtw_module.so
 DATABASE_URL="postgresql://postgres@127.0.0.1:$PG_PORT/mtw"
@@ -73,6 +77,7 @@ start_nginx() {
     mkdir -p "$STATE/nginx-tmp" "$STATE/feeds"
     sed -e "s|@MODULE@|$MODULE|g" -e "s|@STATE@|$STATE|g" \
         -e "s|@ROOT@|$ROOT|g" -e "s|@HTTP_PORT@|$HTTP_PORT|g" \
+        -e "s|@REDIS_PORT@|$REDIS_PORT|g" \
         "$ROOT/conf/nginx-local.conf.in" >"$STATE/nginx.conf"
     user=""
     [ "$(id -u)" -eq 0 ] && user="user root;"
@@ -92,20 +97,59 @@ start_daemon() {
     echo "$name: started (log: .state/logs/$name.log)"
 }
 
+# The static feed the demo plays: GTFS=path.zip, else the project's own
+# small demo feed (written once by `mtw-worker simulate --demo-gtfs`).
+demo_gtfs() {
+    if [ -n "${GTFS:-}" ]; then
+        [ -f "$GTFS" ] || { echo "demo: GTFS=$GTFS: no such file" >&2; return 1; }
+        echo "$(cd "$(dirname "$GTFS")" && pwd)/$(basename "$GTFS")"
+        return
+    fi
+    if [ ! -s "$STATE/demo-gtfs.zip" ]; then
+        "$WORKER" simulate --demo-gtfs "$STATE/demo-gtfs.zip" >&2
+    fi
+    echo "$STATE/demo-gtfs.zip"
+}
+
 start() {
-    mkdir -p "$STATE/logs"
+    mkdir -p "$STATE/logs" "$STATE/feeds"
     start_redis
     start_postgres
     start_nginx
     MTW_DATABASE_URL=$DATABASE_URL "$WORKER" migrate >>"$STATE/logs/worker.log" 2>&1 \
         || echo "demo: migrate failed (see .state/logs/worker.log)"
-    MTW_CITY=${MTW_CITY:-demo} start_daemon worker "$WORKER" run
+    city=${MTW_CITY:-demo}
+    gtfs=$(demo_gtfs)
+    if ! alive "$STATE/worker.pid"; then
+        echo "gtfs-load: importing $(basename "$gtfs") as city '$city'"
+        MTW_DATABASE_URL=$DATABASE_URL "$WORKER" gtfs-load --city "$city" "$gtfs" \
+            >>"$STATE/logs/worker.log" 2>&1 \
+            || echo "demo: gtfs-load failed (see .state/logs/worker.log)"
+    fi
+    # live feeds: the agency's when MTW_VEHICLES_URL is set, else the
+    # simulator playing the schedule into .state/feeds/ (served by nginx)
+    if [ -z "${MTW_VEHICLES_URL:-}" ]; then
+        start_daemon simulator "$WORKER" simulate --gtfs "$gtfs" \
+            --out "$STATE/feeds" --date auto --clock wall --interval 5
+        feeds=http://127.0.0.1:$HTTP_PORT/feeds
+        # the worker's first poll should find a frame
+        i=0
+        while [ ! -f "$STATE/feeds/Alerts.pb" ] && [ $i -lt 100 ]; do
+            i=$((i + 1)); sleep 0.1
+        done
+        export MTW_VEHICLES_URL=$feeds/VehiclePositions.pb
+        export MTW_TRIPS_URL=$feeds/TripUpdates.pb
+        export MTW_ALERTS_URL=$feeds/Alerts.pb
+    fi
+    MTW_CITY=$city MTW_SERVICE_DATE=${MTW_SERVICE_DATE:-auto} \
+        start_daemon worker "$WORKER" run
     cat <<EOT
 
 mind-the-wait is running:
   dashboard   http://127.0.0.1:$HTTP_PORT/
   API         http://127.0.0.1:$HTTP_PORT/api/healthz
-  Redis       $REDIS_URL
+  live feeds  $MTW_VEHICLES_URL (and TripUpdates, Alerts)
+  Redis       $REDIS_URL   (try: redis-cli -p $REDIS_PORT hgetall mtw:$city:heartbeat)
   PostgreSQL  $DATABASE_URL
 Stop it with: make demo-stop
 EOT

@@ -12,7 +12,7 @@ redis-server postgresql postgresql-contrib
 libhiredis-dev libpq-dev libprotobuf-c-dev protobuf-c-compiler
 libjansson-dev libcurl4-openssl-dev libzip-dev zip unzip
 libcmocka-dev
-perl curl wrk shellcheck python3 nodejs npm
+perl curl wrk shellcheck python3 nodejs npm jq
 "
 
 missing=""
@@ -31,8 +31,22 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
               | tr '\n' ' ' || true)
 fi
 
+# npm tools of the repository checks (package.json at the root, exact
+# versions in package-lock.json): `npm ci` only when node_modules is missing
+# or the lock file changed since the last install, so this stays cheap.
+npm_tools() {
+    root=$(cd "$(dirname "$0")/.." && pwd)
+    [ -f "$root/package-lock.json" ] || return 0
+    sum=$(sha256sum "$root/package-lock.json" | cut -d' ' -f1)
+    [ "$(cat "$root/node_modules/.lock-sha256" 2>/dev/null)" = "$sum" ] \
+        && return 0
+    echo "deps: npm ci (repository check tools)"
+    (cd "$root" && npm ci --no-audit --no-fund --loglevel=error) \
+        && echo "$sum" >"$root/node_modules/.lock-sha256"
+}
+
 missing=$(echo "$missing" | xargs)
-[ -z "$missing" ] && exit 0
+[ -z "$missing" ] && { npm_tools; exit 0; }
 
 echo "deps: installing:$missing"
 SUDO=""
@@ -43,3 +57,5 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends $missing
 # Debian starts the distribution's services on install; the project runs
 # its own instances on other ports, so leave the system ones alone.
+
+npm_tools

@@ -1,74 +1,680 @@
 /*
  * cmd/run.c - `mtw-worker run`: the daemon.
  *
- * Foundation stage: connects to Redis and keeps the city's heartbeat fresh
- * until SIGTERM/SIGINT.  Ingestion, scoring and publishing plug in here.
+ * One event loop, one thread: for every city it serves, hold the city's
+ * lease, start the feed fetches that are due (libcurl multi), decode what
+ * arrives, and publish the city's live state plus the tick hooks' documents
+ * in one Redis transaction.  Redis being away never stops the polling: the
+ * state is republished when it returns.  SIGTERM/SIGINT finish the tick
+ * (transfers in flight get a short grace), release the leases and exit 0;
+ * SIGHUP re-reads the configuration (--config FILE) and applies it.
  */
 #include "config.h"
+#include "feed/http.h"
+#include "jobs/cities.h"
+#include "jobs/envfile.h"
+#include "jobs/ingest.h"
+#include "jobs/lease.h"
+#include "store/redis_conn.h"
+#include "store/redis_rt.h"
 #include "store/redis_url.h"
 #include "util/cli.h"
 #include "util/log.h"
 
-#include <hiredis.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "feed/readfile.h"
+#include "jobs/publish_run.h"   /* scoring hook (issue 5) */
+
+#define RUN_MAX_CITIES      64
+#define RUN_STOP_GRACE_MS   1500    /* transfers in flight at SIGTERM */
+#define RUN_MAX_BODY        ((size_t) 64 * 1024 * 1024)
+#define RUN_REDIS_TIMEOUT_MS 1000
+
 static volatile sig_atomic_t run_stop;
+static volatile sig_atomic_t run_reload;
 
 static void run_on_signal(int sig)
 {
-    (void) sig;
-    run_stop = 1;
+    if (sig == SIGHUP) {
+        run_reload = 1;
+    } else {
+        run_stop = 1;
+    }
 }
 
-static redisContext *run_redis_connect(const mtw_redis_addr *addr)
-{
-    struct timeval tv = { 2, 0 };
-    redisContext *rc;
-    redisReply *reply;
+typedef struct {
+    mtw_config       cfg;
+    mtw_ingest_opts  opts;
+    mtw_city_spec    spec[RUN_MAX_CITIES];
+    int              n_spec;
+    mtw_redis_addr   redis;
+    long             connect_timeout_ms;
+    long             timeout_ms;
+} run_settings;
 
-    rc = addr->path[0] ? redisConnectUnixWithTimeout(addr->path, tv)
-                       : redisConnectWithTimeout(addr->host, addr->port, tv);
-    if (rc == NULL || rc->err) {
-        mtw_warn("redis connect failed: %s", rc ? rc->errstr : "no memory");
-        redisFree(rc);
-        return NULL;
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int env_long(const char *name, long min, long max, long *out,
+                    char *err, size_t errlen)
+{
+    const char *v = getenv(name);
+
+    if (v == NULL || *v == '\0') {
+        return 0;
     }
-    redisSetTimeout(rc, tv);
-    if (addr->password[0]) {
-        reply = redisCommand(rc, "AUTH %s", addr->password);
-        if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
-            mtw_warn("redis AUTH failed");
-            freeReplyObject(reply);
-            redisFree(rc);
-            return NULL;
+    if (mtw_cli_parse_long(v, min, max, out) != 0) {
+        snprintf(err, errlen, "%s must be a whole number between %ld and "
+                 "%ld, not '%s'", name, min, max, v);
+        return -1;
+    }
+    return 0;
+}
+
+/* Environment (+ config file) + flags -> settings.  0 or -1 with err. */
+static int run_load(run_settings *s, const char *config_file,
+                    const char *city_flag, char *err, size_t errlen)
+{
+    const char *city, *urls[MTW_FEED_KINDS];
+    mtw_city_spec *sp;
+    char dberr[256];
+    int n, k, any = 0;
+
+    memset(s, 0, sizeof(*s));
+    if (config_file != NULL
+        && mtw_envfile_apply(config_file, err, errlen) != 0)
+    {
+        return -1;
+    }
+    if (mtw_config_load(&s->cfg, err, (unsigned) errlen) != 0
+        || mtw_ingest_opts_load(&s->opts, s->cfg.poll_sec,
+                                s->cfg.clock == MTW_CLOCK_FEED,
+                                err, errlen) != 0)
+    {
+        return -1;
+    }
+    s->connect_timeout_ms = 3000;
+    s->timeout_ms = 10000;
+    if (env_long("MTW_HTTP_CONNECT_TIMEOUT_MS", 10, 600000,
+                 &s->connect_timeout_ms, err, errlen) != 0
+        || env_long("MTW_HTTP_TIMEOUT_MS", 10, 600000, &s->timeout_ms,
+                    err, errlen) != 0)
+    {
+        return -1;
+    }
+    if (mtw_redis_url_parse(s->cfg.redis_url, &s->redis, err,
+                            (unsigned) errlen) != 0)
+    {
+        return -1;
+    }
+    city = city_flag != NULL ? city_flag : s->cfg.city;
+    if (city == NULL) {
+        /* multi-city deploy: every active row of the city table */
+        n = mtw_cities_load(s->cfg.database_url, s->spec, RUN_MAX_CITIES,
+                            dberr, sizeof(dberr));
+        if (n > 0) {
+            s->n_spec = n;
+            return 0;
         }
-        freeReplyObject(reply);
+        mtw_warn("no cities from the city table (%s); serving "
+                 "'saskatoon' from the environment",
+                 n < 0 ? dberr : "no active city");
+        city = "saskatoon";
     }
-    return rc;
+    /* single-city deploy: MTW_CITY + MTW_*_URL */
+    if (!mtw_city_slug_valid(city)) {
+        snprintf(err, errlen, "city '%s' is not a valid slug "
+                 "([a-z0-9-]{1,32})", city);
+        return -1;
+    }
+    sp = &s->spec[s->n_spec++];
+    snprintf(sp->slug, sizeof(sp->slug), "%s", city);
+    urls[MTW_FEED_VEHICLES] = s->cfg.vehicles_url;
+    urls[MTW_FEED_TRIPS] = s->cfg.trips_url;
+    urls[MTW_FEED_ALERTS] = s->cfg.alerts_url;
+    for (k = 0; k < MTW_FEED_KINDS; k++) {
+        if (urls[k] == NULL) {
+            continue;
+        }
+        if (strlen(urls[k]) >= MTW_URL_MAX) {
+            snprintf(err, errlen, "feed URL longer than %d bytes",
+                     MTW_URL_MAX - 1);
+            return -1;
+        }
+        snprintf(sp->url[k], MTW_URL_MAX, "%s", urls[k]);
+        any = 1;
+    }
+    if (!any && mtw_cities_lookup(s->cfg.database_url, sp, dberr,
+                                  sizeof(dberr)) < 0)
+    {
+        mtw_debug("no feed URLs for %s in the city table: %s", city, dberr);
+    }
+    return 0;
+}
+
+typedef struct {
+    run_settings         set;
+    const char          *config_file;
+    const char          *city_flag;
+    mtw_city             city[RUN_MAX_CITIES];
+    int                  n_city;
+    mtw_http             http;
+    mtw_redis            redis;
+    mtw_arena            scratch;
+    mtw_jsonw            buf;
+    mtw_rt_publish_opts  pub;
+    char                 instance[160];
+    char                 host[128];
+} run_state;
+
+static void run_lease_key(const mtw_city *c, char *key, size_t n)
+{
+    snprintf(key, n, "mtw:%s:lease", c->slug);
+}
+
+/* Keeps or takes each city's lease when its check is due. */
+static void run_leases(run_state *st, int64_t now_ms)
+{
+    redisContext *rc;
+    mtw_city *c;
+    char key[80];
+    int i, r;
+
+    for (i = 0; i < st->n_city; i++) {
+        c = &st->city[i];
+        if (now_ms < c->lease_next_ms) {
+            continue;
+        }
+        rc = mtw_redis_get(&st->redis, now_ms);
+        if (rc == NULL) {
+            c->lease_next_ms = now_ms + 200;
+            continue;
+        }
+        run_lease_key(c, key, sizeof(key));
+        r = mtw_lease_acquire(rc, key, st->instance, st->set.opts.lease_ms);
+        if (r < 0) {
+            if (rc->err) {
+                mtw_redis_fail(&st->redis, "lease");
+            }
+            c->lease_next_ms = now_ms + 200;
+            continue;
+        }
+        if (r == 1 && c->lease != MTW_LEASE_HELD) {
+            mtw_info("city %s: this worker is active (lease %s)", c->slug,
+                     st->instance);
+            c->dirty = 1;
+        } else if (r == 0 && c->lease != MTW_LEASE_STANDBY) {
+            mtw_info("city %s: another worker is active; standing by",
+                     c->slug);
+        }
+        c->lease = r == 1 ? MTW_LEASE_HELD : MTW_LEASE_STANDBY;
+        /* the holder renews at a third of the period; a standby checks
+         * often so it takes over soon after the lease lapses */
+        c->lease_next_ms = now_ms + (r == 1 ? st->set.opts.lease_ms / 3
+                                            : st->set.opts.lease_ms / 10);
+    }
+}
+
+static void run_publish(run_state *st, int64_t now_ms, int force)
+{
+    mtw_city *c;
+    int64_t wall = (int64_t) time(NULL);
+    int i;
+
+    for (i = 0; i < st->n_city; i++) {
+        c = &st->city[i];
+        if (c->lease != MTW_LEASE_HELD) {
+            continue;
+        }
+        if (!force && !c->dirty
+            && now_ms - c->published_ms < st->set.opts.poll_ms[0])
+        {
+            continue;
+        }
+        if (mtw_redis_get(&st->redis, now_ms) == NULL) {
+            continue;       /* republished once Redis is back */
+        }
+        if (mtw_rt_publish(&st->redis, c, &st->set.opts, &st->pub,
+                           mtw_city_now(c, &st->set.opts, wall), wall,
+                           &st->scratch, &st->buf) == 0)
+        {
+            c->dirty = 0;
+            c->published_ms = now_ms;
+        }
+    }
+}
+
+static void run_collect(run_state *st, int64_t now_ms)
+{
+    mtw_fetch *f;
+    mtw_feed_state *fs;
+    int i, k;
+
+    while ((f = mtw_http_done(&st->http)) != NULL) {
+        fs = f->owner;
+        for (i = 0; i < st->n_city; i++) {
+            for (k = 0; k < MTW_FEED_KINDS; k++) {
+                if (&st->city[i].feed[k] == fs) {
+                    mtw_city_fetched(&st->city[i], fs, &st->set.opts,
+                                     now_ms, (int64_t) time(NULL));
+                }
+            }
+        }
+    }
+}
+
+/* The new city list: keeps the state of cities still served, starts the
+ * new ones, releases and frees the ones no longer served. */
+static int run_apply(run_state *st, int64_t now_ms)
+{
+    static mtw_city next[RUN_MAX_CITIES];
+    unsigned char kept[RUN_MAX_CITIES];
+    redisContext *rc;
+    char key[80];
+    int i, j, n = 0, rcode = 0;
+
+    memset(kept, 0, sizeof(kept));
+    for (i = 0; i < st->set.n_spec; i++) {
+        for (j = 0; j < st->n_city; j++) {
+            if (!kept[j] && strcmp(st->city[j].slug,
+                                   st->set.spec[i].slug) == 0)
+            {
+                break;
+            }
+        }
+        if (j < st->n_city) {
+            kept[j] = 1;
+            next[n] = st->city[j];
+            mtw_city_moved(&next[n]);
+            if (mtw_city_update(&next[n], &st->set.spec[i], &st->set.opts,
+                                &st->http, now_ms) != 0)
+            {
+                rcode = -1;
+            }
+            n++;
+        } else if (mtw_city_init(&next[n], &st->set.spec[i], &st->set.opts,
+                                 now_ms) == 0)
+        {
+            mtw_info("city %s: now served", next[n].slug);
+            n++;
+        } else {
+            mtw_city_free(&next[n], &st->http);
+            rcode = -1;
+        }
+    }
+    for (j = 0; j < st->n_city; j++) {
+        if (kept[j]) {
+            continue;
+        }
+        rc = mtw_redis_get(&st->redis, now_ms);
+        if (rc != NULL && st->city[j].lease == MTW_LEASE_HELD) {
+            run_lease_key(&st->city[j], key, sizeof(key));
+            mtw_lease_release(rc, key, st->instance);
+        }
+        mtw_info("city %s: no longer served", st->city[j].slug);
+        mtw_city_free(&st->city[j], &st->http);
+    }
+    memcpy(st->city, next, (size_t) n * sizeof(next[0]));
+    for (i = 0; i < n; i++) {
+        mtw_city_moved(&st->city[i]);
+    }
+    st->n_city = n;
+    return rcode;
+}
+
+static void run_reload_config(run_state *st, int64_t now_ms)
+{
+    static run_settings next;   /* large: off the stack */
+    char err[512];
+
+    if (run_load(&next, st->config_file, st->city_flag, err,
+                 sizeof(err)) != 0)
+    {
+        mtw_error("reload failed, keeping the running configuration: %s",
+                  err);
+        return;
+    }
+    st->set = next;
+    st->http.connect_timeout_ms = next.connect_timeout_ms;
+    st->http.timeout_ms = next.timeout_ms;
+    st->pub.poll_ms = next.opts.poll_ms[0];
+    if (run_apply(st, now_ms) != 0) {
+        mtw_error("reload: cannot apply the new configuration");
+        return;
+    }
+    mtw_info("configuration reloaded");
+}
+
+static void run_release(run_state *st)
+{
+    redisContext *rc;
+    char key[80];
+    int i;
+
+    rc = mtw_redis_get(&st->redis, mono_ms());
+    for (i = 0; i < st->n_city; i++) {
+        if (st->city[i].lease != MTW_LEASE_HELD || rc == NULL) {
+            continue;
+        }
+        run_lease_key(&st->city[i], key, sizeof(key));
+        if (mtw_lease_release(rc, key, st->instance) == 1) {
+            mtw_info("city %s: lease released", st->city[i].slug);
+        }
+    }
+}
+
+static int run_loop(run_state *st)
+{
+    int64_t now_ms, stop_at = 0;
+    long wait, w;
+    int i;
+
+    while (1) {
+        now_ms = mono_ms();
+        if (run_stop && stop_at == 0) {
+            mtw_info("stopping: finishing the current tick");
+            stop_at = now_ms + RUN_STOP_GRACE_MS;
+        }
+        if (stop_at != 0 && (st->http.running == 0 || now_ms >= stop_at)) {
+            break;
+        }
+        if (run_reload) {
+            run_reload = 0;
+            run_reload_config(st, now_ms);
+        }
+        wait = 100;
+        if (stop_at == 0) {
+            run_leases(st, now_ms);
+            for (i = 0; i < st->n_city; i++) {
+                if (st->city[i].lease == MTW_LEASE_STANDBY) {
+                    continue;
+                }
+                w = mtw_city_start_due(&st->city[i], &st->http, now_ms);
+                if (w < wait) {
+                    wait = w;
+                }
+            }
+        }
+        mtw_http_wait(&st->http, (int) (wait < 1 ? 1 : wait));
+        now_ms = mono_ms();
+        run_collect(st, now_ms);
+        run_publish(st, now_ms, 0);
+    }
+    run_publish(st, mono_ms(), 0);
+    run_release(st);
+    return MTW_EXIT_OK;
+}
+
+/* --- replay: captured files instead of HTTP ------------------------------- */
+
+typedef struct {
+    long     stamp;         /* the number in the file name */
+    uint8_t *bytes;
+    size_t   len;
+} replay_file;
+
+typedef struct {
+    replay_file *v;
+    size_t       n;
+} replay_list;
+
+static int replay_cmp(const void *a, const void *b)
+{
+    const replay_file *x = a, *y = b;
+
+    return x->stamp < y->stamp ? -1 : x->stamp > y->stamp;
+}
+
+static void replay_lists_free(replay_list *l)
+{
+    size_t i;
+    int k;
+
+    for (k = 0; k < MTW_FEED_KINDS; k++) {
+        for (i = 0; i < l[k].n; i++) {
+            free(l[k].v[i].bytes);
+        }
+        free(l[k].v);
+    }
+}
+
+/* Reads DIR's VehiclePosition*.pb, TripUpdates*.pb and Alerts*.pb. */
+static int replay_load(const char *dir, replay_list *l, char *err,
+                       size_t errlen)
+{
+    static const char *const prefix[MTW_FEED_KINDS] = {
+        "VehiclePosition", "TripUpdates", "Alerts"
+    };
+    char path[4096];
+    struct dirent *de;
+    replay_file *v;
+    const char *p;
+    DIR *d;
+    int k;
+
+    memset(l, 0, sizeof(*l) * MTW_FEED_KINDS);
+    d = opendir(dir);
+    if (d == NULL) {
+        snprintf(err, errlen, "cannot open the replay folder %s", dir);
+        return -1;
+    }
+    while ((de = readdir(d)) != NULL) {
+        for (k = 0; k < MTW_FEED_KINDS; k++) {
+            if (strncmp(de->d_name, prefix[k], strlen(prefix[k])) != 0) {
+                continue;
+            }
+            p = de->d_name + strlen(prefix[k]);
+            if (*p == 's') {
+                p++;        /* VehiclePositions */
+            }
+            v = realloc(l[k].v, (l[k].n + 1) * sizeof(*v));
+            if (v == NULL) {
+                closedir(d);
+                snprintf(err, errlen, "out of memory");
+                return -1;
+            }
+            l[k].v = v;
+            v = &l[k].v[l[k].n];
+            v->stamp = strtol(p, NULL, 10);
+            snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+            v->bytes = mtw_read_file(path, RUN_MAX_BODY, &v->len, err,
+                                     errlen);
+            if (v->bytes == NULL) {
+                closedir(d);
+                return -1;
+            }
+            l[k].n++;
+        }
+    }
+    closedir(d);
+    for (k = 0; k < MTW_FEED_KINDS; k++) {
+        qsort(l[k].v, l[k].n, sizeof(*l[k].v), replay_cmp);
+    }
+    if (l[MTW_FEED_VEHICLES].n == 0 && l[MTW_FEED_TRIPS].n == 0) {
+        snprintf(err, errlen, "no VehiclePosition*.pb or TripUpdates*.pb "
+                 "in %s", dir);
+        return -1;
+    }
+    return 0;
+}
+
+static long rss_kb(void)
+{
+    char line[256];
+    long kb = -1;
+    FILE *f = fopen("/proc/self/status", "r");
+
+    if (f == NULL) {
+        return -1;
+    }
+    while (fgets(line, sizeof(line), f) != NULL) {
+        if (strncmp(line, "VmRSS:", 6) == 0) {
+            kb = strtol(line + 6, NULL, 10);
+        }
+    }
+    fclose(f);
+    return kb;
+}
+
+static double cpu_ms_now(void)
+{
+    struct rusage ru;
+
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3
+           + ru.ru_stime.tv_sec * 1e3 + ru.ru_stime.tv_usec / 1e3;
+}
+
+/* Puts one captured body into a feed as if it had just been fetched. */
+static void replay_feed(run_state *st, mtw_city *c, int k,
+                        const replay_file *rf, int64_t now_ms)
+{
+    mtw_feed_state *f = &c->feed[k];
+    uint8_t *p;
+
+    if (f->fetch == NULL) {
+        f->fetch = mtw_fetch_create("replay:", f);
+        if (f->fetch == NULL) {
+            return;
+        }
+    }
+    if (f->fetch->cap < rf->len) {
+        p = realloc(f->fetch->body, rf->len);
+        if (p == NULL) {
+            return;
+        }
+        f->fetch->body = p;
+        f->fetch->cap = rf->len;
+    }
+    memcpy(f->fetch->body, rf->bytes, rf->len);
+    f->fetch->len = rf->len;
+    f->fetch->result = MTW_FETCH_OK;
+    f->attempts++;
+    mtw_city_fetched(c, f, &st->set.opts, now_ms, (int64_t) time(NULL));
+}
+
+/*
+ * Replays DIR's captures in order through the same decode and publish path
+ * as the poller, one capture per cycle, as fast as it can, for `cycles`
+ * cycles (wrapping around), then prints the cost per cycle and the memory
+ * as JSON on stdout.
+ */
+static int run_replay(run_state *st, const char *dir, long cycles)
+{
+    replay_list l[MTW_FEED_KINDS];
+    mtw_city *c = &st->city[0];
+    const replay_file *vf;
+    double cpu0 = 0, cpu1;
+    long i, warm_at, rss_warm = -1, rss_mid = -1, rss_end, a, published = 0;
+    int64_t now_ms;
+    size_t nv, idx;
+    char err[512];
+    int k;
+
+    if (replay_load(dir, l, err, sizeof(err)) != 0) {
+        fprintf(stderr, "mtw-worker run: %s\n", err);
+        replay_lists_free(l);
+        return MTW_EXIT_FAILURE;
+    }
+    nv = l[MTW_FEED_VEHICLES].n ? l[MTW_FEED_VEHICLES].n : l[MTW_FEED_TRIPS].n;
+    if (cycles <= 0) {
+        cycles = (long) nv;
+    }
+    /* steady state after one full pass (every capture size seen) */
+    warm_at = cycles > 2 * (long) nv ? (long) nv : 0;
+    for (i = 0; i < cycles && !run_stop; i++) {
+        now_ms = mono_ms();
+        if (i == warm_at + (cycles - warm_at) / 2) {
+            rss_mid = rss_kb();
+        }
+        if (i == warm_at) {
+            cpu0 = cpu_ms_now();
+            rss_warm = rss_kb();
+        }
+        idx = (size_t) i % nv;
+        if (idx == 0 && i > 0) {
+            /* wrapping around: the captures' clock starts over */
+            for (k = 0; k < MTW_FEED_KINDS; k++) {
+                c->feed[k].good = -1;
+            }
+            c->last_header_ts = 0;
+        }
+        run_leases(st, now_ms);
+        vf = l[MTW_FEED_VEHICLES].n ? &l[MTW_FEED_VEHICLES].v[idx] : NULL;
+        if (vf != NULL) {
+            replay_feed(st, c, MTW_FEED_VEHICLES, vf, now_ms);
+        }
+        if (l[MTW_FEED_TRIPS].n) {
+            replay_feed(st, c, MTW_FEED_TRIPS,
+                        &l[MTW_FEED_TRIPS].v[(size_t) i % l[MTW_FEED_TRIPS].n],
+                        now_ms);
+        }
+        if (l[MTW_FEED_ALERTS].n) {
+            /* the newest alerts captured at or before this step */
+            for (a = (long) l[MTW_FEED_ALERTS].n - 1; a > 0; a--) {
+                if (vf == NULL || l[MTW_FEED_ALERTS].v[a].stamp <= vf->stamp) {
+                    break;
+                }
+            }
+            if (idx == 0 || mtw_feed_good(&c->feed[MTW_FEED_ALERTS]) == NULL
+                || mtw_feed_good(&c->feed[MTW_FEED_ALERTS])->body_bytes
+                   != l[MTW_FEED_ALERTS].v[a].len)
+            {
+                replay_feed(st, c, MTW_FEED_ALERTS,
+                            &l[MTW_FEED_ALERTS].v[a], now_ms);
+            }
+        }
+        if (c->lease == MTW_LEASE_HELD) {
+            run_publish(st, now_ms, 1);
+            published += c->dirty == 0;
+        }
+    }
+    cpu1 = cpu_ms_now();
+    rss_end = rss_kb();
+    run_release(st);
+    printf("{\"cycles\":%ld,\"published\":%ld,\"cpu_ms_per_cycle\":%.4f,"
+           "\"rss_kb_warm\":%ld,\"rss_kb_mid\":%ld,\"rss_kb_end\":%ld}\n",
+           i, published, (cpu1 - cpu0) / (double) (i > warm_at ? i - warm_at : 1),
+           rss_warm, rss_mid, rss_end);
+    replay_lists_free(l);
+    return MTW_EXIT_OK;
 }
 
 static int run_main(const mtw_command *cmd, int argc, char **argv)
 {
     static const struct option opts[] = {
         { "city", required_argument, NULL, 'c' },
+        { "config", required_argument, NULL, 'f' },
+        { "replay", required_argument, NULL, 'R' },
+        { "cycles", required_argument, NULL, 'n' },
         { NULL, 0, NULL, 0 }
     };
-    mtw_config cfg;
-    mtw_redis_addr addr;
-    redisContext *rc = NULL;
-    redisReply *reply;
+    static run_state st;    /* large: keep it off the stack */
+    static mtw_scorer scorer;   /* scoring hook state (jobs/publish_run.h) */
     struct sigaction sa;
     char err[512];
-    const char *city;
-    int c, status;
+    const char *replay_dir = NULL;
+    long cycles = 0;
+    int c, status, i, rc;
+    int64_t now_ms;
 
-    if (mtw_config_load(&cfg, err, sizeof(err)) != 0) {
-        fprintf(stderr, "mtw-worker run: %s\n", err);
-        return MTW_EXIT_USAGE;
+    memset(&st, 0, sizeof(st));
+    st.config_file = getenv("MTW_CONFIG_FILE");
+    if (st.config_file != NULL && *st.config_file == '\0') {
+        st.config_file = NULL;
     }
     optind = 1;
     while ((c = mtw_cli_next(cmd, argc, argv, opts, &status)) != -1) {
@@ -76,59 +682,131 @@ static int run_main(const mtw_command *cmd, int argc, char **argv)
             return status;
         }
         if (c == 'c') {
-            cfg.city = optarg;
+            st.city_flag = optarg;
+        } else if (c == 'f') {
+            st.config_file = optarg;
+        } else if (c == 'R') {
+            replay_dir = optarg;
+        } else if (c == 'n'
+                   && mtw_cli_parse_long(optarg, 1, 100000000, &cycles) != 0)
+        {
+            return mtw_cli_usage_error(cmd, "--cycles must be a whole "
+                                       "number between 1 and 100000000");
         }
     }
     if (optind != argc) {
         return mtw_cli_usage_error(cmd, "unexpected argument '%s'",
                                    argv[optind]);
     }
-    if (mtw_redis_url_parse(cfg.redis_url, &addr, err, sizeof(err)) != 0) {
+    if (run_load(&st.set, st.config_file, st.city_flag, err,
+                 sizeof(err)) != 0)
+    {
         fprintf(stderr, "mtw-worker run: %s\n", err);
         return MTW_EXIT_USAGE;
     }
-    city = cfg.city ? cfg.city : "saskatoon";
+    if (mtw_http_init(&st.http, st.set.connect_timeout_ms,
+                      st.set.timeout_ms, RUN_MAX_BODY) != 0)
+    {
+        fprintf(stderr, "mtw-worker run: cannot initialise libcurl\n");
+        return MTW_EXIT_FAILURE;
+    }
+    if (gethostname(st.host, sizeof(st.host) - 1) != 0) {
+        snprintf(st.host, sizeof(st.host), "localhost");
+    }
+    srand((unsigned) (time(NULL) ^ getpid()));
+    snprintf(st.instance, sizeof(st.instance), "%s:%d:%08x", st.host,
+             (int) getpid(), (unsigned) rand());
+    mtw_redis_init(&st.redis, &st.set.redis, RUN_REDIS_TIMEOUT_MS);
+    mtw_arena_init(&st.scratch, 0, 0);
+    mtw_jsonw_init(&st.buf);
+    st.pub.instance = st.instance;
+    st.pub.host = st.host;
+    st.pub.poll_ms = st.set.opts.poll_ms[0];
+    /* scoring and documents: appended to each city's publish transaction */
+    mtw_scorer_init(&scorer, &st.set.cfg);
+    st.pub.hook = mtw_scorer_hook;
+    st.pub.hook_ud = &scorer;
+
+    now_ms = mono_ms();
+    rc = MTW_EXIT_OK;
+    for (i = 0; i < st.set.n_spec; i++) {
+        if (mtw_city_init(&st.city[i], &st.set.spec[i], &st.set.opts,
+                          now_ms) != 0)
+        {
+            fprintf(stderr, "mtw-worker run: out of memory\n");
+            rc = MTW_EXIT_FAILURE;
+        }
+        st.n_city++;
+    }
 
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = run_on_signal;
+    sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
 
-    mtw_info("worker started: city=%s redis=%s poll=%ds", city,
-             cfg.redis_url, cfg.poll_sec);
-
-    while (!run_stop) {
-        if (rc == NULL) {
-            rc = run_redis_connect(&addr);
+    if (rc == MTW_EXIT_OK) {
+        for (i = 0; i < st.n_city; i++) {
+            mtw_info("worker started: city=%s vehicles=%s trips=%s "
+                     "alerts=%s poll=%ldms clock=%s instance=%s",
+                     st.city[i].slug,
+                     st.set.spec[i].url[0][0] ? st.set.spec[i].url[0] : "-",
+                     st.set.spec[i].url[1][0] ? st.set.spec[i].url[1] : "-",
+                     st.set.spec[i].url[2][0] ? st.set.spec[i].url[2] : "-",
+                     st.set.opts.poll_ms[0],
+                     st.set.opts.feed_clock ? "feed" : "wall", st.instance);
         }
-        if (rc != NULL) {
-            reply = redisCommand(rc, "HSET mtw:%s:heartbeat ts %lld pid %d",
-                                 city, (long long) time(NULL), (int) getpid());
-            if (reply == NULL) {
-                mtw_warn("redis heartbeat failed: %s", rc->errstr);
-                redisFree(rc);
-                rc = NULL;
-            }
-            freeReplyObject(reply);
-        }
-        for (c = 0; c < cfg.poll_sec * 10 && !run_stop; c++) {
-            usleep(100000);
-        }
+        rc = replay_dir != NULL ? run_replay(&st, replay_dir, cycles)
+                                : run_loop(&st);
+        mtw_info("worker stopped");
     }
-    mtw_info("worker stopping");
-    redisFree(rc);
-    return MTW_EXIT_OK;
+    for (i = 0; i < st.n_city; i++) {
+        mtw_city_free(&st.city[i], &st.http);
+    }
+    mtw_http_free(&st.http);
+    mtw_redis_close(&st.redis);
+    mtw_arena_free(&st.scratch);
+    mtw_jsonw_free(&st.buf);
+    mtw_scorer_free(&scorer);
+    return rc;
 }
 
 const mtw_command mtw_cmd_run = {
     "run",
     "the daemon: poll feeds, score, predict, publish",
-    "usage: mtw-worker run [--city SLUG]\n"
+    "usage: mtw-worker run [--city SLUG] [--config FILE]\n"
+    "                      [--replay DIR [--cycles N]]\n"
     "\n"
-    "Runs until SIGTERM/SIGINT.  Polls the GTFS-Realtime feeds of each city,\n"
-    "scores service, predicts arrivals and publishes JSON documents to Redis.\n"
-    "Configuration comes from the environment (see 'mtw-worker --help').\n"
+    "Runs until SIGTERM/SIGINT (finishes the tick, releases its leases,\n"
+    "exits 0).  SIGHUP re-reads --config FILE and applies it.  Polls the\n"
+    "GTFS-Realtime feeds of each city with conditional GETs, keeps the last\n"
+    "good snapshot of each feed, and publishes the live state to Redis\n"
+    "(docs/redis-contract.md).  One worker per city is active at a time\n"
+    "(a Redis lease); others stand by and take over when it lapses.\n"
     "\n"
-    "  --city SLUG  serve only this city (default: $MTW_CITY)\n",
+    "  --city SLUG    serve this city (default: $MTW_CITY; unset: every\n"
+    "                 active city of the city table, with its feed URLs)\n"
+    "  --config FILE  KEY=VALUE file of MTW_* settings, read at start and\n"
+    "                 on SIGHUP (default: $MTW_CONFIG_FILE)\n"
+    "  --replay DIR   instead of polling, replay DIR's captured\n"
+    "                 VehiclePosition<t>.pb, TripUpdates<t>.pb, Alerts<t>.pb\n"
+    "                 in order, one per cycle, as fast as possible, through\n"
+    "                 the same decode and publish path; prints the CPU per\n"
+    "                 cycle and the RSS as JSON (benchmarks, replays)\n"
+    "  --cycles N     replay N cycles, wrapping around (default: one pass)\n"
+    "\n"
+    "Environment (besides 'mtw-worker --help'):\n"
+    "  MTW_POLL_MS                 vehicle poll period in ms (overrides\n"
+    "                              MTW_POLL_SEC; for tests and replays)\n"
+    "  MTW_TRIPS_POLL_SEC          TripUpdates period (default: the vehicle\n"
+    "                              period; fractions allowed)\n"
+    "  MTW_ALERTS_POLL_SEC         Alerts period (default: max(vehicle\n"
+    "                              period, 30))\n"
+    "  MTW_BACKOFF_MAX_SEC         cap of the retry backoff (120)\n"
+    "  MTW_LEASE_MS                lease period in ms (30000)\n"
+    "  MTW_HTTP_CONNECT_TIMEOUT_MS connect timeout (3000)\n"
+    "  MTW_HTTP_TIMEOUT_MS         whole-transfer timeout (10000)\n",
     run_main
 };

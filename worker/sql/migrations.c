@@ -5,8 +5,8 @@
  * applied one), add an MTW_SQL_FILE line and an entry in migrations[]
  * below.  The paths are
  * relative to the repository root, where make compiles from.  The compiler's
- * dependency files do not see .incbin, so after editing an .sql file
- * rebuild this object (make touches nothing else): `touch` this file.
+ * dependency files do not see .incbin, so the Makefile names the .sql files
+ * as prerequisites of this object.
  */
 #include "sql/migrations.h"
 

@@ -1,0 +1,361 @@
+/*
+ * ngx_http_mtw_docs.c - endpoints answered by a document the worker
+ * stored ready to send (docs/redis-contract.md): one HMGET, then the body
+ * and its ETag as they are.  When the document is absent a second round
+ * trip tells why: unknown city (404), unknown id (404, its parent list is
+ * published but not it) or nothing published yet (503 with Retry-After).
+ */
+
+#include "ngx_http_mtw_module.h"
+
+
+static ngx_int_t ngx_http_mtw_doc_done(ngx_http_request_t *r,
+    ngx_http_mtw_ctx_t *ctx);
+static ngx_int_t ngx_http_mtw_realtime_done(ngx_http_request_t *r,
+    ngx_http_mtw_ctx_t *ctx);
+static ngx_str_t *ngx_http_mtw_doc_key(ngx_http_request_t *r,
+    ngx_http_mtw_ctx_t *ctx);
+static void ngx_http_mtw_cmd_hmget_doc(ngx_http_mtw_cmd_t *cmd,
+    ngx_str_t *key);
+
+
+#define NGX_HTTP_MTW_NOT_PUBLISHED_RETRY  5
+
+
+ngx_int_t
+ngx_http_mtw_doc(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
+{
+    ngx_int_t                  rc;
+    ngx_str_t                 *key, body, etag;
+    ngx_http_mtw_cmd_t         cmd;
+    ngx_http_mtw_main_conf_t  *mcf;
+
+    if (ctx->doc_name.len == 0) {
+        ctx->doc_name.data = ngx_pnalloc(r->pool, 128);
+        if (ctx->doc_name.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ctx->doc_name.len = ngx_snprintf(ctx->doc_name.data, 128,
+                                         ctx->route->doc, &ctx->id)
+                            - ctx->doc_name.data;
+    }
+
+    if (ctx->route->has_id || ctx->filter.len) {
+        /* route:{id}...: the route list tells unknown ids from late ones */
+        ctx->exists_key = ngx_http_mtw_key(r, "mtw:%V:doc:routes",
+                                           &ctx->city);
+        ctx->what = "route";
+
+        if (ctx->exists_key == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    key = ngx_http_mtw_doc_key(r, ctx);
+    if (key == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    mcf = ngx_http_get_module_main_conf(r, ngx_http_mtw_module);
+
+    if (mcf->cache) {
+        ctx->doc_key = key;
+
+        rc = ngx_http_mtw_cache_get(r->pool, key, mcf->cache, &body, &etag);
+
+        if (rc == NGX_OK) {
+            return ngx_http_mtw_send_body(r, &body, &etag, ctx->cache);
+        }
+
+        if (rc == NGX_ERROR) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    ngx_memzero(&cmd, sizeof(ngx_http_mtw_cmd_t));
+    ngx_http_mtw_cmd_hmget_doc(&cmd, key);
+
+    return ngx_http_mtw_fetch(r, ctx, &cmd, 1, ngx_http_mtw_doc_done);
+}
+
+
+static ngx_int_t
+ngx_http_mtw_doc_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
+{
+    ngx_http_mtw_reply_t  *rep;
+
+    rep = &ctx->replies[0];
+
+    if (rep->type == REDIS_REPLY_ARRAY && rep->nelements == 2
+        && ngx_http_mtw_reply_is_str(&rep->element[0]))
+    {
+        if (ctx->doc_key) {
+            ngx_http_mtw_cache_put(ctx->doc_key, &rep->element[0].str,
+                                   &rep->element[1].str, r->connection->log);
+        }
+
+        return ngx_http_mtw_send_body(r, &rep->element[0].str,
+                                      &rep->element[1].str, ctx->cache);
+    }
+
+    if (rep->type == REDIS_REPLY_ERROR) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "mtw: Redis error reading document \"%V\": %V",
+                      &ctx->doc_name, &rep->str);
+        return ngx_http_mtw_send_unavailable(r, 1, "redis_error",
+                                             "the data store failed");
+    }
+
+    return ngx_http_mtw_missing(r, ctx, ctx->what,
+                                ctx->exists_key ? "" : NULL,
+                                ngx_http_mtw_missing_done);
+}
+
+
+/*
+ * /api/realtime?route_id=: the realtime document, its vehicles filtered
+ * to one route when asked (trips and alerts stay whole, as the reference).
+ */
+ngx_int_t
+ngx_http_mtw_realtime(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
+{
+    ngx_int_t            rc;
+    ngx_str_t           *key, *route_key;
+    ngx_http_mtw_cmd_t   cmds[3];
+
+    rc = ngx_http_mtw_arg(r, "route_id", &ctx->filter);
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc == NGX_DECLINED || ctx->filter.len == 0) {
+        ngx_str_null(&ctx->filter);
+        return ngx_http_mtw_doc(r, ctx);
+    }
+
+    if (ngx_http_mtw_valid_id(&ctx->filter) != NGX_OK) {
+        return ngx_http_mtw_send_error(r, NGX_HTTP_BAD_REQUEST,
+                   "invalid_parameter",
+                   "route_id must be 1-64 characters of "
+                   "A-Z a-z 0-9 . _ ~ : -");
+    }
+
+    ngx_str_set(&ctx->doc_name, "realtime");
+    ctx->what = "route";
+
+    key = ngx_http_mtw_doc_key(r, ctx);
+    route_key = ngx_http_mtw_key(r, "mtw:%V:doc:route:%V", &ctx->city,
+                                 &ctx->filter);
+    ctx->exists_key = ngx_http_mtw_key(r, "mtw:%V:doc:routes", &ctx->city);
+
+    if (key == NULL || route_key == NULL || ctx->exists_key == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memzero(cmds, sizeof(cmds));
+    ngx_http_mtw_cmd_hmget_doc(&cmds[0], key);
+
+    ngx_http_mtw_cmd_str(&cmds[1], "EXISTS");
+    ngx_http_mtw_cmd_arg(&cmds[1], (char *) route_key->data, route_key->len);
+
+    ngx_http_mtw_cmd_str(&cmds[2], "EXISTS");
+    ngx_http_mtw_cmd_arg(&cmds[2], (char *) ctx->exists_key->data,
+                         ctx->exists_key->len);
+
+    return ngx_http_mtw_fetch(r, ctx, cmds, 3, ngx_http_mtw_realtime_done);
+}
+
+
+static ngx_int_t
+ngx_http_mtw_realtime_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
+{
+    size_t                 i;
+    json_t                *doc, *vehicles, *kept, *v, *route;
+    ngx_http_mtw_reply_t  *rep;
+
+    rep = &ctx->replies[0];
+
+    if (rep->type != REDIS_REPLY_ARRAY || rep->nelements != 2
+        || !ngx_http_mtw_reply_is_str(&rep->element[0]))
+    {
+        return ngx_http_mtw_missing(r, ctx, NULL, NULL,
+                                    ngx_http_mtw_missing_done);
+    }
+
+    if (ctx->replies[1].integer == 0 && ctx->replies[2].integer == 1) {
+        return ngx_http_mtw_send_error(r, NGX_HTTP_NOT_FOUND, "not_found",
+                                       "route not found");
+    }
+
+    doc = ngx_http_mtw_json_parse(r, &rep->element[0].str);
+    if (doc == NULL) {
+        return ngx_http_mtw_send_unavailable(r, 1, "bad_document",
+                                             "the stored document is "
+                                             "invalid");
+    }
+
+    vehicles = json_object_get(doc, "vehicles");
+    kept = json_array();
+
+    if (kept == NULL) {
+        json_decref(doc);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    json_array_foreach(vehicles, i, v) {
+        route = json_object_get(v, "route");
+
+        if (json_is_string(route)
+            && json_string_length(route) == ctx->filter.len
+            && ngx_strncmp(json_string_value(route), ctx->filter.data,
+                           ctx->filter.len) == 0)
+        {
+            json_array_append(kept, v);
+        }
+    }
+
+    if (json_object_set_new(doc, "vehicles", kept) != 0) {
+        json_decref(doc);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_mtw_send_jansson(r, doc, ctx->cache);
+}
+
+
+/* /api/v1/stops?route_id=: all stops, or one route's direction-0 stops */
+ngx_int_t
+ngx_http_mtw_v1_stops(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_mtw_arg(r, "route_id", &ctx->filter);
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc == NGX_DECLINED || ctx->filter.len == 0) {
+        ngx_str_null(&ctx->filter);
+        return ngx_http_mtw_doc(r, ctx);
+    }
+
+    if (ngx_http_mtw_valid_id(&ctx->filter) != NGX_OK) {
+        return ngx_http_mtw_send_error(r, NGX_HTTP_BAD_REQUEST,
+                   "invalid_parameter",
+                   "route_id must be 1-64 characters of "
+                   "A-Z a-z 0-9 . _ ~ : -");
+    }
+
+    ctx->doc_name.data = ngx_pnalloc(r->pool, 128);
+    if (ctx->doc_name.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->doc_name.len = ngx_snprintf(ctx->doc_name.data, 128,
+                                     "route:%V:stops", &ctx->filter)
+                        - ctx->doc_name.data;
+
+    return ngx_http_mtw_doc(r, ctx);
+}
+
+
+/*
+ * Why is a document missing?  One pipelined batch: is the city served,
+ * is any city served, and (exists_key) is the id's parent published.
+ * exists_key "" means ctx->exists_key.
+ */
+ngx_int_t
+ngx_http_mtw_missing(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx,
+    const char *what, const char *exists_key, ngx_http_mtw_done_pt done)
+{
+    ngx_uint_t          n;
+    ngx_http_mtw_cmd_t  cmds[3];
+
+    ngx_memzero(cmds, sizeof(cmds));
+
+    if (ctx->route->doc && ngx_strcmp(ctx->route->doc, "cities") == 0) {
+        return ngx_http_mtw_send_unavailable(r,
+                   NGX_HTTP_MTW_NOT_PUBLISHED_RETRY, "not_published",
+                   "the list of cities is not published yet");
+    }
+
+    ctx->what = what;
+
+    ngx_http_mtw_cmd_str(&cmds[0], "SISMEMBER");
+    ngx_http_mtw_cmd_str(&cmds[0], "mtw:cities");
+    ngx_http_mtw_cmd_arg(&cmds[0], (char *) ctx->city.data, ctx->city.len);
+
+    ngx_http_mtw_cmd_str(&cmds[1], "EXISTS");
+    ngx_http_mtw_cmd_str(&cmds[1], "mtw:cities");
+
+    n = 2;
+
+    if (exists_key != NULL && ctx->exists_key != NULL) {
+        ngx_http_mtw_cmd_str(&cmds[2], "EXISTS");
+        ngx_http_mtw_cmd_arg(&cmds[2], (char *) ctx->exists_key->data,
+                             ctx->exists_key->len);
+        n = 3;
+    }
+
+    ctx->nmissing = n;
+
+    return ngx_http_mtw_fetch(r, ctx, cmds, n, done);
+}
+
+
+ngx_int_t
+ngx_http_mtw_missing_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
+{
+    u_char  *msg;
+
+    if (ctx->replies[1].integer == 0) {
+        return ngx_http_mtw_send_unavailable(r,
+                   NGX_HTTP_MTW_NOT_PUBLISHED_RETRY, "not_published",
+                   "no data is published yet: is the worker running?");
+    }
+
+    if (ctx->replies[0].integer == 0) {
+        return ngx_http_mtw_send_error(r, NGX_HTTP_NOT_FOUND,
+                                       "unknown_city", "no such city");
+    }
+
+    if (ctx->nmissing == 3 && ctx->replies[2].integer == 1) {
+        msg = ngx_pnalloc(r->pool, 64);
+        if (msg == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_sprintf(msg, "%s not found%Z", ctx->what ? ctx->what : "item");
+
+        return ngx_http_mtw_send_error(r, NGX_HTTP_NOT_FOUND, "not_found",
+                                       (char *) msg);
+    }
+
+    return ngx_http_mtw_send_unavailable(r, NGX_HTTP_MTW_NOT_PUBLISHED_RETRY,
+               "not_published",
+               "this document is not published yet, retry shortly");
+}
+
+
+static ngx_str_t *
+ngx_http_mtw_doc_key(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
+{
+    if (ctx->route->doc && ngx_strcmp(ctx->route->doc, "cities") == 0) {
+        return ngx_http_mtw_key(r, "mtw:doc:cities");
+    }
+
+    return ngx_http_mtw_key(r, "mtw:%V:doc:%V", &ctx->city, &ctx->doc_name);
+}
+
+
+static void
+ngx_http_mtw_cmd_hmget_doc(ngx_http_mtw_cmd_t *cmd, ngx_str_t *key)
+{
+    ngx_http_mtw_cmd_str(cmd, "HMGET");
+    ngx_http_mtw_cmd_arg(cmd, (char *) key->data, key->len);
+    ngx_http_mtw_cmd_str(cmd, "body");
+    ngx_http_mtw_cmd_str(cmd, "etag");
+}

@@ -1,0 +1,442 @@
+/*
+ * ngx_http_mtw_feedback.c - rider feedback on a vehicle's punctuality.
+ *
+ * POST /api/vehicle-feedback {"vehicleId":"606","vote":"late"}: the body
+ * (at most 1 KiB) is parsed with jansson and checked before Redis is
+ * asked; then one Lua script, atomically, checks the client's votes this
+ * minute against mtw_feedback_rate, checks the vehicle is in the city's
+ * current snapshot, and only then counts the vote (24 h TTL, refreshed).
+ * A refused vote changes nothing, not even the rate counter.
+ * GET /api/vehicle-feedback/{vehicleId}: the counters (zeros when none).
+ */
+
+#include "ngx_http_mtw_module.h"
+
+
+/* KEYS: vehicle, rate counter, feedback; ARGV: vehicle id, vote, rate.
+ * -> {-3} no snapshot, {-2, ttl} over the rate, {-1} unknown vehicle,
+ *    {0, ahead, on_time, late, total} counted */
+static const char  ngx_http_mtw_lua_vote[] =
+    "if redis.call('EXISTS', KEYS[1]) == 0 then return {-3} end\n"
+    "local used = tonumber(redis.call('GET', KEYS[2]) or '0')\n"
+    "if used >= tonumber(ARGV[3]) then\n"
+    "  return {-2, redis.call('TTL', KEYS[2])} end\n"
+    "if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return {-1} end\n"
+    "if redis.call('INCR', KEYS[2]) == 1 then\n"
+    "  redis.call('EXPIRE', KEYS[2], 60) end\n"
+    "redis.call('HINCRBY', KEYS[3], ARGV[2], 1)\n"
+    "redis.call('HINCRBY', KEYS[3], 'total', 1)\n"
+    "redis.call('EXPIRE', KEYS[3], 86400)\n"
+    "local v = redis.call('HMGET', KEYS[3], 'ahead', 'on_time', 'late',\n"
+    "  'total')\n"
+    "return {0, tonumber(v[1] or 0), tonumber(v[2] or 0),\n"
+    "  tonumber(v[3] or 0), tonumber(v[4] or 0)}\n";
+
+
+static void ngx_http_mtw_feedback_body(ngx_http_request_t *r);
+static ngx_int_t ngx_http_mtw_feedback_vote(ngx_http_request_t *r,
+    ngx_http_mtw_ctx_t *ctx);
+static ngx_int_t ngx_http_mtw_vote_done(ngx_http_request_t *r,
+    ngx_http_mtw_ctx_t *ctx);
+static ngx_int_t ngx_http_mtw_summary_done(ngx_http_request_t *r,
+    ngx_http_mtw_ctx_t *ctx);
+static ngx_int_t ngx_http_mtw_send_summary(ngx_http_request_t *r,
+    ngx_http_mtw_ctx_t *ctx, long long *counts);
+
+
+ngx_int_t
+ngx_http_mtw_feedback_post(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
+{
+    ngx_int_t  rc;
+
+    if (r->headers_in.content_length_n > NGX_HTTP_MTW_FEEDBACK_BODY) {
+        rc = ngx_http_discard_request_body(r);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        return ngx_http_mtw_send_error(r, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                       "payload_too_large",
+                                       "the body is limited to 1024 bytes");
+    }
+
+    r->request_body_in_single_buf = 1;
+
+    rc = ngx_http_read_client_request_body(r, ngx_http_mtw_feedback_body);
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return rc;
+    }
+
+    return NGX_DONE;
+}
+
+
+/* the body is read: check it, then vote */
+static void
+ngx_http_mtw_feedback_body(ngx_http_request_t *r)
+{
+    ngx_int_t            rc;
+    ngx_http_mtw_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_mtw_module);
+
+    /* ngx_http_read_client_request_body() took the request's count */
+    ctx->counted = 1;
+
+    rc = ngx_http_mtw_feedback_vote(r, ctx);
+
+    if (rc != NGX_DONE) {
+        ngx_http_finalize_request(r, rc);
+    }
+}
+
+
+static ngx_int_t
+ngx_http_mtw_feedback_vote(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
+{
+    u_char                   *p, *body, *rate;
+    size_t                    len, n;
+    ngx_str_t                 vid, vote, client, *vehicle, *rl, *fb;
+    ngx_buf_t                *b;
+    ngx_chain_t              *cl;
+    json_t                   *doc, *jv;
+    json_error_t              err;
+    ngx_http_mtw_cmd_t        cmd;
+    ngx_http_mtw_loc_conf_t  *mlcf;
+
+    if (r->request_body == NULL || r->request_body->bufs == NULL) {
+        return ngx_http_mtw_send_error(r, NGX_HTTP_BAD_REQUEST,
+                                       "invalid_payload",
+                                       "a JSON body is required");
+    }
+
+    len = 0;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (b->in_file) {
+            len += (size_t) (b->file_last - b->file_pos);
+
+        } else {
+            len += b->last - b->pos;
+        }
+    }
+
+    if (len > NGX_HTTP_MTW_FEEDBACK_BODY) {
+        return ngx_http_mtw_send_error(r, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                       "payload_too_large",
+                                       "the body is limited to 1024 bytes");
+    }
+
+    body = ngx_pnalloc(r->pool, len + 1);
+    if (body == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = body;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (b->in_file) {
+            /* a 1 KiB body lives in memory unless forced to a file */
+            return ngx_http_mtw_send_error(r, NGX_HTTP_BAD_REQUEST,
+                                           "invalid_payload",
+                                           "the body could not be read");
+        }
+
+        if (b->last > b->pos) {
+            p = ngx_cpymem(p, b->pos, b->last - b->pos);
+        }
+    }
+
+    doc = json_loadb((char *) body, p - body, 0, &err);
+
+    if (doc == NULL || !(json_is_object(doc) || json_is_array(doc))) {
+        json_decref(doc);
+        return ngx_http_mtw_send_error(r, NGX_HTTP_BAD_REQUEST,
+                                       "invalid_payload",
+                                       "the body must be a JSON object");
+    }
+
+    jv = json_object_get(doc, "vehicleId");
+
+    if (!json_is_string(jv)) {
+        json_decref(doc);
+        return ngx_http_mtw_send_error(r, NGX_HTTP_MTW_UNPROCESSABLE,
+                                       "invalid_vehicle",
+                                       "vehicleId is required");
+    }
+
+    /* trimmed of white space, as the reference does */
+    vid.data = (u_char *) json_string_value(jv);
+    vid.len = json_string_length(jv);
+
+    while (vid.len && (vid.data[0] == ' ' || vid.data[0] == '\t'
+                       || vid.data[0] == '\n' || vid.data[0] == '\r'))
+    {
+        vid.data++;
+        vid.len--;
+    }
+
+    while (vid.len && (vid.data[vid.len - 1] == ' '
+                       || vid.data[vid.len - 1] == '\t'
+                       || vid.data[vid.len - 1] == '\n'
+                       || vid.data[vid.len - 1] == '\r'))
+    {
+        vid.len--;
+    }
+
+    if (vid.len == 0) {
+        json_decref(doc);
+        return ngx_http_mtw_send_error(r, NGX_HTTP_MTW_UNPROCESSABLE,
+                                       "invalid_vehicle",
+                                       "vehicleId is required");
+    }
+
+    if (ngx_http_mtw_valid_id(&vid) != NGX_OK) {
+        json_decref(doc);
+        return ngx_http_mtw_send_error(r, NGX_HTTP_MTW_UNPROCESSABLE,
+                   "invalid_vehicle",
+                   "vehicleId must be 1-64 characters of "
+                   "A-Z a-z 0-9 . _ ~ : -");
+    }
+
+    jv = json_object_get(doc, "vote");
+    vote.len = 0;
+
+    if (json_is_string(jv)) {
+        vote.data = (u_char *) json_string_value(jv);
+        n = json_string_length(jv);
+
+        if ((n == 5 && ngx_strncmp(vote.data, "ahead", 5) == 0)
+            || (n == 7 && ngx_strncmp(vote.data, "on_time", 7) == 0)
+            || (n == 4 && ngx_strncmp(vote.data, "late", 4) == 0))
+        {
+            vote.len = n;
+        }
+    }
+
+    if (vote.len == 0) {
+        json_decref(doc);
+        return ngx_http_mtw_send_error(r, NGX_HTTP_MTW_UNPROCESSABLE,
+                                       "invalid_vote",
+                                       "vote must be one of: ahead, "
+                                       "on_time, late");
+    }
+
+    /* copy out of the jansson document before it goes */
+    ctx->id.data = ngx_pnalloc(r->pool, vid.len);
+    ctx->name.data = ngx_pnalloc(r->pool, vote.len);
+
+    if (ctx->id.data == NULL || ctx->name.data == NULL) {
+        json_decref(doc);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->id.len = vid.len;
+    ngx_memcpy(ctx->id.data, vid.data, vid.len);
+    ctx->name.len = vote.len;
+    ngx_memcpy(ctx->name.data, vote.data, vote.len);
+    json_decref(doc);
+
+    /* the client's address, as a key part: only an address's characters */
+    client = r->connection->addr_text;
+
+    if (ngx_http_mtw_valid_id(&client) != NGX_OK) {
+        ngx_str_set(&client, "other");
+    }
+
+    mlcf = ngx_http_get_module_loc_conf(r, ngx_http_mtw_module);
+
+    vehicle = ngx_http_mtw_key(r, "mtw:%V:vehicle", &ctx->city);
+    rl = ngx_http_mtw_key(r, "mtw:rl:feedback:%V:%T", &client,
+                          ngx_time() / 60);
+    fb = ngx_http_mtw_key(r, "mtw:%V:feedback:%V", &ctx->city, &ctx->id);
+    rate = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
+
+    if (vehicle == NULL || rl == NULL || fb == NULL || rate == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memzero(&cmd, sizeof(ngx_http_mtw_cmd_t));
+    ngx_http_mtw_cmd_str(&cmd, "EVAL");
+    ngx_http_mtw_cmd_arg(&cmd, ngx_http_mtw_lua_vote,
+                         sizeof(ngx_http_mtw_lua_vote) - 1);
+    ngx_http_mtw_cmd_str(&cmd, "3");
+    ngx_http_mtw_cmd_arg(&cmd, (char *) vehicle->data, vehicle->len);
+    ngx_http_mtw_cmd_arg(&cmd, (char *) rl->data, rl->len);
+    ngx_http_mtw_cmd_arg(&cmd, (char *) fb->data, fb->len);
+    ngx_http_mtw_cmd_arg(&cmd, (char *) ctx->id.data, ctx->id.len);
+    ngx_http_mtw_cmd_arg(&cmd, (char *) ctx->name.data, ctx->name.len);
+    ngx_http_mtw_cmd_arg(&cmd, (char *) rate,
+                         ngx_sprintf(rate, "%ui", mlcf->feedback_rate)
+                         - rate);
+
+    return ngx_http_mtw_fetch(r, ctx, &cmd, 1, ngx_http_mtw_vote_done);
+}
+
+
+static ngx_int_t
+ngx_http_mtw_vote_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
+{
+    ngx_uint_t             i, retry;
+    long long              counts[4];
+    ngx_http_mtw_reply_t  *rep;
+
+    rep = &ctx->replies[0];
+
+    if (rep->type != REDIS_REPLY_ARRAY || rep->nelements == 0) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "mtw: feedback script failed: %V", &rep->str);
+        return ngx_http_mtw_send_unavailable(r, 1, "redis_error",
+                                             "the data store failed");
+    }
+
+    switch (rep->element[0].integer) {
+
+    case -3:
+        return ngx_http_mtw_missing(r, ctx, NULL, NULL,
+                                    ngx_http_mtw_missing_done);
+
+    case -2:
+        retry = 60 - ngx_time() % 60;
+
+        if (rep->nelements > 1 && rep->element[1].integer > 0
+            && rep->element[1].integer <= 60)
+        {
+            retry = (ngx_uint_t) rep->element[1].integer;
+        }
+
+        {
+            u_char     *p;
+            ngx_str_t   value;
+
+            p = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
+            if (p == NULL) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            value.data = p;
+            value.len = ngx_sprintf(p, "%ui", retry) - p;
+
+            if (ngx_http_mtw_add_header(r, "Retry-After", &value) != NGX_OK)
+            {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+        }
+
+        return ngx_http_mtw_send_error(r, NGX_HTTP_TOO_MANY_REQUESTS,
+                                       "too_many_requests",
+                                       "too many votes from this address, "
+                                       "retry after a minute");
+
+    case -1:
+        return ngx_http_mtw_send_error(r, NGX_HTTP_MTW_UNPROCESSABLE,
+                                       "unknown_vehicle",
+                                       "vehicleId is not a vehicle of the "
+                                       "current snapshot");
+
+    default:
+        break;
+    }
+
+    if (rep->nelements != 5) {
+        return ngx_http_mtw_send_unavailable(r, 1, "redis_error",
+                                             "the data store failed");
+    }
+
+    for (i = 0; i < 4; i++) {
+        counts[i] = rep->element[i + 1].integer;
+    }
+
+    return ngx_http_mtw_send_summary(r, ctx, counts);
+}
+
+
+ngx_int_t
+ngx_http_mtw_feedback_get(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
+{
+    ngx_str_t           *fb;
+    ngx_http_mtw_cmd_t   cmd;
+
+    fb = ngx_http_mtw_key(r, "mtw:%V:feedback:%V", &ctx->city, &ctx->id);
+    if (fb == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memzero(&cmd, sizeof(ngx_http_mtw_cmd_t));
+    ngx_http_mtw_cmd_str(&cmd, "HMGET");
+    ngx_http_mtw_cmd_arg(&cmd, (char *) fb->data, fb->len);
+    ngx_http_mtw_cmd_str(&cmd, "ahead");
+    ngx_http_mtw_cmd_str(&cmd, "on_time");
+    ngx_http_mtw_cmd_str(&cmd, "late");
+    ngx_http_mtw_cmd_str(&cmd, "total");
+
+    return ngx_http_mtw_fetch(r, ctx, &cmd, 1, ngx_http_mtw_summary_done);
+}
+
+
+static ngx_int_t
+ngx_http_mtw_summary_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
+{
+    ngx_int_t              n;
+    ngx_uint_t             i;
+    long long              counts[4];
+    ngx_http_mtw_reply_t  *rep, *el;
+
+    rep = &ctx->replies[0];
+
+    if (rep->type != REDIS_REPLY_ARRAY || rep->nelements != 4) {
+        return ngx_http_mtw_send_unavailable(r, 1, "redis_error",
+                                             "the data store failed");
+    }
+
+    for (i = 0; i < 4; i++) {
+        el = &rep->element[i];
+        counts[i] = 0;
+
+        if (ngx_http_mtw_reply_is_str(el)) {
+            n = ngx_atoi(el->str.data, el->str.len);
+            counts[i] = (n == NGX_ERROR) ? 0 : n;
+        }
+    }
+
+    return ngx_http_mtw_send_summary(r, ctx, counts);
+}
+
+
+static ngx_int_t
+ngx_http_mtw_send_summary(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx,
+    long long *counts)
+{
+    json_t  *out;
+
+    json_t  *summary;
+
+    summary = json_pack("{s:I,s:I,s:I,s:I}",
+                        "ahead", (json_int_t) counts[0],
+                        "on_time", (json_int_t) counts[1],
+                        "late", (json_int_t) counts[2],
+                        "total", (json_int_t) counts[3]);
+
+    if (r->method == NGX_HTTP_POST) {
+        out = json_pack("{s:s%,s:s%,s:o}",
+                        "vehicleId", ctx->id.data, ctx->id.len,
+                        "vote", ctx->name.data, ctx->name.len,
+                        "summary", summary);
+
+    } else {
+        out = json_pack("{s:s%,s:o}",
+                        "vehicleId", ctx->id.data, ctx->id.len,
+                        "summary", summary);
+    }
+
+    if (out == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_mtw_send_jansson(r, out, ctx->cache);
+}

@@ -1,0 +1,639 @@
+/*
+ * ngx_http_mtw_stops.c - stop endpoints: search by name or position,
+ * vehicles near a stop, and arrival predictions (web, v1 and the Live
+ * Activity next arrivals).
+ *
+ * Searches run inside Redis in one round trip (EVAL of the small Lua
+ * scripts below, over the keys of docs/redis-contract.md); predictions are
+ * the worker's per-stop list, sliced here to the request's route filter
+ * and limit with arrival_in_sec counted from now.
+ */
+
+#include "ngx_http_mtw_module.h"
+
+
+/* KEYS: geo:stops, stop; ARGV: lon, lat, count.  -> {exists, id, dist,
+ * json, id, dist, json, ...} nearest first */
+static const char  ngx_http_mtw_lua_near[] =
+    "local out = {redis.call('EXISTS', KEYS[1])}\n"
+    "if out[1] == 0 then return out end\n"
+    "local r = redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[1],\n"
+    "  ARGV[2], 'BYRADIUS', 20000, 'km', 'ASC', 'COUNT', ARGV[3],\n"
+    "  'WITHDIST')\n"
+    "for _, m in ipairs(r) do\n"
+    "  out[#out + 1] = m[1]\n"
+    "  out[#out + 1] = m[2]\n"
+    "  out[#out + 1] = redis.call('HGET', KEYS[2], m[1])\n"
+    "end\n"
+    "return out\n";
+
+/* KEYS: stop:names, stop; ARGV: lower-case text, limit.  -> {exists,
+ * json, json, ...} matches ordered by name */
+static const char  ngx_http_mtw_lua_name[] =
+    "local out = {redis.call('EXISTS', KEYS[1])}\n"
+    "if out[1] == 0 then return out end\n"
+    "local all = redis.call('HGETALL', KEYS[1])\n"
+    "local hits = {}\n"
+    "for i = 1, #all, 2 do\n"
+    "  if string.find(all[i + 1], ARGV[1], 1, true) then\n"
+    "    hits[#hits + 1] = {all[i + 1], all[i]}\n"
+    "  end\n"
+    "end\n"
+    "table.sort(hits, function(a, b)\n"
+    "  if a[1] ~= b[1] then return a[1] < b[1] end\n"
+    "  return a[2] < b[2] end)\n"
+    "for i = 1, math.min(#hits, tonumber(ARGV[2])) do\n"
+    "  out[#out + 1] = redis.call('HGET', KEYS[2], hits[i][2])\n"
+    "end\n"
+    "return out\n";
+
+/* KEYS: geo:stops, geo:vehicles, stop, vehicle; ARGV: stop id, radius m.
+ * -> {-1} no stops published, {0} unknown stop, {1, stop json, dist,
+ * vehicle json, dist, vehicle json, ...} nearest first */
+static const char  ngx_http_mtw_lua_nearby[] =
+    "if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end\n"
+    "local pos = redis.call('GEOPOS', KEYS[1], ARGV[1])[1]\n"
+    "local stop = redis.call('HGET', KEYS[3], ARGV[1])\n"
+    "if not pos or not stop then return {0} end\n"
+    "local r = redis.call('GEOSEARCH', KEYS[2], 'FROMLONLAT', pos[1],\n"
+    "  pos[2], 'BYRADIUS', ARGV[2], 'm', 'ASC', 'WITHDIST')\n"
+    "local out = {1, stop}\n"
+    "for _, m in ipairs(r) do\n"
+    "  local v = redis.call('HGET', KEYS[4], m[1])\n"
+    "  if v then\n"
+    "    out[#out + 1] = m[2]\n"
+    "    out[#out + 1] = v\n"
+    "  end\n"
+    "end\n"
+    "return out\n";
+
+
+static ngx_int_t ngx_http_mtw_search_done(ngx_http_request_t *r,
+    ngx_http_mtw_ctx_t *ctx);
+static ngx_int_t ngx_http_mtw_nearby_done(ngx_http_request_t *r,
+    ngx_http_mtw_ctx_t *ctx);
+static ngx_int_t ngx_http_mtw_predictions_done(ngx_http_request_t *r,
+    ngx_http_mtw_ctx_t *ctx);
+static ngx_int_t ngx_http_mtw_bad_param(ngx_http_request_t *r,
+    const char *message);
+static json_t *ngx_http_mtw_stop_json(ngx_http_request_t *r,
+    ngx_http_mtw_reply_t *rep);
+static double ngx_http_mtw_round(double v, double scale);
+static void ngx_http_mtw_cmd_eval(ngx_http_mtw_cmd_t *cmd,
+    const char *script, size_t len, ngx_uint_t nkeys);
+
+
+ngx_int_t
+ngx_http_mtw_stops_search(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
+{
+    u_char              *lat, *lon, *limit;
+    ngx_int_t            rc, has_lat, has_lon;
+    ngx_str_t            v, *geo, *stop, *names;
+    ngx_uint_t           i;
+    ngx_http_mtw_cmd_t   cmd;
+
+    has_lat = ngx_http_arg(r, (u_char *) "lat", 3, &v) == NGX_OK;
+    has_lon = ngx_http_arg(r, (u_char *) "lon", 3, &v) == NGX_OK;
+
+    ngx_memzero(&cmd, sizeof(ngx_http_mtw_cmd_t));
+
+    stop = ngx_http_mtw_key(r, "mtw:%V:stop", &ctx->city);
+    if (stop == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    limit = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
+    if (limit == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (has_lat && has_lon) {
+        if (ngx_http_mtw_arg_double(r, "lat", -90, 90, &ctx->lat) != NGX_OK
+            || ngx_http_mtw_arg_double(r, "lon", -180, 180, &ctx->lon)
+               != NGX_OK)
+        {
+            return ngx_http_mtw_bad_param(r,
+                       "lat must be a number in -90..90 and lon in "
+                       "-180..180");
+        }
+
+        rc = ngx_http_mtw_arg_int(r, "limit", 10, 1, 100, &ctx->limit);
+        if (rc != NGX_OK) {
+            return ngx_http_mtw_bad_param(r,
+                       "limit must be an integer in 1..100");
+        }
+
+        geo = ngx_http_mtw_key(r, "mtw:%V:geo:stops", &ctx->city);
+        lat = ngx_pnalloc(r->pool, 32);
+        lon = ngx_pnalloc(r->pool, 32);
+
+        if (geo == NULL || lat == NULL || lon == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ctx->phase = 1;
+
+        ngx_http_mtw_cmd_eval(&cmd, ngx_http_mtw_lua_near,
+                              sizeof(ngx_http_mtw_lua_near) - 1, 2);
+        ngx_http_mtw_cmd_arg(&cmd, (char *) geo->data, geo->len);
+        ngx_http_mtw_cmd_arg(&cmd, (char *) stop->data, stop->len);
+        ngx_http_mtw_cmd_arg(&cmd, (char *) lon,
+                             ngx_sprintf(lon, "%.6f", ctx->lon) - lon);
+        ngx_http_mtw_cmd_arg(&cmd, (char *) lat,
+                             ngx_sprintf(lat, "%.6f", ctx->lat) - lat);
+        ngx_http_mtw_cmd_arg(&cmd, (char *) limit,
+                             ngx_sprintf(limit, "%i", ctx->limit) - limit);
+
+        return ngx_http_mtw_fetch(r, ctx, &cmd, 1, ngx_http_mtw_search_done);
+    }
+
+    rc = ngx_http_mtw_arg(r, "name", &ctx->name);
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc == NGX_DECLINED) {
+        return ngx_http_mtw_bad_param(r, "provide either lat and lon, "
+                                         "or name");
+    }
+
+    if (ctx->name.len == 0 || ctx->name.len > 64) {
+        return ngx_http_mtw_bad_param(r, "name must be 1-64 characters");
+    }
+
+    for (i = 0; i < ctx->name.len; i++) {
+        if (ctx->name.data[i] < 0x20 || ctx->name.data[i] == 0x7f) {
+            return ngx_http_mtw_bad_param(r, "name has control "
+                                             "characters");
+        }
+    }
+
+    ngx_strlow(ctx->name.data, ctx->name.data, ctx->name.len);
+
+    rc = ngx_http_mtw_arg_int(r, "limit", 20, 1, 100, &ctx->limit);
+    if (rc != NGX_OK) {
+        return ngx_http_mtw_bad_param(r, "limit must be an integer in "
+                                         "1..100");
+    }
+
+    names = ngx_http_mtw_key(r, "mtw:%V:stop:names", &ctx->city);
+    if (names == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->phase = 2;
+
+    ngx_http_mtw_cmd_eval(&cmd, ngx_http_mtw_lua_name,
+                          sizeof(ngx_http_mtw_lua_name) - 1, 2);
+    ngx_http_mtw_cmd_arg(&cmd, (char *) names->data, names->len);
+    ngx_http_mtw_cmd_arg(&cmd, (char *) stop->data, stop->len);
+    ngx_http_mtw_cmd_arg(&cmd, (char *) ctx->name.data, ctx->name.len);
+    ngx_http_mtw_cmd_arg(&cmd, (char *) limit,
+                         ngx_sprintf(limit, "%i", ctx->limit) - limit);
+
+    return ngx_http_mtw_fetch(r, ctx, &cmd, 1, ngx_http_mtw_search_done);
+}
+
+
+static ngx_int_t
+ngx_http_mtw_search_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
+{
+    size_t                 i, step;
+    json_t                *out, *stop, *item;
+    ngx_http_mtw_reply_t  *rep, *el;
+
+    rep = &ctx->replies[0];
+
+    if (rep->type != REDIS_REPLY_ARRAY || rep->nelements == 0) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "mtw: stop search script failed: %V", &rep->str);
+        return ngx_http_mtw_send_unavailable(r, 1, "redis_error",
+                                             "the data store failed");
+    }
+
+    if (rep->element[0].integer == 0) {
+        return ngx_http_mtw_missing(r, ctx, NULL, NULL,
+                                    ngx_http_mtw_missing_done);
+    }
+
+    out = json_array();
+    if (out == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    step = (ctx->phase == 1) ? 3 : 1;
+
+    for (i = 1; i + step - 1 < rep->nelements; i += step) {
+        el = &rep->element[i + step - 1];
+
+        stop = ngx_http_mtw_stop_json(r, el);
+        if (stop == NULL) {
+            continue;
+        }
+
+        item = json_pack("{s:O?,s:O?,s:O?,s:O?}",
+                         "gtfs_id", json_object_get(stop, "id"),
+                         "name", json_object_get(stop, "name"),
+                         "lat", json_object_get(stop, "lat"),
+                         "lon", json_object_get(stop, "lon"));
+
+        if (item != NULL && ctx->phase == 1) {
+            json_object_set_new(item, "distance_km",
+                json_real(ngx_http_mtw_round(
+                    strtod((char *) rep->element[i + 1].str.data, NULL),
+                    100)));
+        }
+
+        json_decref(stop);
+
+        if (item == NULL || json_array_append_new(out, item) != 0) {
+            json_decref(out);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    return ngx_http_mtw_send_jansson(r, out, ctx->cache);
+}
+
+
+ngx_int_t
+ngx_http_mtw_stops_nearby(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
+{
+    u_char              *radius;
+    ngx_str_t           *geo_stops, *geo_vehicles, *stop, *vehicle;
+    ngx_http_mtw_cmd_t   cmd;
+
+    if (ngx_http_mtw_arg_int(r, "radius", 500, 1, 5000, &ctx->radius)
+        != NGX_OK)
+    {
+        return ngx_http_mtw_bad_param(r, "radius must be an integer number "
+                                         "of metres in 1..5000");
+    }
+
+    geo_stops = ngx_http_mtw_key(r, "mtw:%V:geo:stops", &ctx->city);
+    geo_vehicles = ngx_http_mtw_key(r, "mtw:%V:geo:vehicles", &ctx->city);
+    stop = ngx_http_mtw_key(r, "mtw:%V:stop", &ctx->city);
+    vehicle = ngx_http_mtw_key(r, "mtw:%V:vehicle", &ctx->city);
+    radius = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
+
+    if (geo_stops == NULL || geo_vehicles == NULL || stop == NULL
+        || vehicle == NULL || radius == NULL)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memzero(&cmd, sizeof(ngx_http_mtw_cmd_t));
+    ngx_http_mtw_cmd_eval(&cmd, ngx_http_mtw_lua_nearby,
+                          sizeof(ngx_http_mtw_lua_nearby) - 1, 4);
+    ngx_http_mtw_cmd_arg(&cmd, (char *) geo_stops->data, geo_stops->len);
+    ngx_http_mtw_cmd_arg(&cmd, (char *) geo_vehicles->data,
+                         geo_vehicles->len);
+    ngx_http_mtw_cmd_arg(&cmd, (char *) stop->data, stop->len);
+    ngx_http_mtw_cmd_arg(&cmd, (char *) vehicle->data, vehicle->len);
+    ngx_http_mtw_cmd_arg(&cmd, (char *) ctx->id.data, ctx->id.len);
+    ngx_http_mtw_cmd_arg(&cmd, (char *) radius,
+                         ngx_sprintf(radius, "%i", ctx->radius) - radius);
+
+    return ngx_http_mtw_fetch(r, ctx, &cmd, 1, ngx_http_mtw_nearby_done);
+}
+
+
+static ngx_int_t
+ngx_http_mtw_nearby_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
+{
+    size_t                 i;
+    json_t                *out, *stop, *list, *v, *item, *route;
+    ngx_http_mtw_reply_t  *rep;
+
+    rep = &ctx->replies[0];
+
+    if (rep->type != REDIS_REPLY_ARRAY || rep->nelements == 0) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "mtw: nearby script failed: %V", &rep->str);
+        return ngx_http_mtw_send_unavailable(r, 1, "redis_error",
+                                             "the data store failed");
+    }
+
+    if (rep->element[0].integer == -1) {
+        return ngx_http_mtw_missing(r, ctx, NULL, NULL,
+                                    ngx_http_mtw_missing_done);
+    }
+
+    if (rep->element[0].integer == 0 || rep->nelements < 2) {
+        return ngx_http_mtw_send_error(r, NGX_HTTP_NOT_FOUND, "not_found",
+                                       "stop not found");
+    }
+
+    stop = ngx_http_mtw_stop_json(r, &rep->element[1]);
+    list = json_array();
+
+    if (stop == NULL || list == NULL) {
+        json_decref(stop);
+        json_decref(list);
+        return ngx_http_mtw_send_unavailable(r, 1, "bad_document",
+                                             "the stored stop is invalid");
+    }
+
+    for (i = 2; i + 1 < rep->nelements; i += 2) {
+        v = ngx_http_mtw_json_parse(r, &rep->element[i + 1].str);
+        if (v == NULL) {
+            continue;
+        }
+
+        route = json_object_get(v, "route");
+
+        if (!json_is_string(route)) {
+            /* the reference skips vehicles without a route */
+            json_decref(v);
+            continue;
+        }
+
+        item = json_pack("{s:O?,s:O,s:O?,s:I,s:O?,s:O?,s:O?}",
+            "vehicle_id", json_object_get(v, "id"),
+            "route_id", route,
+            "trip_id", json_object_get(v, "trip"),
+            "distance_meters", (json_int_t) ngx_http_mtw_round(
+                strtod((char *) rep->element[i].str.data, NULL), 1),
+            "lat", json_object_get(v, "lat"),
+            "lon", json_object_get(v, "lon"),
+            "timestamp", json_object_get(v, "ts"));
+        json_decref(v);
+
+        if (item == NULL || json_array_append_new(list, item) != 0) {
+            json_decref(stop);
+            json_decref(list);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    out = json_pack("{s:O?,s:O?,s:O?,s:O?,s:I,s:I,s:o}",
+                    "stop_id", json_object_get(stop, "id"),
+                    "stop_name", json_object_get(stop, "name"),
+                    "stop_lat", json_object_get(stop, "lat"),
+                    "stop_lon", json_object_get(stop, "lon"),
+                    "radius_m", (json_int_t) ctx->radius,
+                    "count", (json_int_t) json_array_size(list),
+                    "vehicles", list);
+    json_decref(stop);
+
+    if (out == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_mtw_send_jansson(r, out, ctx->cache);
+}
+
+
+/*
+ * /api/stops/{id}/predictions?limit=&route=          (v1 == 0)
+ * /api/v1/stops/{id}/predictions?limit=&route_id=    (v1 == 1)
+ * /api/v1/live-activity/stop/{id}/next-arrivals      (v1 == 2)
+ */
+ngx_int_t
+ngx_http_mtw_predictions(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
+{
+    ngx_int_t            rc, def;
+    ngx_str_t           *doc, *stop;
+    ngx_http_mtw_cmd_t   cmds[3];
+
+    def = (ctx->v1 == 0) ? 10 : (ctx->v1 == 1 ? 5 : 3);
+
+    if (ctx->v1 == 2) {
+        ctx->limit = 3;
+
+    } else if (ngx_http_mtw_arg_int(r, "limit", def, 1, 100, &ctx->limit)
+               != NGX_OK)
+    {
+        return ngx_http_mtw_bad_param(r, "limit must be an integer in "
+                                         "1..100");
+    }
+
+    rc = NGX_DECLINED;
+
+    if (ctx->v1 != 2) {
+        rc = ngx_http_mtw_arg(r, ctx->v1 ? "route_id" : "route",
+                              &ctx->filter);
+    }
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc == NGX_OK && ctx->filter.len
+        && ngx_http_mtw_valid_id(&ctx->filter) != NGX_OK)
+    {
+        return ngx_http_mtw_bad_param(r, ctx->v1
+                   ? "route_id must be 1-64 characters of "
+                     "A-Z a-z 0-9 . _ ~ : -"
+                   : "route must be 1-64 characters of "
+                     "A-Z a-z 0-9 . _ ~ : -");
+    }
+
+    doc = ngx_http_mtw_key(r, "mtw:%V:doc:predictions:%V", &ctx->city,
+                           &ctx->id);
+    stop = ngx_http_mtw_key(r, "mtw:%V:stop", &ctx->city);
+
+    if (doc == NULL || stop == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memzero(cmds, sizeof(cmds));
+
+    ngx_http_mtw_cmd_str(&cmds[0], "HMGET");
+    ngx_http_mtw_cmd_arg(&cmds[0], (char *) doc->data, doc->len);
+    ngx_http_mtw_cmd_str(&cmds[0], "body");
+    ngx_http_mtw_cmd_str(&cmds[0], "ts");
+
+    ngx_http_mtw_cmd_str(&cmds[1], "HGET");
+    ngx_http_mtw_cmd_arg(&cmds[1], (char *) stop->data, stop->len);
+    ngx_http_mtw_cmd_arg(&cmds[1], (char *) ctx->id.data, ctx->id.len);
+
+    ngx_http_mtw_cmd_str(&cmds[2], "EXISTS");
+    ngx_http_mtw_cmd_arg(&cmds[2], (char *) stop->data, stop->len);
+
+    return ngx_http_mtw_fetch(r, ctx, cmds, 3,
+                              ngx_http_mtw_predictions_done);
+}
+
+
+static ngx_int_t
+ngx_http_mtw_predictions_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
+{
+    size_t                 i;
+    time_t                 now;
+    json_int_t             at, in;
+    json_t                *stop, *doc, *all, *list, *p, *route, *out, *item;
+    ngx_http_mtw_reply_t  *rep;
+
+    if (!ngx_http_mtw_reply_is_str(&ctx->replies[1])) {
+        if (ctx->replies[2].integer == 1) {
+            return ngx_http_mtw_send_error(r, NGX_HTTP_NOT_FOUND,
+                                           "not_found", "stop not found");
+        }
+
+        return ngx_http_mtw_missing(r, ctx, NULL, NULL,
+                                    ngx_http_mtw_missing_done);
+    }
+
+    stop = ngx_http_mtw_stop_json(r, &ctx->replies[1]);
+    if (stop == NULL) {
+        return ngx_http_mtw_send_unavailable(r, 1, "bad_document",
+                                             "the stored stop is invalid");
+    }
+
+    doc = NULL;
+    all = NULL;
+    rep = &ctx->replies[0];
+
+    if (rep->type == REDIS_REPLY_ARRAY && rep->nelements == 2
+        && ngx_http_mtw_reply_is_str(&rep->element[0]))
+    {
+        doc = ngx_http_mtw_json_parse(r, &rep->element[0].str);
+        all = json_object_get(doc, "predictions");
+    }
+
+    list = json_array();
+    if (list == NULL) {
+        json_decref(stop);
+        json_decref(doc);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    now = ngx_time();
+
+    json_array_foreach(all, i, p) {
+        if (json_array_size(list) >= (size_t) ctx->limit) {
+            break;
+        }
+
+        at = json_integer_value(json_object_get(p, "arrival_at"));
+
+        /* the worker keeps arrivals up to 60 s past (reference §3.5) */
+        if (at < (json_int_t) now - 60) {
+            continue;
+        }
+
+        route = json_object_get(p, "route_id");
+
+        if (ctx->filter.len
+            && !(json_is_string(route)
+                 && json_string_length(route) == ctx->filter.len
+                 && ngx_strncmp(json_string_value(route), ctx->filter.data,
+                                ctx->filter.len) == 0))
+        {
+            continue;
+        }
+
+        in = at - (json_int_t) now;
+
+        if (ctx->v1 == 2) {
+            item = json_pack("{s:O?,s:I,s:O?}",
+                             "route_short_name",
+                             json_object_get(p, "route_short_name"),
+                             "seconds_until", in,
+                             "confidence", json_object_get(p, "confidence"));
+
+        } else {
+            item = json_deep_copy(p);
+
+            if (item != NULL) {
+                json_object_set_new(item, "arrival_in_sec",
+                                    json_integer(in > 0 ? in : 0));
+            }
+        }
+
+        if (item == NULL || json_array_append_new(list, item) != 0) {
+            json_decref(stop);
+            json_decref(doc);
+            json_decref(list);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    switch (ctx->v1) {
+
+    case 0:
+        out = json_pack("{s:O?,s:O?,s:o}",
+                        "stop_id", json_object_get(stop, "id"),
+                        "stop_name", json_object_get(stop, "name"),
+                        "predictions", list);
+        break;
+
+    case 1:
+        out = json_pack("{s:{s:O?,s:O?,s:O?,s:O?},s:o,s:I}",
+                        "stop",
+                        "id", json_object_get(stop, "id"),
+                        "name", json_object_get(stop, "name"),
+                        "lat", json_object_get(stop, "lat"),
+                        "lon", json_object_get(stop, "lon"),
+                        "predictions", list,
+                        "timestamp", (json_int_t) now);
+        break;
+
+    default:
+        out = json_pack("{s:O?,s:O?,s:o,s:I}",
+                        "stop_id", json_object_get(stop, "id"),
+                        "stop_name", json_object_get(stop, "name"),
+                        "arrivals", list,
+                        "timestamp", (json_int_t) now);
+        break;
+    }
+
+    json_decref(stop);
+    json_decref(doc);
+
+    if (out == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_mtw_send_jansson(r, out, ctx->cache);
+}
+
+
+static ngx_int_t
+ngx_http_mtw_bad_param(ngx_http_request_t *r, const char *message)
+{
+    return ngx_http_mtw_send_error(r, NGX_HTTP_BAD_REQUEST,
+                                   "invalid_parameter", message);
+}
+
+
+/* A stop of the mtw:{city}:stop hash: {"id","name","lat","lon"} */
+static json_t *
+ngx_http_mtw_stop_json(ngx_http_request_t *r, ngx_http_mtw_reply_t *rep)
+{
+    json_t  *stop;
+
+    if (!ngx_http_mtw_reply_is_str(rep)) {
+        return NULL;
+    }
+
+    stop = ngx_http_mtw_json_parse(r, &rep->str);
+
+    if (stop != NULL && !json_is_object(stop)) {
+        json_decref(stop);
+        return NULL;
+    }
+
+    return stop;
+}
+
+
+static double
+ngx_http_mtw_round(double v, double scale)
+{
+    return (double) (int64_t) (v * scale + (v >= 0 ? 0.5 : -0.5)) / scale;
+}
+
+
+static void
+ngx_http_mtw_cmd_eval(ngx_http_mtw_cmd_t *cmd, const char *script,
+    size_t len, ngx_uint_t nkeys)
+{
+    static const char  *digits[] = { "0", "1", "2", "3", "4" };
+
+    ngx_http_mtw_cmd_str(cmd, "EVAL");
+    ngx_http_mtw_cmd_arg(cmd, script, len);
+    ngx_http_mtw_cmd_str(cmd, digits[nkeys]);
+}

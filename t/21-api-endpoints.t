@@ -1,0 +1,257 @@
+# Every endpoint against seeded Redis: 200 shapes with the reference's
+# field names, Content-Type, Cache-Control, ETag and 304, HEAD, CORS
+# (simple and preflight), gzip, 404 for unknown ids and cities, 503 for
+# documents not published yet.
+use strict;
+use warnings;
+use Test::More;
+use MTW::Test;
+use MTW::ApiSeed;
+
+my $t = MTW::Test->new;
+$t->start_redis;
+MTW::ApiSeed::seed($t);
+$t->start_nginx(MTW::ApiSeed::nginx_http());
+
+my $json = qr{^application/json; charset=utf-8$};
+my $is_array = sub { ref $_[0] eq 'ARRAY' };
+my $is_int = sub { defined $_[0] && $_[0] =~ /^-?\d+$/ };
+my $now = time;
+
+$t->check_requests([
+    { path => '/api/healthz', status => 200,
+      headers_like => { 'content-type' => $json },
+      json => { status => 'ok', timestamp => $is_int } },
+    { path => '/api/readyz', status => 200,
+      json => { status => 'ready', city => 'saskatoon', redis => 'ok' } },
+
+    { path => '/api/score', status => 200,
+      headers_like => { 'content-type' => $json, 'cache-control' => 'no-cache',
+                        etag => qr/^"[0-9a-f]{16}"$/ },
+      json => { ts => $is_int, 'items.0.route_id' => '14510',
+                'items.0.direction' => 0, 'items.0.vehicles' => 3,
+                'items.0.grade' => 'A', 'items.0.confidence' => 'high',
+                'items.0.observed_headway_sec' => 540 } },
+    { path => '/api/score?city=nowhere', status => 404,
+      headers_like => { 'cache-control' => 'no-store' },
+      json => { 'error.code' => 'unknown_city' } },
+
+    { path => '/api/realtime', status => 200,
+      json => { ts => $is_int, 'vehicles' => sub { @{ $_[0] } == 3 },
+                'trips.0.trip' => '12345', 'alerts.0.cause' => 10 } },
+    { path => '/api/realtime?route_id=14514', status => 200,
+      json => { vehicles => sub { @{ $_[0] } == 2
+                  && !grep { $_->{route} ne '14514' } @{ $_[0] } },
+                'trips.0.trip' => '12345' } },
+    { path => '/api/realtime?route_id=nope', status => 404,
+      json => { 'error.code' => 'not_found', 'error.message' => 'route not found' } },
+
+    { path => '/api/stops?name=PRIM', status => 200,
+      json => { '0.gtfs_id' => '4001', '0.name' => 'Primrose / Adilman',
+                '1.gtfs_id' => '3734', '0.lat' => 52.14 } },
+    { path => '/api/stops?name=Primrose+%2F+Len', status => 200,
+      json => { '0.gtfs_id' => '3734' } },
+    { path => '/api/stops?name=zzz', status => 200, body_like => qr/^\[\]$/ },
+    { path => '/api/stops?lat=52.124&lon=-106.567&limit=2', status => 200,
+      json => { '0.gtfs_id' => '3734', '0.distance_km' => sub { $_[0] < 0.2 },
+                '1.gtfs_id' => '4001' } },
+
+    { path => '/api/stops/3734/nearby?radius=1000', status => 200,
+      json => { stop_id => '3734', stop_name => 'Primrose / Lenore',
+                stop_lat => 52.1234, stop_lon => -106.5678, radius_m => 1000,
+                count => 2, 'vehicles.0.vehicle_id' => '606',
+                'vehicles.0.route_id' => '14514', 'vehicles.0.trip_id' => '12345',
+                'vehicles.0.distance_meters' => sub { $_[0] > 150 && $_[0] < 300 },
+                'vehicles.0.timestamp' => $is_int } },
+    { path => '/api/stops/3734/nearby', status => 200,
+      json => { radius_m => 500, count => 1 } },
+    { path => '/api/stops/9999/nearby', status => 404,
+      json => { 'error.message' => 'stop not found' } },
+
+    { path => '/api/stops/3734/predictions', status => 200,
+      headers_like => { 'cache-control' => 'no-cache' },
+      json => { stop_id => '3734', stop_name => 'Primrose / Lenore',
+                predictions => sub { @{ $_[0] } == 3 },
+                'predictions.0.trip_id' => '12345',
+                'predictions.0.arrival_in_sec' => sub { $_[0] > 150 && $_[0] <= 180 },
+                'predictions.0.confidence' => 'high',
+                'predictions.0.current_location.stops_away' => 2,
+                'predictions.0.delay_sec' => 120 } },
+    { path => '/api/stops/3734/predictions?limit=1&route=14520', status => 200,
+      json => { predictions => sub { @{ $_[0] } == 1 },
+                'predictions.0.route_id' => '14520' } },
+    { path => '/api/stops/4000/predictions', status => 200,
+      json => { stop_id => '4000', predictions => sub { @{ $_[0] } == 0 } } },
+    { path => '/api/stops/9999/predictions', status => 404,
+      json => { 'error.code' => 'not_found' } },
+
+    { path => '/api/v1/stops/3734/predictions', status => 200,
+      json => { 'stop.id' => '3734', 'stop.name' => 'Primrose / Lenore',
+                'stop.lat' => 52.1234, timestamp => $is_int,
+                predictions => sub { @{ $_[0] } == 3 } } },
+    { path => '/api/v1/stops/3734/predictions?limit=2&route_id=14514', status => 200,
+      json => { predictions => sub { @{ $_[0] } == 2
+                  && !grep { $_->{route_id} ne '14514' } @{ $_[0] } } } },
+    { path => '/api/v1/live-activity/stop/3734/next-arrivals', status => 200,
+      headers_like => { 'cache-control' => 'no-cache, no-store, must-revalidate' },
+      json => { stop_id => '3734', 'arrivals.0.route_short_name' => '14',
+                'arrivals.0.seconds_until' => sub { $_[0] > 150 && $_[0] <= 180 },
+                'arrivals.0.confidence' => 'high', timestamp => $is_int,
+                arrivals => sub { @{ $_[0] } == 3 } } },
+    { path => '/api/v1/live-activity/route/14514', status => 200,
+      headers_like => { 'cache-control' => 'no-cache, no-store, must-revalidate' },
+      json => { route_id => '14514', short_name => '14', active_vehicles => 2,
+                on_time_vehicles => 1, late_vehicles => 1, health_percent => 50 } },
+    { path => '/api/v1/live-activity/route/99', status => 404 },
+
+    { path => '/api/v1/cities', status => 200,
+      headers_like => { 'cache-control' => 'public, max-age=86400' },
+      json => { 'cities.0.slug' => 'saskatoon', 'cities.0.zoom_level' => 12 } },
+    { path => '/api/v1/routes', status => 200,
+      headers_like => { 'cache-control' => 'public, max-age=300' },
+      json => { 'routes.0.id' => '14510', 'routes.0.color' => 'FF8000',
+                'routes.0.on_time_pct' => 92.5, city => 'saskatoon' } },
+    { path => '/api/v1/routes/14514', status => 200,
+      headers_like => { 'cache-control' => 'public, max-age=600' },
+      json => { 'route.id' => '14514', 'stats.totalDays' => 28,
+                'stats.scheduleRealismGrade' => 'under_scheduled' } },
+    { path => '/api/v1/routes/99999', status => 404,
+      json => { 'error.code' => 'not_found', 'error.message' => 'route not found' } },
+    { path => '/api/v1/stops', status => 200,
+      headers_like => { 'cache-control' => 'public, max-age=3600' },
+      json => { stops => sub { @{ $_[0] } == 4 }, timestamp => $is_int } },
+    { path => '/api/v1/stops?route_id=14514', status => 200,
+      json => { stops => sub { @{ $_[0] } == 2 } } },
+    { path => '/api/v1/stops?route_id=99999', status => 404 },
+
+    { path => '/api/vehicle-feedback/606', status => 200,
+      json => { vehicleId => '606', 'summary.total' => 0, 'summary.ahead' => 0 } },
+
+    { path => '/api/dashboard/overview', status => 200,
+      json => { system_grade => 'B', is_feed_healthy => sub { $_[0] } } },
+    { path => '/api/dashboard/routes', status => 200,
+      json => { 'routes.0.days_of_data' => 12, 'routes.0.confidence_level' => 'high' } },
+    { path => '/api/dashboard/routes/14514', status => 200,
+      json => { 'trend.dates.0' => 'Sep 21' } },
+    { path => '/api/dashboard/routes/14514/live', status => 200,
+      json => { route_id => '14514', 'headway.min_sec' => 420,
+                'counts.total_stops' => 41 } },
+    { path => '/api/dashboard/routes/99999/live', status => 404 },
+    { path => '/api/dashboard/weather', status => 503,
+      headers_like => { 'retry-after' => qr/^\d+$/ },
+      json => { 'error.code' => 'not_published' } },
+    { path => '/api/weather/current', status => 503,
+      json => { 'error.code' => 'not_published' } },
+    { path => '/api/doc.json', status => 200,
+      json => { openapi => qr/^3\./ } },
+]);
+
+# search results have exactly the matches, up to limit
+for my $case ([ '/api/stops?name=PRIM', 2 ], [ '/api/stops?name=Primrose+%2F+Len', 1 ],
+              [ '/api/stops?lat=52.124&lon=-106.567&limit=2', 2 ],
+              [ '/api/stops?lat=52.124&lon=-106.567', 4 ],
+              [ '/api/stops?name=e&limit=3', 3 ]) {
+    my $doc = MTW::Test::json_of($t->get($case->[0]));
+    is(scalar @{ $doc || [] }, $case->[1], "$case->[0]: $case->[1] stops");
+}
+
+# weather documents answer once the worker publishes them
+MTW::ApiSeed::put($t, 'weather:current', '{"observed_at":1760940000,'
+    . '"temperature_celsius":-3.2,"weather_condition":"cloudy","transit_impact":"minor"}');
+MTW::ApiSeed::put($t, 'weather', '{"current":{"weather_condition":"snow"},'
+    . '"winter_operations":{"routes":[]}}');
+$t->check_requests([
+    { path => '/api/weather/current', status => 200,
+      json => { weather_condition => 'cloudy', transit_impact => 'minor' } },
+    { path => '/api/dashboard/weather', status => 200,
+      json => { 'current.weather_condition' => 'snow' } },
+]);
+
+# the stored body and ETag are sent as they are; If-None-Match gives 304
+my $score = MTW::ApiSeed::score_body();
+my $r = $t->get('/api/score');
+is($r->{content}, $score, '/api/score sends the stored bytes');
+is($r->{headers}{etag}, MTW::ApiSeed::etag($score), 'with the stored ETag');
+is($r->{headers}{'content-length'}, length $score, 'and their length');
+my $etag = $r->{headers}{etag};
+
+$t->check_requests([
+    { path => '/api/score', headers => { 'If-None-Match' => $etag }, status => 304,
+      empty_body => 1, headers_like => { etag => $etag } },
+    { path => '/api/score', headers => { 'If-None-Match' => qq{"0000000000000000", $etag} },
+      status => 304 },
+    { path => '/api/score', headers => { 'If-None-Match' => '"0000000000000000"' },
+      status => 200 },
+    { method => 'HEAD', path => '/api/score', status => 200, empty_body => 1,
+      headers_like => { etag => $etag, 'content-length' => length $score,
+                        'content-type' => $json } },
+    { method => 'HEAD', path => '/api/v1/routes/99999', status => 404, empty_body => 1 },
+]);
+
+# built answers have a stable ETag too
+$r = $t->get('/api/stops?name=prim');
+my $r2 = $t->get('/api/stops?name=prim', headers => { 'If-None-Match' => $r->{headers}{etag} });
+is($r2->{status}, 304, 'a built answer (stop search) revalidates with 304');
+
+# a new tick changes the ETag
+MTW::ApiSeed::put($t, 'score', '{"ts":1,"items":[]}');
+$r = $t->get('/api/score', headers => { 'If-None-Match' => $etag });
+is($r->{status}, 200, 'a new document is sent again');
+is($r->{content}, '{"ts":1,"items":[]}', 'with its new body');
+
+# gzip applies to JSON
+$r = $t->get('/api/v1/routes', headers => { 'Accept-Encoding' => 'gzip' });
+is($r->{headers}{'content-encoding'}, 'gzip', 'JSON is gzipped when asked');
+
+# CORS: allowed origins, preflight, others get nothing
+my $origin = 'https://mind-the-wait.ca';
+$t->check_requests([
+    { path => '/api/v1/cities', headers => { Origin => $origin }, status => 200,
+      headers_like => { 'access-control-allow-origin' => $origin,
+                        vary => qr/Origin/,
+                        'access-control-expose-headers' => qr/ETag/ } },
+    { path => '/api/v1/routes/99999', headers => { Origin => 'capacitor://localhost' },
+      status => 404,
+      headers_like => { 'access-control-allow-origin' => 'capacitor://localhost' } },
+    { path => '/api/v1/cities', headers => { Origin => 'https://evil.example' },
+      status => 200, headers_like => { 'access-control-allow-origin' => undef } },
+    { path => '/api/v1/cities', status => 200,
+      headers_like => { 'access-control-allow-origin' => undef, vary => 'Origin' } },
+    { method => 'OPTIONS', path => '/api/vehicle-feedback',
+      headers => { Origin => $origin, 'Access-Control-Request-Method' => 'POST',
+                   'Access-Control-Request-Headers' => 'content-type' },
+      status => 204, empty_body => 1,
+      headers_like => { 'access-control-allow-origin' => $origin,
+                        'access-control-allow-methods' => 'POST, OPTIONS',
+                        'access-control-allow-headers' => qr/Content-Type/,
+                        'access-control-max-age' => '3600' } },
+    { method => 'OPTIONS', path => '/api/score',
+      headers => { Origin => $origin, 'Access-Control-Request-Method' => 'GET' },
+      status => 204,
+      headers_like => { 'access-control-allow-methods' => 'GET, HEAD, OPTIONS' } },
+    { method => 'OPTIONS', path => '/api/score',
+      headers => { Origin => 'https://evil.example',
+                   'Access-Control-Request-Method' => 'GET' },
+      status => 204, headers_like => { 'access-control-allow-origin' => undef,
+                                       allow => 'GET, HEAD, OPTIONS' } },
+    { method => 'OPTIONS', path => '/api/nothing', status => 404 },
+]);
+
+# a vote counts and the summary shows it
+$r = $t->http('POST', '/api/vehicle-feedback',
+              body => '{"vehicleId":" 606 ","vote":"late"}',
+              headers => { 'Content-Type' => 'application/json' });
+is($r->{status}, 200, 'feedback POST: 200');
+my $doc = MTW::Test::json_of($r);
+is_deeply($doc, { vehicleId => '606', vote => 'late',
+                  summary => { ahead => 0, on_time => 0, late => 1, total => 1 } },
+          'feedback POST: the reference shape with the new counters');
+$r = $t->http('POST', '/api/vehicle-feedback', body => '{"vehicleId":"606","vote":"ahead"}');
+is(MTW::Test::json_of($r)->{summary}{total}, 2, 'a second vote counts');
+$doc = MTW::Test::json_of($t->get('/api/vehicle-feedback/606'));
+is_deeply($doc->{summary}, { ahead => 1, on_time => 0, late => 1, total => 2 },
+          'feedback GET shows the counters');
+my $ttl = $t->redis_cmd('TTL', 'mtw:saskatoon:feedback:606');
+ok($ttl > 86000 && $ttl <= 86400, "feedback counters expire in 24 h ($ttl)");
+
+$t->done;

@@ -1,0 +1,256 @@
+package MTW::ApiSeed;
+
+# MTW::ApiSeed - realistic documents and live keys for the API tests, in
+# the shapes of reference-api.md and the keys of docs/redis-contract.md,
+# written straight into Redis the way the worker publishes them.
+#
+#   use MTW::ApiSeed;
+#   MTW::ApiSeed::seed($t);                 # city "saskatoon"
+#   my $body = MTW::ApiSeed::score_body();  # the ~5 KB /api/score document
+
+use strict;
+use warnings;
+use JSON::PP;
+use POSIX ();
+
+our $CITY = 'saskatoon';
+our $NOW = time;
+
+my $json = JSON::PP->new->canonical(0)->utf8;
+
+sub enc { $json->encode($_[0]) }
+
+# FNV-1a 64, the contract's ETag: "\"" . 16 hex digits . "\""
+sub etag {
+    my ($body) = @_;
+    use integer;
+    my ($hi, $lo) = (0xcbf29ce4, 0x84222325);
+    for my $c (unpack 'C*', $body) {
+        $lo ^= $c;
+        # (hi:lo) * 0x100000001b3, modulo 2^64, in 32-bit halves
+        my $p_lo = $lo * 0x1b3;
+        my $carry = ($p_lo >> 32) & 0xffffffff;
+        my $n_lo = $p_lo & 0xffffffff;
+        my $n_hi = ($hi * 0x1b3 + $carry + ($lo << 8)) & 0xffffffff;
+        ($hi, $lo) = ($n_hi, $n_lo);
+    }
+    return sprintf('"%08x%08x"', $hi, $lo);
+}
+
+sub put {
+    my ($t, $name, $body, $city) = @_;
+    $city //= $CITY;
+    return $t->put_doc($city, $name, $body, etag => etag($body), ts => $NOW);
+}
+
+my @ROUTES = map { { id => "145$_", short => "$_" } } (10 .. 49);
+
+sub score_body {
+    my @items;
+    for my $r (@ROUTES) {
+        for my $dir (0, 1) {
+            push @items, { route_id => $r->{id}, direction => $dir,
+                observed_headway_sec => 540 + $dir * 60,
+                scheduled_headway_sec => undef, vehicles => 3,
+                grade => 'A', confidence => 'high', as_of => $NOW };
+        }
+    }
+    # ~ 5 KB: the real document of a 40-route city
+    my $body = '{"ts":' . $NOW . ',"items":[' . join(',', map {
+        my $i = $_;
+        sprintf('{"route_id":"%s","direction":%d,"observed_headway_sec":%d,'
+            . '"scheduled_headway_sec":null,"vehicles":%d,"grade":"%s",'
+            . '"confidence":"%s","as_of":%d}', $i->{route_id}, $i->{direction},
+            $i->{observed_headway_sec}, $i->{vehicles}, $i->{grade},
+            $i->{confidence}, $i->{as_of})
+    } @items[0 .. 35]) . ']}';
+    return $body;
+}
+
+sub status {
+    my ($d) = @_;
+    return { color => 'orange', label => 'late', severity => "\x{1f62c} delayed",
+             deviation_sec => $d, reason => undef,
+             feedback => { ahead => 0, on_time => 0, late => 0, total => 0 } };
+}
+
+sub vehicles {
+    return (
+        { id => '606', trip => '12345', route => '14514', lat => 52.1251,
+          lon => -106.5662, bearing => 180.0, speed => 8.3, ts => $NOW - 10,
+          status => status(240) },
+        { id => '707', trip => '12346', route => '14514', lat => 52.1300,
+          lon => -106.5700, bearing => 90.0, speed => 5.0, ts => $NOW - 12,
+          status => status(30) },
+        { id => '808', trip => '22222', route => '14520', lat => 52.2000,
+          lon => -106.6000, bearing => undef, speed => undef, ts => $NOW - 5 },
+    );
+}
+
+sub stops {
+    return (
+        { id => '3734', name => 'Primrose / Lenore', lat => 52.1234, lon => -106.5678 },
+        { id => '3900', name => 'Evergreen / Wyant', lat => 52.168249, lon => -106.575778 },
+        { id => '4000', name => '19th Street / 2nd Avenue', lat => 52.124263, lon => -106.666571 },
+        { id => '4001', name => 'Primrose / Adilman', lat => 52.1400, lon => -106.5800 },
+    );
+}
+
+sub prediction {
+    my ($trip, $route, $short, $in) = @_;
+    return { vehicle_id => $trip, route_id => $route, route_short_name => $short,
+             trip_id => $trip, stop_id => '3734', stop_name => 'Primrose / Lenore',
+             headsign => 'University', arrival_in_sec => $in,
+             arrival_at => $NOW + $in, confidence => 'high', status => undef,
+             current_location => { lat => 52.12, lon => -106.56, stops_away => 2 },
+             feedback_summary => { ahead => 0, on_time => 0, late => 0, total => 0 },
+             delay_sec => 120 };
+}
+
+# Everything a worker tick of city $CITY would leave in Redis.
+sub seed {
+    my ($t) = @_;
+    my $c = $CITY;
+    $t->redis_cmd('SADD', 'mtw:cities', $c);
+    my $cities = enc({ cities => [ { id => 1, name => 'Saskatoon', slug => $c,
+        country => 'CA', center_lat => 52.1324, center_lon => -106.6689,
+        zoom_level => 12 } ] });
+    $t->redis_cmd('HSET', 'mtw:doc:cities', 'body', $cities, 'etag', etag($cities),
+                  'ts', $NOW);
+
+    put($t, 'score', score_body());
+
+    my @v = vehicles();
+    put($t, 'realtime', enc({ ts => $NOW, vehicles => \@v,
+        trips => [ { trip => '12345', route => '14514', rel => 0, stops => [
+            { stop_id => '3734', seq => 12, arr => $NOW + 180, dep => $NOW + 190,
+              delay => 120, rel => 0 } ] } ],
+        alerts => [ { cause => 10, effect => 9 } ] }));
+
+    my @routes = map { { id => $_->{id}, short_name => $_->{short},
+        long_name => "Route $_->{short} Line", color => 'FF8000', grade => 'A',
+        on_time_pct => 92.5, active_vehicles => 3, days_of_data => 12,
+        confidence_level => 'high' } } @ROUTES;
+    put($t, 'routes', enc({ routes => \@routes, timestamp => $NOW, city => $c }));
+
+    my $route = { id => '14514', short_name => '14', long_name => 'Route 14 Line',
+                  color => 'FF8000' };
+    put($t, 'route:14514', enc({ route => $route, stats => { totalDays => 28,
+        avgPerformance => 84.3, bestDay => 'Oct 5', bestPerformance => 97.1,
+        worstDay => 'Oct 14', worstPerformance => 61.2, grade => 'B',
+        scheduleRealismRatio => 1.08, scheduleRealismGrade => 'under_scheduled',
+        systemComparison => undef }, trend => { dates => ['Sep 21'],
+        on_time_pct => [88.2] }, timestamp => $NOW }));
+    put($t, 'route:14514:live', enc({ route_id => '14514', updated_at => $NOW - 10,
+        age_sec => 10, is_stale => JSON::PP::false,
+        direction_label => "University (Hub) \x{21d4} Depot",
+        headway => { min_sec => 420, max_sec => 600 },
+        counts => { vehicles_online => 2, timepoints => 12, total_stops => 41 },
+        stops => [], vehicles => [] }));
+    put($t, 'route:14514:activity', enc({ route_id => '14514', short_name => '14',
+        color => 'FF8000', active_vehicles => 2, on_time_vehicles => 1,
+        late_vehicles => 1, early_vehicles => 0, health_percent => 50,
+        timestamp => $NOW }));
+
+    my @s = stops();
+    put($t, 'stops', enc({ stops => \@s, timestamp => $NOW }));
+    put($t, 'route:14514:stops', enc({ stops => [ @s[0, 3] ], timestamp => $NOW }));
+
+    put($t, 'predictions:3734', enc({ stop_id => '3734', stop_name => 'Primrose / Lenore',
+        predictions => [ prediction('12345', '14514', '14', 180),
+                         prediction('99999', '14520', '20', 400),
+                         prediction('12346', '14514', '14', 900),
+                         { %{ prediction('55555', '14514', '14', 0) },
+                           arrival_at => $NOW - 600 } ] }));
+
+    put($t, 'overview', enc({ system_grade => 'B', on_time_percentage => 83.4,
+        active_vehicles => 3, total_routes => 40, change_vs_yesterday => 0,
+        current_weather => undef, top_performers => [], needs_attention => [],
+        historical_top_performers => [], historical_worst_performers => [],
+        timestamp => $NOW, is_feed_healthy => JSON::PP::true,
+        feed_last_updated => $NOW - 10 }));
+
+    for my $s (@s) {
+        $t->redis_cmd('HSET', "mtw:$c:stop", $s->{id}, enc($s));
+        $t->redis_cmd('HSET', "mtw:$c:stop:names", $s->{id}, lc $s->{name});
+        $t->redis_cmd('GEOADD', "mtw:$c:geo:stops", $s->{lon}, $s->{lat}, $s->{id});
+    }
+    for my $v (@v) {
+        $t->redis_cmd('HSET', "mtw:$c:vehicle", $v->{id}, enc($v));
+        $t->redis_cmd('GEOADD', "mtw:$c:geo:vehicles", $v->{lon}, $v->{lat}, $v->{id});
+    }
+    $t->redis_cmd('HSET', "mtw:$c:heartbeat", 'ts', $NOW, 'pid', 1, 'host', 'test',
+                  'poll_sec', 12);
+}
+
+# The http {} inside of a test's nginx.conf serving the API.
+sub nginx_http {
+    my (%o) = @_;
+    my $extra = $o{extra} // '';
+    my $loc = $o{location} // '';
+    my $main = $o{main} // '';
+    return <<"CONF";
+    mtw_redis 127.0.0.1:%%REDIS_PORT%%;
+    mtw_redis_timeout ${\ ($o{timeout} // '500ms')};
+    mtw_redis_connect_timeout 500ms;
+    $main
+    gzip on;
+    gzip_min_length 100;
+    gzip_types application/json;
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        $extra
+        location /api/ {
+            mtw_api;
+            mtw_city saskatoon;
+            mtw_cors_origins https://mind-the-wait.ca capacitor://localhost;
+            mtw_openapi %%ROOT%%/docs/openapi.json;
+            $loc
+        }
+    }
+CONF
+}
+
+# Load: $n children each send GETs for $secs seconds (a new connection per
+# request unless keep_alive), cycling through @$paths.  Returns a list of
+# [status, seconds, path] of every request.  $during->() runs in the parent
+# meanwhile (kill Redis, reload nginx, ...).
+sub load {
+    my ($t, %o) = @_;
+    my $n = $o{clients} // 4;
+    my $secs = $o{secs} // 3;
+    my $paths = $o{paths} // ['/api/score'];
+    my $port = $t->nginx_port;
+    my $out = $t->dir . '/load-' . ++$t->{load_n};
+    my @pids;
+    for my $c (1 .. $n) {
+        my $pid = fork // die "fork: $!";
+        if (!$pid) {
+            require HTTP::Tiny;
+            require Time::HiRes;
+            my $ua = HTTP::Tiny->new(timeout => 10, keep_alive => $o{keep_alive} // 0);
+            open my $fh, '>', "$out.$c" or die;
+            my $until = Time::HiRes::time() + $secs;
+            my $i = $c;
+            while (Time::HiRes::time() < $until) {
+                my $p = $paths->[$i++ % @$paths];
+                my $t0 = Time::HiRes::time();
+                my $r = $ua->get("http://127.0.0.1:$port$p");
+                printf $fh "%d %.4f %s\n", $r->{status}, Time::HiRes::time() - $t0, $p;
+            }
+            close $fh;
+            POSIX::_exit(0);
+        }
+        push @pids, $pid;
+    }
+    $o{during}->() if $o{during};
+    waitpid($_, 0) for @pids;
+    my @res;
+    for my $c (1 .. $n) {
+        open my $fh, '<', "$out.$c" or next;
+        while (<$fh>) { chomp; push @res, [ split / /, $_, 3 ] }
+    }
+    return @res;
+}
+
+1;

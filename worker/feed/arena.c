@@ -1,0 +1,153 @@
+/*
+ * arena.c - bump allocator: a chain of blocks, reset keeps the largest.
+ */
+#include "feed/arena.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_ALIGN 16
+#define ARENA_DEFAULT_BLOCK (64 * 1024)
+
+struct mtw_arena_block {
+    mtw_arena_block *next;
+    size_t           size;      /* usable bytes in data */
+    size_t           off;       /* next free byte */
+    _Alignas(ARENA_ALIGN) unsigned char data[];
+};
+
+void mtw_arena_init(mtw_arena *a, size_t block_size, size_t limit)
+{
+    memset(a, 0, sizeof(*a));
+    a->block_size = block_size ? block_size : ARENA_DEFAULT_BLOCK;
+    a->limit = limit;
+}
+
+void mtw_arena_free(mtw_arena *a)
+{
+    mtw_arena_block *b, *next;
+
+    for (b = a->head; b != NULL; b = next) {
+        next = b->next;
+        free(b);
+    }
+    a->head = NULL;
+    a->used = 0;
+    a->reserved = 0;
+}
+
+void mtw_arena_reset(mtw_arena *a)
+{
+    mtw_arena_block *b, *next, *keep = NULL;
+    size_t used = a->used;
+    int blocks = 0;
+
+    for (b = a->head; b != NULL; b = b->next) {
+        blocks++;
+        if (keep == NULL || b->size > keep->size) {
+            keep = b;
+        }
+    }
+    /* The last round needed several blocks: replace them with one block
+     * big enough for all of it, so a steady feed decodes into one warm
+     * block with no malloc and no page faults. */
+    if (blocks > 1 && keep != NULL && keep->size < used) {
+        keep = NULL;
+    }
+    for (b = a->head; b != NULL; b = next) {
+        next = b->next;
+        if (b != keep) {
+            free(b);
+        }
+    }
+    a->head = keep;
+    a->used = 0;
+    a->reserved = 0;
+    if (keep != NULL) {
+        keep->next = NULL;
+        keep->off = 0;
+        a->reserved = keep->size;
+    } else if (blocks > 1) {
+        /* one eighth of slack for a feed that grows a little */
+        a->block_size = used + used / 8;
+    }
+}
+
+void *mtw_arena_alloc(mtw_arena *a, size_t n)
+{
+    mtw_arena_block *b = a->head;
+    size_t need, size;
+    void *p;
+
+    if (n == 0) {
+        n = 1;
+    }
+    need = (n + ARENA_ALIGN - 1) & ~(size_t) (ARENA_ALIGN - 1);
+    if (need < n) {
+        return NULL;
+    }
+    if (a->limit != 0 && a->used + need > a->limit) {
+        return NULL;
+    }
+    if (b == NULL || b->size - b->off < need) {
+        size = a->block_size;
+        /* later blocks double so a big feed needs few of them */
+        if (b != NULL && b->size * 2 > size) {
+            size = b->size * 2;
+        }
+        if (size < need) {
+            size = need;
+        }
+        b = malloc(sizeof(*b) + size);
+        if (b == NULL) {
+            return NULL;
+        }
+        b->size = size;
+        b->off = 0;
+        b->next = a->head;
+        a->head = b;
+        a->reserved += size;
+    }
+    p = b->data + b->off;
+    b->off += need;
+    a->used += need;
+    return p;
+}
+
+char *mtw_arena_strdup(mtw_arena *a, const char *s)
+{
+    size_t n;
+    char *p;
+
+    if (s == NULL) {
+        return NULL;
+    }
+    n = strlen(s) + 1;
+    p = mtw_arena_alloc(a, n);
+    if (p != NULL) {
+        memcpy(p, s, n);
+    }
+    return p;
+}
+
+static void *arena_pb_alloc(void *data, size_t size)
+{
+    return mtw_arena_alloc(data, size);
+}
+
+static void arena_pb_free(void *data, void *ptr)
+{
+    (void) data;
+    (void) ptr;     /* released with the whole arena */
+}
+
+ProtobufCAllocator mtw_arena_protobuf(mtw_arena *a)
+{
+    ProtobufCAllocator pa;
+
+    pa.alloc = arena_pb_alloc;
+    pa.free = arena_pb_free;
+    pa.allocator_data = a;
+    return pa;
+}

@@ -1,0 +1,22 @@
+/*
+ * decode.h - GTFS-Realtime bytes -> protobuf-c FeedMessage in an arena.
+ */
+#ifndef MTW_DECODE_H
+#define MTW_DECODE_H
+
+#include "feed/arena.h"
+#include "gtfs-realtime.pb-c.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Unpacks a FeedMessage with every allocation in a; the message lives until
+ * the arena is reset.  NULL with a one-line reason in err when the bytes are
+ * empty, not protobuf, or miss a required field.
+ */
+TransitRealtime__FeedMessage *mtw_feed_unpack(mtw_arena *a,
+                                              const uint8_t *data, size_t len,
+                                              char *err, size_t errlen);
+
+#endif

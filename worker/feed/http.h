@@ -1,0 +1,76 @@
+/*
+ * http.h - non-blocking feed fetches with libcurl multi.
+ *
+ * One mtw_fetch per feed URL keeps its easy handle (so the connection is
+ * reused), its validators (ETag, Last-Modified) for conditional GETs, and
+ * the body of the last transfer.  mtw_http drives every transfer of the
+ * process on one multi handle: start, wait, collect the finished ones.
+ */
+#ifndef MTW_HTTP_H
+#define MTW_HTTP_H
+
+#include <curl/curl.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    MTW_FETCH_OK = 0,           /* 200 (or a file:// read) with a body */
+    MTW_FETCH_NOT_MODIFIED,     /* 304: the validators matched */
+    MTW_FETCH_ERROR             /* transport error, timeout or non-200 */
+} mtw_fetch_result;
+
+typedef struct mtw_fetch {
+    CURL             *easy;
+    char             *url;
+    void             *owner;        /* the caller's feed state */
+    int               in_flight;
+    /* validators of the last good body, sent on the next request */
+    char              etag[256];
+    char              last_modified[128];
+    char              new_etag[256];
+    char              new_last_modified[128];
+    /* last transfer */
+    uint8_t          *body;
+    size_t            len;
+    size_t            cap;
+    size_t            max_body;
+    int               too_big;
+    long              status;
+    mtw_fetch_result  result;
+    char              error[256];
+    struct curl_slist *headers;
+} mtw_fetch;
+
+typedef struct {
+    CURLM *multi;
+    long   connect_timeout_ms;
+    long   timeout_ms;
+    size_t max_body;
+    int    running;
+} mtw_http;
+
+/* Returns 0, or -1 when libcurl cannot be initialised. */
+int  mtw_http_init(mtw_http *h, long connect_timeout_ms, long timeout_ms,
+                   size_t max_body);
+void mtw_http_free(mtw_http *h);
+
+/* A fetch for url (copied); NULL when out of memory. */
+mtw_fetch *mtw_fetch_create(const char *url, void *owner);
+/* Stops a transfer in flight (h may be NULL when none is). */
+void mtw_fetch_free(mtw_http *h, mtw_fetch *f);
+/* Forgets the validators so the next request is unconditional. */
+void mtw_fetch_forget_validators(mtw_fetch *f);
+
+/* Starts a GET of f->url (conditional when validators are known). */
+int  mtw_http_start(mtw_http *h, mtw_fetch *f);
+
+/* Waits at most timeout_ms for network activity and moves transfers on. */
+void mtw_http_wait(mtw_http *h, int timeout_ms);
+
+/* Next finished transfer with result/status/error set, or NULL. */
+mtw_fetch *mtw_http_done(mtw_http *h);
+
+/* Keeps the validators of the last transfer (call once its body decoded). */
+void mtw_fetch_accept(mtw_fetch *f);
+
+#endif

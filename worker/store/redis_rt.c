@@ -1,0 +1,257 @@
+/*
+ * redis_rt.c - one transaction per city tick: snapshots, GEO, heartbeat.
+ */
+#include "store/redis_rt.h"
+#include "feed/rtjson.h"
+#include "util/log.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+void mtw_redis_tx_cmd(mtw_redis_tx *tx, int argc, const char **argv,
+                      const size_t *lens)
+{
+    redisAppendCommandArgv(tx->c, argc, argv, lens);
+    tx->n++;
+}
+
+const char *mtw_redis_tx_fmt(mtw_redis_tx *tx, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    const char *p;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    p = mtw_arena_strdup(tx->scratch, buf);
+    return p != NULL ? p : "";
+}
+
+/* The hash of a snapshot: ts, json, stale, age_sec (+ TTL). */
+static void publish_hash(mtw_redis_tx *tx, const char *key, int64_t ts,
+                         const char *json, size_t json_len, int stale,
+                         int64_t age)
+{
+    const char *argv[10];
+    size_t lens[10];
+    int i;
+
+    argv[0] = "HSET";
+    argv[1] = key;
+    argv[2] = "ts";
+    argv[3] = mtw_redis_tx_fmt(tx, "%lld", (long long) ts);
+    argv[4] = "json";
+    argv[5] = json;
+    argv[6] = "stale";
+    argv[7] = stale ? "1" : "0";
+    argv[8] = "age_sec";
+    argv[9] = mtw_redis_tx_fmt(tx, "%lld", (long long) age);
+    for (i = 0; i < 10; i++) {
+        lens[i] = strlen(argv[i]);
+    }
+    lens[5] = json_len;
+    mtw_redis_tx_cmd(tx, 10, argv, lens);
+    argv[0] = "EXPIRE";
+    argv[2] = mtw_redis_tx_fmt(tx, "%d", MTW_RT_TTL_SEC);
+    mtw_redis_tx_cmd(tx, 3, argv, NULL);
+}
+
+static int geo_ok(const mtw_rt_vehicle *v)
+{
+    /* Redis GEO range; 0,0 is a device without a fix */
+    return v->has_position && fabs(v->lat) <= 85.05112878
+           && fabs(v->lon) <= 180.0 && (v->lat != 0.0 || v->lon != 0.0);
+}
+
+static void publish_vehicles(mtw_redis_tx *tx, const char *slug,
+                             const mtw_feed_state *f)
+{
+    const mtw_snapshot *s = mtw_feed_good(f);
+    const char *geo = mtw_redis_tx_fmt(tx, "mtw:%s:geo:vehicles", slug);
+    const char *hash = mtw_redis_tx_fmt(tx, "mtw:%s:vehicle", slug);
+    const char *ttl = mtw_redis_tx_fmt(tx, "%d", MTW_RT_TTL_SEC);
+    const char **argv;
+    size_t *lens, i, n = 0;
+    const char *a[3];
+
+    a[0] = "DEL";
+    a[1] = geo;
+    mtw_redis_tx_cmd(tx, 2, a, NULL);
+    a[1] = hash;
+    mtw_redis_tx_cmd(tx, 2, a, NULL);
+    if (s->n_vehicles == 0 || f->vehicle_json.oom || f->vehicle_off == NULL) {
+        return;
+    }
+    argv = mtw_arena_alloc(tx->scratch, (3 * s->n_vehicles + 2)
+                                        * sizeof(*argv));
+    lens = mtw_arena_alloc(tx->scratch, (3 * s->n_vehicles + 2)
+                                        * sizeof(*lens));
+    if (argv == NULL || lens == NULL) {
+        return;
+    }
+    argv[0] = "GEOADD";
+    argv[1] = geo;
+    n = 2;
+    for (i = 0; i < s->n_vehicles; i++) {
+        if (!geo_ok(&s->vehicles[i])) {
+            continue;
+        }
+        argv[n++] = mtw_redis_tx_fmt(tx, "%.7f", s->vehicles[i].lon);
+        argv[n++] = mtw_redis_tx_fmt(tx, "%.7f", s->vehicles[i].lat);
+        argv[n++] = s->vehicles[i].vehicle_id;
+    }
+    if (n > 2) {
+        mtw_redis_tx_cmd(tx, (int) n, argv, NULL);
+        a[0] = "EXPIRE";
+        a[1] = geo;
+        a[2] = ttl;
+        mtw_redis_tx_cmd(tx, 3, a, NULL);
+    }
+    argv[0] = "HSET";
+    argv[1] = hash;
+    lens[0] = 4;
+    lens[1] = strlen(hash);
+    n = 2;
+    for (i = 0; i < s->n_vehicles; i++) {
+        argv[n] = s->vehicles[i].vehicle_id;
+        lens[n] = strlen(argv[n]);
+        n++;
+        argv[n] = f->vehicle_json.data + f->vehicle_off[i];
+        lens[n] = f->vehicle_off[i + 1] - f->vehicle_off[i];
+        n++;
+    }
+    mtw_redis_tx_cmd(tx, (int) n, argv, lens);
+    a[0] = "EXPIRE";
+    a[1] = hash;
+    a[2] = ttl;
+    mtw_redis_tx_cmd(tx, 3, a, NULL);
+}
+
+static void publish_heartbeat(mtw_redis_tx *tx, const mtw_city *city,
+                              const mtw_rt_publish_opts *po, int64_t now,
+                              int64_t wall_ts)
+{
+    const char *argv[64];
+    const mtw_feed_state *f;
+    const mtw_snapshot *s;
+    const char *name;
+    int n = 0, k;
+
+    argv[n++] = "HSET";
+    argv[n++] = mtw_redis_tx_fmt(tx, "mtw:%s:heartbeat", city->slug);
+    /* ts is wall time: /api/readyz compares it with its own clock */
+    argv[n++] = "ts";
+    argv[n++] = mtw_redis_tx_fmt(tx, "%lld", (long long) wall_ts);
+    argv[n++] = "now";
+    argv[n++] = mtw_redis_tx_fmt(tx, "%lld", (long long) now);
+    argv[n++] = "pid";
+    argv[n++] = mtw_redis_tx_fmt(tx, "%d", (int) getpid());
+    argv[n++] = "host";
+    argv[n++] = po->host;
+    argv[n++] = "instance";
+    argv[n++] = po->instance;
+    argv[n++] = "poll_sec";
+    argv[n++] = mtw_redis_tx_fmt(tx, "%g", po->poll_ms / 1000.0);
+    for (k = 0; k < MTW_FEED_KINDS; k++) {
+        f = &city->feed[k];
+        s = mtw_feed_good(f);
+        name = mtw_feed_kind_name(f->kind);
+        argv[n++] = mtw_redis_tx_fmt(tx, "%s_ok_ts", name);
+        argv[n++] = mtw_redis_tx_fmt(tx, "%lld", (long long) f->ok_ts);
+        argv[n++] = mtw_redis_tx_fmt(tx, "%s_entities", name);
+        argv[n++] = mtw_redis_tx_fmt(tx, "%zu",
+                                     s ? mtw_snapshot_count(s) : (size_t) 0);
+        argv[n++] = mtw_redis_tx_fmt(tx, "%s_error", name);
+        argv[n++] = f->fetch == NULL ? "not configured" : f->error;
+        argv[n++] = mtw_redis_tx_fmt(tx, "%s_stale", name);
+        argv[n++] = s == NULL || mtw_feed_stale(f, now) ? "1" : "0";
+        argv[n++] = mtw_redis_tx_fmt(tx, "%s_age_sec", name);
+        argv[n++] = mtw_redis_tx_fmt(tx, "%lld",
+                                     (long long) mtw_feed_age(f, now));
+        argv[n++] = mtw_redis_tx_fmt(tx, "%s_ts", name);
+        argv[n++] = mtw_redis_tx_fmt(tx, "%lld",
+                                     (long long) (s ? s->header_ts : 0));
+    }
+    mtw_redis_tx_cmd(tx, n, argv, NULL);
+    /* the module answers only for listed cities */
+    argv[0] = "SADD";
+    argv[1] = "mtw:cities";
+    argv[2] = city->slug;
+    mtw_redis_tx_cmd(tx, 3, argv, NULL);
+}
+
+int mtw_rt_publish(mtw_redis *r, mtw_city *city, const mtw_ingest_opts *o,
+                   const mtw_rt_publish_opts *po, int64_t now,
+                   int64_t wall_ts, mtw_arena *scratch, mtw_jsonw *buf)
+{
+    const mtw_feed_state *f;
+    const mtw_snapshot *s;
+    const char *argv[1];
+    mtw_redis_tx tx;
+    redisReply *exec;
+    int64_t age;
+    int k, stale, rc;
+
+    (void) o;
+    tx.c = r->ctx;
+    tx.n = 0;
+    tx.scratch = scratch;
+    if (tx.c == NULL) {
+        return -1;
+    }
+    mtw_arena_reset(scratch);
+    argv[0] = "MULTI";
+    mtw_redis_tx_cmd(&tx, 1, argv, NULL);
+    for (k = 0; k < MTW_FEED_KINDS; k++) {
+        f = &city->feed[k];
+        s = mtw_feed_good(f);
+        if (s == NULL || f->ref_json.oom || f->rich_items.oom) {
+            continue;
+        }
+        age = mtw_feed_age(f, now);
+        stale = mtw_feed_stale(f, now);
+        publish_hash(&tx, mtw_redis_tx_fmt(&tx, "mtw:%s:%s", city->slug,
+                                           mtw_feed_kind_name(f->kind)),
+                     s->header_ts, f->ref_json.data ? f->ref_json.data : "[]",
+                     f->ref_json.data ? f->ref_json.len : 2, stale, age);
+        mtw_jsonw_reset(buf);
+        mtw_rtjson_rich_head(buf, f->kind, s->header_ts, stale, age);
+        mtw_jsonw_raw(buf, f->rich_items.data ? f->rich_items.data : "[]",
+                      f->rich_items.data ? f->rich_items.len : 2);
+        mtw_jsonw_obj_end(buf);
+        if (!buf->oom) {
+            publish_hash(&tx, mtw_redis_tx_fmt(&tx, "mtw:%s:rt:%s",
+                                               city->slug,
+                                               mtw_feed_kind_name(f->kind)),
+                         s->header_ts, buf->data, buf->len, stale, age);
+        }
+        if (f->kind == MTW_FEED_VEHICLES && age <= MTW_RT_TTL_SEC) {
+            publish_vehicles(&tx, city->slug, f);
+        }
+    }
+    publish_heartbeat(&tx, city, po, now, wall_ts);
+    if (po->hook != NULL) {
+        po->hook(po->hook_ud, city, &tx, now);
+    }
+    argv[0] = "EXEC";
+    mtw_redis_tx_cmd(&tx, 1, argv, NULL);
+    rc = mtw_redis_drain(r, tx.n, &exec);
+    if (rc < 0) {
+        return -1;
+    }
+    if (exec == NULL || exec->type != REDIS_REPLY_ARRAY) {
+        mtw_warn("city %s: publish transaction aborted: %s", city->slug,
+                 exec && exec->type == REDIS_REPLY_ERROR ? exec->str : "?");
+        rc = -1;
+    } else {
+        rc = 0;
+    }
+    if (exec != NULL) {
+        freeReplyObject(exec);
+    }
+    return rc;
+}

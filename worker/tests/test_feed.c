@@ -1,0 +1,471 @@
+/*
+ * test_feed.c - arena, JSON writer, snapshot model, reference/rich JSON,
+ * and the ingestion state machine (backoff, stale, backwards headers).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "feed/arena.h"
+#include "feed/jsonw.h"
+#include "feed/pbjson.h"
+#include "feed/rtjson.h"
+#include "feed/snapshot.h"
+#include "gtfs-realtime.pb-c.h"
+#include "jobs/ingest.h"
+
+/* --- arena ----------------------------------------------------------------- */
+
+static void test_arena_alloc_reset_limit(void **state)
+{
+    mtw_arena a;
+    char *p, *q, *big;
+    size_t reserved;
+    int i;
+
+    (void) state;
+    mtw_arena_init(&a, 256, 0);
+    p = mtw_arena_alloc(&a, 3);
+    q = mtw_arena_alloc(&a, 5);
+    assert_non_null(p);
+    assert_non_null(q);
+    assert_int_equal((uintptr_t) p % 16, 0);
+    assert_int_equal((uintptr_t) q % 16, 0);
+    assert_true(q >= p + 16 || q < p);
+    big = mtw_arena_alloc(&a, 10000);      /* larger than a block */
+    assert_non_null(big);
+    memset(big, 1, 10000);
+    for (i = 0; i < 100; i++) {
+        assert_non_null(mtw_arena_alloc(&a, 100));
+    }
+    assert_string_equal(mtw_arena_strdup(&a, "stop 42"), "stop 42");
+    mtw_arena_reset(&a);
+    assert_int_equal(a.used, 0);
+    /* the next round gets one block big enough for the whole last round */
+    assert_non_null(mtw_arena_alloc(&a, 10000));
+    reserved = a.reserved;
+    assert_true(reserved >= 10000 + 100 * 112);
+    for (i = 0; i < 100; i++) {
+        assert_non_null(mtw_arena_alloc(&a, 100));
+    }
+    assert_int_equal(a.reserved, reserved);
+    /* and a steady round after that keeps that block */
+    mtw_arena_reset(&a);
+    assert_int_equal(a.reserved, reserved);
+    assert_non_null(mtw_arena_alloc(&a, 10000));
+    assert_int_equal(a.reserved, reserved);
+    mtw_arena_free(&a);
+
+    mtw_arena_init(&a, 0, 1024);
+    assert_non_null(mtw_arena_alloc(&a, 1000));
+    assert_null(mtw_arena_alloc(&a, 100));  /* over the limit */
+    mtw_arena_free(&a);
+}
+
+/* --- JSON writer ------------------------------------------------------------- */
+
+static void test_jsonw(void **state)
+{
+    mtw_jsonw w;
+
+    (void) state;
+    mtw_jsonw_init(&w);
+    mtw_jsonw_obj(&w);
+    mtw_jsonw_key(&w, "s");
+    mtw_jsonw_str(&w, "a\"b\\c\n\x01" "\xc3\xa9" "\xff" "z");
+    mtw_jsonw_key(&w, "a");
+    mtw_jsonw_arr(&w);
+    mtw_jsonw_int(&w, -3);
+    mtw_jsonw_uint(&w, 18446744073709551615ULL);
+    mtw_jsonw_double(&w, 0.1);
+    mtw_jsonw_double(&w, 225.0);
+    mtw_jsonw_double(&w, (float) 52.1338);
+    mtw_jsonw_double(&w, 0.0 / 0.0);
+    mtw_jsonw_null(&w);
+    mtw_jsonw_bool(&w, 1);
+    mtw_jsonw_obj(&w);
+    mtw_jsonw_obj_end(&w);
+    mtw_jsonw_arr_end(&w);
+    mtw_jsonw_key(&w, "n");
+    mtw_jsonw_str(&w, NULL);
+    mtw_jsonw_obj_end(&w);
+    assert_false(w.oom);
+    assert_string_equal(w.data,
+        "{\"s\":\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\xef\xbf\xbdz\","
+        "\"a\":[-3,18446744073709551615,0.1,225.0,52.1338005065918,"
+        "null,null,true,{}],\"n\":null}");
+    mtw_jsonw_reset(&w);
+    mtw_jsonw_arr(&w);
+    mtw_jsonw_arr_end(&w);
+    assert_string_equal(w.data, "[]");
+    mtw_jsonw_free(&w);
+}
+
+/* --- a small feed built with protobuf-c -------------------------------------- */
+
+typedef struct {
+    uint8_t *bytes;
+    size_t   len;
+} packed;
+
+static packed build_feed(uint64_t ts)
+{
+    TransitRealtime__FeedMessage m = TRANSIT_REALTIME__FEED_MESSAGE__INIT;
+    TransitRealtime__FeedHeader h = TRANSIT_REALTIME__FEED_HEADER__INIT;
+    TransitRealtime__FeedEntity e[4], *ep[4];
+    TransitRealtime__VehiclePosition vp = TRANSIT_REALTIME__VEHICLE_POSITION__INIT;
+    TransitRealtime__VehiclePosition vp2 = TRANSIT_REALTIME__VEHICLE_POSITION__INIT;
+    TransitRealtime__Position pos = TRANSIT_REALTIME__POSITION__INIT;
+    TransitRealtime__TripDescriptor td = TRANSIT_REALTIME__TRIP_DESCRIPTOR__INIT;
+    TransitRealtime__TripDescriptor td2 = TRANSIT_REALTIME__TRIP_DESCRIPTOR__INIT;
+    TransitRealtime__VehicleDescriptor vd = TRANSIT_REALTIME__VEHICLE_DESCRIPTOR__INIT;
+    TransitRealtime__TripUpdate tu = TRANSIT_REALTIME__TRIP_UPDATE__INIT;
+    TransitRealtime__TripUpdate__StopTimeUpdate su[2], *sup[2];
+    TransitRealtime__TripUpdate__StopTimeEvent arr = TRANSIT_REALTIME__TRIP_UPDATE__STOP_TIME_EVENT__INIT;
+    TransitRealtime__TripUpdate__StopTimeEvent dep = TRANSIT_REALTIME__TRIP_UPDATE__STOP_TIME_EVENT__INIT;
+    TransitRealtime__Alert al = TRANSIT_REALTIME__ALERT__INIT;
+    TransitRealtime__EntitySelector sel = TRANSIT_REALTIME__ENTITY_SELECTOR__INIT, *selp[1];
+    TransitRealtime__TranslatedString hdr = TRANSIT_REALTIME__TRANSLATED_STRING__INIT;
+    TransitRealtime__TranslatedString__Translation tr[2], *trp[2];
+    packed p;
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        transit_realtime__feed_entity__init(&e[i]);
+        ep[i] = &e[i];
+    }
+    h.gtfs_realtime_version = "2.0";
+    h.has_timestamp = 1;
+    h.timestamp = ts;
+    m.header = &h;
+    m.n_entity = 4;
+    m.entity = ep;
+
+    td.trip_id = "T1";
+    td.route_id = "R9";
+    td.has_direction_id = 1;
+    td.direction_id = 1;
+    vd.id = "bus-7";
+    vd.label = "7";
+    pos.latitude = 52.5f;
+    pos.longitude = -106.25f;
+    pos.has_bearing = 1;
+    pos.bearing = 90.0f;
+    vp.trip = &td;
+    vp.vehicle = &vd;
+    vp.position = &pos;
+    vp.has_current_status = 1;
+    vp.current_status = TRANSIT_REALTIME__VEHICLE_POSITION__VEHICLE_STOP_STATUS__STOPPED_AT;
+    vp.stop_id = "S2";
+    vp.has_occupancy_status = 1;
+    vp.occupancy_status = TRANSIT_REALTIME__VEHICLE_POSITION__OCCUPANCY_STATUS__FEW_SEATS_AVAILABLE;
+    e[0].id = "e1";
+    e[0].vehicle = &vp;
+
+    vp2.trip = &td2;        /* a trip descriptor without ids, no position */
+    e[1].id = "e2";
+    e[1].vehicle = &vp2;
+
+    for (i = 0; i < 2; i++) {
+        transit_realtime__trip_update__stop_time_update__init(&su[i]);
+        sup[i] = &su[i];
+    }
+    arr.has_delay = 1;
+    arr.delay = 120;
+    arr.has_time = 1;
+    arr.time = 1000;
+    su[0].stop_id = "S1";
+    su[0].has_stop_sequence = 1;
+    su[0].stop_sequence = 1;
+    su[0].arrival = &arr;
+    dep.has_delay = 1;              /* departure with a delay only */
+    dep.delay = 30;
+    su[1].stop_id = "S2";
+    su[1].departure = &dep;
+    su[1].has_schedule_relationship = 1;
+    su[1].schedule_relationship = TRANSIT_REALTIME__TRIP_UPDATE__STOP_TIME_UPDATE__SCHEDULE_RELATIONSHIP__SKIPPED;
+    tu.trip = &td;
+    tu.n_stop_time_update = 2;
+    tu.stop_time_update = sup;
+    e[2].id = "e3";
+    e[2].trip_update = &tu;
+
+    for (i = 0; i < 2; i++) {
+        transit_realtime__translated_string__translation__init(&tr[i]);
+        trp[i] = &tr[i];
+    }
+    tr[0].text = "Détour";
+    tr[0].language = "fr";
+    tr[1].text = "Detour";
+    tr[1].language = "en";
+    hdr.n_translation = 2;
+    hdr.translation = trp;
+    sel.route_id = "R9";
+    sel.stop_id = "S1";
+    selp[0] = &sel;
+    al.n_informed_entity = 1;
+    al.informed_entity = selp;
+    al.has_effect = 1;
+    al.effect = TRANSIT_REALTIME__ALERT__EFFECT__DETOUR;
+    al.header_text = &hdr;
+    e[3].id = "e4";
+    e[3].alert = &al;
+
+    p.len = transit_realtime__feed_message__get_packed_size(&m);
+    p.bytes = malloc(p.len);
+    assert_non_null(p.bytes);
+    transit_realtime__feed_message__pack(&m, p.bytes);
+    return p;
+}
+
+static void test_snapshot_model(void **state)
+{
+    packed p = build_feed(5000);
+    mtw_snapshot s;
+    char err[128];
+    const mtw_rt_trip_update *t;
+
+    (void) state;
+    mtw_snapshot_init(&s, MTW_FEED_VEHICLES);
+    assert_int_equal(mtw_snapshot_decode(&s, p.bytes, p.len, 99, err,
+                                         sizeof(err)), 0);
+    assert_int_equal(s.header_ts, 5000);
+    assert_int_equal(s.n_entities, 4);
+    assert_int_equal(s.n_vehicles, 2);
+    assert_int_equal(s.n_trips, 1);
+    assert_int_equal(s.n_alerts, 1);
+    assert_string_equal(s.vehicles[0].vehicle_id, "bus-7");
+    assert_string_equal(s.vehicles[0].entity_id, "e1");
+    assert_int_equal(s.vehicles[0].ts, 5000);       /* header fallback */
+    assert_int_equal(s.vehicles[0].trip.direction_id, 1);
+    assert_int_equal(s.vehicles[0].stop_status, 1);
+    assert_string_equal(s.vehicles[1].vehicle_id, "e2");
+    assert_false(s.vehicles[1].has_position);
+    t = mtw_snapshot_find_trip(&s, "T1");
+    assert_non_null(t);
+    assert_int_equal(t->n_stops, 2);
+    assert_int_equal(t->stops[0].arr.delay, 120);
+    assert_false(t->stops[1].dep.has_time);
+    assert_int_equal(t->stops[1].rel, 1);
+    assert_null(mtw_snapshot_find_trip(&s, "nope"));
+    assert_int_equal(s.alerts[0].effect, 4);
+    assert_int_equal(s.alerts[0].cause, 1);         /* spec default */
+    assert_int_equal(s.alerts[0].header.n, 2);
+    assert_string_equal(mtw_rt_enum_name("occupancy", 2),
+                        "FEW_SEATS_AVAILABLE");
+    assert_null(mtw_rt_enum_name("occupancy", -1));
+    assert_null(mtw_rt_enum_name("nonsense", 1));
+
+    /* garbage: error, snapshot invalid */
+    assert_int_equal(mtw_snapshot_decode(&s, (const uint8_t *) "\xff\xff\xff",
+                                         3, 99, err, sizeof(err)), -1);
+    assert_false(s.valid);
+    assert_int_equal(mtw_snapshot_decode(&s, p.bytes, 0, 99, err,
+                                         sizeof(err)), -1);
+    assert_string_equal(err, "empty body");
+    mtw_snapshot_free(&s);
+    free(p.bytes);
+}
+
+static void test_reference_and_rich_json(void **state)
+{
+    packed p = build_feed(5000);
+    mtw_snapshot s;
+    mtw_jsonw w;
+    char err[128];
+
+    (void) state;
+    mtw_snapshot_init(&s, MTW_FEED_VEHICLES);
+    assert_int_equal(mtw_snapshot_decode(&s, p.bytes, p.len, 99, err,
+                                         sizeof(err)), 0);
+    mtw_jsonw_init(&w);
+    /* vehicles without a position are left out, as the reference does */
+    mtw_rtjson_reference(&w, &s);
+    assert_string_equal(w.data,
+        "[{\"id\":\"e1\",\"trip\":\"T1\",\"route\":\"R9\",\"lat\":52.5,"
+        "\"lon\":-106.25,\"bearing\":90.0,\"speed\":null,\"ts\":5000}]");
+    s.kind = MTW_FEED_TRIPS;
+    mtw_jsonw_reset(&w);
+    mtw_rtjson_reference(&w, &s);
+    /* arr null without a time (the reference wrote 0); departure delay
+     * used when there is no arrival delay */
+    assert_string_equal(w.data,
+        "[{\"trip\":\"T1\",\"route\":\"R9\",\"rel\":0,\"stops\":["
+        "{\"stop_id\":\"S1\",\"seq\":1,\"arr\":1000,\"dep\":null,"
+        "\"delay\":120,\"rel\":0},"
+        "{\"stop_id\":\"S2\",\"seq\":0,\"arr\":null,\"dep\":null,"
+        "\"delay\":30,\"rel\":1}]}]");
+    s.kind = MTW_FEED_ALERTS;
+    mtw_jsonw_reset(&w);
+    mtw_rtjson_reference(&w, &s);
+    assert_string_equal(w.data, "[{\"cause\":1,\"effect\":4}]");
+    mtw_jsonw_reset(&w);
+    mtw_rtjson_rich(&w, &s, 1, 42);
+    assert_non_null(strstr(w.data, "\"stale\":true,\"age_sec\":42"));
+    assert_non_null(strstr(w.data, "\"effect\":\"DETOUR\""));
+    assert_non_null(strstr(w.data, "\"header\":\"Detour\""));   /* English */
+    assert_non_null(strstr(w.data, "\"header_i18n\":[{\"lang\":\"fr\""));
+    assert_non_null(strstr(w.data, "\"informed\":[{\"route_id\":\"R9\","
+                                   "\"stop_id\":\"S1\"}]"));
+    s.kind = MTW_FEED_TRIPS;
+    mtw_jsonw_reset(&w);
+    mtw_rtjson_rich(&w, &s, 0, 0);
+    assert_non_null(strstr(w.data, "\"arr\":{\"time\":1000,\"delay\":120}"));
+    assert_non_null(strstr(w.data, "\"rel\":\"SKIPPED\""));
+    s.kind = MTW_FEED_VEHICLES;
+    mtw_jsonw_reset(&w);
+    mtw_rtjson_rich(&w, &s, 0, 0);
+    assert_non_null(strstr(w.data, "\"id\":\"bus-7\",\"entity_id\":\"e1\""));
+    assert_non_null(strstr(w.data, "\"stop_status\":\"STOPPED_AT\""));
+    assert_non_null(strstr(w.data, "\"occupancy\":\"FEW_SEATS_AVAILABLE\""));
+    assert_non_null(strstr(w.data, "\"direction_id\":1"));
+    assert_false(w.oom);
+    mtw_jsonw_free(&w);
+    mtw_snapshot_free(&s);
+    free(p.bytes);
+}
+
+static void test_pbjson_enum_names(void **state)
+{
+    packed p = build_feed(7);
+    TransitRealtime__FeedMessage *m;
+    mtw_jsonw w;
+
+    (void) state;
+    m = transit_realtime__feed_message__unpack(NULL, p.len, p.bytes);
+    assert_non_null(m);
+    mtw_jsonw_init(&w);
+    mtw_pbjson_message(&w, &m->base);
+    assert_non_null(strstr(w.data, "\"header\":{\"gtfs_realtime_version\":"
+                                   "\"2.0\",\"timestamp\":7}"));
+    assert_non_null(strstr(w.data, "\"current_status\":\"STOPPED_AT\""));
+    assert_non_null(strstr(w.data, "\"schedule_relationship\":\"SKIPPED\""));
+    assert_non_null(strstr(w.data, "\"effect\":\"DETOUR\""));
+    /* unset optional fields with defaults are not printed */
+    assert_null(strstr(w.data, "\"cause\""));
+    mtw_jsonw_free(&w);
+    transit_realtime__feed_message__free_unpacked(m, NULL);
+    free(p.bytes);
+}
+
+/* --- ingestion state machine --------------------------------------------------- */
+
+static void fake_fetch(mtw_feed_state *f, mtw_fetch_result r,
+                       const packed *body, const char *error)
+{
+    f->fetch->result = r;
+    f->fetch->len = 0;
+    if (body != NULL) {
+        if (f->fetch->cap < body->len) {
+            f->fetch->body = realloc(f->fetch->body, body->len);
+            f->fetch->cap = body->len;
+        }
+        memcpy(f->fetch->body, body->bytes, body->len);
+        f->fetch->len = body->len;
+    }
+    snprintf(f->fetch->error, sizeof(f->fetch->error), "%s",
+             error ? error : "");
+}
+
+static void test_ingest_state(void **state)
+{
+    mtw_ingest_opts o;
+    mtw_city_spec spec;
+    mtw_city c;
+    mtw_feed_state *f;
+    packed p1 = build_feed(1000), p0 = build_feed(900);
+    packed junk = { (uint8_t *) "\x0a\xff", 2 };
+
+    (void) state;
+    memset(&o, 0, sizeof(o));
+    o.poll_ms[0] = o.poll_ms[1] = o.poll_ms[2] = 1000;
+    o.backoff_max_ms = 5000;
+    o.feed_clock = 1;
+    memset(&spec, 0, sizeof(spec));
+    strcpy(spec.slug, "t");
+    strcpy(spec.url[MTW_FEED_VEHICLES], "http://127.0.0.1:9/v.pb");
+    assert_int_equal(mtw_city_init(&c, &spec, &o, 0), 0);
+    f = &c.feed[MTW_FEED_VEHICLES];
+    assert_null(c.feed[MTW_FEED_TRIPS].fetch);
+
+    fake_fetch(f, MTW_FETCH_OK, &p1, NULL);
+    mtw_city_fetched(&c, f, &o, 0, 2000);
+    assert_non_null(mtw_feed_good(f));
+    assert_int_equal(mtw_feed_good(f)->header_ts, 1000);
+    assert_int_equal(mtw_city_now(&c, &o, 2000), 1000);     /* feed clock */
+    assert_false(mtw_feed_stale(f, 1000));
+    assert_int_equal(mtw_feed_age(f, 1030), 30);
+    assert_true(mtw_feed_stale(f, 1061));                   /* > 60 s */
+    assert_non_null(strstr(f->ref_json.data, "\"id\":\"e1\""));
+
+    /* garbage: keeps the good snapshot, failing, backoff doubles */
+    fake_fetch(f, MTW_FETCH_OK, &junk, NULL);
+    mtw_city_fetched(&c, f, &o, 10000, 2000);
+    assert_int_equal(mtw_feed_good(f)->header_ts, 1000);
+    assert_true(f->failing);
+    assert_true(mtw_feed_stale(f, 1000));
+    assert_int_equal(f->next_ms, 10000 + 2000);
+    fake_fetch(f, MTW_FETCH_ERROR, NULL, "HTTP status 503");
+    mtw_city_fetched(&c, f, &o, 20000, 2000);
+    assert_int_equal(f->next_ms, 20000 + 4000);
+    assert_string_equal(f->error, "HTTP status 503");
+    fake_fetch(f, MTW_FETCH_ERROR, NULL, "HTTP status 503");
+    mtw_city_fetched(&c, f, &o, 30000, 2000);
+    assert_int_equal(f->next_ms, 30000 + 5000);             /* capped */
+    assert_int_equal(mtw_feed_good(f)->header_ts, 1000);
+
+    /* 304: success, snapshot unchanged */
+    fake_fetch(f, MTW_FETCH_NOT_MODIFIED, NULL, NULL);
+    mtw_city_fetched(&c, f, &o, 40000, 2000);
+    assert_false(f->failing);
+    assert_int_equal(f->fails, 0);
+    assert_string_equal(f->error, "");
+    assert_int_equal(f->not_modified, 1);
+
+    /* an older header: ignored, good kept, not a transport failure */
+    fake_fetch(f, MTW_FETCH_OK, &p0, NULL);
+    mtw_city_fetched(&c, f, &o, 50000, 2000);
+    assert_int_equal(mtw_feed_good(f)->header_ts, 1000);
+    assert_non_null(strstr(f->error, "backwards"));
+    assert_false(f->failing);
+
+    /* and a newer one swaps in */
+    fake_fetch(f, MTW_FETCH_OK, &p1, NULL);
+    mtw_city_fetched(&c, f, &o, 60000, 2000);
+    assert_int_equal(f->decoded, 2);
+    assert_string_equal(f->error, "");
+
+    mtw_city_free(&c, NULL);
+    free(p1.bytes);
+    free(p0.bytes);
+}
+
+static void test_slugs(void **state)
+{
+    (void) state;
+    assert_true(mtw_city_slug_valid("saskatoon"));
+    assert_true(mtw_city_slug_valid("st-john-s2"));
+    assert_false(mtw_city_slug_valid(""));
+    assert_false(mtw_city_slug_valid("Saskatoon"));
+    assert_false(mtw_city_slug_valid("a:b"));
+    assert_false(mtw_city_slug_valid("abcdefghijklmnopqrstuvwxyz0123456"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_arena_alloc_reset_limit),
+        cmocka_unit_test(test_jsonw),
+        cmocka_unit_test(test_snapshot_model),
+        cmocka_unit_test(test_reference_and_rich_json),
+        cmocka_unit_test(test_pbjson_enum_names),
+        cmocka_unit_test(test_ingest_state),
+        cmocka_unit_test(test_slugs),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
