@@ -21,7 +21,8 @@ FEED=$DATA/saskatoon/gtfs-2025-06-29.zip
 CACHE=$ROOT/build/bench
 WORKER=$ROOT/build/mtw-worker
 RUNS=${MTW_BENCH_RUNS:-3}
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+PG_BIN=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d \
+    | sort -V | tail -n 1)
 NODE_GTFS_SEC=4.6
 GTFS_VIA_POSTGRES_SEC=9.6
 
@@ -34,7 +35,7 @@ fi
 
 mkdir -p "$CACHE"
 X20=$CACHE/saskatoon-x20.zip
-if [ ! -f "$X20" ] || [ "$FEED" -nt "$X20" ]; then
+if [ ! -f "$X20" ] || [ -n "$(find "$FEED" -newer "$X20")" ]; then
     echo "building the x20 feed with gtfs-scale (once, cached in build/bench/)..."
     python3 "$SCALE" "$FEED" "$X20.tmp" 20
     mv "$X20.tmp" "$X20"
@@ -63,7 +64,8 @@ as_postgres "$PG_BIN/pg_ctl" -D "$TMP/pg/data" -l "$TMP/pg/postgres.log" -w \
 export MTW_DATABASE_URL="postgresql://postgres@127.0.0.1:$PORT/mtw"
 "$WORKER" migrate >/dev/null
 
-# run LABEL CITY ZIP: RUNS imports; prints the median and keeps figures
+# run LABEL CITY ZIP: RUNS imports; prints the median and writes
+# "wall rss" to $TMP/CITY.result for the summary
 run() {
     label=$1 city=$2 zip=$3
     : > "$TMP/$city.times"
@@ -82,13 +84,15 @@ run() {
     printf '%-26s %9s rows (%s stop_times)  median %6.2f s  [%s]  %8.0f rows/s  peak RSS %5.1f MB\n' \
         "$label" "$rows" "$st" "$wall" "$all" "$(echo "$rows $wall" | awk '{ print $1 / $2 }')" \
         "$(echo "$rss" | awk '{ print $1 / 1024 }')"
-    eval "${city}_wall=$wall ${city}_rss=$rss"
+    echo "$wall $rss" > "$TMP/$city.result"
 }
 
 echo "GTFS import into PostgreSQL $("$PG_BIN/postgres" --version | awk '{ print $3 }') (default settings), $RUNS runs each, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 run "saskatoon" saskatoon "$FEED"
 run "saskatoon x20" x20 "$X20"
 
+read -r saskatoon_wall saskatoon_rss < "$TMP/saskatoon.result"
+read -r x20_wall x20_rss < "$TMP/x20.result"
 awk -v s="$saskatoon_wall" -v x="$x20_wall" -v rs="$saskatoon_rss" -v rx="$x20_rss" \
     -v ng="$NODE_GTFS_SEC" -v gvp="$GTFS_VIA_POSTGRES_SEC" 'BEGIN {
     printf "saskatoon: %.2f s vs target 1.5 s (%s); %.1fx faster than node-gtfs (%.1f s), %.1fx faster than gtfs-via-postgres (%.1f s)\n",
