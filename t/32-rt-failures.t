@@ -23,7 +23,12 @@ $t->start_redis;
 $t->start_nginx(<<"CONF");
 server {
     listen 127.0.0.1:%%PORT%%;
-    location /feeds/ { alias $feeds/; }
+    location /feeds/ {
+        alias $feeds/;
+        gzip on;
+        gzip_types application/octet-stream;
+        gzip_min_length 100;
+    }
 }
 CONF
 my $base = 'http://127.0.0.1:' . $t->nginx_port . '/feeds';
@@ -68,6 +73,11 @@ my $good_ts = wire_ts("$src/VehiclePosition$steps[$k].pb");
 MTW::Test::wait_for('first snapshot', 10, sub { (hget('mtw:sk:vehicles', 'ts') // 0) == $good_ts });
 is(hget('mtw:sk:vehicles', 'stale'), '0', 'fresh snapshot is not stale');
 my $good_json = hget('mtw:sk:vehicles', 'json');
+
+# the worker asks for gzip: nginx sends the trips feed compressed
+MTW::Test::wait_for('trips', 10, sub { hget('mtw:sk:trips', 'ts') });
+my ($gz) = MTW::Test::slurp("$t->{dir}/nginx/logs/access.log") =~ /GET \/feeds\/T\.pb HTTP\/1\.1" 200 (\d+)/;
+ok($gz && $gz < -s "$feeds/T.pb", "gzip: $gz bytes on the wire for a " . (-s "$feeds/T.pb") . "-byte feed, decoded");
 
 # [name, body, error pattern]
 my @bad = (
