@@ -17,6 +17,7 @@ extern const mtw_command mtw_cmd_run;
 extern const mtw_command mtw_cmd_simulate;
 extern const mtw_command mtw_cmd_decode;
 extern const mtw_command mtw_cmd_prune;
+extern const mtw_command mtw_cmd_score;
 
 static const mtw_command *const mtw_commands[] = {
     &mtw_cmd_migrate,
@@ -25,6 +26,7 @@ static const mtw_command *const mtw_commands[] = {
     &mtw_cmd_simulate,
     &mtw_cmd_decode,
     &mtw_cmd_prune,
+    &mtw_cmd_score,
     NULL
 };
 

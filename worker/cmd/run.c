@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "feed/readfile.h"
+#include "jobs/publish_run.h"   /* scoring hook (issue 5) */
 
 #define RUN_MAX_CITIES      64
 #define RUN_STOP_GRACE_MS   1500    /* transfers in flight at SIGTERM */
@@ -662,6 +663,7 @@ static int run_main(const mtw_command *cmd, int argc, char **argv)
         { NULL, 0, NULL, 0 }
     };
     static run_state st;    /* large: keep it off the stack */
+    static mtw_scorer scorer;   /* scoring hook state (jobs/publish_run.h) */
     struct sigaction sa;
     char err[512];
     const char *replay_dir = NULL;
@@ -720,7 +722,10 @@ static int run_main(const mtw_command *cmd, int argc, char **argv)
     st.pub.instance = st.instance;
     st.pub.host = st.host;
     st.pub.poll_ms = st.set.opts.poll_ms[0];
-    st.pub.hook = NULL;     /* scoring and documents plug in here */
+    /* scoring and documents: appended to each city's publish transaction */
+    mtw_scorer_init(&scorer, &st.set.cfg);
+    st.pub.hook = mtw_scorer_hook;
+    st.pub.hook_ud = &scorer;
 
     now_ms = mono_ms();
     rc = MTW_EXIT_OK;
@@ -764,6 +769,7 @@ static int run_main(const mtw_command *cmd, int argc, char **argv)
     mtw_redis_close(&st.redis);
     mtw_arena_free(&st.scratch);
     mtw_jsonw_free(&st.buf);
+    mtw_scorer_free(&scorer);
     return rc;
 }
 

@@ -1,0 +1,82 @@
+#!/bin/sh
+# bench/score.sh - CPU of one scoring tick (score + predictions + documents
+# + publish to Redis in one MULTI/EXEC) on the Saskatoon schedule and on a
+# x20 copy of it (../shared/tools/gtfs-scale), against the limits of issue 5:
+# Saskatoon <= 10 ms CPU; x20 <= 100 ms CPU and <= 200 MiB RSS.  Medians of
+# 9 ticks; real PostgreSQL and Redis started by the test harness.
+set -e
+cd "$(dirname "$0")/.."
+exec perl -I t/lib - <<'PERL'
+use strict;
+use warnings;
+use MTW::Test;
+use Test::More;
+
+my $t = MTW::Test->new;
+my $data = $t->data_dir;
+my $zip = "$data/saskatoon/gtfs-2025-06-29.zip";
+if (!-e $zip) {
+    print "bench/score.sh: $zip is absent, skipped\n";
+    exit 0;
+}
+my $scale = $t->root . '/../shared/tools/gtfs-scale';
+$t->start_postgres;
+$t->start_redis;
+my ($rc, $out, $err) = $t->worker('migrate');
+die "migrate: $err" if $rc;
+
+sub run_city {
+    my ($city, $file, $at) = @_;
+    my ($rc, $out, $err) = $t->worker('gtfs-load', '--city', $city, '--quiet', $file);
+    die "gtfs-load $city: $err" if $rc;
+    ($rc, $out, $err) = $t->worker('score', '--city', $city, '--date',
+        '2025-07-02', '--at', $at, '--repeat', '9', '--publish');
+    die "score $city: $err" if $rc;
+    my %r;
+    ($r{vehicles}) = $out =~ /(\d+) vehicles/;
+    ($r{preds}) = $out =~ /(\d+) predictions/;
+    ($r{docs}, $r{kib}) = $out =~ /documents: (\d+), ([\d.]+) KiB/;
+    ($r{tick}, $r{docs_ms}, $r{pub}, $r{total}) =
+        $out =~ /score\+predict ([\d.]+), documents ([\d.]+), publish ([\d.]+), total ([\d.]+)/;
+    ($r{rss}) = $out =~ /max rss: ([\d.]+) MiB/;
+    ($r{load}) = $out =~ /loaded in ([\d.]+) ms/;
+    return \%r;
+}
+
+sub report {
+    my ($name, $r, $cpu_limit, $rss_limit) = @_;
+    printf "%-14s %4d vehicles %6d predictions %5d docs %8.0f KiB\n",
+        $name, $r->{vehicles}, $r->{preds}, $r->{docs}, $r->{kib};
+    printf "%-14s tick CPU ms: score+predict %.2f, documents %.2f, publish %.2f, total %.2f"
+        . " (limit %d ms: ratio %.2f)\n", '', $r->{tick}, $r->{docs_ms}, $r->{pub},
+        $r->{total}, $cpu_limit, $r->{total} / $cpu_limit;
+    printf "%-14s max RSS %.1f MiB%s; schedule load %.0f ms CPU (once per day)\n", '',
+        $r->{rss}, $rss_limit ? sprintf(' (limit %d MiB: ratio %.2f)', $rss_limit,
+        $r->{rss} / $rss_limit) : '', $r->{load};
+}
+
+my $sk = run_city('saskatoon', $zip, '08:00');
+report('saskatoon', $sk, 10, 0);
+if (-x $scale || -e $scale) {
+    my $x20 = $t->dir . '/saskatoon-x20.zip';
+    system('python3', $scale, $zip, $x20, '20') == 0 or die "gtfs-scale failed\n";
+    # gtfs-scale copies the feed's one agency with its empty agency_id 20
+    # times, which gtfs-load rightly rejects as duplicate ids: keep one
+    system('python3', '-c', <<'PY', $x20) == 0 or die "agency fix failed\n";
+import sys, zipfile
+p = sys.argv[1]
+src = zipfile.ZipFile(p)
+files = {n: src.read(n) for n in src.namelist()}
+src.close()
+lines = files['agency.txt'].decode('utf-8-sig').splitlines()
+files['agency.txt'] = ('\n'.join(lines[:2]) + '\n').encode()
+with zipfile.ZipFile(p, 'w', zipfile.ZIP_DEFLATED) as out:
+    for n, b in files.items():
+        out.writestr(n, b)
+PY
+    my $r = run_city('saskatoon-x20', $x20, '08:00');
+    report('saskatoon x20', $r, 100, 200);
+}
+$t->stop_all;
+$t->{done} = 1;
+PERL

@@ -1,0 +1,348 @@
+/*
+ * publish_run.c - scoring inside `mtw-worker run` (see publish_run.h).
+ */
+#include "jobs/publish_run.h"
+#include "jobs/publish_live.h"
+#include "score/calendar.h"
+#include "score/docs.h"
+#include "store/pg.h"
+#include "util/log.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CHECK_EVERY_SEC 60      /* gtfs_version and service date */
+#define PG_RETRY_SEC 30
+#define STATIC_EVERY_SEC 3600   /* stops and cities, besides each load */
+
+void mtw_scorer_init(mtw_scorer *s, const mtw_config *cfg)
+{
+    memset(s, 0, sizeof(*s));
+    s->cfg = cfg;
+    mtw_score_params_default(&s->params);
+}
+
+void mtw_scorer_free(mtw_scorer *s)
+{
+    int i;
+
+    for (i = 0; i < s->ncity; i++) {
+        mtw_schedule_free(s->city[i].sched);
+        mtw_schedule_free(s->city[i].empty);
+        mtw_history_free(s->city[i].hist);
+        mtw_publisher_free(&s->city[i].marks);
+    }
+    mtw_pg_close(s->pg);
+    memset(s, 0, sizeof(*s));
+}
+
+static PGconn *scorer_pg(mtw_scorer *s, int64_t wall)
+{
+    char err[512];
+
+    if (s->pg != NULL && PQstatus(s->pg) != CONNECTION_OK) {
+        mtw_pg_close(s->pg);
+        s->pg = NULL;
+    }
+    if (s->pg == NULL && s->cfg->database_url != NULL
+        && s->cfg->database_url[0] != '\0' && wall >= s->pg_retry_at)
+    {
+        s->pg = mtw_pg_connect(s->cfg->database_url, err, sizeof(err));
+        if (s->pg == NULL) {
+            mtw_warn("scoring: %s (retrying in %d s)", err, PG_RETRY_SEC);
+            s->pg_retry_at = wall + PG_RETRY_SEC;
+        }
+    }
+    return s->pg;
+}
+
+static mtw_scorer_city *scorer_city(mtw_scorer *s, const char *slug)
+{
+    mtw_scorer_city *c;
+    int i;
+
+    for (i = 0; i < s->ncity; i++) {
+        if (strcmp(s->city[i].slug, slug) == 0) {
+            return &s->city[i];
+        }
+    }
+    if (s->ncity == MTW_SCORER_MAX_CITIES) {
+        return NULL;
+    }
+    c = &s->city[s->ncity++];
+    memset(c, 0, sizeof(*c));
+    snprintf(c->slug, sizeof(c->slug), "%s", slug);
+    mtw_publisher_init(&c->marks);
+    return c;
+}
+
+/* (re)loads the schedule when the service date or the import changed */
+static void scorer_refresh(mtw_scorer *s, mtw_scorer_city *c, int64_t now)
+{
+    int64_t wall = (int64_t) time(NULL);
+    PGconn *pg;
+    char err[1024];
+    int date, run_date, found;
+    mtw_schedule *next;
+    mtw_history *hist;
+
+    if (c->checked_at != 0 && wall - c->checked_at < CHECK_EVERY_SEC) {
+        return;
+    }
+    c->checked_at = wall;
+    pg = scorer_pg(s, wall);
+    if (pg == NULL) {
+        return;
+    }
+    found = mtw_city_load(pg, c->slug, &c->row, err, sizeof(err));
+    if (found <= 0) {
+        if (found < 0) {
+            mtw_warn("scoring %s: %s", c->slug, err);
+        } else if (c->have_row || c->sched == NULL) {
+            mtw_info("scoring %s: the city has no schedule in the database "
+                     "(scoring from the feeds alone)", c->slug);
+        }
+        c->have_row = 0;
+        return;
+    }
+    c->have_row = 1;
+    if (mtw_pick_service_date(pg, &c->row, s->cfg->service_date, now, &date,
+                              err, sizeof(err)) != 0)
+    {
+        mtw_warn("scoring %s: %s", c->slug, err);
+        return;
+    }
+    run_date = mtw_service_date_for(c->row.tz, now);
+    if (c->sched != NULL && date == c->service_date
+        && run_date == c->run_date && c->row.gtfs_version == c->gtfs_version)
+    {
+        return;
+    }
+    next = mtw_schedule_load(pg, &c->row, date, run_date, err, sizeof(err));
+    if (next == NULL) {
+        mtw_warn("scoring %s: loading the schedule of %d failed, keeping "
+                 "the previous one: %s", c->slug, date, err);
+        return;
+    }
+    hist = mtw_history_load(pg, c->row.id, date, err, sizeof(err));
+    if (hist == NULL) {
+        mtw_warn("scoring %s: %s (route list without history)", c->slug,
+                 err);
+    }
+    mtw_info("scoring %s: schedule of %d on %d loaded (gtfs_version %d): "
+             "%zu routes, %zu stops, %zu trips", c->slug, date, run_date,
+             c->row.gtfs_version, next->nroutes, next->nstops, next->ntrips);
+    mtw_schedule_free(c->sched);
+    mtw_history_free(c->hist);
+    c->sched = next;
+    c->hist = hist;
+    c->service_date = date;
+    c->run_date = run_date;
+    c->gtfs_version = c->row.gtfs_version;
+    c->stops_at = 0;
+    c->scored_at = 0;           /* score documents right away */
+}
+
+/* an empty schedule, so the feeds alone can still be scored */
+static mtw_schedule *scorer_empty(mtw_scorer_city *c, int64_t now)
+{
+    mtw_timetable *tt;
+    char err[256];
+
+    if (c->empty == NULL) {
+        tt = mtw_timetable_create();
+        if (tt == NULL) {
+            return NULL;
+        }
+        c->empty = mtw_schedule_build(tt, "UTC",
+                                      mtw_service_date_for("UTC", now), 0,
+                                      err, sizeof(err));
+        mtw_timetable_free(tt);
+    }
+    return c->empty;
+}
+
+static void tx_doc(mtw_redis_tx *tx, const char *slug, const mtw_doc *d,
+                   int global)
+{
+    const char *argv[8];
+    size_t lens[8];
+    int k;
+
+    argv[0] = "HSET";
+    argv[1] = global ? mtw_redis_tx_fmt(tx, "mtw:doc:%s", d->name)
+                     : mtw_redis_tx_fmt(tx, "mtw:%s:doc:%s", slug, d->name);
+    argv[2] = "body";
+    argv[3] = d->body;
+    argv[4] = "etag";
+    argv[5] = d->etag;
+    argv[6] = "ts";
+    argv[7] = mtw_redis_tx_fmt(tx, "%lld", (long long) d->ts);
+    for (k = 0; k < 8; k++) {
+        lens[k] = k == 3 ? d->len : strlen(argv[k]);
+    }
+    mtw_redis_tx_cmd(tx, 8, argv, lens);
+}
+
+/* stops of the schedule, and the cities list (global), once per load */
+static int scorer_static_docs(mtw_scorer *s, mtw_scorer_city *c,
+                              mtw_doc_set *set, int64_t now, int *cities)
+{
+    mtw_city_info *info;
+    const mtw_schedule **scheds;
+    mtw_jbuf w;
+    int i, n = 0, rc;
+
+    *cities = 0;
+    mtw_jbuf_init(&w);
+    mtw_doc_stops(&w, c->sched, now);
+    rc = mtw_doc_set_add(set, "stops", &w, now);
+    info = calloc((size_t) s->ncity + 1, sizeof(*info));
+    scheds = calloc((size_t) s->ncity + 1, sizeof(*scheds));
+    if (rc == 0 && info != NULL && scheds != NULL) {
+        for (i = 0; i < s->ncity; i++) {
+            const mtw_scorer_city *o = &s->city[i];
+
+            if (!o->have_row || o->sched == NULL) {
+                continue;
+            }
+            info[n].id = o->row.id;
+            info[n].name = o->row.name;
+            info[n].slug = o->row.slug;
+            info[n].country = o->row.country[0] ? o->row.country : NULL;
+            info[n].center_lat = o->row.center_lat;
+            info[n].center_lon = o->row.center_lon;
+            info[n].zoom_level = o->row.zoom_level;
+            scheds[n] = o->sched;
+            n++;
+        }
+        mtw_doc_cities(&w, info, (size_t) n, scheds);
+        rc = mtw_doc_set_add(set, "cities", &w, now);
+        *cities = rc == 0;
+    }
+    free(info);
+    free(scheds);
+    mtw_jbuf_free(&w);
+    return rc;
+}
+
+static double cpu_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
+                     int64_t now)
+{
+    mtw_scorer *s = ud;
+    mtw_scorer_city *c = scorer_city(s, city->slug);
+    const mtw_schedule *sched;
+    mtw_live *live;
+    mtw_tick *t;
+    mtw_doc_set set;
+    mtw_doc_ctx dc;
+    unsigned what = MTW_DOCS_LIVE;
+    double t0 = cpu_ms();
+    size_t i;
+    int cities = 0;
+
+    if (c == NULL) {
+        return;
+    }
+    scorer_refresh(s, c, now);
+    sched = c->sched != NULL ? c->sched : scorer_empty(c, now);
+    if (sched == NULL) {
+        mtw_warn("scoring %s: out of memory", c->slug);
+        return;
+    }
+    live = mtw_live_from_snapshots(
+        mtw_feed_good(&city->feed[MTW_FEED_VEHICLES]),
+        mtw_feed_good(&city->feed[MTW_FEED_TRIPS]),
+        mtw_feed_good(&city->feed[MTW_FEED_ALERTS]));
+    if (live == NULL) {
+        mtw_warn("scoring %s: out of memory", c->slug);
+        return;
+    }
+    t = mtw_tick_run(sched, live, now, &s->params);
+    if (t == NULL) {
+        mtw_live_free(live);
+        mtw_warn("scoring %s: out of memory in the tick", c->slug);
+        return;
+    }
+    if (c->scored_at == 0 || now - c->scored_at >= s->cfg->score_sec
+        || now < c->scored_at)
+    {
+        what |= MTW_DOCS_SCORE;
+    }
+    memset(&dc, 0, sizeof(dc));
+    dc.city = c->slug;
+    dc.now = now;
+    dc.poll_sec = s->cfg->poll_sec;
+    dc.system_median = 75.0;
+    if (c->hist != NULL) {
+        dc.history = c->hist->rows;
+        dc.nhistory = c->hist->n;
+        dc.system_median = c->hist->system_median;
+    }
+    if (c->marks.sched != sched) {
+        /* a new schedule: the old marks index another stop list */
+        mtw_publisher_free(&c->marks);
+        mtw_publisher_init(&c->marks);
+        c->marks.sched = sched;
+        c->marks.stops = calloc(sched->nstops + 1, 1);
+        c->marks.routes = calloc(sched->nroutes + 1, 1);
+    }
+    mtw_doc_set_init(&set);
+    if (c->marks.stops == NULL || c->marks.routes == NULL
+        || mtw_docs_build_tick(&set, t, &dc, what, c->marks.routes,
+                               c->marks.stops) != 0
+        || (c->sched != NULL && (c->stops_at == 0
+                                 || now - c->stops_at >= STATIC_EVERY_SEC
+                                 || now < c->stops_at)
+            && scorer_static_docs(s, c, &set, now, &cities) != 0))
+    {
+        mtw_warn("scoring %s: out of memory building documents", c->slug);
+        mtw_doc_set_free(&set);
+        mtw_tick_free(t);
+        mtw_live_free(live);
+        return;
+    }
+    for (i = 0; i < set.n; i++) {
+        int global = cities && strcmp(set.docs[i].name, "cities") == 0;
+
+        tx_doc(tx, c->slug, &set.docs[i], global);
+    }
+    if (cities) {
+        const char *argv[3] = { "SADD", "mtw:cities", c->slug };
+
+        mtw_redis_tx_cmd(tx, 3, argv, NULL);
+        c->stops_at = now;
+    }
+    /* remember what is live now, to empty it when it goes away */
+    memset(c->marks.stops, 0, sched->nstops);
+    memset(c->marks.routes, 0, sched->nroutes);
+    for (i = 0; i < sched->nstops; i++) {
+        c->marks.stops[i] = t->stop_count[i] > 0;
+    }
+    for (i = 0; i < t->ngroups; i++) {
+        if (t->groups[i].route >= 0) {
+            c->marks.routes[t->groups[i].route] = 1;
+        }
+    }
+    if (what & MTW_DOCS_SCORE) {
+        c->scored_at = now;
+    }
+    s->last_tick_ms = cpu_ms() - t0;
+    mtw_debug("scored %s: %zu vehicles, %zu route-directions, %zu "
+              "predictions, %zu documents, %.1f ms CPU", c->slug, t->nv,
+              t->ngroups, t->npreds, set.n, s->last_tick_ms);
+    mtw_doc_set_free(&set);
+    mtw_tick_free(t);
+    mtw_live_free(live);
+}

@@ -1,0 +1,63 @@
+/*
+ * publish_run.h - scoring inside `mtw-worker run`: the tick hook.
+ *
+ * The run loop publishes each city's live state in one MULTI/EXEC after
+ * every poll and calls this hook inside that transaction.  For each city
+ * the hook keeps the service day's schedule (loaded from PostgreSQL once
+ * per service day and again when city.gtfs_version changes, i.e. after a
+ * re-import), turns the last good snapshots into the scoring model, runs
+ * the tick and appends the documents to the transaction: the live ones
+ * (realtime, predictions:{stop}, route:{id}:live) every time, the score
+ * ones (score, routes, route:{id}, overview) every MTW_SCORE_SEC, stops and
+ * cities when the schedule is (re)loaded and hourly.  Without a database, or for a
+ * city that has no schedule yet, it still scores what the feeds alone
+ * allow (headways from TripUpdates).
+ */
+#ifndef MTW_JOBS_PUBLISH_RUN_H
+#define MTW_JOBS_PUBLISH_RUN_H
+
+#include "config.h"
+#include "jobs/ingest.h"
+#include "jobs/publish.h"
+#include "score/tick.h"
+#include "store/redis_rt.h"
+#include "store/schedule_pg.h"
+
+#include <libpq-fe.h>
+
+#define MTW_SCORER_MAX_CITIES 64
+
+typedef struct {
+    char slug[MTW_CITY_SLUG_MAX + 1];
+    int have_row;                   /* the city is in the city table */
+    mtw_city_row row;
+    mtw_schedule *sched;            /* NULL until loaded */
+    mtw_schedule *empty;            /* stand-in without a timetable */
+    mtw_history *hist;
+    int service_date;               /* calendar of the loaded schedule */
+    int run_date;                   /* clock date it is placed on */
+    int gtfs_version;               /* of the loaded schedule */
+    int64_t checked_at;             /* last gtfs_version / date check */
+    int64_t scored_at;              /* last score documents */
+    int64_t stops_at;               /* stops + cities last published */
+    mtw_publisher marks;            /* live docs written last time */
+} mtw_scorer_city;
+
+typedef struct {
+    const mtw_config *cfg;
+    mtw_score_params params;
+    PGconn *pg;                     /* NULL: no database, or it failed */
+    int64_t pg_retry_at;
+    mtw_scorer_city city[MTW_SCORER_MAX_CITIES];
+    int ncity;
+    double last_tick_ms;            /* CPU of the last hook call */
+} mtw_scorer;
+
+void mtw_scorer_init(mtw_scorer *s, const mtw_config *cfg);
+void mtw_scorer_free(mtw_scorer *s);
+
+/* The mtw_tick_hook of the run loop (ud = the scorer). */
+void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
+                     int64_t now);
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * docs.h - the published JSON documents (DESIGN.md §5, docs/redis-
+ * contract.md) built from a tick's results.
+ *
+ * Shapes follow the reference (reference-api.md §2-3, §5) with its bugs
+ * fixed: vehicle_id is the real vehicle id, scheduled_headway_sec is
+ * filled, scheduled times are never "high" confidence, reasons are
+ * deterministic.  Each document carries its ETag: '"' + 16 lower-case hex
+ * digits of FNV-1a 64 of the body + '"'.  Documents made from live data
+ * carry "stale": true when that data is older than three poll periods.
+ */
+#ifndef MTW_SCORE_DOCS_H
+#define MTW_SCORE_DOCS_H
+
+#include "score/jbuf.h"
+#include "score/tick.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    char *name;                 /* "score", "predictions:3734", ... */
+    char *body;
+    size_t len;
+    char etag[20];              /* "\"0123456789abcdef\"" */
+    int64_t ts;
+} mtw_doc;
+
+typedef struct {
+    mtw_doc *docs;
+    size_t n, cap;
+} mtw_doc_set;
+
+void mtw_doc_set_init(mtw_doc_set *set);
+void mtw_doc_set_free(mtw_doc_set *set);
+
+/* Copies name and the writer's buffer into a new document; 0 or -1. */
+int mtw_doc_set_add(mtw_doc_set *set, const char *name, const mtw_jbuf *w,
+                    int64_t ts);
+
+/* Writes the quoted ETag of body into out (>= 19 bytes). */
+void mtw_etag(const char *body, size_t len, char *out);
+
+/* Crowd feedback counters of one vehicle (module-written, read per tick). */
+typedef struct {
+    const char *vehicle_id;
+    int ahead, on_time, late, total;
+} mtw_feedback;
+
+/* 30 days of daily on-time % for one route (history, once it exists). */
+typedef struct {
+    const char *route_id;
+    int days;                   /* days with a value */
+    double mean;                /* mean daily on-time % */
+    double best, worst;         /* best / worst day's % */
+    const char *best_day, *worst_day;   /* "Oct 5" */
+} mtw_route_history;
+
+typedef struct {
+    int id;
+    const char *name, *slug, *country;
+    double center_lat, center_lon;      /* NaN: the stops' centre */
+    int zoom_level;
+} mtw_city_info;
+
+/* per-vehicle JSON rendered once per tick (internal to docs.c) */
+typedef struct mtw_doc_frags mtw_doc_frags;
+
+typedef struct {
+    const char *city;           /* slug */
+    int64_t now;
+    int poll_sec;
+    const mtw_feedback *feedback;       /* sorted by vehicle_id (strcmp) */
+    size_t nfeedback;
+    const mtw_route_history *history;   /* sorted by route_id (strcmp) */
+    size_t nhistory;
+    double system_median;       /* of daily on-time values; 75 if none */
+    const mtw_doc_frags *frags; /* NULL: render everything inline */
+} mtw_doc_ctx;
+
+/* Age of the live data (s) and whether it is stale (> 3 poll periods). */
+int64_t mtw_live_age(const mtw_tick *t, const mtw_doc_ctx *c);
+int mtw_live_stale(const mtw_tick *t, const mtw_doc_ctx *c);
+
+/* Each writes one document body into w (reset first). */
+void mtw_doc_score(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c);
+void mtw_doc_realtime(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c);
+void mtw_doc_predictions(mtw_jbuf *w, const mtw_tick *t,
+                         const mtw_doc_ctx *c, uint32_t stop);
+void mtw_doc_routes(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c);
+void mtw_doc_route(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
+                   uint32_t route);
+void mtw_doc_route_live(mtw_jbuf *w, const mtw_tick *t,
+                        const mtw_doc_ctx *c, uint32_t route);
+void mtw_doc_stops(mtw_jbuf *w, const mtw_schedule *s, int64_t ts);
+void mtw_doc_cities(mtw_jbuf *w, const mtw_city_info *cities, size_t n,
+                    const mtw_schedule *const *schedules);
+void mtw_doc_overview(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c);
+
+/* 1 when id may be part of a document name ([A-Za-z0-9._~:-]{1,64}). */
+int mtw_valid_doc_id(const char *id);
+
+/* which documents a build makes */
+#define MTW_DOCS_LIVE  1u   /* realtime, predictions:*, route:*:live */
+#define MTW_DOCS_SCORE 2u   /* score, routes, route:*, overview */
+#define MTW_DOCS_ALL   3u
+
+/*
+ * Builds a city's per-tick documents into set, the kinds named in what:
+ * live ones after every vehicle poll, score ones every MTW_SCORE_SEC.
+ * route:{id}:live and predictions:{stop} are made for routes / stops with
+ * live data now, plus those marked in also_routes / also_stops (published
+ * last time, so their documents are emptied rather than left stale).
+ * Routes and stops whose ids are not valid document ids get no document.
+ * 0 or -1.
+ */
+int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
+                        const mtw_doc_ctx *c, unsigned what,
+                        const uint8_t *also_routes, const uint8_t *also_stops);
+
+#endif
