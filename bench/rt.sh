@@ -60,13 +60,13 @@ done
 
 echo "== rt: Saskatoon poll cycle (decode + publish to local Redis), $CYCLES replayed cycles"
 out=$(MTW_REDIS_URL="redis://127.0.0.1:$PORT" MTW_CLOCK=feed MTW_CITY=bench \
-      MTW_LOG_LEVEL=warn "$WORKER" run \
+      MTW_LOG_LEVEL=error "$WORKER" run \
       --replay "$DATA/saskatoon/rt-2019-06-23" --cycles "$CYCLES")
 cyc=$(field cpu_ms_per_cycle "$out")
 warm=$(field rss_kb_warm "$out")
 mid=$(field rss_kb_mid "$out")
 end=$(field rss_kb_end "$out")
-echo "   CPU per cycle                   ${cyc} ms (vehicles + trip updates + alerts)"
+echo "   CPU per cycle                   ${cyc} ms (vehicles + trip updates + alerts, with the tick hook)"
 echo "   limit 5 ms: $(ratio "$cyc" 5) of the limit [$(within "$cyc" 5)]"
 echo "   RSS warm / mid / end            ${warm} / ${mid} / ${end} kB"
 echo "   limit 64 MB: $(ratio "$end" 65536) of the limit [$(within "$end" 65536)]"
