@@ -96,10 +96,11 @@ static void test_demo_feed_plays(void **state)
     mtw_sim_bufs_free(a);
     mtw_sim_bufs_free(b);
 
-    /* at 03:00 nothing runs; a date outside the calendar plays nothing */
+    /* the demo runs around the clock (03:00 too); a date outside the
+     * calendar plays nothing */
     assert_int_equal(mtw_sim_frame(&s, &o, 20250702, midnight,
                                    midnight + 3 * 3600, a, &sa), 0);
-    assert_int_equal(sa.vehicles, 0);
+    assert_true(sa.vehicles >= 10);
     mtw_sim_bufs_free(a);
     assert_int_equal(mtw_sim_frame(&s, &o, 21000102, midnight, now, a, &sa), 0);
     assert_int_equal(sa.vehicles, 0);
