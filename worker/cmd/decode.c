@@ -5,9 +5,9 @@
  * reflection over the generated descriptors), enums by name.  --summary
  * prints the model the worker publishes instead (counts and rich JSON).
  */
-#include "feed/arena.h"
+#include "util/arena.h"
 #include "feed/decode.h"
-#include "feed/jsonw.h"
+#include "util/jbuf.h"
 #include "feed/pbjson.h"
 #include "feed/readfile.h"
 #include "feed/rtjson.h"
@@ -27,7 +27,7 @@ static int decode_summary(const uint8_t *data, size_t len, const char *path)
         MTW_FEED_VEHICLES, MTW_FEED_TRIPS, MTW_FEED_ALERTS
     };
     mtw_snapshot s;
-    mtw_jsonw w;
+    mtw_jbuf w;
     char err[256];
     size_t i;
 
@@ -39,25 +39,25 @@ static int decode_summary(const uint8_t *data, size_t len, const char *path)
         mtw_snapshot_free(&s);
         return MTW_EXIT_FAILURE;
     }
-    mtw_jsonw_init(&w);
-    mtw_jsonw_obj(&w);
-    mtw_jsonw_key(&w, "ts");
-    mtw_jsonw_int(&w, s.header_ts);
-    mtw_jsonw_key(&w, "entities");
-    mtw_jsonw_uint(&w, s.n_entities);
+    mtw_jbuf_init(&w);
+    mtw_jw_obj(&w);
+    mtw_jw_key(&w, "ts");
+    mtw_jw_int(&w, s.header_ts);
+    mtw_jw_key(&w, "entities");
+    mtw_jw_uint(&w, s.n_entities);
     for (i = 0; i < 3; i++) {
         s.kind = kinds[i];
-        mtw_jsonw_key(&w, mtw_feed_kind_name(kinds[i]));
+        mtw_jw_key(&w, mtw_feed_kind_name(kinds[i]));
         mtw_rtjson_rich(&w, &s, 0, 0);
     }
-    mtw_jsonw_obj_end(&w);
-    if (!w.oom) {
-        fwrite(w.data, 1, w.len, stdout);
+    mtw_jw_obj_end(&w);
+    if (!w.failed) {
+        fwrite(w.buf, 1, w.len, stdout);
         fputc('\n', stdout);
     }
-    mtw_jsonw_free(&w);
+    mtw_jbuf_free(&w);
     mtw_snapshot_free(&s);
-    return w.oom ? MTW_EXIT_FAILURE : MTW_EXIT_OK;
+    return w.failed ? MTW_EXIT_FAILURE : MTW_EXIT_OK;
 }
 
 static double now_ms(void)
@@ -178,7 +178,7 @@ static int decode_main(const mtw_command *cmd, int argc, char **argv)
     };
     TransitRealtime__FeedMessage *m;
     mtw_arena arena;
-    mtw_jsonw w;
+    mtw_jbuf w;
     uint8_t *data;
     size_t len;
     char err[512];
@@ -224,16 +224,16 @@ static int decode_main(const mtw_command *cmd, int argc, char **argv)
         fprintf(stderr, "mtw-worker decode: %s: %s\n", argv[optind], err);
         rc = MTW_EXIT_FAILURE;
     } else {
-        mtw_jsonw_init(&w);
+        mtw_jbuf_init(&w);
         mtw_pbjson_message(&w, &m->base);
-        if (w.oom) {
+        if (w.failed) {
             fprintf(stderr, "mtw-worker decode: out of memory\n");
             rc = MTW_EXIT_FAILURE;
         } else {
-            fwrite(w.data, 1, w.len, stdout);
+            fwrite(w.buf, 1, w.len, stdout);
             fputc('\n', stdout);
         }
-        mtw_jsonw_free(&w);
+        mtw_jbuf_free(&w);
     }
     mtw_arena_free(&arena);
     free(data);

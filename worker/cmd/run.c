@@ -174,7 +174,7 @@ typedef struct {
     mtw_http             http;
     mtw_redis            redis;
     mtw_arena            scratch;
-    mtw_jsonw            buf;
+    mtw_jbuf            buf;
     mtw_rt_publish_opts  pub;
     char                 instance[160];
     char                 host[128];
@@ -718,7 +718,7 @@ static int run_main(const mtw_command *cmd, int argc, char **argv)
              (int) getpid(), (unsigned) rand());
     mtw_redis_init(&st.redis, &st.set.redis, RUN_REDIS_TIMEOUT_MS);
     mtw_arena_init(&st.scratch, 0, 0);
-    mtw_jsonw_init(&st.buf);
+    mtw_jbuf_init(&st.buf);
     st.pub.instance = st.instance;
     st.pub.host = st.host;
     st.pub.poll_ms = st.set.opts.poll_ms[0];
@@ -768,7 +768,7 @@ static int run_main(const mtw_command *cmd, int argc, char **argv)
     mtw_http_free(&st.http);
     mtw_redis_close(&st.redis);
     mtw_arena_free(&st.scratch);
-    mtw_jsonw_free(&st.buf);
+    mtw_jbuf_free(&st.buf);
     mtw_scorer_free(&scorer);
     return rc;
 }

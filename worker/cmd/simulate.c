@@ -66,19 +66,19 @@ static int64_t gtfs_midnight(int32_t ymd)
 /* The feed's date with the same weekday as d, inside its calendar range. */
 static int32_t map_into_range(const mtw_sim_schedule *s, int32_t d)
 {
-    int32_t days = mtw_sim_days(d), first, last;
+    int32_t days = mtw_date_to_days(d), first, last;
 
     if (s->first_date == 0 || (d >= s->first_date && d <= s->last_date)) {
         return d;
     }
-    first = mtw_sim_days(s->first_date);
-    last = mtw_sim_days(s->last_date);
+    first = mtw_date_to_days(s->first_date);
+    last = mtw_date_to_days(s->last_date);
     if (days > last) {
         days -= ((days - last + 6) / 7) * 7;
     } else {
         days += ((first - days + 6) / 7) * 7;
     }
-    return mtw_sim_date(days);
+    return mtw_days_to_date(days);
 }
 
 static int write_atomic(const char *dir, const char *name,
@@ -277,8 +277,8 @@ static int simulate_main(const mtw_command *cmd, int argc, char **argv)
         now = t0 + (int64_t) ((wall_now() - w0) * speed);
         l = local_date(now);
         /* the played date moves on with the simulated days */
-        played = mtw_sim_date(mtw_sim_days(date0) + mtw_sim_days(l)
-                              - mtw_sim_days(l0));
+        played = mtw_days_to_date(mtw_date_to_days(date0) + mtw_date_to_days(l)
+                              - mtw_date_to_days(l0));
         if (mtw_sim_frame(&sched, &so, played, gtfs_midnight(l), now, bufs,
                           &stats) != 0)
         {

@@ -4,7 +4,7 @@
 #ifndef MTW_DECODE_H
 #define MTW_DECODE_H
 
-#include "feed/arena.h"
+#include "util/arena.h"
 #include "gtfs-realtime.pb-c.h"
 
 #include <stddef.h>

@@ -7,21 +7,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void pbjson_enum(mtw_jsonw *w, const ProtobufCFieldDescriptor *f,
+static void pbjson_enum(mtw_jbuf *w, const ProtobufCFieldDescriptor *f,
                         int v)
 {
     const ProtobufCEnumValue *ev;
 
     ev = protobuf_c_enum_descriptor_get_value(f->descriptor, v);
     if (ev != NULL) {
-        mtw_jsonw_str(w, ev->name);
+        mtw_jw_str(w, ev->name);
     } else {
-        mtw_jsonw_int(w, v);    /* a value newer than our .proto */
+        mtw_jw_int(w, v);    /* a value newer than our .proto */
     }
 }
 
 /* One value of field f stored at p. */
-static void pbjson_value(mtw_jsonw *w, const ProtobufCFieldDescriptor *f,
+static void pbjson_value(mtw_jbuf *w, const ProtobufCFieldDescriptor *f,
                          const void *p)
 {
     static const char hex[] = "0123456789abcdef";
@@ -33,48 +33,48 @@ static void pbjson_value(mtw_jsonw *w, const ProtobufCFieldDescriptor *f,
     case PROTOBUF_C_TYPE_INT32:
     case PROTOBUF_C_TYPE_SINT32:
     case PROTOBUF_C_TYPE_SFIXED32:
-        mtw_jsonw_int(w, *(const int32_t *) p);
+        mtw_jw_int(w, *(const int32_t *) p);
         break;
     case PROTOBUF_C_TYPE_INT64:
     case PROTOBUF_C_TYPE_SINT64:
     case PROTOBUF_C_TYPE_SFIXED64:
-        mtw_jsonw_int(w, *(const int64_t *) p);
+        mtw_jw_int(w, *(const int64_t *) p);
         break;
     case PROTOBUF_C_TYPE_UINT32:
     case PROTOBUF_C_TYPE_FIXED32:
-        mtw_jsonw_uint(w, *(const uint32_t *) p);
+        mtw_jw_uint(w, *(const uint32_t *) p);
         break;
     case PROTOBUF_C_TYPE_UINT64:
     case PROTOBUF_C_TYPE_FIXED64:
-        mtw_jsonw_uint(w, *(const uint64_t *) p);
+        mtw_jw_uint(w, *(const uint64_t *) p);
         break;
     case PROTOBUF_C_TYPE_FLOAT:
-        mtw_jsonw_double(w, *(const float *) p);
+        mtw_jw_double(w, *(const float *) p);
         break;
     case PROTOBUF_C_TYPE_DOUBLE:
-        mtw_jsonw_double(w, *(const double *) p);
+        mtw_jw_double(w, *(const double *) p);
         break;
     case PROTOBUF_C_TYPE_BOOL:
-        mtw_jsonw_bool(w, *(const protobuf_c_boolean *) p);
+        mtw_jw_bool(w, *(const protobuf_c_boolean *) p);
         break;
     case PROTOBUF_C_TYPE_ENUM:
         pbjson_enum(w, f, *(const int *) p);
         break;
     case PROTOBUF_C_TYPE_STRING:
-        mtw_jsonw_str(w, *(char *const *) p);
+        mtw_jw_str(w, *(char *const *) p);
         break;
     case PROTOBUF_C_TYPE_BYTES:
         bd = p;
         hexs = malloc(2 * bd->len + 1);
         if (hexs == NULL) {
-            w->oom = 1;
+            w->failed = 1;
             break;
         }
         for (i = 0; i < bd->len; i++) {
             hexs[2 * i] = hex[bd->data[i] >> 4];
             hexs[2 * i + 1] = hex[bd->data[i] & 15];
         }
-        mtw_jsonw_strn(w, hexs, 2 * bd->len);
+        mtw_jw_strn(w, hexs, 2 * bd->len);
         free(hexs);
         break;
     case PROTOBUF_C_TYPE_MESSAGE:
@@ -107,7 +107,7 @@ static size_t pbjson_elem_size(ProtobufCType t)
     }
 }
 
-void mtw_pbjson_message(mtw_jsonw *w, const ProtobufCMessage *msg)
+void mtw_pbjson_message(mtw_jbuf *w, const ProtobufCMessage *msg)
 {
     const ProtobufCMessageDescriptor *d;
     const ProtobufCFieldDescriptor *f;
@@ -116,11 +116,11 @@ void mtw_pbjson_message(mtw_jsonw *w, const ProtobufCMessage *msg)
     size_t i, j, n, esize;
 
     if (msg == NULL) {
-        mtw_jsonw_null(w);
+        mtw_jw_null(w);
         return;
     }
     d = msg->descriptor;
-    mtw_jsonw_obj(w);
+    mtw_jw_obj(w);
     for (i = 0; i < d->n_fields; i++) {
         f = &d->fields[i];
         p = base + f->offset;
@@ -130,12 +130,12 @@ void mtw_pbjson_message(mtw_jsonw *w, const ProtobufCMessage *msg)
                 continue;
             }
             esize = pbjson_elem_size(f->type);
-            mtw_jsonw_key(w, f->name);
-            mtw_jsonw_arr(w);
+            mtw_jw_key(w, f->name);
+            mtw_jw_arr(w);
             for (j = 0; j < n; j++) {
                 pbjson_value(w, f, *(char *const *) p + j * esize);
             }
-            mtw_jsonw_arr_end(w);
+            mtw_jw_arr_end(w);
             continue;
         }
         if (f->type == PROTOBUF_C_TYPE_MESSAGE
@@ -154,8 +154,8 @@ void mtw_pbjson_message(mtw_jsonw *w, const ProtobufCMessage *msg)
         {
             continue;
         }
-        mtw_jsonw_key(w, f->name);
+        mtw_jw_key(w, f->name);
         pbjson_value(w, f, p);
     }
-    mtw_jsonw_obj_end(w);
+    mtw_jw_obj_end(w);
 }

@@ -8,10 +8,10 @@
 #ifndef MTW_PBJSON_H
 #define MTW_PBJSON_H
 
-#include "feed/jsonw.h"
+#include "util/jbuf.h"
 
 #include <protobuf-c/protobuf-c.h>
 
-void mtw_pbjson_message(mtw_jsonw *w, const ProtobufCMessage *msg);
+void mtw_pbjson_message(mtw_jbuf *w, const ProtobufCMessage *msg);
 
 #endif

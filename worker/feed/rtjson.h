@@ -14,19 +14,19 @@
 #ifndef MTW_RTJSON_H
 #define MTW_RTJSON_H
 
-#include "feed/jsonw.h"
+#include "util/jbuf.h"
 #include "feed/snapshot.h"
 
-void mtw_rtjson_reference(mtw_jsonw *w, const mtw_snapshot *s);
-void mtw_rtjson_rich(mtw_jsonw *w, const mtw_snapshot *s, int stale,
+void mtw_rtjson_reference(mtw_jbuf *w, const mtw_snapshot *s);
+void mtw_rtjson_rich(mtw_jbuf *w, const mtw_snapshot *s, int stale,
                      int64_t age_sec);
 /* The array of rich items alone (cached per snapshot by the poller). */
-void mtw_rtjson_rich_items(mtw_jsonw *w, const mtw_snapshot *s);
+void mtw_rtjson_rich_items(mtw_jbuf *w, const mtw_snapshot *s);
 /* Opens the rich object up to its array key; the caller appends the array
- * (mtw_jsonw_raw) and closes it with mtw_jsonw_obj_end. */
-void mtw_rtjson_rich_head(mtw_jsonw *w, mtw_feed_kind kind, int64_t ts,
+ * (mtw_jw_raw) and closes it with mtw_jw_obj_end. */
+void mtw_rtjson_rich_head(mtw_jbuf *w, mtw_feed_kind kind, int64_t ts,
                           int stale, int64_t age_sec);
 /* One vehicle in the rich shape (also the value of mtw:{city}:vehicle). */
-void mtw_rtjson_vehicle(mtw_jsonw *w, const mtw_rt_vehicle *v);
+void mtw_rtjson_vehicle(mtw_jbuf *w, const mtw_rt_vehicle *v);
 
 #endif

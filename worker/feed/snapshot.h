@@ -14,7 +14,7 @@
 #ifndef MTW_SNAPSHOT_H
 #define MTW_SNAPSHOT_H
 
-#include "feed/arena.h"
+#include "util/arena.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -91,9 +91,9 @@ int mtw_ingest_opts_load(mtw_ingest_opts *o, int poll_sec, int feed_clock,
 
 static void feed_render_reset(mtw_feed_state *f)
 {
-    mtw_jsonw_reset(&f->ref_json);
-    mtw_jsonw_reset(&f->rich_items);
-    mtw_jsonw_reset(&f->vehicle_json);
+    mtw_jbuf_reset(&f->ref_json);
+    mtw_jbuf_reset(&f->rich_items);
+    mtw_jbuf_reset(&f->vehicle_json);
 }
 
 int mtw_city_init(mtw_city *c, const mtw_city_spec *spec,
@@ -110,9 +110,9 @@ int mtw_city_init(mtw_city *c, const mtw_city_spec *spec,
         f->good = -1;
         mtw_snapshot_init(&f->snap[0], f->kind);
         mtw_snapshot_init(&f->snap[1], f->kind);
-        mtw_jsonw_init(&f->ref_json);
-        mtw_jsonw_init(&f->rich_items);
-        mtw_jsonw_init(&f->vehicle_json);
+        mtw_jbuf_init(&f->ref_json);
+        mtw_jbuf_init(&f->rich_items);
+        mtw_jbuf_init(&f->vehicle_json);
         f->period_ms = o->poll_ms[k];
         /* stagger the feeds a little, as the reference does (0, 4, 6 s) */
         f->next_ms = now_ms + (k == 0 ? 0 : f->period_ms * k / 3);
@@ -147,9 +147,9 @@ void mtw_city_free(mtw_city *c, mtw_http *h)
         mtw_fetch_free(h, f->fetch);
         mtw_snapshot_free(&f->snap[0]);
         mtw_snapshot_free(&f->snap[1]);
-        mtw_jsonw_free(&f->ref_json);
-        mtw_jsonw_free(&f->rich_items);
-        mtw_jsonw_free(&f->vehicle_json);
+        mtw_jbuf_free(&f->ref_json);
+        mtw_jbuf_free(&f->rich_items);
+        mtw_jbuf_free(&f->vehicle_json);
         free(f->vehicle_off);
     }
     memset(c, 0, sizeof(*c));
@@ -232,7 +232,7 @@ static void feed_render(mtw_feed_state *f)
     if (f->vehicle_off_cap < s->n_vehicles + 1) {
         off = realloc(f->vehicle_off, (s->n_vehicles + 1) * sizeof(*off));
         if (off == NULL) {
-            f->vehicle_json.oom = 1;
+            f->vehicle_json.failed = 1;
             return;
         }
         f->vehicle_off = off;
@@ -241,7 +241,7 @@ static void feed_render(mtw_feed_state *f)
     for (i = 0; i < s->n_vehicles; i++) {
         f->vehicle_off[i] = f->vehicle_json.len;
         /* each vehicle is its own top-level JSON value */
-        mtw_jsonw_reset_nesting(&f->vehicle_json);
+        mtw_jbuf_reset_nesting(&f->vehicle_json);
         mtw_rtjson_vehicle(&f->vehicle_json, &s->vehicles[i]);
     }
     f->vehicle_off[s->n_vehicles] = f->vehicle_json.len;

@@ -14,7 +14,7 @@
 #define MTW_INGEST_H
 
 #include "feed/http.h"
-#include "feed/jsonw.h"
+#include "util/jbuf.h"
 #include "feed/snapshot.h"
 
 #include <stddef.h>
@@ -48,9 +48,9 @@ typedef struct {
     int64_t        attempts, decoded, not_modified, failures;
     char           error[256];          /* last problem, "" when none */
     /* the good snapshot rendered once, republished until it changes */
-    mtw_jsonw      ref_json;            /* reference trimmed array */
-    mtw_jsonw      rich_items;          /* rich array */
-    mtw_jsonw      vehicle_json;        /* vehicles: one JSON per vehicle */
+    mtw_jbuf      ref_json;            /* reference trimmed array */
+    mtw_jbuf      rich_items;          /* rich array */
+    mtw_jbuf      vehicle_json;        /* vehicles: one JSON per vehicle */
     size_t        *vehicle_off;         /* start of vehicle i in vehicle_json */
     size_t         vehicle_off_cap;
 } mtw_feed_state;

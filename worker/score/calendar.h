@@ -15,21 +15,9 @@
 
 #include "score/idmap.h"
 #include "score/timetable.h"
+#include "util/date.h"
 
 #include <stdint.h>
-
-/* Days since 1970-01-01 for a YYYYMMDD date, and back. */
-long mtw_date_to_days(int ymd);
-int mtw_days_to_date(long days);
-
-/* ymd + n days. */
-int mtw_date_add(int ymd, int n);
-
-/* 0 = Monday ... 6 = Sunday. */
-int mtw_date_weekday(int ymd);
-
-/* Parses "YYYY-MM-DD" or "YYYYMMDD" into *ymd (a real date); 0 or -1. */
-int mtw_date_parse(const char *s, int *ymd);
 
 /* Epoch of base(D) = local noon of D minus 12 h in zone tz (NULL = UTC). */
 int64_t mtw_service_day_base(const char *tz, int ymd);

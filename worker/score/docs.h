@@ -12,7 +12,7 @@
 #ifndef MTW_SCORE_DOCS_H
 #define MTW_SCORE_DOCS_H
 
-#include "score/jbuf.h"
+#include "util/jbuf.h"
 #include "score/tick.h"
 
 #include <stddef.h>

@@ -441,7 +441,7 @@ static hw_extra *hw_extras(const mtw_tick *t, size_t *n)
     size_t i;
 
     *n = 0;
-    x = mtw_pool_alloc(t->arena, (t->l->ntus + 1) * sizeof(*x));
+    x = mtw_arena_calloc(t->arena, (t->l->ntus + 1) * sizeof(*x));
     if (x == NULL) {
         return NULL;
     }
@@ -501,7 +501,7 @@ int mtw_tick_headways(mtw_tick *t, const mtw_score_params *p)
     size_t i, j, n = 0, ng = 0, nt, nx = 0, xi = 0;
     hw_extra *extras = hw_extras(t, &nx);
 
-    order = mtw_pool_alloc(t->arena, (t->nv + 1) * sizeof(*order));
+    order = mtw_arena_calloc(t->arena, (t->nv + 1) * sizeof(*order));
     if (order == NULL || extras == NULL) {
         return -1;
     }
@@ -517,7 +517,7 @@ int mtw_tick_headways(mtw_tick *t, const mtw_score_params *p)
         }
         ng++;
     }
-    t->groups = mtw_pool_alloc(t->arena, (ng + 1) * sizeof(*t->groups));
+    t->groups = mtw_arena_calloc(t->arena, (ng + 1) * sizeof(*t->groups));
     if (t->groups == NULL) {
         return -1;
     }
@@ -549,7 +549,7 @@ int mtw_tick_headways(mtw_tick *t, const mtw_score_params *p)
             {
             }
             if (xi > x0) {
-                g->extra_tus = mtw_pool_alloc(t->arena, (xi - x0)
+                g->extra_tus = mtw_arena_calloc(t->arena, (xi - x0)
                                               * sizeof(*g->extra_tus));
                 if (g->extra_tus == NULL) {
                     free(es.e);

@@ -14,7 +14,7 @@ mtw_live *mtw_live_create(void)
     if (l == NULL) {
         return NULL;
     }
-    l->arena = mtw_pool_create(64 * 1024);
+    l->arena = mtw_arena_create(64 * 1024);
     if (l->arena == NULL) {
         free(l);
         return NULL;
@@ -32,7 +32,7 @@ void mtw_live_free(mtw_live *l)
     free(l->events);
     free(l->alerts);
     mtw_idmap_clear(&l->tu_by_trip);
-    mtw_pool_free(l->arena);
+    mtw_arena_destroy(l->arena);
     free(l);
 }
 
@@ -57,7 +57,7 @@ static void *live_push(void **arr, size_t *n, size_t *cap, size_t sz)
 
 const char *mtw_live_str(mtw_live *l, const char *s)
 {
-    return mtw_pool_strdup(l->arena, s);
+    return mtw_arena_strdup(l->arena, s);
 }
 
 mtw_vehicle *mtw_live_add_vehicle(mtw_live *l, const char *id,

@@ -8,7 +8,8 @@
 #ifndef MTW_SCORE_LIVE_H
 #define MTW_SCORE_LIVE_H
 
-#include "score/pool.h"
+#include "util/arena.h"
+#include "util/sort.h"
 #include "score/idmap.h"
 
 #include <stddef.h>
@@ -66,7 +67,7 @@ typedef struct {
 } mtw_alert;
 
 typedef struct {
-    mtw_pool *arena;
+    mtw_arena *arena;
     int64_t vehicles_ts, trips_ts, alerts_ts;   /* feed header times */
     mtw_vehicle *vehicles;      size_t nvehicles, cap_vehicles;
     mtw_trip_update *tus;       size_t ntus, cap_tus;

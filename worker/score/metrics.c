@@ -2,7 +2,7 @@
  * metrics.c - the published numbers as pure functions (see metrics.h).
  */
 #include "score/metrics.h"
-#include "score/pool.h"
+#include "util/sort.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -264,9 +264,9 @@ int mtw_tick_predict(mtw_tick *t, const mtw_score_params *p)
     mtw_idmap_clear(&seen);
 
     mtw_sort(t->preds, t->npreds, sizeof(*t->preds), cmp_pred);
-    t->stop_first = mtw_pool_alloc(t->arena, (t->s->nstops + 1)
+    t->stop_first = mtw_arena_calloc(t->arena, (t->s->nstops + 1)
                                     * sizeof(uint32_t));
-    t->stop_count = mtw_pool_alloc(t->arena, (t->s->nstops + 1)
+    t->stop_count = mtw_arena_calloc(t->arena, (t->s->nstops + 1)
                                     * sizeof(uint32_t));
     if (t->stop_first == NULL || t->stop_count == NULL) {
         return -1;
@@ -305,7 +305,7 @@ mtw_tick *mtw_tick_run(const mtw_schedule *s, const mtw_live *l,
     mtw_tick *t = calloc(1, sizeof(*t));
     size_t i;
 
-    if (t == NULL || (t->arena = mtw_pool_create(64 * 1024)) == NULL) {
+    if (t == NULL || (t->arena = mtw_arena_create(64 * 1024)) == NULL) {
         free(t);
         return NULL;
     }
@@ -313,7 +313,7 @@ mtw_tick *mtw_tick_run(const mtw_schedule *s, const mtw_live *l,
     t->s = s;
     t->l = l;
     t->nv = l->nvehicles;
-    t->vs = mtw_pool_alloc(t->arena, (t->nv + 1) * sizeof(*t->vs));
+    t->vs = mtw_arena_calloc(t->arena, (t->nv + 1) * sizeof(*t->vs));
     if (t->vs == NULL) {
         mtw_tick_free(t);
         return NULL;
@@ -334,6 +334,6 @@ void mtw_tick_free(mtw_tick *t)
         return;
     }
     free(t->preds);
-    mtw_pool_free(t->arena);
+    mtw_arena_destroy(t->arena);
     free(t);
 }

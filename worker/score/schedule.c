@@ -414,10 +414,10 @@ static int sb_index(mtw_schedule *s)
         }
     }
     /* route-directions */
-    order = mtw_pool_alloc(s->arena, (s->ntrips + 1) * sizeof(*order));
-    s->rdir_of_trip = mtw_pool_alloc(s->arena,
+    order = mtw_arena_calloc(s->arena, (s->ntrips + 1) * sizeof(*order));
+    s->rdir_of_trip = mtw_arena_calloc(s->arena,
                                       (s->ntrips + 1) * sizeof(uint32_t));
-    s->rdir_first = mtw_pool_alloc(s->arena,
+    s->rdir_first = mtw_arena_calloc(s->arena,
                                     (s->nroutes + 1) * sizeof(uint32_t));
     if (order == NULL || s->rdir_of_trip == NULL || s->rdir_first == NULL) {
         return -1;
@@ -435,7 +435,7 @@ static int sb_index(mtw_schedule *s)
             n++;
         }
     }
-    s->rdirs = mtw_pool_alloc(s->arena, (n + 1) * sizeof(*s->rdirs));
+    s->rdirs = mtw_arena_calloc(s->arena, (n + 1) * sizeof(*s->rdirs));
     if (s->rdirs == NULL) {
         return -1;
     }
@@ -491,7 +491,7 @@ mtw_schedule *mtw_schedule_build(const mtw_timetable *tt, const char *tz,
 
     memset(&c, 0, sizeof(c));
     s = calloc(1, sizeof(*s));
-    if (s == NULL || (s->arena = mtw_pool_create(256 * 1024)) == NULL) {
+    if (s == NULL || (s->arena = mtw_arena_create(256 * 1024)) == NULL) {
         free(s);
         snprintf(err, errlen, "out of memory building the schedule");
         return NULL;
@@ -502,15 +502,15 @@ mtw_schedule *mtw_schedule_build(const mtw_timetable *tt, const char *tz,
         run_date = service_date;
     }
     run_prev = mtw_date_add(run_date, -1);
-    s->tz = mtw_pool_strdup(s->arena, tz);
+    s->tz = mtw_arena_strdup(s->arena, tz);
     s->service_date = service_date;
     s->run_date = run_date;
     s->base = mtw_service_day_base(tz, run_date);
     base_prev = mtw_service_day_base(tz, run_prev);
 
-    s->routes = mtw_pool_alloc(s->arena, (tt->n_routes + 1)
+    s->routes = mtw_arena_calloc(s->arena, (tt->n_routes + 1)
                                 * sizeof(*s->routes));
-    s->stops = mtw_pool_alloc(s->arena, (tt->n_stops + 1)
+    s->stops = mtw_arena_calloc(s->arena, (tt->n_stops + 1)
                                * sizeof(*s->stops));
     if (s->routes == NULL || s->stops == NULL
         || mtw_idmap_init(&s->route_by_id, tt->n_routes) != 0
@@ -525,11 +525,11 @@ mtw_schedule *mtw_schedule_build(const mtw_timetable *tt, const char *tz,
         if (mtw_idmap_get(&s->route_by_id, r->id) != MTW_IDMAP_NONE) {
             continue;
         }
-        d->id = mtw_pool_strdup(s->arena, r->id);
-        d->short_name = mtw_pool_strdup(s->arena, r->short_name);
-        d->long_name = mtw_pool_strdup(s->arena, r->long_name);
-        d->color = mtw_pool_strdup(s->arena, r->color);
-        d->text_color = mtw_pool_strdup(s->arena, r->text_color);
+        d->id = mtw_arena_strdup(s->arena, r->id);
+        d->short_name = mtw_arena_strdup(s->arena, r->short_name);
+        d->long_name = mtw_arena_strdup(s->arena, r->long_name);
+        d->color = mtw_arena_strdup(s->arena, r->color);
+        d->text_color = mtw_arena_strdup(s->arena, r->text_color);
         d->type = r->type;
         if (d->id == NULL || mtw_idmap_put(&s->route_by_id, d->id,
                                            (uint32_t) s->nroutes) != 0)
@@ -545,8 +545,8 @@ mtw_schedule *mtw_schedule_build(const mtw_timetable *tt, const char *tz,
         if (mtw_idmap_get(&s->stop_by_id, r->id) != MTW_IDMAP_NONE) {
             continue;
         }
-        d->id = mtw_pool_strdup(s->arena, r->id);
-        d->name = mtw_pool_strdup(s->arena, r->name);
+        d->id = mtw_arena_strdup(s->arena, r->id);
+        d->name = mtw_arena_strdup(s->arena, r->name);
         d->lat = r->lat;
         d->lon = r->lon;
         if (d->id == NULL || mtw_idmap_put(&s->stop_by_id, d->id,
@@ -601,7 +601,7 @@ mtw_schedule *mtw_schedule_build(const mtw_timetable *tt, const char *tz,
                 }
                 at = mtw_idmap_get(&copied, *f[k]);
                 if (at == MTW_IDMAP_NONE) {
-                    const char *cp = mtw_pool_strdup(s->arena, *f[k]);
+                    const char *cp = mtw_arena_strdup(s->arena, *f[k]);
 
                     if (nstrs == cap) {
                         const char **p;
@@ -664,7 +664,7 @@ void mtw_schedule_free(mtw_schedule *s)
     mtw_idmap_clear(&s->trip_by_id);
     free(s->trips);
     free(s->st);
-    mtw_pool_free(s->arena);
+    mtw_arena_destroy(s->arena);
     free(s);
 }
 

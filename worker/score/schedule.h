@@ -18,7 +18,8 @@
 #ifndef MTW_SCORE_SCHEDULE_H
 #define MTW_SCORE_SCHEDULE_H
 
-#include "score/pool.h"
+#include "util/arena.h"
+#include "util/sort.h"
 #include "score/idmap.h"
 #include "score/timetable.h"
 
@@ -66,7 +67,7 @@ typedef struct {
 } mtw_route_dir;
 
 typedef struct {
-    mtw_pool *arena;
+    mtw_arena *arena;
     const char *tz;
     int service_date;               /* whose calendar chose the trips */
     int run_date;                   /* whose clock the times are on */

@@ -135,7 +135,7 @@ typedef struct {
 } mtw_prediction;
 
 typedef struct {
-    mtw_pool *arena;
+    mtw_arena *arena;
     int64_t now;
     const mtw_schedule *s;
     const mtw_live *l;

@@ -13,7 +13,7 @@ mtw_timetable *mtw_timetable_create(void)
     if (tt == NULL) {
         return NULL;
     }
-    tt->arena = mtw_pool_create(256 * 1024);
+    tt->arena = mtw_arena_create(256 * 1024);
     if (tt->arena == NULL) {
         free(tt);
         return NULL;
@@ -35,7 +35,7 @@ void mtw_timetable_free(mtw_timetable *tt)
     free(tt->frequencies);
     free(tt->strings);
     mtw_idmap_clear(&tt->interned);
-    mtw_pool_free(tt->arena);
+    mtw_arena_destroy(tt->arena);
     free(tt);
 }
 
@@ -63,7 +63,7 @@ static int tt_grow(void **arr, size_t *cap, size_t n, size_t sz)
              sizeof(*(tt)->name)) != 0                                       \
      ? -1 : ((tt)->name[(tt)->n_##name++] = (elem), 0))
 
-#define S(s) mtw_pool_strdup(tt->arena, (s))
+#define S(s) mtw_arena_strdup(tt->arena, (s))
 
 /* one copy per distinct id: a x20 feed has millions of stop_times rows that
  * name the same few thousand trips and stops */

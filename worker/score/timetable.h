@@ -10,7 +10,8 @@
 #ifndef MTW_SCORE_TIMETABLE_H
 #define MTW_SCORE_TIMETABLE_H
 
-#include "score/pool.h"
+#include "util/arena.h"
+#include "util/sort.h"
 #include "score/idmap.h"
 
 #include <stddef.h>
@@ -57,7 +58,7 @@ typedef struct {
 #define MTW_TT_ARRAY(T, name) T *name; size_t n_##name, cap_##name
 
 typedef struct {
-    mtw_pool *arena;
+    mtw_arena *arena;
     mtw_idmap interned;             /* ids repeated across rows, stored once */
     MTW_TT_ARRAY(const char *, strings);
     MTW_TT_ARRAY(mtw_tt_route, routes);

@@ -672,45 +672,6 @@ void mtw_sim_schedule_free(mtw_sim_schedule *s)
     memset(s, 0, sizeof(*s));
 }
 
-/* Howard Hinnant's days-from-civil, for proleptic Gregorian dates. */
-int32_t mtw_sim_days(int32_t ymd)
-{
-    int y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
-    int era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-int32_t mtw_sim_date(int32_t z)
-{
-    int era, doe, yoe, y, doy, mp, d, m;
-
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    y = yoe + era * 400;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp + (mp < 10 ? 3 : -9);
-    y += m <= 2;
-    return y * 10000 + m * 100 + d;
-}
-
-int mtw_sim_weekday(int32_t ymd)
-{
-    /* 1970-01-01 was a Thursday (3 with Monday = 0) */
-    int32_t w = (mtw_sim_days(ymd) + 3) % 7;
-
-    return w < 0 ? w + 7 : w;
-}
-
 int mtw_sim_service_active(const mtw_sim_schedule *s, int32_t svc,
                            int32_t date)
 {
@@ -719,7 +680,7 @@ int mtw_sim_service_active(const mtw_sim_schedule *s, int32_t svc,
     size_t i;
 
     active = sv->start != 0 && date >= sv->start && date <= sv->end
-             && (sv->weekdays >> mtw_sim_weekday(date) & 1u);
+             && (sv->weekdays >> mtw_date_weekday(date) & 1u);
     for (i = 0; i < s->n_exceptions; i++) {
         if (s->exceptions[i].service == svc
             && s->exceptions[i].date == date)

@@ -11,6 +11,7 @@
 #define MTW_SIM_SCHEDULE_H
 
 #include "gtfs/idset.h"
+#include "util/date.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -100,11 +101,6 @@ int  mtw_sim_service_active(const mtw_sim_schedule *s, int32_t svc,
 
 /* Fills the trip's stop distances along its shape (once). */
 void mtw_sim_trip_distances(mtw_sim_schedule *s, mtw_sim_trip *t);
-
-/* Days since 1970-01-01 of YYYYMMDD, and back; weekday 0 = Monday. */
-int32_t mtw_sim_days(int32_t yyyymmdd);
-int32_t mtw_sim_date(int32_t days);
-int     mtw_sim_weekday(int32_t yyyymmdd);
 
 /* Metres between two points (equirectangular; fine at city scale). */
 double  mtw_sim_metres(double lat1, double lon1, double lat2, double lon2);

@@ -3,7 +3,7 @@
  */
 #include "sim/sim.h"
 
-#include "feed/arena.h"
+#include "util/arena.h"
 #include "gtfs-realtime.pb-c.h"
 
 #include <math.h>
@@ -714,7 +714,7 @@ int mtw_sim_frame(mtw_sim_schedule *s, const mtw_sim_opts *o, int32_t date,
 
     /* today's trips, and yesterday's that run past midnight */
     for (day = 0; day < 2; day++) {
-        d = day == 0 ? date : mtw_sim_date(mtw_sim_days(date) - 1);
+        d = day == 0 ? date : mtw_days_to_date(mtw_date_to_days(date) - 1);
         mid = day == 0 ? midnight : midnight - 86400;
         tod = (double) (now - mid);
         for (i = 0; i < s->n_trips; i++) {

@@ -83,7 +83,7 @@ static void publish_vehicles(mtw_redis_tx *tx, const char *slug,
     mtw_redis_tx_cmd(tx, 2, a, NULL);
     a[1] = hash;
     mtw_redis_tx_cmd(tx, 2, a, NULL);
-    if (s->n_vehicles == 0 || f->vehicle_json.oom || f->vehicle_off == NULL) {
+    if (s->n_vehicles == 0 || f->vehicle_json.failed || f->vehicle_off == NULL) {
         return;
     }
     argv = mtw_arena_alloc(tx->scratch, (3 * s->n_vehicles + 2)
@@ -120,7 +120,7 @@ static void publish_vehicles(mtw_redis_tx *tx, const char *slug,
         argv[n] = s->vehicles[i].vehicle_id;
         lens[n] = strlen(argv[n]);
         n++;
-        argv[n] = f->vehicle_json.data + f->vehicle_off[i];
+        argv[n] = f->vehicle_json.buf + f->vehicle_off[i];
         lens[n] = f->vehicle_off[i + 1] - f->vehicle_off[i];
         n++;
     }
@@ -186,7 +186,7 @@ static void publish_heartbeat(mtw_redis_tx *tx, const mtw_city *city,
 
 int mtw_rt_publish(mtw_redis *r, mtw_city *city, const mtw_ingest_opts *o,
                    const mtw_rt_publish_opts *po, int64_t now,
-                   int64_t wall_ts, mtw_arena *scratch, mtw_jsonw *buf)
+                   int64_t wall_ts, mtw_arena *scratch, mtw_jbuf *buf)
 {
     const mtw_feed_state *f;
     const mtw_snapshot *s;
@@ -209,25 +209,25 @@ int mtw_rt_publish(mtw_redis *r, mtw_city *city, const mtw_ingest_opts *o,
     for (k = 0; k < MTW_FEED_KINDS; k++) {
         f = &city->feed[k];
         s = mtw_feed_good(f);
-        if (s == NULL || f->ref_json.oom || f->rich_items.oom) {
+        if (s == NULL || f->ref_json.failed || f->rich_items.failed) {
             continue;
         }
         age = mtw_feed_age(f, now);
         stale = mtw_feed_stale(f, now);
         publish_hash(&tx, mtw_redis_tx_fmt(&tx, "mtw:%s:%s", city->slug,
                                            mtw_feed_kind_name(f->kind)),
-                     s->header_ts, f->ref_json.data ? f->ref_json.data : "[]",
-                     f->ref_json.data ? f->ref_json.len : 2, stale, age);
-        mtw_jsonw_reset(buf);
+                     s->header_ts, f->ref_json.buf ? f->ref_json.buf : "[]",
+                     f->ref_json.buf ? f->ref_json.len : 2, stale, age);
+        mtw_jbuf_reset(buf);
         mtw_rtjson_rich_head(buf, f->kind, s->header_ts, stale, age);
-        mtw_jsonw_raw(buf, f->rich_items.data ? f->rich_items.data : "[]",
-                      f->rich_items.data ? f->rich_items.len : 2);
-        mtw_jsonw_obj_end(buf);
-        if (!buf->oom) {
+        mtw_jw_raw(buf, f->rich_items.buf ? f->rich_items.buf : "[]",
+                      f->rich_items.buf ? f->rich_items.len : 2);
+        mtw_jw_obj_end(buf);
+        if (!buf->failed) {
             publish_hash(&tx, mtw_redis_tx_fmt(&tx, "mtw:%s:rt:%s",
                                                city->slug,
                                                mtw_feed_kind_name(f->kind)),
-                         s->header_ts, buf->data, buf->len, stale, age);
+                         s->header_ts, buf->buf, buf->len, stale, age);
         }
         if (f->kind == MTW_FEED_VEHICLES && age <= MTW_RT_TTL_SEC) {
             publish_vehicles(&tx, city->slug, f);

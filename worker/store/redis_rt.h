@@ -13,7 +13,7 @@
 #ifndef MTW_REDIS_RT_H
 #define MTW_REDIS_RT_H
 
-#include "feed/arena.h"
+#include "util/arena.h"
 #include "jobs/ingest.h"
 #include "store/redis_conn.h"
 
@@ -52,6 +52,6 @@ typedef struct {
  */
 int mtw_rt_publish(mtw_redis *r, mtw_city *city, const mtw_ingest_opts *o,
                    const mtw_rt_publish_opts *po, int64_t now,
-                   int64_t wall_ts, mtw_arena *scratch, mtw_jsonw *buf);
+                   int64_t wall_ts, mtw_arena *scratch, mtw_jbuf *buf);
 
 #endif

@@ -416,15 +416,15 @@ static int history_trend(PGconn *conn, mtw_history *h,
         if (row == NULL) {
             continue;           /* no value on any day: no trend */
         }
-        dates = mtw_pool_alloc(h->arena, (size_t) (j - i) * sizeof(*dates));
-        pct = mtw_pool_alloc(h->arena, (size_t) (j - i) * sizeof(*pct));
+        dates = mtw_arena_calloc(h->arena, (size_t) (j - i) * sizeof(*dates));
+        pct = mtw_arena_calloc(h->arena, (size_t) (j - i) * sizeof(*pct));
         if (dates == NULL || pct == NULL) {
             PQclear(r);
             snprintf(err, errlen, "loading the route trends: out of memory");
             return -1;
         }
         for (k = i; k < j; k++) {
-            dates[k - i] = mtw_pool_strdup(h->arena, PQgetvalue(r, k, 1));
+            dates[k - i] = mtw_arena_strdup(h->arena, PQgetvalue(r, k, 1));
             pct[k - i] = PQgetisnull(r, k, 2) ? NAN
                                               : atof(PQgetvalue(r, k, 2));
         }
@@ -448,7 +448,7 @@ mtw_history *mtw_history_load(PGconn *conn, int city_id, int service_date,
     snprintf(id, sizeof(id), "%d", city_id);
     snprintf(date, sizeof(date), "%08d", service_date);
     h = calloc(1, sizeof(*h));
-    if (h == NULL || (h->arena = mtw_pool_create(16 * 1024)) == NULL) {
+    if (h == NULL || (h->arena = mtw_arena_create(16 * 1024)) == NULL) {
         free(h);
         snprintf(err, errlen, "loading history: out of memory");
         return NULL;
@@ -471,7 +471,7 @@ mtw_history *mtw_history_load(PGconn *conn, int city_id, int service_date,
         mtw_history_free(h);
         return NULL;
     }
-    h->rows = mtw_pool_alloc(h->arena, ((size_t) PQntuples(r) + 1)
+    h->rows = mtw_arena_calloc(h->arena, ((size_t) PQntuples(r) + 1)
                               * sizeof(*h->rows));
     if (h->rows == NULL) {
         PQclear(r);
@@ -482,13 +482,13 @@ mtw_history *mtw_history_load(PGconn *conn, int city_id, int service_date,
     for (i = 0; i < PQntuples(r); i++) {
         mtw_route_history *row = &h->rows[h->n++];
 
-        row->route_id = mtw_pool_strdup(h->arena, PQgetvalue(r, i, 0));
+        row->route_id = mtw_arena_strdup(h->arena, PQgetvalue(r, i, 0));
         row->days = atoi(PQgetvalue(r, i, 1));
         row->mean = atof(PQgetvalue(r, i, 2));
         row->best = atof(PQgetvalue(r, i, 3));
-        row->best_day = mtw_pool_strdup(h->arena, PQgetvalue(r, i, 4));
+        row->best_day = mtw_arena_strdup(h->arena, PQgetvalue(r, i, 4));
         row->worst = atof(PQgetvalue(r, i, 5));
-        row->worst_day = mtw_pool_strdup(h->arena, PQgetvalue(r, i, 6));
+        row->worst_day = mtw_arena_strdup(h->arena, PQgetvalue(r, i, 6));
     }
     PQclear(r);
     mtw_sort(h->rows, h->n, sizeof(*h->rows), cmp_history);
@@ -518,6 +518,6 @@ void mtw_history_free(mtw_history *h)
     if (h == NULL) {
         return;
     }
-    mtw_pool_free(h->arena);
+    mtw_arena_destroy(h->arena);
     free(h);
 }

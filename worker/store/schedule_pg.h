@@ -62,7 +62,7 @@ mtw_schedule *mtw_schedule_load(PGconn *conn, const mtw_city_row *city,
 
 /* 30 days of daily route performance, for the route list and detail. */
 typedef struct {
-    mtw_pool *arena;
+    mtw_arena *arena;
     mtw_route_history *rows;    /* sorted by route_id (strcmp) */
     size_t n;
     double system_median;       /* of all route-days; 75 when none */

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "feed/arena.h"
-#include "feed/jsonw.h"
+#include "util/arena.h"
+#include "util/jbuf.h"
 #include "feed/pbjson.h"
 #include "feed/rtjson.h"
 #include "feed/snapshot.h"
@@ -70,39 +70,39 @@ static void test_arena_alloc_reset_limit(void **state)
 
 static void test_jsonw(void **state)
 {
-    mtw_jsonw w;
+    mtw_jbuf w;
 
     (void) state;
-    mtw_jsonw_init(&w);
-    mtw_jsonw_obj(&w);
-    mtw_jsonw_key(&w, "s");
-    mtw_jsonw_str(&w, "a\"b\\c\n\x01" "\xc3\xa9" "\xff" "z");
-    mtw_jsonw_key(&w, "a");
-    mtw_jsonw_arr(&w);
-    mtw_jsonw_int(&w, -3);
-    mtw_jsonw_uint(&w, 18446744073709551615ULL);
-    mtw_jsonw_double(&w, 0.1);
-    mtw_jsonw_double(&w, 225.0);
-    mtw_jsonw_double(&w, (float) 52.1338);
-    mtw_jsonw_double(&w, 0.0 / 0.0);
-    mtw_jsonw_null(&w);
-    mtw_jsonw_bool(&w, 1);
-    mtw_jsonw_obj(&w);
-    mtw_jsonw_obj_end(&w);
-    mtw_jsonw_arr_end(&w);
-    mtw_jsonw_key(&w, "n");
-    mtw_jsonw_str(&w, NULL);
-    mtw_jsonw_obj_end(&w);
-    assert_false(w.oom);
-    assert_string_equal(w.data,
+    mtw_jbuf_init(&w);
+    mtw_jw_obj(&w);
+    mtw_jw_key(&w, "s");
+    mtw_jw_str(&w, "a\"b\\c\n\x01" "\xc3\xa9" "\xff" "z");
+    mtw_jw_key(&w, "a");
+    mtw_jw_arr(&w);
+    mtw_jw_int(&w, -3);
+    mtw_jw_uint(&w, 18446744073709551615ULL);
+    mtw_jw_double(&w, 0.1);
+    mtw_jw_double(&w, 225.0);
+    mtw_jw_double(&w, (float) 52.1338);
+    mtw_jw_double(&w, 0.0 / 0.0);
+    mtw_jw_null(&w);
+    mtw_jw_bool(&w, 1);
+    mtw_jw_obj(&w);
+    mtw_jw_obj_end(&w);
+    mtw_jw_arr_end(&w);
+    mtw_jw_key(&w, "n");
+    mtw_jw_str(&w, NULL);
+    mtw_jw_obj_end(&w);
+    assert_false(w.failed);
+    assert_string_equal(w.buf,
         "{\"s\":\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\xef\xbf\xbdz\","
         "\"a\":[-3,18446744073709551615,0.1,225.0,52.1338005065918,"
         "null,null,true,{}],\"n\":null}");
-    mtw_jsonw_reset(&w);
-    mtw_jsonw_arr(&w);
-    mtw_jsonw_arr_end(&w);
-    assert_string_equal(w.data, "[]");
-    mtw_jsonw_free(&w);
+    mtw_jbuf_reset(&w);
+    mtw_jw_arr(&w);
+    mtw_jw_arr_end(&w);
+    assert_string_equal(w.buf, "[]");
+    mtw_jbuf_free(&w);
 }
 
 /* --- a small feed built with protobuf-c -------------------------------------- */
@@ -275,56 +275,56 @@ static void test_reference_and_rich_json(void **state)
 {
     packed p = build_feed(5000);
     mtw_snapshot s;
-    mtw_jsonw w;
+    mtw_jbuf w;
     char err[128];
 
     (void) state;
     mtw_snapshot_init(&s, MTW_FEED_VEHICLES);
     assert_int_equal(mtw_snapshot_decode(&s, p.bytes, p.len, 99, err,
                                          sizeof(err)), 0);
-    mtw_jsonw_init(&w);
+    mtw_jbuf_init(&w);
     /* vehicles without a position are left out, as the reference does */
     mtw_rtjson_reference(&w, &s);
-    assert_string_equal(w.data,
+    assert_string_equal(w.buf,
         "[{\"id\":\"e1\",\"trip\":\"T1\",\"route\":\"R9\",\"lat\":52.5,"
         "\"lon\":-106.25,\"bearing\":90.0,\"speed\":null,\"ts\":5000}]");
     s.kind = MTW_FEED_TRIPS;
-    mtw_jsonw_reset(&w);
+    mtw_jbuf_reset(&w);
     mtw_rtjson_reference(&w, &s);
     /* arr null without a time (the reference wrote 0); departure delay
      * used when there is no arrival delay */
-    assert_string_equal(w.data,
+    assert_string_equal(w.buf,
         "[{\"trip\":\"T1\",\"route\":\"R9\",\"rel\":0,\"stops\":["
         "{\"stop_id\":\"S1\",\"seq\":1,\"arr\":1000,\"dep\":null,"
         "\"delay\":120,\"rel\":0},"
         "{\"stop_id\":\"S2\",\"seq\":0,\"arr\":null,\"dep\":null,"
         "\"delay\":30,\"rel\":1}]}]");
     s.kind = MTW_FEED_ALERTS;
-    mtw_jsonw_reset(&w);
+    mtw_jbuf_reset(&w);
     mtw_rtjson_reference(&w, &s);
-    assert_string_equal(w.data, "[{\"cause\":1,\"effect\":4}]");
-    mtw_jsonw_reset(&w);
+    assert_string_equal(w.buf, "[{\"cause\":1,\"effect\":4}]");
+    mtw_jbuf_reset(&w);
     mtw_rtjson_rich(&w, &s, 1, 42);
-    assert_non_null(strstr(w.data, "\"stale\":true,\"age_sec\":42"));
-    assert_non_null(strstr(w.data, "\"effect\":\"DETOUR\""));
-    assert_non_null(strstr(w.data, "\"header\":\"Detour\""));   /* English */
-    assert_non_null(strstr(w.data, "\"header_i18n\":[{\"lang\":\"fr\""));
-    assert_non_null(strstr(w.data, "\"informed\":[{\"route_id\":\"R9\","
+    assert_non_null(strstr(w.buf, "\"stale\":true,\"age_sec\":42"));
+    assert_non_null(strstr(w.buf, "\"effect\":\"DETOUR\""));
+    assert_non_null(strstr(w.buf, "\"header\":\"Detour\""));   /* English */
+    assert_non_null(strstr(w.buf, "\"header_i18n\":[{\"lang\":\"fr\""));
+    assert_non_null(strstr(w.buf, "\"informed\":[{\"route_id\":\"R9\","
                                    "\"stop_id\":\"S1\"}]"));
     s.kind = MTW_FEED_TRIPS;
-    mtw_jsonw_reset(&w);
+    mtw_jbuf_reset(&w);
     mtw_rtjson_rich(&w, &s, 0, 0);
-    assert_non_null(strstr(w.data, "\"arr\":{\"time\":1000,\"delay\":120}"));
-    assert_non_null(strstr(w.data, "\"rel\":\"SKIPPED\""));
+    assert_non_null(strstr(w.buf, "\"arr\":{\"time\":1000,\"delay\":120}"));
+    assert_non_null(strstr(w.buf, "\"rel\":\"SKIPPED\""));
     s.kind = MTW_FEED_VEHICLES;
-    mtw_jsonw_reset(&w);
+    mtw_jbuf_reset(&w);
     mtw_rtjson_rich(&w, &s, 0, 0);
-    assert_non_null(strstr(w.data, "\"id\":\"bus-7\",\"entity_id\":\"e1\""));
-    assert_non_null(strstr(w.data, "\"stop_status\":\"STOPPED_AT\""));
-    assert_non_null(strstr(w.data, "\"occupancy\":\"FEW_SEATS_AVAILABLE\""));
-    assert_non_null(strstr(w.data, "\"direction_id\":1"));
-    assert_false(w.oom);
-    mtw_jsonw_free(&w);
+    assert_non_null(strstr(w.buf, "\"id\":\"bus-7\",\"entity_id\":\"e1\""));
+    assert_non_null(strstr(w.buf, "\"stop_status\":\"STOPPED_AT\""));
+    assert_non_null(strstr(w.buf, "\"occupancy\":\"FEW_SEATS_AVAILABLE\""));
+    assert_non_null(strstr(w.buf, "\"direction_id\":1"));
+    assert_false(w.failed);
+    mtw_jbuf_free(&w);
     mtw_snapshot_free(&s);
     free(p.bytes);
 }
@@ -333,21 +333,21 @@ static void test_pbjson_enum_names(void **state)
 {
     packed p = build_feed(7);
     TransitRealtime__FeedMessage *m;
-    mtw_jsonw w;
+    mtw_jbuf w;
 
     (void) state;
     m = transit_realtime__feed_message__unpack(NULL, p.len, p.bytes);
     assert_non_null(m);
-    mtw_jsonw_init(&w);
+    mtw_jbuf_init(&w);
     mtw_pbjson_message(&w, &m->base);
-    assert_non_null(strstr(w.data, "\"header\":{\"gtfs_realtime_version\":"
+    assert_non_null(strstr(w.buf, "\"header\":{\"gtfs_realtime_version\":"
                                    "\"2.0\",\"timestamp\":7}"));
-    assert_non_null(strstr(w.data, "\"current_status\":\"STOPPED_AT\""));
-    assert_non_null(strstr(w.data, "\"schedule_relationship\":\"SKIPPED\""));
-    assert_non_null(strstr(w.data, "\"effect\":\"DETOUR\""));
+    assert_non_null(strstr(w.buf, "\"current_status\":\"STOPPED_AT\""));
+    assert_non_null(strstr(w.buf, "\"schedule_relationship\":\"SKIPPED\""));
+    assert_non_null(strstr(w.buf, "\"effect\":\"DETOUR\""));
     /* unset optional fields with defaults are not printed */
-    assert_null(strstr(w.data, "\"cause\""));
-    mtw_jsonw_free(&w);
+    assert_null(strstr(w.buf, "\"cause\""));
+    mtw_jbuf_free(&w);
     transit_realtime__feed_message__free_unpacked(m, NULL);
     free(p.bytes);
 }
@@ -400,7 +400,7 @@ static void test_ingest_state(void **state)
     assert_false(mtw_feed_stale(f, 1000));
     assert_int_equal(mtw_feed_age(f, 1030), 30);
     assert_true(mtw_feed_stale(f, 1061));                   /* > 60 s */
-    assert_non_null(strstr(f->ref_json.data, "\"id\":\"e1\""));
+    assert_non_null(strstr(f->ref_json.buf, "\"id\":\"e1\""));
 
     /* garbage: keeps the good snapshot, failing, backoff doubles */
     fake_fetch(f, MTW_FETCH_OK, &junk, NULL);

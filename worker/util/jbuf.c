@@ -1,7 +1,7 @@
 /*
  * jbuf.c - streaming JSON writer (see jbuf.h).
  */
-#include "score/jbuf.h"
+#include "util/jbuf.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -21,6 +21,11 @@ void mtw_jbuf_reset(mtw_jbuf *w)
     if (w->buf) {
         w->buf[0] = '\0';
     }
+}
+
+void mtw_jbuf_reset_nesting(mtw_jbuf *w)
+{
+    w->need_comma = 0;
 }
 
 void mtw_jbuf_free(mtw_jbuf *w)
@@ -150,18 +155,23 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
-static void jw_string(mtw_jbuf *w, const char *str)
+/* a byte copied as it is inside a JSON string */
+static inline int jw_plain(unsigned char c)
 {
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+static void jw_string(mtw_jbuf *w, const char *str, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *) str;
-    size_t n = strlen(str), i = 0, run, seq;
+    size_t i = 0, run, seq;
     char esc[8];
 
     jw_putc(w, '"');
     while (i < n) {
         run = i;
-        while (run < n && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"'
-               && s[run] != '\\')
-        {
+        while (run < n && jw_plain(s[run])) {
             run++;
         }
         jw_put(w, str + i, run - i);
@@ -175,8 +185,16 @@ static void jw_string(mtw_jbuf *w, const char *str)
             jw_put(w, esc, 2);
             i++;
         } else if (s[i] < 0x20) {
-            snprintf(esc, sizeof(esc), "\\u%04x", s[i]);
-            jw_put(w, esc, 6);
+            /* line breaks (alert texts) short, the rare others as \u00XX */
+            switch (s[i]) {
+            case '\n': jw_put(w, "\\n", 2); break;
+            case '\r': jw_put(w, "\\r", 2); break;
+            default:
+                memcpy(esc, "\\u00", 4);
+                esc[4] = hex[s[i] >> 4];
+                esc[5] = hex[s[i] & 15];
+                jw_put(w, esc, 6);
+            }
             i++;
         } else {
             seq = utf8_seq(s + i, n - i);
@@ -194,11 +212,17 @@ static void jw_string(mtw_jbuf *w, const char *str)
 
 void mtw_jw_key(mtw_jbuf *w, const char *key)
 {
-    size_t n = strlen(key);
+    size_t n = 0;
 
-    /* keys are our own ASCII literals: no escaping pass */
     jw_value(w);
-    if (jw_reserve(w, n + 3) == 0) {
+    while (key[n] != '\0' && jw_plain((unsigned char) key[n])) {
+        n++;
+    }
+    if (key[n] != '\0') {
+        /* a key from data (not one of our literals): escape it */
+        jw_string(w, key, n + strlen(key + n));
+        jw_putc(w, ':');
+    } else if (jw_reserve(w, n + 3) == 0) {
         w->buf[w->len++] = '"';
         memcpy(w->buf + w->len, key, n);
         w->len += n;
@@ -216,7 +240,13 @@ void mtw_jw_str(mtw_jbuf *w, const char *s)
         return;
     }
     jw_value(w);
-    jw_string(w, s);
+    jw_string(w, s, strlen(s));
+}
+
+void mtw_jw_strn(mtw_jbuf *w, const char *s, size_t n)
+{
+    jw_value(w);
+    jw_string(w, s, n);
 }
 
 /* decimal digits of u into the end of b; returns the start */
@@ -240,6 +270,39 @@ void mtw_jw_int(mtw_jbuf *w, int64_t v)
     }
     jw_value(w);
     jw_put(w, p, (size_t) (b + sizeof(b) - p));
+}
+
+void mtw_jw_uint(mtw_jbuf *w, uint64_t v)
+{
+    char b[24], *p;
+
+    p = jw_utoa(v, b + sizeof(b));
+    jw_value(w);
+    jw_put(w, p, (size_t) (b + sizeof(b) - p));
+}
+
+void mtw_jw_double(mtw_jbuf *w, double v)
+{
+    char b[40];
+    int n = 0, prec;
+
+    if (!isfinite(v)) {
+        mtw_jw_null(w);
+        return;
+    }
+    if (v == (double) (int64_t) v && fabs(v) < 1e15) {
+        /* whole numbers as "180.0", like Python's json for floats */
+        n = snprintf(b, sizeof(b), "%.1f", v);
+    } else {
+        for (prec = 15; prec <= 17; prec++) {
+            n = snprintf(b, sizeof(b), "%.*g", prec, v);
+            if (strtod(b, NULL) == v) {
+                break;
+            }
+        }
+    }
+    jw_value(w);
+    jw_put(w, b, (size_t) n);
 }
 
 void mtw_jw_num(mtw_jbuf *w, double v, int decimals)

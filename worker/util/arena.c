@@ -1,7 +1,7 @@
 /*
  * arena.c - bump allocator: a chain of blocks, reset keeps the largest.
  */
-#include "feed/arena.h"
+#include "util/arena.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,6 +35,24 @@ void mtw_arena_free(mtw_arena *a)
     a->head = NULL;
     a->used = 0;
     a->reserved = 0;
+}
+
+mtw_arena *mtw_arena_create(size_t block_size)
+{
+    mtw_arena *a = malloc(sizeof(*a));
+
+    if (a != NULL) {
+        mtw_arena_init(a, block_size, 0);
+    }
+    return a;
+}
+
+void mtw_arena_destroy(mtw_arena *a)
+{
+    if (a != NULL) {
+        mtw_arena_free(a);
+        free(a);
+    }
 }
 
 void mtw_arena_reset(mtw_arena *a)
@@ -91,6 +109,21 @@ void *mtw_arena_alloc(mtw_arena *a, size_t n)
         return NULL;
     }
     if (b == NULL || b->size - b->off < need) {
+        if (b != NULL && need > a->block_size) {
+            /* a big one-off array gets a block of its own behind the
+             * current one, whose free space is not wasted */
+            b = malloc(sizeof(*b) + need);
+            if (b == NULL) {
+                return NULL;
+            }
+            b->size = need;
+            b->off = need;
+            b->next = a->head->next;
+            a->head->next = b;
+            a->reserved += need;
+            a->used += need;
+            return b->data;
+        }
         size = a->block_size;
         /* later blocks double so a big feed needs few of them */
         if (b != NULL && b->size * 2 > size) {
@@ -112,6 +145,33 @@ void *mtw_arena_alloc(mtw_arena *a, size_t n)
     p = b->data + b->off;
     b->off += need;
     a->used += need;
+    return p;
+}
+
+void *mtw_arena_calloc(mtw_arena *a, size_t n)
+{
+    void *p = mtw_arena_alloc(a, n);
+
+    if (p != NULL) {
+        memset(p, 0, n);
+    }
+    return p;
+}
+
+char *mtw_arena_strndup(mtw_arena *a, const char *s, size_t n)
+{
+    size_t len;
+    char *p;
+
+    if (s == NULL) {
+        return NULL;
+    }
+    len = strnlen(s, n);
+    p = mtw_arena_alloc(a, len + 1);
+    if (p != NULL) {
+        memcpy(p, s, len);
+        p[len] = '\0';
+    }
     return p;
 }
 

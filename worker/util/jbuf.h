@@ -1,22 +1,26 @@
 /*
- * jbuf.h - a small streaming JSON writer for the published documents.
+ * jbuf.h - the worker's one streaming JSON writer: decoded feeds, the
+ * realtime documents and the scoring documents.
  *
  * The worker publishes thousands of documents per tick (one per stop with
  * an upcoming vehicle); building them as jansson trees cost several times
- * the tick budget at ×20 scale, so documents are written straight into a
- * growing buffer.  Commas are placed automatically; strings are escaped
- * and invalid UTF-8 is replaced by U+FFFD, so the output is always valid
- * JSON.  Doubles are written with the given decimals, NaN/Inf as null.
- * The unit tests parse every builder's output back with jansson.
+ * the tick budget at x20 scale, so documents are written straight into a
+ * growing buffer.  Commas are placed automatically (one flag: a value
+ * needs a comma unless it follows a key or opens a container); strings are
+ * escaped and invalid UTF-8 is replaced by U+FFFD, so the output is always
+ * valid JSON.  Doubles are written either with the given decimals
+ * (mtw_jw_num) or with the fewest digits that read back exactly
+ * (mtw_jw_double); NaN/Inf as null.  Out of memory is sticky: check
+ * `failed` once at the end.
  */
-#ifndef MTW_SCORE_JBUF_H
-#define MTW_SCORE_JBUF_H
+#ifndef MTW_UTIL_JBUF_H
+#define MTW_UTIL_JBUF_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
-    char *buf;
+    char *buf;        /* NUL-terminated text (when len > 0) */
     size_t len, cap;
     int need_comma;   /* the next value at this level needs a comma */
     int failed;       /* out of memory: the document is unusable */
@@ -25,16 +29,22 @@ typedef struct {
 void mtw_jbuf_init(mtw_jbuf *w);
 void mtw_jbuf_reset(mtw_jbuf *w);   /* empty, keeps the buffer */
 void mtw_jbuf_free(mtw_jbuf *w);
+/* Keeps the text but starts a new top-level value (no comma before it). */
+void mtw_jbuf_reset_nesting(mtw_jbuf *w);
 
 void mtw_jw_obj(mtw_jbuf *w);        /* { */
 void mtw_jw_obj_end(mtw_jbuf *w);    /* } */
 void mtw_jw_arr(mtw_jbuf *w);        /* [ */
 void mtw_jw_arr_end(mtw_jbuf *w);    /* ] */
-void mtw_jw_key(mtw_jbuf *w, const char *key);   /* a plain ASCII literal */
+void mtw_jw_key(mtw_jbuf *w, const char *key);   /* escaped when needed */
 
 void mtw_jw_str(mtw_jbuf *w, const char *s);      /* NULL -> null */
+void mtw_jw_strn(mtw_jbuf *w, const char *s, size_t n);
 void mtw_jw_int(mtw_jbuf *w, int64_t v);
+void mtw_jw_uint(mtw_jbuf *w, uint64_t v);
 void mtw_jw_num(mtw_jbuf *w, double v, int decimals);
+/* Fewest digits that read back exactly; whole numbers as "180.0". */
+void mtw_jw_double(mtw_jbuf *w, double v);
 void mtw_jw_bool(mtw_jbuf *w, int v);
 void mtw_jw_null(mtw_jbuf *w);
 /* Already-serialised JSON value (trusted: produced by this writer). */
