@@ -34,7 +34,7 @@
     function validId(id) { return typeof id === 'string' && ID_RE.test(id); }
     function validCity(c) { return typeof c === 'string' && CITY_RE.test(c); }
 
-    /* apiUrl('/api/x/{routeId}', {routeId: '1'}, {limit: 5}) -> path with
+    /* apiUrl(API.route, {routeId: '1'}, {city: 'x'}) -> path with
      * the template filled and the query appended (null/'' values left out).
      * Throws on an id the API would refuse, so no request is built from it. */
     function apiUrl(template, params, query) {
