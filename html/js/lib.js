@@ -299,6 +299,40 @@
         return routes.slice().sort(cmp);
     }
 
+    /* --- stops: the browser's own search over the stop list ------------------
+     * (used when the API's search answers 503: same shape as /api/stops) */
+
+    /* great-circle distance in km */
+    function distanceKm(lat1, lon1, lat2, lon2) {
+        var r = Math.PI / 180;
+        var a = Math.pow(Math.sin((lat2 - lat1) * r / 2), 2)
+            + Math.cos(lat1 * r) * Math.cos(lat2 * r) * Math.pow(Math.sin((lon2 - lon1) * r / 2), 2);
+        return 2 * 6371.0088 * Math.asin(Math.min(1, Math.sqrt(a)));
+    }
+
+    function stopHit(s) { return { gtfs_id: s.id, name: s.name, lat: s.lat, lon: s.lon }; }
+
+    /* stops whose name contains the text (case-insensitive), by name */
+    function searchStops(stops, text, limit) {
+        var q = String(text || '').trim().toLowerCase();
+        if (!q) { return []; }
+        return stops.filter(function (s) {
+            return typeof s.name === 'string' && s.name.toLowerCase().indexOf(q) >= 0;
+        }).sort(function (a, b) { return naturalCompare(a.name, b.name); })
+            .slice(0, limit || 20).map(stopHit);
+    }
+
+    /* the `limit` stops nearest to (lat, lon), with distance_km */
+    function nearestStops(stops, lat, lon, limit) {
+        return stops.filter(function (s) { return isNum(s.lat) && isNum(s.lon); })
+            .map(function (s) {
+                var hit = stopHit(s);
+                hit.distance_km = Math.round(distanceKm(lat, lon, s.lat, s.lon) * 1000) / 1000;
+                return hit;
+            }).sort(function (a, b) { return a.distance_km - b.distance_km; })
+            .slice(0, limit || 10);
+    }
+
     /* --- map projection --------------------------------------------------- */
 
     /* An equirectangular projection (x scaled by cos of the mean latitude)
@@ -343,7 +377,8 @@
     /* what a person reads for an API error */
     function errorText(err) {
         if (!err) { return ''; }
-        var retry = isNum(err.retryAfter) ? ' Retrying in ' + err.retryAfter + ' s.' : '';
+        var secs = isNum(err.retryIn) ? err.retryIn : err.retryAfter;
+        var retry = isNum(secs) ? ' Retrying in ' + secs + ' s.' : '';
         if (err.status === 0) {
             return 'Cannot reach the API (' + (err.message || 'network error')
                 + '). Retrying.';
@@ -448,15 +483,20 @@
                 if (!(err instanceof ApiError)) {
                     err = new ApiError(0, 'client', err && err.message, null);
                 }
+                var wait = null;
+                if (err.status !== 404 && err.status !== 400) {
+                    var backoff = Math.min(maxBackoff,
+                        interval * Math.pow(2, Math.min(st.failures - 1, 6)));
+                    var ra = isNum(err.retryAfter) ? err.retryAfter * 1000 : 0;
+                    wait = Math.max(backoff, ra, 1000);
+                }
+                err.retryIn = wait === null ? null : Math.round(wait / 1000);
                 if (o.onError) { o.onError(err); }
-                if (err.status === 404 || err.status === 400) {
+                if (wait === null) {
                     st.running = false;      /* asking again will not help */
                     return;
                 }
-                var backoff = Math.min(maxBackoff,
-                    interval * Math.pow(2, Math.min(st.failures - 1, 6)));
-                var ra = isNum(err.retryAfter) ? err.retryAfter * 1000 : 0;
-                schedule(Math.max(Math.min(backoff, maxBackoff), ra, 1000));
+                schedule(wait);
             });
         }
 
@@ -488,7 +528,8 @@
         routeColor: routeColor, luminance: luminance, contrastRatio: contrastRatio,
         textOn: textOn, heatColor: heatColor, delayColor: delayColor,
         shortStopName: shortStopName, predictionKind: predictionKind,
-        naturalCompare: naturalCompare, filterRoutes: filterRoutes,
+        naturalCompare: naturalCompare, distanceKm: distanceKm,
+        searchStops: searchStops, nearestStops: nearestStops, filterRoutes: filterRoutes,
         sortRoutes: sortRoutes, makeProjection: makeProjection,
         ApiError: ApiError, errorText: errorText, getJson: getJson,
         createPoller: createPoller

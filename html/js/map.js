@@ -24,8 +24,9 @@
         return el;
     }
 
-    function shape(kind, x, y, cls, title) {
+    function shape(kind, px, py, cls, title) {
         var r = 7;
+        var x = Math.round(px * 10) / 10, y = Math.round(py * 10) / 10;
         if (kind === 'circle') { return s('circle', { cx: x, cy: y, r: r, class: cls }, title); }
         if (kind === 'square') { return s('rect', { x: x - r, y: y - r, width: 2 * r, height: 2 * r, class: cls }, title); }
         if (kind === 'triangle') {
@@ -54,7 +55,7 @@
                 var r = routes[v.route];
                 var title = 'Vehicle ' + v.id + (r ? ', route ' + (r.short_name || v.route) : '')
                     + ': ' + st.text + (v.status ? ' (' + MTW.fmtDelay(v.status.deviation_sec) + ')' : '');
-                g.appendChild(shape(st.shape, p[0].toFixed(1), p[1].toFixed(1), 'v-' + st.tone, title));
+                g.appendChild(shape(st.shape, p[0], p[1], 'v-' + st.tone, title));
             });
         }
         $('map-count').textContent = stops.length + ' stops · ' + shown.length + ' vehicles';
@@ -88,8 +89,20 @@
         window.history.replaceState(null, '', window.location.pathname + (qs ? '?' + qs : ''));
         drawRoute(null);
         if (routeId) {
-            MTW.getJson(window.fetch.bind(window), UI.api('stops', null, { route_id: routeId })).then(function (r) {
-                drawRoute(r.data.stops);
+            var f = window.fetch.bind(window), want = routeId;
+            MTW.getJson(f, UI.api('stops', null, { route_id: routeId })).then(function (r) {
+                return r.data.stops;
+            }, function () {
+                /* no stop list for the route: its live view's timeline (the
+                 * representative trip's stops) placed with the stop list */
+                return MTW.getJson(f, UI.api('routeLive', { routeId: routeId })).then(function (r) {
+                    var at = {};
+                    stops.forEach(function (st) { at[st.id] = st; });
+                    return (r.data.stops || []).map(function (st) { return at[st.id]; })
+                        .filter(Boolean);
+                });
+            }).then(function (list) {
+                if (want === routeId) { drawRoute(list); }
             }, function (e) { UI.showError($('msg'), e); });
         }
         if (realtime) { realtime.stop(); realtime.setUrl(realtimeUrl()); realtime.start(); }

@@ -23,7 +23,14 @@
         var url = UI.api('stopPredictions', { stopId: id }, { limit: 10 });
         if (poller) { poller.stop(); poller.setUrl(url); poller.start(); return; }
         poller = UI.poll(url, { interval: 15000, errorEl: $('msg'), onData: render,
-                                onError: function () { UI.fill($('preds')); } });
+            onError: function (e) {
+                UI.fill($('preds'));
+                if (e.status === 503 && e.code === 'not_published') {
+                    UI.message($('msg'), 'info', 'No arrivals are published for this stop right now '
+                        + '(no bus is predicted there, or the service is warming up). Checking again in '
+                        + e.retryIn + ' s.');
+                }
+            } });
     }
 
     function render(d) {
@@ -76,10 +83,28 @@
         }));
     }
 
+    /* the API's search; when it is unavailable (503), the same search in
+     * the browser over the stop list document */
+    var allStops = null;
+    function localSearch(query) {
+        var ready = allStops ? Promise.resolve(allStops)
+            : MTW.getJson(window.fetch.bind(window), UI.api('stops')).then(function (r) {
+                allStops = r.data.stops || [];
+                return allStops;
+            });
+        return ready.then(function (stops) {
+            return query.name ? MTW.searchStops(stops, query.name, query.limit)
+                : MTW.nearestStops(stops, +query.lat, +query.lon, query.limit);
+        });
+    }
     function search(query) {
-        MTW.getJson(window.fetch.bind(window), UI.api('stopSearch', null, query)).then(function (r) {
+        var f = window.fetch.bind(window);
+        MTW.getJson(f, UI.api('stopSearch', null, query)).then(function (r) {
             showHits(r.data || []);
-        }, function (e) { UI.showError($('search-msg'), e); });
+        }, function (e) {
+            if (e.status !== 503) { UI.showError($('search-msg'), e); return; }
+            localSearch(query).then(showHits, function (e2) { UI.showError($('search-msg'), e2); });
+        });
     }
 
     $('stop-form').addEventListener('submit', function (ev) {

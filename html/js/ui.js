@@ -104,7 +104,7 @@
             onError: function (e) {
                 if (o.errorEl) { showError(o.errorEl, e); }
                 if (o.onError) { o.onError(e); }
-                setStatus('error', MTW.errorText(e));
+                if (!o.quiet) { setStatus('error', MTW.errorText(e)); }
             }
         });
         pollers.push(p);
@@ -140,7 +140,10 @@
         if (!box) { return; }
         var canvas = box.querySelector('canvas');
         var tbl = box.querySelector('.chart-table');
-        if (table && tbl) { fill(tbl, dataTable(table)); }
+        if (table && tbl) {
+            fill(tbl, h('summary', {}, 'Show the data as a table'),
+                 h('div', { class: 'scroll-x' }, dataTable(table)));
+        }
         if (!window.Chart || !canvas) {
             if (canvas) { canvas.hidden = true; }
             if (tbl) { tbl.open = true; }
@@ -201,7 +204,7 @@
     function weatherBanner(el) {
         if (!el) { return; }
         poll(api('weatherCurrent'), {
-            interval: 300000,
+            interval: 300000, quiet: true,
             onData: function (w) {
                 var c = w.current || w;
                 fill(el,

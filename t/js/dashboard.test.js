@@ -271,8 +271,11 @@ test('poller: 503 waits Retry-After or a doubling backoff, then recovers', async
     assert.equal(errors[0].message, 'no data yet');
     assert.equal(errors[0].retryAfter, 30);
     assert.equal(hs.timers[hs.timers.length - 1].ms, 30000, 'Retry-After is honoured');
+    assert.equal(errors[0].retryIn, 30, 'the error says the real wait');
+    assert.match(MTW.errorText(errors[0]), /Retrying in 30 s/);
     await hs.step();
     assert.equal(hs.timers[hs.timers.length - 1].ms, 10000, 'second failure: 2 × interval');
+    assert.equal(errors[1].retryIn, 10);
     await hs.step();
     assert.equal(errors[2].status, 0);
     assert.equal(errors[2].code, 'network');
@@ -294,6 +297,8 @@ test('poller: 404 stops polling; a body that is not JSON still gives an error', 
     assert.equal(err.status, 404);
     assert.equal(err.code, 'http_404');
     assert.equal(hs.timers.length, 1, 'nothing scheduled after a 404');
+    assert.equal(err.retryIn, null);
+    assert.doesNotMatch(MTW.errorText(err), /Retrying/);
     assert.equal(p.state.running, false);
 });
 
@@ -310,4 +315,22 @@ test('poller: setUrl forgets the old ETag; stop cancels', async () => {
     p.stop();
     await hs.timers[hs.timers.length - 1].fn();
     assert.equal(hs.calls.length, 2, 'a stopped poller does not fetch');
+});
+
+test('stop search in the browser: by name, by distance', () => {
+    const stops = [
+        { id: 's1', name: 'Primrose / Lenore', lat: 52.1234, lon: -106.5678 },
+        { id: 's2', name: 'Evergreen / Wyant', lat: 52.168249, lon: -106.575778 },
+        { id: 's3', name: 'Primrose / Adilman', lat: 52.14, lon: -106.58 },
+        { id: 's4', name: 'Nowhere', lat: null, lon: null }
+    ];
+    assert.deepEqual(MTW.searchStops(stops, 'PRIMROSE', 20).map((s) => s.gtfs_id), ['s3', 's1']);
+    assert.deepEqual(MTW.searchStops(stops, 'primrose', 1).map((s) => s.gtfs_id), ['s3']);
+    assert.deepEqual(MTW.searchStops(stops, '  ', 20), []);
+    assert.deepEqual(Object.keys(MTW.searchStops(stops, 'wyant')[0]).sort(), ['gtfs_id', 'lat', 'lon', 'name']);
+    const near = MTW.nearestStops(stops, 52.1234, -106.5678, 2);
+    assert.deepEqual(near.map((s) => s.gtfs_id), ['s1', 's3']);
+    assert.equal(near[0].distance_km, 0);
+    // 0.1° of latitude is about 11.1 km
+    assert.ok(Math.abs(MTW.distanceKm(52, -106, 52.1, -106) - 11.12) < 0.01);
 });
