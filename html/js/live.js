@@ -9,6 +9,7 @@
     var id = UI.params.get('id');
     var doc = null;
     var lastData = 0;
+    var fetchedAt = 0;
 
     function chip(at, now) {
         var eta = at - now;
@@ -86,11 +87,13 @@
     function renderAll() {
         if (!doc) { return; }
         var now = UI.now();
-        var age = now - doc.updated_at;
+        /* the document's own age when it came, plus the time since: not
+         * the browser's clock against the server's */
+        var age = MTW.isNum(doc.age_sec) ? doc.age_sec + (now - fetchedAt) : now - doc.updated_at;
         var stale = $('stale');
         if (doc.is_stale || age > 120) {
             stale.hidden = false;
-            stale.textContent = 'The live feed is stale: the last update was ' + MTW.fmtAgo(doc.updated_at, now) + '.';
+            stale.textContent = 'The live feed is stale: the last update was ' + MTW.fmtAgo(now - age, now) + '.';
         } else {
             stale.hidden = true;
         }
@@ -116,7 +119,7 @@
     UI.poll(UI.api('routeLive', { routeId: id }), {
         interval: 5000, errorEl: $('msg'),
         onData: function (d) {
-            doc = d; lastData = UI.now();
+            doc = d; lastData = fetchedAt = UI.now();
             conn('live', 'Live');
             renderHead(d);
             renderAll();

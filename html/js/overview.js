@@ -41,9 +41,9 @@
         UI.fill($('c-grade'), UI.gradePill(d.system_grade, 'System grade ' + d.system_grade));
         var chg = d.change_vs_yesterday;
         UI.fill($('c-otp'), MTW.fmtPct(d.on_time_percentage),
-            h('small', {}, MTW.isNum(chg) && chg !== 0
-                ? (chg > 0 ? '▲ +' : '▼ ') + MTW.fmtNum(chg, 1) + ' points vs yesterday'
-                : 'No change vs yesterday'));
+            h('small', {}, !MTW.isNum(chg) ? 'No comparison with yesterday yet'
+                : chg === 0 ? 'No change vs yesterday'
+                : (chg > 0 ? '▲ +' : '▼ ') + MTW.fmtNum(chg, 1) + ' points vs yesterday'));
         UI.fill($('c-vehicles'), String(d.active_vehicles));
         UI.fill($('c-routes'), String(d.total_routes));
 

@@ -181,8 +181,13 @@
         var here = document.body.getAttribute('data-page');
         Array.prototype.forEach.call(document.querySelectorAll('nav.top a'), function (a) {
             if (a.getAttribute('data-page') === here) { a.setAttribute('aria-current', 'page'); }
-            if (city) { a.href = page(a.getAttribute('href').split('?')[0]); }
         });
+        /* static links to pages (navigation, brand, breadcrumbs) */
+        if (city) {
+            Array.prototype.forEach.call(document.querySelectorAll('a[href$=".html"]'), function (a) {
+                a.href = page(a.getAttribute('href'));
+            });
+        }
         var toggle = document.querySelector('.nav-toggle');
         if (toggle) {
             toggle.addEventListener('click', function () {
