@@ -120,26 +120,23 @@ ngx_http_mtw_doc_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 ngx_int_t
 ngx_http_mtw_realtime(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 {
-    ngx_int_t            rc;
     ngx_str_t           *key, *route_key;
     ngx_http_mtw_cmd_t   cmds[3];
 
-    rc = ngx_http_mtw_arg(r, "route_id", &ctx->filter);
+    switch (ngx_http_mtw_arg_id(r, "route_id", &ctx->filter)) {
 
-    if (rc == NGX_ERROR) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
+    case NGX_OK:
+        break;
 
-    if (rc == NGX_DECLINED || ctx->filter.len == 0) {
-        ngx_str_null(&ctx->filter);
+    case NGX_DECLINED:
         return ngx_http_mtw_doc(r, ctx);
-    }
 
-    if (ngx_http_mtw_valid_id(&ctx->filter) != NGX_OK) {
-        return ngx_http_mtw_send_error(r, NGX_HTTP_BAD_REQUEST,
-                   "invalid_parameter",
-                   "route_id must be 1-64 characters of "
-                   "A-Z a-z 0-9 . _ ~ : -");
+    case NGX_ABORT:
+        return ngx_http_mtw_send_bad_arg(r, "route_id",
+                                         NGX_HTTP_MTW_ID_RULE);
+
+    default:
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     ngx_str_set(&ctx->doc_name, "realtime");
@@ -229,24 +226,20 @@ ngx_http_mtw_realtime_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 ngx_int_t
 ngx_http_mtw_v1_stops(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 {
-    ngx_int_t  rc;
+    switch (ngx_http_mtw_arg_id(r, "route_id", &ctx->filter)) {
 
-    rc = ngx_http_mtw_arg(r, "route_id", &ctx->filter);
+    case NGX_OK:
+        break;
 
-    if (rc == NGX_ERROR) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (rc == NGX_DECLINED || ctx->filter.len == 0) {
-        ngx_str_null(&ctx->filter);
+    case NGX_DECLINED:
         return ngx_http_mtw_doc(r, ctx);
-    }
 
-    if (ngx_http_mtw_valid_id(&ctx->filter) != NGX_OK) {
-        return ngx_http_mtw_send_error(r, NGX_HTTP_BAD_REQUEST,
-                   "invalid_parameter",
-                   "route_id must be 1-64 characters of "
-                   "A-Z a-z 0-9 . _ ~ : -");
+    case NGX_ABORT:
+        return ngx_http_mtw_send_bad_arg(r, "route_id",
+                                         NGX_HTTP_MTW_ID_RULE);
+
+    default:
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     ctx->doc_name.data = ngx_pnalloc(r->pool, 128);
@@ -359,3 +352,4 @@ ngx_http_mtw_cmd_hmget_doc(ngx_http_mtw_cmd_t *cmd, ngx_str_t *key)
     ngx_http_mtw_cmd_str(cmd, "body");
     ngx_http_mtw_cmd_str(cmd, "etag");
 }
+

@@ -200,8 +200,7 @@ ngx_http_mtw_feedback_vote(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
         json_decref(doc);
         return ngx_http_mtw_send_error(r, NGX_HTTP_MTW_UNPROCESSABLE,
                    "invalid_vehicle",
-                   "vehicleId must be 1-64 characters of "
-                   "A-Z a-z 0-9 . _ ~ : -");
+                   "vehicleId must be " NGX_HTTP_MTW_ID_RULE);
     }
 
     jv = json_object_get(doc, "vote");
@@ -310,22 +309,8 @@ ngx_http_mtw_vote_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
             retry = (ngx_uint_t) rep->element[1].integer;
         }
 
-        {
-            u_char     *p;
-            ngx_str_t   value;
-
-            p = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
-            if (p == NULL) {
-                return NGX_HTTP_INTERNAL_SERVER_ERROR;
-            }
-
-            value.data = p;
-            value.len = ngx_sprintf(p, "%ui", retry) - p;
-
-            if (ngx_http_mtw_add_header(r, "Retry-After", &value) != NGX_OK)
-            {
-                return NGX_HTTP_INTERNAL_SERVER_ERROR;
-            }
+        if (ngx_http_mtw_retry_after(r, retry) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
         return ngx_http_mtw_send_error(r, NGX_HTTP_TOO_MANY_REQUESTS,

@@ -150,8 +150,7 @@ ngx_http_mtw_handler(ngx_http_request_t *r)
     if (route->has_id) {
         if (ngx_http_mtw_valid_id(&id) != NGX_OK) {
             return ngx_http_mtw_send_error(r, NGX_HTTP_BAD_REQUEST,
-                       "invalid_id",
-                       "ids are 1-64 characters of A-Z a-z 0-9 . _ ~ : -");
+                       "invalid_id", "ids are " NGX_HTTP_MTW_ID_RULE);
         }
 
         ctx->id = id;

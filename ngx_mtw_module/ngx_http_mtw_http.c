@@ -268,26 +268,52 @@ ngx_http_mtw_send_error(ngx_http_request_t *r, ngx_uint_t status,
 
 
 ngx_int_t
-ngx_http_mtw_send_unavailable(ngx_http_request_t *r, ngx_uint_t retry_after,
-    const char *code, const char *message)
+ngx_http_mtw_retry_after(ngx_http_request_t *r, ngx_uint_t seconds)
 {
     u_char     *p;
     ngx_str_t   value;
 
     p = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
     if (p == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_ERROR;
     }
 
     value.data = p;
-    value.len = ngx_sprintf(p, "%ui", retry_after) - p;
+    value.len = ngx_sprintf(p, "%ui", seconds) - p;
 
-    if (ngx_http_mtw_add_header(r, "Retry-After", &value) != NGX_OK) {
+    return ngx_http_mtw_add_header(r, "Retry-After", &value);
+}
+
+
+ngx_int_t
+ngx_http_mtw_send_unavailable(ngx_http_request_t *r, ngx_uint_t retry_after,
+    const char *code, const char *message)
+{
+    if (ngx_http_mtw_retry_after(r, retry_after) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     return ngx_http_mtw_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE, code,
                                    message);
+}
+
+
+/* 400 for a query argument: "<name> must be <rule>" */
+ngx_int_t
+ngx_http_mtw_send_bad_arg(ngx_http_request_t *r, const char *name,
+    const char *rule)
+{
+    u_char  *msg;
+
+    msg = ngx_pnalloc(r->pool, ngx_strlen(name) + ngx_strlen(rule) + 8);
+    if (msg == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_sprintf(msg, "%s must be %s%Z", name, rule);
+
+    return ngx_http_mtw_send_error(r, NGX_HTTP_BAD_REQUEST,
+                                   "invalid_parameter", (char *) msg);
 }
 
 
@@ -357,6 +383,31 @@ ngx_http_mtw_arg_int(ngx_http_request_t *r, const char *name, ngx_int_t def,
     *out = n;
 
     return NGX_OK;
+}
+
+
+/*
+ * An optional id argument (a route filter): NGX_OK when valid, NGX_DECLINED
+ * when absent or empty, NGX_ABORT when not an id.
+ */
+ngx_int_t
+ngx_http_mtw_arg_id(ngx_http_request_t *r, const char *name, ngx_str_t *id)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_mtw_arg(r, name, id);
+
+    if (rc != NGX_OK) {
+        ngx_str_null(id);
+        return rc;
+    }
+
+    if (id->len == 0) {
+        ngx_str_null(id);
+        return NGX_DECLINED;
+    }
+
+    return ngx_http_mtw_valid_id(id) == NGX_OK ? NGX_OK : NGX_ABORT;
 }
 
 

@@ -40,6 +40,8 @@
 /* nginx 1.22 has no name (nor reason phrase) for 422 */
 #define NGX_HTTP_MTW_UNPROCESSABLE   422
 
+#define NGX_HTTP_MTW_ID_RULE  "1-64 characters of A-Z a-z 0-9 . _ ~ : -"
+
 /* Cache-Control classes of the endpoints (reference-api.md, DESIGN §6) */
 typedef enum {
     NGX_HTTP_MTW_CACHE_NONE = 0,       /* no-cache: revalidate each time */
@@ -183,6 +185,12 @@ ngx_int_t ngx_http_mtw_send_error(ngx_http_request_t *r, ngx_uint_t status,
     const char *code, const char *message);
 ngx_int_t ngx_http_mtw_send_unavailable(ngx_http_request_t *r,
     ngx_uint_t retry_after, const char *code, const char *message);
+ngx_int_t ngx_http_mtw_retry_after(ngx_http_request_t *r,
+    ngx_uint_t seconds);
+ngx_int_t ngx_http_mtw_send_bad_arg(ngx_http_request_t *r, const char *name,
+    const char *rule);
+ngx_int_t ngx_http_mtw_arg_id(ngx_http_request_t *r, const char *name,
+    ngx_str_t *id);
 ngx_int_t ngx_http_mtw_cors(ngx_http_request_t *r);
 ngx_int_t ngx_http_mtw_add_header(ngx_http_request_t *r, const char *name,
     ngx_str_t *value);

@@ -7,9 +7,12 @@
  * needs Redis; after a failure the next attempt waits a backoff (100 ms,
  * doubling to 2 s) and requests meanwhile get 503 at once.  The address is
  * numeric or a unix socket (names were resolved when the configuration was
- * read), so connecting never blocks.  A connection that stops answering
- * (no reply for a whole mtw_redis_timeout while commands are pending) is
- * dropped and opened again, so a hung Redis cannot pile up requests.
+ * read; hiredis' getaddrinfo() then only parses the numeric text, no
+ * lookup, no file read), so connecting never blocks.  A connection that
+ * stops answering (no reply for a whole mtw_redis_timeout while commands
+ * are pending) is dropped and opened again, so a hung Redis cannot pile
+ * up requests.  A connection that served for a while and is closed is
+ * opened again at once; only young failures back off.
  */
 
 #include "ngx_http_mtw_module.h"
@@ -27,6 +30,7 @@ typedef struct {
     ngx_msec_t                 next_attempt;
     ngx_msec_t                 backoff;
     ngx_msec_t                 last_activity;
+    ngx_msec_t                 connected_at;
     ngx_log_t                 *log;
     ngx_http_mtw_main_conf_t  *mcf;
 } ngx_http_mtw_redis_t;
@@ -302,6 +306,7 @@ ngx_http_mtw_redis_connect_cb(const redisAsyncContext *ac, int status)
 
     rd->connected = 1;
     rd->backoff = 0;
+    rd->connected_at = ngx_current_msec;
     rd->last_activity = ngx_current_msec;
 }
 
@@ -324,8 +329,24 @@ ngx_http_mtw_redis_disconnect_cb(const redisAsyncContext *ac, int status)
     }
 
     rd->ac = NULL;
+
+    /*
+     * A connection that served for a while (closed by an idle timeout, a
+     * failover, a restart) is opened again by the next request at once; one
+     * that dies young backs off, so a server that accepts and drops cannot
+     * be hammered at the request rate.
+     */
+    if (rd->connected
+        && ngx_current_msec - rd->connected_at >= NGX_HTTP_MTW_BACKOFF_MAX)
+    {
+        rd->backoff = 0;
+        rd->next_attempt = ngx_current_msec;
+
+    } else {
+        ngx_http_mtw_redis_backoff();
+    }
+
     rd->connected = 0;
-    ngx_http_mtw_redis_backoff();
 }
 
 

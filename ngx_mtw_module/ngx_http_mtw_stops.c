@@ -395,6 +395,7 @@ ngx_http_mtw_predictions(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 {
     ngx_int_t            rc, def;
     ngx_str_t           *doc, *stop;
+    const char          *name;
     ngx_http_mtw_cmd_t   cmds[3];
 
     def = (ctx->v1 == 0) ? 10 : (ctx->v1 == 1 ? 5 : 3);
@@ -410,24 +411,18 @@ ngx_http_mtw_predictions(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
     }
 
     rc = NGX_DECLINED;
+    name = ctx->v1 ? "route_id" : "route";
 
     if (ctx->v1 != 2) {
-        rc = ngx_http_mtw_arg(r, ctx->v1 ? "route_id" : "route",
-                              &ctx->filter);
+        rc = ngx_http_mtw_arg_id(r, name, &ctx->filter);
     }
 
     if (rc == NGX_ERROR) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (rc == NGX_OK && ctx->filter.len
-        && ngx_http_mtw_valid_id(&ctx->filter) != NGX_OK)
-    {
-        return ngx_http_mtw_bad_param(r, ctx->v1
-                   ? "route_id must be 1-64 characters of "
-                     "A-Z a-z 0-9 . _ ~ : -"
-                   : "route must be 1-64 characters of "
-                     "A-Z a-z 0-9 . _ ~ : -");
+    if (rc == NGX_ABORT) {
+        return ngx_http_mtw_send_bad_arg(r, name, NGX_HTTP_MTW_ID_RULE);
     }
 
     doc = ngx_http_mtw_key(r, "mtw:%V:doc:predictions:%V", &ctx->city,

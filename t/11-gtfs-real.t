@@ -12,8 +12,7 @@ my %zip;
     'saskatoon/gtfs-2025-06-29.zip', 'amtrak/gtfs-2021-10-06.zip',
     'bullrunner/gtfs.zip', 'google-sample/sample-feed-1.zip');
 
-my @tables = qw(agency calendar calendar_dates routes stops shapes trips
-                stop_times frequencies transfers);
+my @tables = @MTW::Test::GTFS_TABLES;
 
 # Row counts per table and sums over stop_times, counted with a separate
 # CSV reader (Python csv) from the same zips.
@@ -52,16 +51,8 @@ $t->start_postgres;
 my ($rc, $out, $err) = $t->worker('migrate');
 is($rc, 0, 'migrate') or diag($err);
 
-sub city_id { $t->psql("SELECT id FROM city WHERE slug = '$_[0]'") }
-
-# every table of one city, in a stable order, as one fingerprint
-sub fingerprint {
-    my ($id) = @_;
-    return join ',', map {
-        $t->psql("SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) "
-            . "FROM $_ x WHERE city_id = $id")
-    } @tables;
-}
+sub city_id { $t->city_id(@_) }
+sub fingerprint { $t->gtfs_fingerprint(@_) }
 
 sub check_city {
     my ($city, $label) = @_;
@@ -124,9 +115,9 @@ is($t->psql("SELECT max(departure_time) >= 86 * 3600 FROM stop_times WHERE city_
 
 # history rows for Saskatoon, which a reload must not touch
 $t->psql(<<"SQL");
-INSERT INTO arrival_log (city_id, service_date, route_id, trip_id, stop_id,
-    stop_sequence, vehicle_id, arrived_at, source)
-VALUES ($sk, '2025-07-02', '14398', 'x', '4303', 1, 'bus-1', now(), 'test');
+INSERT INTO arrival_log (city_id, service_date, route_id, trip_id,
+    trip_start_time, stop_id, stop_sequence, vehicle_id, arrived_at, source)
+VALUES ($sk, '2025-07-02', '14398', 'x', 36000, '4303', 1, 'bus-1', now(), 'test');
 INSERT INTO route_performance_daily (city_id, route_id, service_date,
     observed_arrivals) VALUES ($sk, '14398', '2025-07-02', 10);
 SQL

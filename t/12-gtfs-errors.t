@@ -13,18 +13,9 @@ $t->start_postgres;
 my ($rc, $out, $err) = $t->worker('migrate');
 is($rc, 0, 'migrate') or diag($err);
 
-my @tables = qw(agency calendar calendar_dates routes stops shapes trips
-                stop_times frequencies transfers);
-
-sub city_id { $t->psql("SELECT id FROM city WHERE slug = '$_[0]'") }
-
-sub fingerprint {
-    my ($id) = @_;
-    return join ',', map {
-        $t->psql("SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) "
-            . "FROM $_ x WHERE city_id = $id")
-    } @tables;
-}
+my @tables = @MTW::Test::GTFS_TABLES;
+sub city_id { $t->city_id(@_) }
+sub fingerprint { $t->gtfs_fingerprint(@_) }
 
 # --- every quirk at once ------------------------------------------------------
 
@@ -206,6 +197,25 @@ is($out, '', '--quiet prints nothing');
 is($t->psql("SELECT name || '|' || timezone || '|' || gtfs_version FROM city WHERE id = $tid"),
     'Tiny Town|America/Winnipeg|2', '--name and --tz stored');
 is(fingerprint($tid), $good, 'same feed, same rows');
+
+# imports at the same time: the same city twice (the second waits for the
+# first and replaces it) and a third city beside them
+$t->start_worker('race1', 'gtfs-load', '--city', 'race', '--quiet', $tiny);
+$t->start_worker('race2', 'gtfs-load', '--city', 'race', '--quiet', $tiny);
+$t->start_worker('race3', 'gtfs-load', '--city', 'race-b', '--quiet', $edge_zip);
+is($t->wait_worker("race$_", 60), 0, "concurrent import $_ exits 0") for 1 .. 3;
+my $race = city_id('race');
+is($t->psql("SELECT gtfs_version FROM city WHERE id = $race"), 2,
+    'same city imported twice: version 2');
+is($t->psql("SELECT count(*) FROM stop_times WHERE city_id = $race"), 6,
+    'same city imported twice: rows once');
+is($t->psql("SELECT count(*) FROM stop_times WHERE city_id = " . city_id('race-b')), 3,
+    'the other city imported beside it');
+for my $table (@tables) {
+    is($t->psql("SELECT count(*) FROM pg_inherits WHERE inhparent = '$table'::regclass"),
+        4, "$table: one partition for each of the 4 cities");
+}
+is(fingerprint($tid), $good, 'the first city is still untouched');
 
 # a database without the schema
 $t->psql('CREATE DATABASE bare');

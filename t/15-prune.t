@@ -18,14 +18,14 @@ my $id = $t->psql("SELECT id FROM city WHERE slug = 'tiny'");
 
 # 25,000 arrivals 40 days old (more than one delete batch) and 300 recent
 $t->psql(<<"SQL");
-INSERT INTO arrival_log (city_id, service_date, route_id, trip_id, stop_id,
-    stop_sequence, vehicle_id, arrived_at, source)
-SELECT $id, (now() - interval '40 days')::date, 'R1', 'old-' || g, 'S1', 1,
-       'bus', now() - interval '40 days', 'test'
+INSERT INTO arrival_log (city_id, service_date, route_id, trip_id,
+    trip_start_time, stop_id, stop_sequence, vehicle_id, arrived_at, source)
+SELECT $id, (now() - interval '40 days')::date, 'R1', 'old-' || g, 28800,
+       'S1', 1, 'bus', now() - interval '40 days', 'test'
 FROM generate_series(1, 25000) g;
-INSERT INTO arrival_log (city_id, service_date, route_id, trip_id, stop_id,
-    stop_sequence, vehicle_id, arrived_at, source)
-SELECT $id, current_date, 'R1', 'new-' || g, 'S1', 1, 'bus',
+INSERT INTO arrival_log (city_id, service_date, route_id, trip_id,
+    trip_start_time, stop_id, stop_sequence, vehicle_id, arrived_at, source)
+SELECT $id, current_date, 'R1', 'new-' || g, 28800, 'S1', 1, 'bus',
        now() - interval '29 days', 'test'
 FROM generate_series(1, 300) g;
 INSERT INTO bunching_incident (city_id, service_date, route_id, stop_id,
@@ -58,6 +58,16 @@ is($t->psql("SELECT count(*) FROM stop_times WHERE city_id = $id"), 6, 'GTFS dat
 ($rc, $out, $err) = $t->worker('prune', '--days', '30');
 is($rc, 0, 'second prune exits 0');
 like($out, qr/^pruned 0 history rows/m, 'second prune deletes nothing');
+
+# arrival_log keeps one row per run of a trip and stop: the runs of a
+# frequency-based trip (same trip_id, other start times) are all kept
+my $ins = "INSERT INTO arrival_log (city_id, service_date, route_id, trip_id, "
+    . "trip_start_time, stop_id, stop_sequence, vehicle_id, arrived_at, source) "
+    . "VALUES ($id, '2025-07-02', 'R1', 'F1', %d, 'S1', 2, 'bus', now(), 'test') "
+    . "ON CONFLICT DO NOTHING RETURNING 1";
+is($t->psql(sprintf $ins, 21600), 1, 'first run of a frequency trip logged');
+is($t->psql(sprintf $ins, 22200), 1, 'second run (10 min later) logged too');
+is($t->psql(sprintf $ins, 21600), '', 'the same run again is a duplicate');
 
 ($rc, $out, $err) = $t->worker('prune', '--days', '0');
 is($rc, 2, '--days 0 is a usage error');

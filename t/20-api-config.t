@@ -69,6 +69,22 @@ for my $case (@good) {
     is($rc, 0, "nginx -t passes: @$case") or diag($err);
 }
 
+# conf/nginx.conf itself passes nginx -t (with this build's paths)
+{
+    my $conf = MTW::Test::slurp("$root/conf/nginx.conf");
+    my $d = $t->dir . '/prod';
+    mkdir $d; mkdir "$d/logs";
+    $conf =~ s{load_module \S+;}{'load_module ' . $t->module_so . ';'}e;
+    $conf =~ s{redis\.internal:6379}{127.0.0.1:6379};
+    $conf =~ s{/usr/share/mtw/}{$root/docs/}g;
+    $conf =~ s{/run/nginx\.pid}{$d/nginx.pid};
+    $conf =~ s{^(http \{)}{$1\n    client_body_temp_path $d/body;}m;
+    MTW::Test::spew("$d/nginx.conf", $conf);
+    my %env = $t->_nginx_env;
+    my ($rc, $out, $err) = $t->run_cmd(\%env, 'nginx', '-t', '-p', "$d/", '-c', "$d/nginx.conf");
+    is($rc, 0, 'conf/nginx.conf passes nginx -t') or diag($err);
+}
+
 # the command table is the documentation's source of truth
 my $src = MTW::Test::slurp("$root/ngx_mtw_module/ngx_http_mtw_module.c");
 my @directives = $src =~ /ngx_string\("(mtw_\w+)"\)/g;

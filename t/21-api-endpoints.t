@@ -188,6 +188,29 @@ $t->check_requests([
     { method => 'HEAD', path => '/api/v1/routes/99999', status => 404, empty_body => 1 },
 ]);
 
+# every answer that does not depend on the clock: ETag, 304, HEAD
+for my $path ('/api/score?city=saskatoon', '/api/realtime', '/api/realtime?route_id=14514',
+              '/api/stops?name=prim', '/api/stops?lat=52.12&lon=-106.56',
+              '/api/stops/3734/nearby', '/api/vehicle-feedback/606', '/api/v1/cities',
+              '/api/v1/routes', '/api/v1/routes/14514', '/api/v1/stops',
+              '/api/v1/stops?route_id=14514', '/api/v1/live-activity/route/14514',
+              '/api/dashboard/overview', '/api/dashboard/routes',
+              '/api/dashboard/routes/14514', '/api/dashboard/routes/14514/live',
+              '/api/weather/current', '/api/dashboard/weather', '/api/doc.json') {
+    my $r = $t->get($path);
+    my $tag = $r->{headers}{etag} // '';
+    like($tag, qr/^"[^"]+"$/, "$path: an ETag");
+    my $nm = $t->get($path, headers => { 'If-None-Match' => $tag });
+    is($nm->{status}, 304, "$path: If-None-Match gives 304");
+    is($nm->{content} // '', '', "$path: 304 has no body");
+    my $h = $t->http('HEAD', $path);
+    is($h->{status}, 200, "$path: HEAD 200");
+    is($h->{content} // '', '', "$path: HEAD has no body");
+    is($h->{headers}{'content-length'}, length $r->{content},
+       "$path: HEAD has the GET's length");
+    is($h->{headers}{etag}, $tag, "$path: HEAD has the GET's ETag");
+}
+
 # built answers have a stable ETag too
 $r = $t->get('/api/stops?name=prim');
 my $r2 = $t->get('/api/stops?name=prim', headers => { 'If-None-Match' => $r->{headers}{etag} });
@@ -236,6 +259,19 @@ $t->check_requests([
                                        allow => 'GET, HEAD, OPTIONS' } },
     { method => 'OPTIONS', path => '/api/nothing', status => 404 },
 ]);
+
+# readiness follows the worker's heartbeat
+$t->redis_cmd('HSET', 'mtw:saskatoon:heartbeat', 'ts', time - 30, 'poll_sec', 12);
+is($t->get('/api/readyz')->{status}, 200, 'readyz: a 30 s old heartbeat is fresh (limit 60 s)');
+$t->redis_cmd('HSET', 'mtw:saskatoon:heartbeat', 'ts', time - 61);
+$r = $t->get('/api/readyz');
+is($r->{status}, 503, 'readyz: a 61 s old heartbeat is stale');
+is(MTW::Test::json_of($r)->{error}{code}, 'not_ready', '... not_ready');
+like($r->{headers}{'retry-after'} // '', qr/^\d+$/, '... with Retry-After');
+$t->redis_cmd('HSET', 'mtw:saskatoon:heartbeat', 'ts', time - 61, 'poll_sec', 30);
+is($t->get('/api/readyz')->{status}, 200, 'readyz: poll_sec 30 allows 90 s');
+is($t->get('/api/readyz?city=nowhere')->{status}, 503, 'readyz: no heartbeat, not ready');
+$t->redis_cmd('HSET', 'mtw:saskatoon:heartbeat', 'ts', time);
 
 # a vote counts and the summary shows it
 $r = $t->http('POST', '/api/vehicle-feedback',

@@ -151,6 +151,7 @@ is($t->redis_cmd('EXISTS', 'mtw:saskatoon:feedback:999'), 0, 'no key for an unkn
 is($t->redis_cmd('DBSIZE'), $keys_before, 'no key was created by bad input');
 
 # the rate limit: 3 votes a minute on /strict, then 429 and nothing counted
+sleep 1 while time % 60 > 50;     # all votes of a case in one minute
 my @st;
 for (1 .. 5) {
     my $r = $t->http('POST', '/strict/api/vehicle-feedback',
@@ -166,5 +167,15 @@ is("@st", '200 200 200 429 429', 'mtw_feedback_rate 3: the 4th vote of a minute 
     unless time % 60 > 57;
 is($t->redis_cmd('HGET', 'mtw:saskatoon:feedback:707', 'total'), 3,
    'refused votes are not counted');
+
+# the default is 10 a minute (another client address: its own counter)
+$t->redis_cmd('DEL', $_) for @{ $t->redis_cmd('KEYS', 'mtw:rl:feedback:*') };
+sleep 1 while time % 60 > 50;
+@st = ();
+for (1 .. 11) {
+    push @st, $t->http('POST', '/api/vehicle-feedback',
+                       body => '{"vehicleId":"808","vote":"ahead"}')->{status};
+}
+is("@st", join(' ', (200) x 10, 429), 'default mtw_feedback_rate: 10 votes a minute');
 
 $t->done;

@@ -55,8 +55,9 @@ my %by;
 $by{ $_->[0] }++ for @res;
 diag(join ', ', map { "$_: $by{$_}" } sort keys %by);
 cmp_ok(scalar @res, '>', 100, 'the load ran (' . scalar(@res) . ' requests)');
-is(scalar(grep { $_->[0] != 200 && $_->[0] != 503 } @res), 0,
-   'every answer is 200 or 503');
+my @odd = grep { $_->[0] != 200 && $_->[0] != 503 } @res;
+is(scalar @odd, 0, 'every answer is 200 or 503')
+    or diag(join "\n", map { "@$_" } @odd[0 .. ($#odd < 5 ? $#odd : 5)]);
 cmp_ok($by{503} // 0, '>', 0, 'Redis down: 503s');
 my ($slowest) = sort { $b <=> $a } map { $_->[1] } grep { $_->[0] == 503 } @res;
 cmp_ok($slowest // 0, '<', 1.5, 'every 503 came quickly (slowest '
@@ -85,6 +86,16 @@ MTW::Test::wait_for('the API to answer after the sleep', 5,
                     sub { $t->get('/api/v1/routes/14514')->{status} == 200 });
 pass('Redis awake: 200 again');
 is(workers(), $workers, 'still the same nginx workers');
+
+# --- Redis closing idle connections (its `timeout`) -----------------------
+$t->redis_cmd('CONFIG', 'SET', 'timeout', '1');
+my @idle;
+for (1 .. 3) {
+    sleep 2.5;     # every worker's connection is closed by Redis meanwhile
+    push @idle, $t->get('/api/score')->{status};
+}
+is("@idle", '200 200 200', 'connections closed while idle are opened again at once');
+$t->redis_cmd('CONFIG', 'SET', 'timeout', '0');
 
 like($t->error_log, qr/mtw redis: .*(lost|closing)/, 'the error log says what happened');
 

@@ -144,6 +144,21 @@ SKIP: {
     cmp_ok($st->{vehicles}, '>=', 10, "Saskatoon: buses at 08:00 ($st->{vehicles})");
 }
 
+# frequency-based trips (frequencies.txt): every run is a bus of its own
+SKIP: {
+    my $bull = MTW::Test::data_dir() . '/bullrunner/gtfs.zip';
+    skip '../shared/data/bullrunner is absent', 3 unless -e $bull;
+    make_path("$dir/bull");
+    my ($brc, $bout, $berr) = $t->worker('simulate', '--gtfs', $bull, '--out', "$dir/bull", '--once',
+                                         '--date', '2020-06-03', '--clock', 'feed', '--start', '10:00:00');
+    is($brc, 0, 'Bull Runner: simulates') or diag($berr);
+    cmp_ok($json->decode($bout)->{vehicles}, '>=', 5, 'Bull Runner: frequency-based runs are played');
+    my ($drc, $dout) = $t->worker('decode', "$dir/bull/VehiclePositions.pb");
+    my @v = map { $_->{vehicle} } @{ $json->decode($dout)->{entity} };
+    my %start = map { ($_->{trip}{trip_id} . ' ' . ($_->{trip}{start_time} // '')) => 1 } @v;
+    is(scalar keys %start, scalar @v, 'Bull Runner: each run has its own trip_id + start_time');
+}
+
 # bad input
 ($rc, $out, $err) = $t->worker('simulate', '--gtfs', "$dir/missing.zip", '--out', $live, '--once');
 is($rc, 1, 'missing zip: exit 1');

@@ -143,7 +143,29 @@ my $detail = decode_json(doc("route:$r1")->{body});
 is($detail->{stats}{totalDays}, 5, 'route detail: days of history');
 is($detail->{stats}{bestPerformance}, 95, 'route detail: best day');
 like($detail->{stats}{bestDay}, qr/^Jun 2[7-9]$|^Jun 30$|^Jul 1$/, 'best day is dated "Mon D"');
+is_deeply($detail->{trend}{dates}, ['Jun 27', 'Jun 28', 'Jun 29', 'Jun 30', 'Jul 1'], 'trend dates');
+is_deeply($detail->{trend}{on_time_pct}, [95, 95, 95, 95, 95], 'trend values');
+is(scalar @{ $detail->{heatmap}{cells} }, 49, 'heatmap: all 49 cells');
+ok(exists $detail->{stop_reliability} && ref $detail->{weather} eq 'ARRAY',
+   'route detail has every chart key');
+# one activity document per route; live pages for every route
+my $with_act = 0;
+for my $rr (@{ $routes->{routes} }) {
+    my $a = doc("route:$rr->{id}:activity");
+    $with_act++ if $a->{body} && decode_json($a->{body})->{route_id} eq $rr->{id};
+    ok(doc("route:$rr->{id}:live")->{body}, "live page of route $rr->{id}")
+        unless doc("route:$rr->{id}:live")->{body};
+}
+is($with_act, 46, 'route:{id}:activity for every route');
+my $act = decode_json(doc('route:' . (sort keys %active)[0] . ':activity')->{body});
+ok($act->{active_vehicles} >= 1, 'activity counts the route\'s vehicles');
+is($act->{on_time_vehicles} + $act->{late_vehicles} + $act->{early_vehicles},
+   $act->{active_vehicles}, 'each classified (all have a delay)');
 my $ov = decode_json(doc('overview')->{body});
+is_deeply([map { $_->{route_id} } @{ $ov->{historical_top_performers} }], [$r1, $r2],
+          'historical top performers (>= 3 days, best first)');
+is($ov->{historical_worst_performers}[0]{route_id}, $r2, 'historical worst first');
+is($ov->{historical_worst_performers}[0]{on_time_percentage}, 58, '... with its 30-day mean');
 like($ov->{system_grade}, qr/^[A-F]$/, "system grade $ov->{system_grade}");
 is($ov->{active_vehicles}, $nveh, 'overview counts the vehicles');
 ok(exists $ov->{now}{bunched}, 'bunching now');

@@ -90,9 +90,10 @@ static double median(double *v, long n)
 }
 
 /*
- * --repeat N: times N decodes three ways and prints the medians as JSON:
- * protobuf-c with malloc (the peer), with the reused arena, and the whole
- * snapshot build the poller does (arena decode + model).
+ * --repeat N: times N decodes three ways and prints the median CPU
+ * milliseconds as JSON: protobuf-c with malloc (the peer), with the reused
+ * arena, and the whole snapshot build the poller does (arena decode +
+ * model; its wall time too).
  */
 static int decode_bench(const uint8_t *data, size_t len, long n)
 {
@@ -122,7 +123,9 @@ static int decode_bench(const uint8_t *data, size_t len, long n)
     mtw_arena_init(&arena, 0, 0);
     mtw_snapshot_init(&s, MTW_FEED_TRIPS);
     for (i = 0; i < n && rc == MTW_EXIT_OK; i++) {
-        t0 = now_ms();
+        /* CPU time: the machine may be shared; wall time of the snapshot
+         * build is kept too */
+        t0 = cpu_ms();
         m = transit_realtime__feed_message__unpack(NULL, len, data);
         if (m == NULL) {
             rc = MTW_EXIT_FAILURE;
@@ -130,15 +133,15 @@ static int decode_bench(const uint8_t *data, size_t len, long n)
         }
         entities = m->n_entity;
         transit_realtime__feed_message__free_unpacked(m, NULL);
-        t_malloc[i] = now_ms() - t0;
+        t_malloc[i] = cpu_ms() - t0;
 
-        t0 = now_ms();
+        t0 = cpu_ms();
         mtw_arena_reset(&arena);
         pa = mtw_arena_protobuf(&arena);
         if (transit_realtime__feed_message__unpack(&pa, len, data) == NULL) {
             rc = MTW_EXIT_FAILURE;
         }
-        t_arena[i] = now_ms() - t0;
+        t_arena[i] = cpu_ms() - t0;
 
         t0 = now_ms();
         c0 = cpu_ms();
@@ -151,9 +154,9 @@ static int decode_bench(const uint8_t *data, size_t len, long n)
     if (rc == MTW_EXIT_OK) {
         printf("{\"bytes\":%zu,\"entities\":%zu,\"repeat\":%ld,"
                "\"malloc_ms\":%.3f,\"arena_ms\":%.3f,"
-               "\"snapshot_ms\":%.3f,\"snapshot_cpu_ms\":%.3f}\n", len,
+               "\"snapshot_ms\":%.3f,\"snapshot_wall_ms\":%.3f}\n", len,
                entities, n, median(t_malloc, n), median(t_arena, n),
-               median(t_snap, n), median(c_snap, n));
+               median(c_snap, n), median(t_snap, n));
     } else {
         fprintf(stderr, "mtw-worker decode: the file does not decode\n");
     }

@@ -5,6 +5,37 @@
 
 #include <stdio.h>
 
+/* "key": value when has, else "key": null */
+static void key_double(mtw_jsonw *w, const char *key, int has, double v)
+{
+    mtw_jsonw_key(w, key);
+    if (has) {
+        mtw_jsonw_double(w, v);
+    } else {
+        mtw_jsonw_null(w);
+    }
+}
+
+static void key_int(mtw_jsonw *w, const char *key, int has, int64_t v)
+{
+    mtw_jsonw_key(w, key);
+    if (has) {
+        mtw_jsonw_int(w, v);
+    } else {
+        mtw_jsonw_null(w);
+    }
+}
+
+static void key_uint(mtw_jsonw *w, const char *key, int has, uint64_t v)
+{
+    mtw_jsonw_key(w, key);
+    if (has) {
+        mtw_jsonw_uint(w, v);
+    } else {
+        mtw_jsonw_null(w);
+    }
+}
+
 /* --- reference shapes ------------------------------------------------------ */
 
 static void ref_vehicle(mtw_jsonw *w, const mtw_rt_vehicle *v)
@@ -29,18 +60,8 @@ static void ref_vehicle(mtw_jsonw *w, const mtw_rt_vehicle *v)
     mtw_jsonw_double(w, v->lat);
     mtw_jsonw_key(w, "lon");
     mtw_jsonw_double(w, v->lon);
-    mtw_jsonw_key(w, "bearing");
-    if (v->has_bearing) {
-        mtw_jsonw_double(w, v->bearing);
-    } else {
-        mtw_jsonw_null(w);
-    }
-    mtw_jsonw_key(w, "speed");
-    if (v->has_speed) {
-        mtw_jsonw_double(w, v->speed);
-    } else {
-        mtw_jsonw_null(w);
-    }
+    key_double(w, "bearing", v->has_bearing, v->bearing);
+    key_double(w, "speed", v->has_speed, v->speed);
     mtw_jsonw_key(w, "ts");
     mtw_jsonw_int(w, v->ts);
     mtw_jsonw_obj_end(w);
@@ -156,12 +177,7 @@ static void rich_trip_ref(mtw_jsonw *w, const mtw_rt_trip_ref *t)
     mtw_jsonw_str(w, t->trip_id);
     mtw_jsonw_key(w, "route");
     mtw_jsonw_str(w, t->route_id);
-    mtw_jsonw_key(w, "direction_id");
-    if (t->direction_id >= 0) {
-        mtw_jsonw_int(w, t->direction_id);
-    } else {
-        mtw_jsonw_null(w);
-    }
+    key_int(w, "direction_id", t->direction_id >= 0, t->direction_id);
     opt_str(w, "start_date", t->start_date);
     opt_str(w, "start_time", t->start_time);
     opt_enum(w, "trip_rel", "trip_rel", t->rel);
@@ -186,18 +202,8 @@ void mtw_rtjson_vehicle(mtw_jsonw *w, const mtw_rt_vehicle *v)
         mtw_jsonw_key(w, "lon");
         mtw_jsonw_null(w);
     }
-    mtw_jsonw_key(w, "bearing");
-    if (v->has_bearing) {
-        mtw_jsonw_double(w, v->bearing);
-    } else {
-        mtw_jsonw_null(w);
-    }
-    mtw_jsonw_key(w, "speed");
-    if (v->has_speed) {
-        mtw_jsonw_double(w, v->speed);
-    } else {
-        mtw_jsonw_null(w);
-    }
+    key_double(w, "bearing", v->has_bearing, v->bearing);
+    key_double(w, "speed", v->has_speed, v->speed);
     if (v->has_odometer) {
         mtw_jsonw_key(w, "odometer");
         mtw_jsonw_double(w, v->odometer);
@@ -206,12 +212,7 @@ void mtw_rtjson_vehicle(mtw_jsonw *w, const mtw_rt_vehicle *v)
     mtw_jsonw_int(w, v->ts);
     mtw_jsonw_key(w, "stop_id");
     mtw_jsonw_str(w, v->stop_id);
-    mtw_jsonw_key(w, "stop_seq");
-    if (v->has_stop_seq) {
-        mtw_jsonw_uint(w, v->stop_seq);
-    } else {
-        mtw_jsonw_null(w);
-    }
+    key_uint(w, "stop_seq", v->has_stop_seq, v->stop_seq);
     opt_enum(w, "stop_status", "stop_status", v->stop_status);
     opt_enum(w, "congestion", "congestion", v->congestion);
     opt_enum(w, "occupancy", "occupancy", v->occupancy);
@@ -229,18 +230,8 @@ static void rich_event(mtw_jsonw *w, const mtw_rt_event *e)
         return;
     }
     mtw_jsonw_obj(w);
-    mtw_jsonw_key(w, "time");
-    if (e->has_time) {
-        mtw_jsonw_int(w, e->time);
-    } else {
-        mtw_jsonw_null(w);
-    }
-    mtw_jsonw_key(w, "delay");
-    if (e->has_delay) {
-        mtw_jsonw_int(w, e->delay);
-    } else {
-        mtw_jsonw_null(w);
-    }
+    key_int(w, "time", e->has_time, e->time);
+    key_int(w, "delay", e->has_delay, e->delay);
     if (e->has_uncertainty) {
         mtw_jsonw_key(w, "uncertainty");
         mtw_jsonw_int(w, e->uncertainty);
@@ -260,12 +251,7 @@ static void rich_trip(mtw_jsonw *w, const mtw_rt_trip_update *t)
     mtw_jsonw_key(w, "vehicle_id");
     mtw_jsonw_str(w, t->vehicle_id);
     opt_str(w, "vehicle_label", t->vehicle_label);
-    mtw_jsonw_key(w, "ts");
-    if (t->has_ts) {
-        mtw_jsonw_int(w, t->ts);
-    } else {
-        mtw_jsonw_null(w);
-    }
+    key_int(w, "ts", t->has_ts, t->ts);
     if (t->has_delay) {
         mtw_jsonw_key(w, "delay");
         mtw_jsonw_int(w, t->delay);
@@ -277,12 +263,7 @@ static void rich_trip(mtw_jsonw *w, const mtw_rt_trip_update *t)
         mtw_jsonw_obj(w);
         mtw_jsonw_key(w, "stop_id");
         mtw_jsonw_str(w, st->stop_id);
-        mtw_jsonw_key(w, "seq");
-        if (st->has_seq) {
-            mtw_jsonw_uint(w, st->seq);
-        } else {
-            mtw_jsonw_null(w);
-        }
+        key_uint(w, "seq", st->has_seq, st->seq);
         opt_enum(w, "rel", "stop_rel", st->rel);
         mtw_jsonw_key(w, "arr");
         rich_event(w, &st->arr);
@@ -359,18 +340,8 @@ static void rich_alert(mtw_jsonw *w, const mtw_rt_alert *a)
     mtw_jsonw_arr(w);
     for (i = 0; i < a->n_periods; i++) {
         mtw_jsonw_obj(w);
-        mtw_jsonw_key(w, "start");
-        if (a->periods[i].start) {
-            mtw_jsonw_int(w, a->periods[i].start);
-        } else {
-            mtw_jsonw_null(w);
-        }
-        mtw_jsonw_key(w, "end");
-        if (a->periods[i].end) {
-            mtw_jsonw_int(w, a->periods[i].end);
-        } else {
-            mtw_jsonw_null(w);
-        }
+        key_int(w, "start", a->periods[i].start, a->periods[i].start);
+        key_int(w, "end", a->periods[i].end, a->periods[i].end);
         mtw_jsonw_obj_end(w);
     }
     mtw_jsonw_arr_end(w);

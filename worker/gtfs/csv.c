@@ -308,42 +308,39 @@ static int csv_read_record(mtw_csv *csv)
             csv->prev_cr = 0;
         }
 
+        /* outside quotes a comma ends the field and a line end the record */
+        if (state != ST_QUOTED) {
+            if (state == ST_FIELD_START && c != ' ' && c != '\t') {
+                fstart = csv->rec_len;
+            }
+            if (c == ',') {
+                if (csv_end_field(csv, fstart) != 0) {
+                    return -1;
+                }
+                state = ST_FIELD_START;
+                continue;
+            }
+            if (c == '\n' || c == '\r') {
+                goto end_of_line;
+            }
+        }
+
         switch (state) {
         case ST_FIELD_START:
             if (c == ' ' || c == '\t') {
-                break;
+                break;                  /* padding before the field */
             }
-            fstart = csv->rec_len;
             if (c == '"') {
                 state = ST_QUOTED;
                 quoted = 1;
                 quote_line = csv->line;
                 break;
             }
-            if (c == ',') {
-                if (csv_end_field(csv, fstart) != 0) {
-                    return -1;
-                }
-                break;
-            }
-            if (c == '\n' || c == '\r') {
-                goto end_of_line;
-            }
             CSV_PUT(csv, c);
             state = ST_UNQUOTED;
             break;
 
         case ST_UNQUOTED:
-            if (c == ',') {
-                if (csv_end_field(csv, fstart) != 0) {
-                    return -1;
-                }
-                state = ST_FIELD_START;
-                break;
-            }
-            if (c == '\n' || c == '\r') {
-                goto end_of_line;
-            }
             /* a stray quote inside an unquoted field is kept as data */
             CSV_PUT(csv, c);
             break;
@@ -361,16 +358,6 @@ static int csv_read_record(mtw_csv *csv)
                 CSV_PUT(csv, '"');
                 state = ST_QUOTED;
                 break;
-            }
-            if (c == ',') {
-                if (csv_end_field(csv, fstart) != 0) {
-                    return -1;
-                }
-                state = ST_FIELD_START;
-                break;
-            }
-            if (c == '\n' || c == '\r') {
-                goto end_of_line;
             }
             /* text after the closing quote ("ab"c): kept, leniently */
             CSV_PUT(csv, c);

@@ -10,6 +10,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#define MTW_GTFS_FETCH_MAX_BYTES (2LL * 1024 * 1024 * 1024)
+
 int mtw_gtfs_is_url(const char *s)
 {
     return strncasecmp(s, "http://", 7) == 0
@@ -63,6 +65,9 @@ int mtw_gtfs_fetch(const char *url, char *path, size_t pathlen,
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+    /* a feed is megabytes; refuse to fill the disk with something else */
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
+                     (curl_off_t) MTW_GTFS_FETCH_MAX_BYTES);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "mtw-worker (mind-the-wait)");
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     rc = curl_easy_perform(h);

@@ -15,7 +15,7 @@ int mtw_gtfs_is_url(const char *s);
  * path into path.  0, or -1 with a one-line reason in err (no file left
  * behind).  The caller unlinks the file.  Redirects are followed, a
  * non-2xx status is an error, and the download is bounded in time
- * (30 s to connect, aborted when under 1 KB/s for 60 s).
+ * (30 s to connect, aborted when under 1 KB/s for 60 s) and size (2 GiB).
  */
 int mtw_gtfs_fetch(const char *url, char *path, size_t pathlen,
                    char *err, size_t errlen);

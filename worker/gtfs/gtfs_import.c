@@ -866,6 +866,7 @@ static int load_file(loader *l, const table_spec *t, long *rows_out,
     }
     l->run_owner = NULL;
     l->last_trip = NULL;
+    l->last_progress = 0;       /* each long file shows its own progress */
     while ((rc = mtw_csv_next(l->csv)) == 1) {
         mtw_pg_copy_long(cp, l->city_id);
         for (i = 0; i < t->ncols; i++) {

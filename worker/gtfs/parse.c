@@ -110,6 +110,44 @@ int mtw_gtfs_parse_int(const char *s, long min, long max, long *out)
     return 0;
 }
 
+/*
+ * Plain decimals ("-106.6689", the form of nearly every coordinate and
+ * distance) without strtod: at most 15 significant digits and 22 decimals,
+ * where mantissa / 10^k is exact to the last bit (both are exact doubles,
+ * and one IEEE division rounds correctly).  1 when handled, 0 otherwise.
+ */
+static int parse_plain_decimal(const char *s, double *out)
+{
+    static const double pow10[23] = {
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+    };
+    int64_t mant = 0;
+    int neg = 0, digits = 0, decimals = 0, seen_dot = 0;
+
+    if (*s == '-' || *s == '+') {
+        neg = *s++ == '-';
+    }
+    for (;; s++) {
+        if (is_digit(*s)) {
+            if (++digits > 15) {
+                return 0;
+            }
+            mant = mant * 10 + (*s - '0');
+            decimals += seen_dot;
+        } else if (*s == '.' && !seen_dot) {
+            seen_dot = 1;
+        } else {
+            break;
+        }
+    }
+    if (digits == 0 || decimals > 22 || *skip_spaces(s) != '\0') {
+        return 0;
+    }
+    *out = (neg ? -(double) mant : (double) mant) / pow10[decimals];
+    return 1;
+}
+
 int mtw_gtfs_parse_double(const char *s, double min, double max,
                           double *out)
 {
@@ -119,6 +157,13 @@ int mtw_gtfs_parse_double(const char *s, double min, double max,
     s = skip_spaces(s);
     if (*s == '\0') {
         return -1;
+    }
+    if (parse_plain_decimal(s, &v)) {
+        if (v < min || v > max) {
+            return -1;
+        }
+        *out = v;
+        return 0;
     }
     errno = 0;
     v = strtod(s, &end);

@@ -6,7 +6,15 @@
 #include "util/log.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* An unreachable database must not hold the poller for long (start-up and
+ * SIGHUP read the city table); libpq reads this unless the URL says. */
+static void cities_connect_timeout(void)
+{
+    setenv("PGCONNECT_TIMEOUT", "5", 0);
+}
 
 static const char cities_sql[] =
     "SELECT slug, coalesce(gtfs_rt_vehicles_url, ''),"
@@ -49,6 +57,7 @@ int mtw_cities_load(const char *database_url, mtw_city_spec *spec, int max,
     PGresult *res;
     int r, n = 0;
 
+    cities_connect_timeout();
     conn = mtw_pg_connect(database_url, err, errlen);
     if (conn == NULL) {
         return -1;
@@ -82,6 +91,7 @@ int mtw_cities_lookup(const char *database_url, mtw_city_spec *spec,
     PGresult *res;
     int rc = 0;
 
+    cities_connect_timeout();
     conn = mtw_pg_connect(database_url, err, errlen);
     if (conn == NULL) {
         return -1;

@@ -89,8 +89,11 @@ static void scorer_refresh(mtw_scorer *s, mtw_scorer_city *c, int64_t now)
     mtw_schedule *next;
     mtw_history *hist;
 
-    if (c->checked_at != 0 && wall - c->checked_at < CHECK_EVERY_SEC) {
-        return;
+    if (c->checked_at != 0 && wall - c->checked_at < CHECK_EVERY_SEC
+        && (c->sched == NULL
+            || mtw_service_date_for(c->row.tz, now) == c->run_date))
+    {
+        return;     /* checked lately, and the clock is on the same day */
     }
     c->checked_at = wall;
     pg = scorer_pg(s, wall);
@@ -165,8 +168,45 @@ static mtw_schedule *scorer_empty(mtw_scorer_city *c, int64_t now)
     return c->empty;
 }
 
+/* hiredis keeps queued commands in one growing buffer: at ×20 scale
+ * (≈ 30 MB of documents) its doubling reallocations and page faults cost
+ * as much as writing the documents, so send it on every few MB (still
+ * inside the MULTI: Redis only queues them) */
+#define TX_FLUSH_BYTES (4u << 20)
+
+static int tx_flush(mtw_redis_tx *tx)
+{
+    int done = 0;
+
+    while (!done) {
+        if (redisBufferWrite(tx->c, &done) != REDIS_OK) {
+            return -1;      /* the drain reports the broken connection */
+        }
+    }
+    return 0;
+}
+
+typedef struct {
+    mtw_redis_tx *tx;
+    const char *slug;
+    size_t pending;             /* bytes queued since the last flush */
+} tx_sink_state;
+
 static void tx_doc(mtw_redis_tx *tx, const char *slug, const mtw_doc *d,
-                   int global)
+                   int global, size_t *pending);
+
+/* a document straight into the transaction (the cities list is global) */
+static int tx_sink(void *ud, const mtw_doc *d)
+{
+    tx_sink_state *st = ud;
+
+    tx_doc(st->tx, st->slug, d, strcmp(d->name, "cities") == 0,
+           &st->pending);
+    return 0;
+}
+
+static void tx_doc(mtw_redis_tx *tx, const char *slug, const mtw_doc *d,
+                   int global, size_t *pending)
 {
     const char *argv[8];
     size_t lens[8];
@@ -185,21 +225,136 @@ static void tx_doc(mtw_redis_tx *tx, const char *slug, const mtw_doc *d,
         lens[k] = k == 3 ? d->len : strlen(argv[k]);
     }
     mtw_redis_tx_cmd(tx, 8, argv, lens);
+    *pending += d->len;
+    if (*pending >= TX_FLUSH_BYTES) {
+        tx_flush(tx);
+        *pending = 0;
+    }
 }
 
 /* stops of the schedule, and the cities list (global), once per load */
+#define STOP_BATCH 500          /* fields per HSET / GEOADD */
+
+/*
+ * The stop search keys of docs/redis-contract.md, replaced together:
+ * mtw:{city}:stop (id -> {"id","name","lat","lon"}), mtw:{city}:stop:names
+ * (id -> lower-cased name) and the GEO set mtw:{city}:geo:stops.
+ */
+static void tx_stop_keys(mtw_redis_tx *tx, const char *slug,
+                         const mtw_schedule *sched)
+{
+    const char *keys[3], *argv[2 + 3 * STOP_BATCH];
+    size_t lens[2 + 3 * STOP_BATCH], i, k, n;
+    mtw_jbuf w;
+    int which;
+
+    keys[0] = mtw_redis_tx_fmt(tx, "mtw:%s:stop", slug);
+    keys[1] = mtw_redis_tx_fmt(tx, "mtw:%s:stop:names", slug);
+    keys[2] = mtw_redis_tx_fmt(tx, "mtw:%s:geo:stops", slug);
+    argv[0] = "DEL";
+    argv[1] = keys[0];
+    argv[2] = keys[1];
+    argv[3] = keys[2];
+    mtw_redis_tx_cmd(tx, 4, argv, NULL);
+    mtw_jbuf_init(&w);
+    for (which = 0; which < 3; which++) {
+        for (i = 0; i < sched->nstops;) {
+            argv[0] = which == 2 ? "GEOADD" : "HSET";
+            argv[1] = keys[which];
+            n = 2;
+            mtw_jbuf_reset(&w);
+            /* values point into w: first write them all, then point */
+            for (k = i; k < sched->nstops && n < 2 + 3 * STOP_BATCH - 3;
+                 k++)
+            {
+                const mtw_stop *st = &sched->stops[k];
+
+                if (!mtw_valid_doc_id(st->id) || st->lat < -85 || st->lat > 85
+                    || st->lon < -180 || st->lon > 180)
+                {
+                    continue;
+                }
+                if (which == 0) {
+                    w.need_comma = 0;
+                    mtw_jw_obj(&w);
+                    mtw_jw_kstr(&w, "id", st->id);
+                    mtw_jw_kstr(&w, "name", st->name);
+                    mtw_jw_knum(&w, "lat", st->lat, 6);
+                    mtw_jw_knum(&w, "lon", st->lon, 6);
+                    mtw_jw_obj_end(&w);
+                    argv[n] = st->id;
+                    lens[n++] = strlen(st->id);
+                    lens[n++] = w.len;  /* end offset for now */
+                } else if (which == 1) {
+                    const char *nm = st->name ? st->name : "";
+                    char *low = (char *) mtw_redis_tx_fmt(tx, "%s", nm);
+                    char *q;
+
+                    for (q = low; *q; q++) {
+                        if (*q >= 'A' && *q <= 'Z') {
+                            *q = (char) (*q - 'A' + 'a');
+                        }
+                    }
+                    argv[n] = st->id;
+                    lens[n++] = strlen(st->id);
+                    argv[n] = low;
+                    lens[n++] = strlen(low);
+                } else {
+                    argv[n] = mtw_redis_tx_fmt(tx, "%.7f", st->lon);
+                    lens[n] = strlen(argv[n]);
+                    n++;
+                    argv[n] = mtw_redis_tx_fmt(tx, "%.7f", st->lat);
+                    lens[n] = strlen(argv[n]);
+                    n++;
+                    argv[n] = st->id;
+                    lens[n++] = strlen(st->id);
+                }
+            }
+            if (which == 0 && !w.failed) {
+                size_t off = 0, j;
+
+                for (j = 3; j < n; j += 2) {
+                    size_t end = lens[j];
+
+                    argv[j] = w.buf + off;
+                    lens[j] = end - off;
+                    off = end;
+                }
+            }
+            if (n > 2 && !(which == 0 && w.failed)) {
+                lens[0] = strlen(argv[0]);
+                lens[1] = strlen(argv[1]);
+                mtw_redis_tx_cmd(tx, (int) n, argv, lens);
+            }
+            i = k;
+        }
+    }
+    mtw_jbuf_free(&w);
+}
+
 static int scorer_static_docs(mtw_scorer *s, mtw_scorer_city *c,
                               mtw_doc_set *set, int64_t now, int *cities)
 {
     mtw_city_info *info;
     const mtw_schedule **scheds;
     mtw_jbuf w;
+    char name[160];
+    size_t r;
     int i, n = 0, rc;
 
     *cities = 0;
     mtw_jbuf_init(&w);
     mtw_doc_stops(&w, c->sched, now);
     rc = mtw_doc_set_add(set, "stops", &w, now);
+    for (r = 0; rc == 0 && r < c->sched->nroutes; r++) {
+        if (!mtw_valid_doc_id(c->sched->routes[r].id)) {
+            continue;
+        }
+        mtw_doc_route_stops(&w, c->sched, (uint32_t) r, now);
+        snprintf(name, sizeof(name), "route:%s:stops",
+                 c->sched->routes[r].id);
+        rc = mtw_doc_set_add(set, name, &w, now);
+    }
     info = calloc((size_t) s->ncity + 1, sizeof(*info));
     scheds = calloc((size_t) s->ncity + 1, sizeof(*scheds));
     if (rc == 0 && info != NULL && scheds != NULL) {
@@ -248,7 +403,9 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
     mtw_doc_set set;
     mtw_doc_ctx dc;
     unsigned what = MTW_DOCS_LIVE;
-    double t0 = cpu_ms();
+    double t0 = cpu_ms(), t1, t2;
+    tx_sink_state sink;
+    int static_due;
     size_t i;
     int cities = 0;
 
@@ -269,7 +426,9 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
         mtw_warn("scoring %s: out of memory", c->slug);
         return;
     }
+    t1 = cpu_ms();
     t = mtw_tick_run(sched, live, now, &s->params);
+    t2 = cpu_ms();
     if (t == NULL) {
         mtw_live_free(live);
         mtw_warn("scoring %s: out of memory in the tick", c->slug);
@@ -298,13 +457,22 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
         c->marks.stops = calloc(sched->nstops + 1, 1);
         c->marks.routes = calloc(sched->nroutes + 1, 1);
     }
+    static_due = c->sched != NULL && (c->stops_at == 0
+                                      || now - c->stops_at >= STATIC_EVERY_SEC
+                                      || now < c->stops_at);
+    if (static_due) {
+        tx_stop_keys(tx, c->slug, c->sched);
+    }
     mtw_doc_set_init(&set);
+    sink.tx = tx;
+    sink.slug = c->slug;
+    sink.pending = 0;
+    set.sink = tx_sink;
+    set.sink_ud = &sink;
     if (c->marks.stops == NULL || c->marks.routes == NULL
         || mtw_docs_build_tick(&set, t, &dc, what, c->marks.routes,
                                c->marks.stops) != 0
-        || (c->sched != NULL && (c->stops_at == 0
-                                 || now - c->stops_at >= STATIC_EVERY_SEC
-                                 || now < c->stops_at)
+        || (static_due
             && scorer_static_docs(s, c, &set, now, &cities) != 0))
     {
         mtw_warn("scoring %s: out of memory building documents", c->slug);
@@ -312,11 +480,6 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
         mtw_tick_free(t);
         mtw_live_free(live);
         return;
-    }
-    for (i = 0; i < set.n; i++) {
-        int global = cities && strcmp(set.docs[i].name, "cities") == 0;
-
-        tx_doc(tx, c->slug, &set.docs[i], global);
     }
     if (cities) {
         const char *argv[3] = { "SADD", "mtw:cities", c->slug };
@@ -340,8 +503,11 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
     }
     s->last_tick_ms = cpu_ms() - t0;
     mtw_debug("scored %s: %zu vehicles, %zu route-directions, %zu "
-              "predictions, %zu documents, %.1f ms CPU", c->slug, t->nv,
-              t->ngroups, t->npreds, set.n, s->last_tick_ms);
+              "predictions, %zu documents (%zu KiB); CPU ms: live state "
+              "%.1f, tick %.1f, documents and queueing %.1f, total %.1f",
+              c->slug, t->nv, t->ngroups, t->npreds, set.sunk,
+              set.sunk_bytes / 1024, t1 - t0, t2 - t1,
+              s->last_tick_ms - (t2 - t0), s->last_tick_ms);
     mtw_doc_set_free(&set);
     mtw_tick_free(t);
     mtw_live_free(live);

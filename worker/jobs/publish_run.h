@@ -7,9 +7,11 @@
  * per service day and again when city.gtfs_version changes, i.e. after a
  * re-import), turns the last good snapshots into the scoring model, runs
  * the tick and appends the documents to the transaction: the live ones
- * (realtime, predictions:{stop}, route:{id}:live) every time, the score
- * ones (score, routes, route:{id}, overview) every MTW_SCORE_SEC, stops and
- * cities when the schedule is (re)loaded and hourly.  Without a database, or for a
+ * (realtime, predictions:{stop}, route:{id}:activity, route:{id}:live)
+ * every time, the score ones (score, routes, route:{id}, every live page,
+ * overview) every MTW_SCORE_SEC; stops, route:{id}:stops, cities and the
+ * stop search keys (stop, stop:names, geo:stops) when the schedule is
+ * (re)loaded and hourly.  Without a database, or for a
  * city that has no schedule yet, it still scores what the feeds alone
  * allow (headways from TripUpdates).
  */

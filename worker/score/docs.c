@@ -34,13 +34,38 @@ void mtw_etag(const char *body, size_t len, char *out)
              (unsigned long long) mtw_fnv1a64(body, len));
 }
 
+static int doc_add(mtw_doc_set *set, const char *name, const mtw_jbuf *w,
+                   int64_t ts, const char *etag);
+
 int mtw_doc_set_add(mtw_doc_set *set, const char *name, const mtw_jbuf *w,
                     int64_t ts)
+{
+    return doc_add(set, name, w, ts, NULL);
+}
+
+static int doc_add(mtw_doc_set *set, const char *name, const mtw_jbuf *w,
+                   int64_t ts, const char *etag)
 {
     mtw_doc *d;
 
     if (w->failed || w->buf == NULL) {
         return -1;
+    }
+    if (set->sink != NULL) {
+        mtw_doc tmp;
+
+        tmp.name = (char *) name;
+        tmp.body = w->buf;
+        tmp.len = w->len;
+        tmp.ts = ts;
+        if (etag != NULL) {
+            memcpy(tmp.etag, etag, sizeof(tmp.etag));
+        } else {
+            mtw_etag(w->buf, w->len, tmp.etag);
+        }
+        set->sunk++;
+        set->sunk_bytes += w->len;
+        return set->sink(set->sink_ud, &tmp);
     }
     if (set->n == set->cap) {
         size_t cap = set->cap ? set->cap * 2 : 64;
@@ -63,7 +88,11 @@ int mtw_doc_set_add(mtw_doc_set *set, const char *name, const mtw_jbuf *w,
     memcpy(d->body, w->buf, w->len + 1);
     d->len = w->len;
     d->ts = ts;
-    mtw_etag(d->body, d->len, d->etag);
+    if (etag != NULL) {
+        memcpy(d->etag, etag, sizeof(d->etag));
+    } else {
+        mtw_etag(d->body, d->len, d->etag);
+    }
     set->n++;
     return 0;
 }
@@ -156,6 +185,8 @@ struct mtw_doc_frags {
     mtw_jbuf buf;              /* every vehicle's status value */
     size_t *off, *len;
     uint32_t *rg_first, *rg_count;  /* per route: its score groups */
+    uint32_t *rv_first, *rv_count;  /* per route: its vehicles, in rv */
+    uint32_t *rv;
 };
 
 static void jw_status_value(mtw_jbuf *w, const mtw_tick *t,
@@ -374,6 +405,13 @@ static void jw_prediction(mtw_jbuf *w, const mtw_tick *t,
     mtw_jw_obj(w);
     mtw_jw_kstr(w, "vehicle_id", vid);
     mtw_jw_kstr(w, "route_id", p->route_id);
+    {
+        long r = p->trip >= 0 ? (long) t->s->trips[p->trip].route
+                 : p->route_id ? mtw_schedule_route(t->s, p->route_id) : -1;
+
+        mtw_jw_kstr(w, "route_short_name",
+                    r >= 0 ? t->s->routes[r].short_name : NULL);
+    }
     mtw_jw_kstr(w, "trip_id", p->trip_id);
     mtw_jw_kstr(w, "stop_id", st->id);
     mtw_jw_kstr(w, "stop_name", st->name);
@@ -630,6 +668,169 @@ void mtw_doc_routes(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c)
     free(order);
 }
 
+static void jw_empty_heatmap(mtw_jbuf *w)
+{
+    static const char *const days[] = {
+        "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"
+    };
+    static const char *const buckets[] = {
+        "0-6", "6-9", "9-12", "12-15", "15-18", "18-21", "21-24"
+    };
+    int d, b;
+
+    mtw_jw_key(w, "heatmap");
+    mtw_jw_obj(w);
+    mtw_jw_key(w, "days");
+    mtw_jw_arr(w);
+    for (d = 0; d < 7; d++) {
+        mtw_jw_str(w, days[d]);
+    }
+    mtw_jw_arr_end(w);
+    mtw_jw_key(w, "buckets");
+    mtw_jw_arr(w);
+    for (b = 0; b < 7; b++) {
+        mtw_jw_str(w, buckets[b]);
+    }
+    mtw_jw_arr_end(w);
+    mtw_jw_key(w, "cells");
+    mtw_jw_arr(w);
+    for (d = 0; d < 7; d++) {
+        for (b = 0; b < 7; b++) {
+            mtw_jw_arr(w);
+            mtw_jw_int(w, d);
+            mtw_jw_int(w, b);
+            mtw_jw_null(w);
+            mtw_jw_arr_end(w);
+        }
+    }
+    mtw_jw_arr_end(w);
+    mtw_jw_obj_end(w);
+}
+
+/* Live Activity (reference-api.md §2.13, the intended contract): delay
+ * from the status, +-180 s; health = on time / active */
+void mtw_doc_route_activity(mtw_jbuf *w, const mtw_tick *t,
+                            const mtw_doc_ctx *c, uint32_t r)
+{
+    const mtw_route *rt = &t->s->routes[r];
+    size_t k, n = c->frags ? c->frags->rv_count[r] : t->nv;
+    int active = 0, on = 0, late = 0, early = 0;
+
+    for (k = 0; k < n; k++) {
+        size_t i = c->frags ? c->frags->rv[c->frags->rv_first[r] + k] : k;
+        const mtw_vstate *vs = &t->vs[i];
+
+        if (vs->route != (long) r) {
+            continue;
+        }
+        active++;
+        if (!vs->has_delay) {
+            continue;
+        }
+        if (vs->delay > 180) {
+            late++;
+        } else if (vs->delay < -180) {
+            early++;
+        } else {
+            on++;
+        }
+    }
+    mtw_jbuf_reset(w);
+    mtw_jw_obj(w);
+    mtw_jw_kstr(w, "route_id", rt->id);
+    mtw_jw_kstr(w, "short_name", rt->short_name);
+    mtw_jw_kstr(w, "color", rt->color && rt->color[0] ? rt->color : NULL);
+    mtw_jw_kint(w, "active_vehicles", active);
+    mtw_jw_kint(w, "on_time_vehicles", on);
+    mtw_jw_kint(w, "late_vehicles", late);
+    mtw_jw_kint(w, "early_vehicles", early);
+    mtw_jw_kint(w, "health_percent",
+                active > 0 ? (int64_t) llround(100.0 * on / active) : 0);
+    mtw_jw_kint(w, "timestamp", mtw_live_ts(t->l));
+    jw_freshness(w, t, c);
+    mtw_jw_obj_end(w);
+}
+
+typedef struct {
+    uint32_t stop;
+    int32_t seq;
+} stop_seq;
+
+static int cmp_stop_seq_by_stop(const void *a, const void *b)
+{
+    const stop_seq *x = a, *y = b;
+
+    if (x->stop != y->stop) {
+        return x->stop < y->stop ? -1 : 1;
+    }
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static int cmp_stop_seq_by_seq(const void *a, const void *b)
+{
+    const stop_seq *x = a, *y = b;
+
+    if (x->seq != y->seq) {
+        return x->seq < y->seq ? -1 : 1;
+    }
+    return (x->stop > y->stop) - (x->stop < y->stop);
+}
+
+/* reference §2.11 with a route filter: distinct stops of the route's
+ * direction-0 trips (or its only direction), by their lowest sequence */
+void mtw_doc_route_stops(mtw_jbuf *w, const mtw_schedule *s, uint32_t r,
+                         int64_t ts)
+{
+    const mtw_route_dir *rd = mtw_schedule_rdir(s, (long) r, 0);
+    stop_seq *v = NULL;
+    size_t i, k, n = 0, total = 0, u = 0;
+
+    if (rd == NULL && s->rdir_first[r] != MTW_IDMAP_NONE) {
+        rd = &s->rdirs[s->rdir_first[r]];
+    }
+    for (i = 0; rd != NULL && i < rd->ntrips; i++) {
+        total += s->trips[rd->trips[i]].st_count;
+    }
+    if (total > 0) {
+        v = malloc(total * sizeof(*v));
+    }
+    for (i = 0; v != NULL && i < rd->ntrips; i++) {
+        const mtw_trip *tr = &s->trips[rd->trips[i]];
+
+        for (k = 0; k < tr->st_count; k++) {
+            v[n].stop = s->st[tr->st_first + k].stop;
+            v[n].seq = s->st[tr->st_first + k].seq;
+            n++;
+        }
+    }
+    /* keep each stop's lowest sequence, then order by it */
+    mtw_sort(v, n, sizeof(*v), cmp_stop_seq_by_stop);
+    for (i = 0; i < n; i++) {
+        if (u == 0 || v[u - 1].stop != v[i].stop) {
+            v[u++] = v[i];
+        }
+    }
+    mtw_sort(v, u, sizeof(*v), cmp_stop_seq_by_seq);
+    mtw_jbuf_reset(w);
+    mtw_jw_obj(w);
+    mtw_jw_key(w, "stops");
+    mtw_jw_arr(w);
+    for (i = 0; i < u; i++) {
+        const mtw_stop *st = &s->stops[v[i].stop];
+
+        mtw_jw_obj(w);
+        mtw_jw_kstr(w, "id", st->id);
+        mtw_jw_kstr(w, "name", st->name);
+        mtw_jw_knum(w, "lat", st->lat, 6);
+        mtw_jw_knum(w, "lon", st->lon, 6);
+        mtw_jw_obj_end(w);
+    }
+    mtw_jw_arr_end(w);
+    mtw_jw_kint(w, "timestamp", ts);
+    mtw_jw_obj_end(w);
+    free(v);
+}
+
 void mtw_doc_route(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
                    uint32_t r)
 {
@@ -660,6 +861,34 @@ void mtw_doc_route(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
     mtw_jw_kstr(w, "grade", mtw_grade_str(mtw_grade_from_pct(
                                  h && h->days ? h->mean : 0.0, 1)));
     mtw_jw_obj_end(w);
+    /* reference-api.md §5.3 chart data: the daily trend from history; the
+     * stop reliability, weather and heatmap need the arrival history and
+     * weather jobs, so they are empty (all 49 heatmap cells null) until
+     * those exist */
+    mtw_jw_key(w, "trend");
+    mtw_jw_obj(w);
+    mtw_jw_key(w, "dates");
+    mtw_jw_arr(w);
+    for (i = 0; h != NULL && i < (size_t) h->ntrend; i++) {
+        mtw_jw_str(w, h->trend_dates[i]);
+    }
+    mtw_jw_arr_end(w);
+    mtw_jw_key(w, "on_time_pct");
+    mtw_jw_arr(w);
+    for (i = 0; h != NULL && i < (size_t) h->ntrend; i++) {
+        mtw_jw_num(w, h->trend_pct[i], 1);      /* NaN -> null */
+    }
+    mtw_jw_arr_end(w);
+    mtw_jw_obj_end(w);
+    mtw_jw_key(w, "stop_reliability");
+    mtw_jw_obj(w);
+    mtw_jw_knull(w, "0");
+    mtw_jw_knull(w, "1");
+    mtw_jw_obj_end(w);
+    mtw_jw_key(w, "weather");
+    mtw_jw_arr(w);
+    mtw_jw_arr_end(w);
+    jw_empty_heatmap(w);
     mtw_jw_key(w, "live");
     mtw_jw_obj(w);
     mtw_jw_kstr(w, "grade", mtw_grade_str(lv.grade));
@@ -803,12 +1032,14 @@ void mtw_doc_route_live(mtw_jbuf *w, const mtw_tick *t,
     mtw_jw_arr_end(w);
     mtw_jw_key(w, "vehicles");
     mtw_jw_arr(w);
-    for (i = 0; i < t->nv; i++) {
-        const mtw_vstate *vs = &t->vs[i];
-        const mtw_vehicle *v = &t->l->vehicles[i];
+    for (k = 0; k < (c->frags ? c->frags->rv_count[r] : t->nv); k++) {
+        size_t i2 = c->frags ? c->frags->rv[c->frags->rv_first[r] + k] : k;
+        const mtw_vstate *vs = &t->vs[i2];
+        const mtw_vehicle *v = &t->l->vehicles[i2];
         char display[80];
         const char *d;
 
+        i = i2;
         if (vs->route != (long) r) {
             continue;
         }
@@ -1001,6 +1232,65 @@ static int cmp_attention(const void *a, const void *b)
     return *(const uint32_t *) a < *(const uint32_t *) b ? -1 : 1;
 }
 
+static const mtw_route_history *sort_hist;
+
+static int cmp_hist_best(const void *a, const void *b)
+{
+    const mtw_route_history *x = &sort_hist[*(const uint32_t *) a];
+    const mtw_route_history *y = &sort_hist[*(const uint32_t *) b];
+
+    if (x->mean != y->mean) {
+        return x->mean > y->mean ? -1 : 1;
+    }
+    return strcmp(x->route_id, y->route_id);
+}
+
+/* reference §3.5 findHistoricalTop/WorstPerformers: routes with >= 3 days
+ * in the window, by mean daily on-time %, 5 of them */
+static void jw_historical(mtw_jbuf *w, const mtw_tick *t,
+                          const mtw_doc_ctx *c, const char *key, int best)
+{
+    uint32_t *idx = NULL;
+    size_t i, n = 0, shown = 0;
+
+    mtw_jw_key(w, key);
+    mtw_jw_arr(w);
+    if (c->history != NULL && c->nhistory > 0) {
+        idx = malloc(c->nhistory * sizeof(*idx));
+    }
+    for (i = 0; idx != NULL && i < c->nhistory; i++) {
+        if (c->history[i].days >= 3) {
+            idx[n++] = (uint32_t) i;
+        }
+    }
+    sort_hist = c->history;
+    mtw_sort(idx, n, sizeof(*idx), cmp_hist_best);
+    for (i = 0; i < n && shown < 5; i++) {
+        const mtw_route_history *h = &c->history[idx[best ? i : n - 1 - i]];
+        long r = mtw_schedule_route(t->s, h->route_id);
+        const mtw_route *rt = r >= 0 ? &t->s->routes[r] : NULL;
+
+        shown++;
+        mtw_jw_obj(w);
+        mtw_jw_kstr(w, "route_id", h->route_id);
+        mtw_jw_kstr(w, "short_name", rt ? rt->short_name : NULL);
+        mtw_jw_kstr(w, "long_name", rt ? rt->long_name : NULL);
+        mtw_jw_kstr(w, "grade", mtw_grade_str(mtw_grade_from_pct(h->mean,
+                                                                 0)));
+        mtw_jw_knum(w, "on_time_percentage", h->mean, 1);
+        mtw_jw_kstr(w, "colour", rt && rt->color && rt->color[0]
+                                 ? rt->color : NULL);
+        mtw_jw_knull(w, "active_vehicles");
+        mtw_jw_knull(w, "trend");
+        mtw_jw_knull(w, "issue");
+        mtw_jw_kint(w, "days_of_data", h->days);
+        mtw_jw_kstr(w, "confidence_level", mtw_history_confidence(h->days));
+        mtw_jw_obj_end(w);
+    }
+    mtw_jw_arr_end(w);
+    free(idx);
+}
+
 void mtw_doc_overview(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c)
 {
     mtw_grade *grades = calloc(t->ngroups + 1, sizeof(*grades));
@@ -1071,12 +1361,8 @@ void mtw_doc_overview(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c)
         jw_route_metric(w, t, &t->groups[att[i]]);
     }
     mtw_jw_arr_end(w);
-    mtw_jw_key(w, "historical_top_performers");
-    mtw_jw_arr(w);
-    mtw_jw_arr_end(w);
-    mtw_jw_key(w, "historical_worst_performers");
-    mtw_jw_arr(w);
-    mtw_jw_arr_end(w);
+    jw_historical(w, t, c, "historical_top_performers", 1);
+    jw_historical(w, t, c, "historical_worst_performers", 0);
     /* the network now, measured (not the grade-band estimate above) */
     mtw_jw_key(w, "now");
     mtw_jw_obj(w);
@@ -1125,6 +1411,9 @@ static void frags_free(mtw_doc_frags *f)
     free(f->len);
     free(f->rg_first);
     free(f->rg_count);
+    free(f->rv_first);
+    free(f->rv_count);
+    free(f->rv);
 }
 
 static int frags_build(mtw_doc_frags *f, const mtw_tick *t,
@@ -1142,6 +1431,37 @@ static int frags_build(mtw_doc_frags *f, const mtw_tick *t,
     f->rg_count = calloc(t->s->nroutes + 1, sizeof(uint32_t));
     if (f->rg_first == NULL || f->rg_count == NULL) {
         return -1;
+    }
+    /* each route's vehicles, by a counting sort */
+    f->rv_first = calloc(t->s->nroutes + 1, sizeof(uint32_t));
+    f->rv_count = calloc(t->s->nroutes + 1, sizeof(uint32_t));
+    f->rv = malloc((t->nv + 1) * sizeof(uint32_t));
+    if (f->rv_first == NULL || f->rv_count == NULL || f->rv == NULL) {
+        return -1;
+    }
+    for (i = 0; i < t->nv; i++) {
+        if (t->vs[i].route >= 0) {
+            f->rv_count[t->vs[i].route]++;
+        }
+    }
+    for (i = 1; i < t->s->nroutes; i++) {
+        f->rv_first[i] = f->rv_first[i - 1] + f->rv_count[i - 1];
+    }
+    memset(f->rg_count, 0, (t->s->nroutes + 1) * sizeof(uint32_t));
+    {
+        uint32_t *fill = calloc(t->s->nroutes + 1, sizeof(uint32_t));
+
+        if (fill == NULL) {
+            return -1;
+        }
+        for (i = 0; i < t->nv; i++) {
+            long r = t->vs[i].route;
+
+            if (r >= 0) {
+                f->rv[f->rv_first[r] + fill[r]++] = (uint32_t) i;
+            }
+        }
+        free(fill);
     }
     /* groups are sorted by route id: each route's are contiguous */
     for (i = t->ngroups; i-- > 0;) {
@@ -1169,13 +1489,16 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
     uint8_t *live_route = calloc(s->nroutes + 1, 1);
     mtw_doc_ctx cc = *c0, *c = &cc;
     mtw_doc_frags frags;
-    mtw_jbuf w;
+    mtw_jbuf w, pw[4];
     char name[160];
     size_t i;
     int rc = -1;
 
     memset(&frags, 0, sizeof(frags));
     mtw_jbuf_init(&w);
+    for (i = 0; i < 4; i++) {
+        mtw_jbuf_init(&pw[i]);
+    }
     if (live_route == NULL || frags_build(&frags, t, c0) != 0) {
         goto done;
     }
@@ -1207,27 +1530,66 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
             snprintf(name, sizeof(name), "route:%s", s->routes[i].id);
             ADD(name);
         }
-        if ((what & MTW_DOCS_LIVE)
-            && (live_route[i] || (also_routes && also_routes[i])))
+        if (what & MTW_DOCS_LIVE) {
+            mtw_doc_route_activity(&w, t, c, (uint32_t) i);
+            snprintf(name, sizeof(name), "route:%s:activity",
+                     s->routes[i].id);
+            ADD(name);
+        }
+        if ((what & MTW_DOCS_SCORE)
+            || ((what & MTW_DOCS_LIVE)
+                && (live_route[i] || (also_routes && also_routes[i]))))
         {
             mtw_doc_route_live(&w, t, c, (uint32_t) i);
             snprintf(name, sizeof(name), "route:%s:live", s->routes[i].id);
             ADD(name);
         }
     }
-    for (i = 0; (what & MTW_DOCS_LIVE) && i < s->nstops; i++) {
-        if ((t->stop_count[i] > 0 || (also_stops && also_stops[i]))
-            && mtw_valid_doc_id(s->stops[i].id))
+#undef ADD
+    /* predictions are most of the bytes: four documents at a time, so
+     * their ETags hash side by side (mtw_fnv1a64_x4) */
+    for (i = 0; (what & MTW_DOCS_LIVE) && i < s->nstops;) {
+        size_t batch[4];
+        int nb = 0, k;
+
+        for (; i < s->nstops && nb < 4; i++) {
+            if ((t->stop_count[i] > 0 || (also_stops && also_stops[i]))
+                && mtw_valid_doc_id(s->stops[i].id))
+            {
+                mtw_doc_predictions(&pw[nb], t, c, (uint32_t) i);
+                batch[nb++] = i;
+            }
+        }
+        if (nb == 0) {
+            break;
+        }
         {
-            mtw_doc_predictions(&w, t, c, (uint32_t) i);
-            snprintf(name, sizeof(name), "predictions:%s", s->stops[i].id);
-            ADD(name);
+            const void *data[4];
+            size_t len[4];
+            uint64_t h[4];
+            char etag[20];
+
+            for (k = 0; k < nb; k++) {
+                data[k] = pw[k].buf;
+                len[k] = pw[k].len;
+            }
+            mtw_fnv1a64_x4(data, len, nb, h);
+            for (k = 0; k < nb; k++) {
+                snprintf(etag, 19, "\"%016llx\"", (unsigned long long) h[k]);
+                snprintf(name, sizeof(name), "predictions:%s",
+                         s->stops[batch[k]].id);
+                if (doc_add(set, name, &pw[k], t->now, etag) != 0) {
+                    goto done;
+                }
+            }
         }
     }
-#undef ADD
     rc = 0;
 done:
     mtw_jbuf_free(&w);
+    for (i = 0; i < 4; i++) {
+        mtw_jbuf_free(&pw[i]);
+    }
     frags_free(&frags);
     free(live_route);
     return rc;

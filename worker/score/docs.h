@@ -29,6 +29,13 @@ typedef struct {
 typedef struct {
     mtw_doc *docs;
     size_t n, cap;
+    /* when set, each document goes to sink as soon as it is written (its
+     * body still in the writer's buffer) instead of being kept: the run
+     * loop streams a ×20 city's 30 MB of documents into the Redis
+     * transaction without holding them all */
+    int (*sink)(void *ud, const mtw_doc *d);
+    void *sink_ud;
+    size_t sunk, sunk_bytes;
 } mtw_doc_set;
 
 void mtw_doc_set_init(mtw_doc_set *set);
@@ -54,6 +61,9 @@ typedef struct {
     double mean;                /* mean daily on-time % */
     double best, worst;         /* best / worst day's % */
     const char *best_day, *worst_day;   /* "Oct 5" */
+    int ntrend;                 /* daily rows, oldest first */
+    const char **trend_dates;   /* "Sep 21" */
+    const double *trend_pct;    /* NaN where the day has no value */
 } mtw_route_history;
 
 typedef struct {
@@ -92,7 +102,12 @@ void mtw_doc_route(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
                    uint32_t route);
 void mtw_doc_route_live(mtw_jbuf *w, const mtw_tick *t,
                         const mtw_doc_ctx *c, uint32_t route);
+void mtw_doc_route_activity(mtw_jbuf *w, const mtw_tick *t,
+                            const mtw_doc_ctx *c, uint32_t route);
 void mtw_doc_stops(mtw_jbuf *w, const mtw_schedule *s, int64_t ts);
+/* route:{id}:stops - the stops of the route's direction-0 trips, in order */
+void mtw_doc_route_stops(mtw_jbuf *w, const mtw_schedule *s, uint32_t route,
+                         int64_t ts);
 void mtw_doc_cities(mtw_jbuf *w, const mtw_city_info *cities, size_t n,
                     const mtw_schedule *const *schedules);
 void mtw_doc_overview(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c);
@@ -101,8 +116,10 @@ void mtw_doc_overview(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c);
 int mtw_valid_doc_id(const char *id);
 
 /* which documents a build makes */
-#define MTW_DOCS_LIVE  1u   /* realtime, predictions:*, route:*:live */
-#define MTW_DOCS_SCORE 2u   /* score, routes, route:*, overview */
+#define MTW_DOCS_LIVE  1u   /* realtime, predictions:*, route:*:activity,
+                             * route:*:live of routes with vehicles */
+#define MTW_DOCS_SCORE 2u   /* score, routes, route:*, route:*:live of every
+                             * route, overview */
 #define MTW_DOCS_ALL   3u
 
 /*

@@ -194,9 +194,18 @@ static void jw_string(mtw_jbuf *w, const char *str)
 
 void mtw_jw_key(mtw_jbuf *w, const char *key)
 {
+    size_t n = strlen(key);
+
+    /* keys are our own ASCII literals: no escaping pass */
     jw_value(w);
-    jw_string(w, key);
-    jw_putc(w, ':');
+    if (jw_reserve(w, n + 3) == 0) {
+        w->buf[w->len++] = '"';
+        memcpy(w->buf + w->len, key, n);
+        w->len += n;
+        w->buf[w->len++] = '"';
+        w->buf[w->len++] = ':';
+        w->buf[w->len] = '\0';
+    }
     w->need_comma = 0;
 }
 

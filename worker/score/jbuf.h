@@ -30,7 +30,7 @@ void mtw_jw_obj(mtw_jbuf *w);        /* { */
 void mtw_jw_obj_end(mtw_jbuf *w);    /* } */
 void mtw_jw_arr(mtw_jbuf *w);        /* [ */
 void mtw_jw_arr_end(mtw_jbuf *w);    /* ] */
-void mtw_jw_key(mtw_jbuf *w, const char *key);
+void mtw_jw_key(mtw_jbuf *w, const char *key);   /* a plain ASCII literal */
 
 void mtw_jw_str(mtw_jbuf *w, const char *s);      /* NULL -> null */
 void mtw_jw_int(mtw_jbuf *w, int64_t v);

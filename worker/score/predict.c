@@ -13,7 +13,9 @@
  * provider did, reference-algorithms.md §13.2).  Trips with a TripUpdate
  * but no vehicle contribute their realtime times too (reference §5.3 pass
  * 2).  Predictions older than now - 60 s are dropped (reference P8), those
- * past the horizon are not made; each stop keeps its `limit` soonest.
+ * past the horizon are not made; every stop keeps all of them (the module
+ * filters by route and then applies the request's limit), or its `limit`
+ * soonest when one is set.
  */
 #include "score/tick.h"
 
@@ -276,7 +278,7 @@ int mtw_tick_predict(mtw_tick *t, const mtw_score_params *p)
         if (t->stop_count[s] == 0) {
             t->stop_first[s] = (uint32_t) w;
         }
-        if ((int) t->stop_count[s] >= p->pred_limit) {
+        if (p->pred_limit > 0 && (int) t->stop_count[s] >= p->pred_limit) {
             continue;
         }
         t->stop_count[s]++;

@@ -13,7 +13,16 @@
 typedef struct {
     uint32_t first, count;      /* in the sorted row-index array */
     uint32_t pattern;           /* st_first in the schedule, or NONE */
+    int32_t shift;              /* this trip's times = pattern's + shift */
 } sb_trip_rows;
+
+/* stop patterns already stored: trips that stop at the same stops with the
+ * same running times share one copy of their rows (most trips of a route
+ * do), the trip instance carrying the time shift */
+typedef struct {
+    uint64_t hash;
+    uint32_t first, count;      /* rows in the schedule; count 0 = empty */
+} sb_pattern_slot;
 
 typedef struct {
     const mtw_timetable *tt;
@@ -22,6 +31,8 @@ typedef struct {
     uint32_t *row_idx;          /* stop_times indexes grouped by trip */
     sb_trip_rows *rows;         /* per raw trip */
     size_t ntrips, captrips;
+    sb_pattern_slot *patterns;  /* open addressing, power of two */
+    size_t npatterns, cap_patterns;
 } sb_ctx;
 
 static const mtw_timetable *sort_tt;
@@ -118,6 +129,86 @@ static int sb_group_rows(sb_ctx *c)
     return 0;
 }
 
+static uint64_t sb_rows_hash(const mtw_stop_time *p, uint32_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    uint32_t k;
+
+    for (k = 0; k < n; k++) {
+        uint32_t v[5] = { p[k].stop, (uint32_t) p[k].seq,
+                          (uint32_t) (p[k].arr - p[0].dep),
+                          (uint32_t) (p[k].dep - p[0].dep), p[k].timepoint };
+
+        h = (h ^ mtw_fnv1a64(v, sizeof(v))) * 0x100000001b3ULL;
+    }
+    return h ^ n;
+}
+
+static int sb_same_rows(const mtw_stop_time *a, const mtw_stop_time *b,
+                        uint32_t n)
+{
+    uint32_t k;
+
+    for (k = 0; k < n; k++) {
+        if (a[k].stop != b[k].stop || a[k].seq != b[k].seq
+            || a[k].arr - a[0].dep != b[k].arr - b[0].dep
+            || a[k].dep - a[0].dep != b[k].dep - b[0].dep
+            || a[k].timepoint != b[k].timepoint)
+        {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* points r at an identical stored pattern (with a shift), or registers the
+ * rows just written at p (r->pattern) as a new one */
+static int sb_dedupe(sb_ctx *c, const mtw_stop_time *p, uint32_t n,
+                     sb_trip_rows *r)
+{
+    uint64_t h = sb_rows_hash(p, n);
+    size_t i;
+
+    if ((c->npatterns + 1) * 2 > c->cap_patterns) {
+        size_t cap = c->cap_patterns ? c->cap_patterns * 2 : 1024, k;
+        sb_pattern_slot *t = calloc(cap, sizeof(*t));
+
+        if (t == NULL) {
+            return -1;
+        }
+        for (k = 0; k < c->cap_patterns; k++) {
+            if (c->patterns[k].count != 0) {
+                for (i = c->patterns[k].hash & (cap - 1); t[i].count != 0;
+                     i = (i + 1) & (cap - 1))
+                {
+                }
+                t[i] = c->patterns[k];
+            }
+        }
+        free(c->patterns);
+        c->patterns = t;
+        c->cap_patterns = cap;
+    }
+    for (i = h & (c->cap_patterns - 1); c->patterns[i].count != 0;
+         i = (i + 1) & (c->cap_patterns - 1))
+    {
+        const sb_pattern_slot *sl = &c->patterns[i];
+        const mtw_stop_time *q = c->s->st + sl->first;
+
+        if (sl->hash == h && sl->count == n && sb_same_rows(q, p, n)) {
+            r->pattern = sl->first;
+            r->shift = p[0].dep - q[0].dep;
+            return 0;
+        }
+    }
+    c->patterns[i].hash = h;
+    c->patterns[i].first = r->pattern;
+    c->patterns[i].count = n;
+    c->npatterns++;
+    r->shift = 0;
+    return 0;
+}
+
 /* copies raw trip t's rows into the schedule's pattern store (once) */
 static int sb_pattern(sb_ctx *c, uint32_t t, size_t *nst_cap)
 {
@@ -202,7 +293,13 @@ static int sb_pattern(sb_ctx *c, uint32_t t, size_t *nst_cap)
             p[k].arr = p[k].dep = p[last - 1].dep;
         }
     }
-    s->nst += j;
+    /* the same rows (stops, sequences, running times) stored already? */
+    if (j > 0 && sb_dedupe(c, p, j, r) != 0) {
+        return -1;
+    }
+    if (r->pattern == (uint32_t) s->nst) {
+        s->nst += j;
+    }
     return 0;
 }
 
@@ -250,8 +347,8 @@ static int sb_add_instances(sb_ctx *c, size_t i, int d, int64_t b,
         return 0;
     }
     rows = s->st + c->rows[i].pattern;
-    first = rows[0].dep;
-    last = rows[c->rows[i].count - 1].arr;
+    first = rows[0].dep + c->rows[i].shift;
+    last = rows[c->rows[i].count - 1].arr + c->rows[i].shift;
     if (first < 0 || last < 0) {
         return 0;               /* no time at all in the trip */
     }
@@ -277,7 +374,7 @@ static int sb_add_instances(sb_ctx *c, size_t i, int d, int64_t b,
         /* GTFS: the trip's stop times give the pattern's relative times;
          * one departure every headway_secs in [start_time, end_time) */
         for (dep = fq->start; dep < fq->end; dep += fq->headway) {
-            t.shift = dep - first;
+            t.shift = dep - rows[0].dep;
             t.start = dep;
             t.end = last + t.shift;
             t.freq = 1;
@@ -293,6 +390,7 @@ static int sb_add_instances(sb_ctx *c, size_t i, int d, int64_t b,
     if (nfreq > 0) {
         return 0;
     }
+    t.shift = c->rows[i].shift;
     t.start = first;
     t.end = last;
     if (late_only && b + t.end <= base_today) {
@@ -541,6 +639,7 @@ mtw_schedule *mtw_schedule_build(const mtw_timetable *tt, const char *tz,
     mtw_idmap_clear(&c.raw_trip);
     free(c.rows);
     free(c.row_idx);
+    free(c.patterns);
     return s;
 
 oom:
@@ -549,6 +648,7 @@ oom:
     mtw_idmap_clear(&c.raw_trip);
     free(c.rows);
     free(c.row_idx);
+    free(c.patterns);
     mtw_schedule_free(s);
     snprintf(err, errlen, "out of memory building the schedule");
     return NULL;

@@ -4,8 +4,9 @@
  * Built from the raw timetable (timetable.h) for service date D: every trip
  * running on D, plus the trips of D-1 still running after midnight (times
  * past 24:00), plus one instance per departure of frequency-based trips
- * (frequencies.txt).  Instances of a frequency trip share their stop-time
- * pattern and differ by a shift.  All lookups the tick needs are O(1) maps
+ * (frequencies.txt).  Trips with the same stops and running times (most
+ * trips of a route, every instance of a frequency trip) share one stored
+ * stop-time pattern and differ by a shift.  All lookups the tick needs are O(1) maps
  * or binary searches, built once per day (the reference re-queried the
  * database per vehicle and per prediction, reference-algorithms.md §11).
  *

@@ -20,7 +20,8 @@
 
 typedef struct {
     mtw_otp_window otp;         /* on-time window, default 60 s / 300 s */
-    int pred_limit;             /* predictions kept per stop, default 10 */
+    int pred_limit;             /* predictions kept per stop; 0 = all (the
+                                 * module filters by route, then limits) */
     int pred_horizon_sec;       /* predict up to now + this, default 5400 */
     double max_off_route_m;     /* farther from the trip: not located (600) */
 } mtw_score_params;
@@ -50,7 +51,8 @@ typedef struct {
     double frac;                /* position inside the segment */
     double dist;                /* metres from the first stop */
     double off_route_m;
-    double sched_at;            /* scheduled time there, s after base */
+    double sched_at;            /* scheduled time there, in the pattern's
+                                 * times (+ the trip's shift: s after base) */
     uint32_t next_row;          /* first pattern row ahead of the vehicle */
 
     int has_delay;

@@ -33,7 +33,7 @@ void mtw_score_params_default(mtw_score_params *p)
 {
     p->otp.early_sec = 60;
     p->otp.late_sec = 300;
-    p->pred_limit = 10;
+    p->pred_limit = 0;
     p->pred_horizon_sec = 5400;
     p->max_off_route_m = 600;
 }

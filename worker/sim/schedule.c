@@ -518,6 +518,76 @@ fail:
     return -1;
 }
 
+static int cmp_freq(const void *a, const void *b)
+{
+    const mtw_sim_freq *x = a, *y = b;
+
+    if (x->trip != y->trip) {
+        return x->trip < y->trip ? -1 : 1;
+    }
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int load_frequencies(mtw_sim_schedule *s, mtw_gtfs_zip *zip,
+                            char *err, size_t errlen)
+{
+    mtw_csv *csv;
+    size_t cap = 0, i;
+    int ct, cs, ce, ch, rc;
+    int32_t trip, a, b;
+    long hw;
+
+    if (!mtw_gtfs_zip_has(zip, "frequencies.txt")) {
+        return 0;
+    }
+    csv = mtw_gtfs_zip_csv_open(zip, "frequencies.txt", err, errlen);
+    if (csv == NULL) {
+        return -1;
+    }
+    ct = mtw_csv_column(csv, "trip_id");
+    cs = mtw_csv_column(csv, "start_time");
+    ce = mtw_csv_column(csv, "end_time");
+    ch = mtw_csv_column(csv, "headway_secs");
+    while ((rc = mtw_csv_next(csv)) == 1) {
+        trip = lookup(s->ids[ID_TRIPS], mtw_csv_field(csv, ct, NULL));
+        if (trip < 0
+            || mtw_gtfs_parse_time(mtw_csv_field(csv, cs, NULL), &a) != 0
+            || mtw_gtfs_parse_time(mtw_csv_field(csv, ce, NULL), &b) != 0
+            || mtw_gtfs_parse_int(mtw_csv_field(csv, ch, NULL), 1, 86400,
+                                  &hw) != 0 || b <= a)
+        {
+            continue;
+        }
+        if (grow((void **) &s->freqs, &cap, s->n_freqs,
+                 sizeof(*s->freqs)) != 0)
+        {
+            FAIL("out of memory");
+        }
+        s->freqs[s->n_freqs].trip = trip;
+        s->freqs[s->n_freqs].start = a;
+        s->freqs[s->n_freqs].end = b;
+        s->freqs[s->n_freqs].headway = (int32_t) hw;
+        s->n_freqs++;
+    }
+    if (rc < 0) {
+        FAIL("%s", mtw_csv_error(csv));
+    }
+    mtw_gtfs_zip_csv_close(csv);
+    if (s->n_freqs > 0) {
+        qsort(s->freqs, s->n_freqs, sizeof(*s->freqs), cmp_freq);
+    }
+    for (i = 0; i < s->n_freqs; i++) {
+        if (i == 0 || s->freqs[i].trip != s->freqs[i - 1].trip) {
+            s->trips[s->freqs[i].trip].freq_off = (uint32_t) i;
+        }
+        s->trips[s->freqs[i].trip].freq_n++;
+    }
+    return 0;
+fail:
+    mtw_gtfs_zip_csv_close(csv);
+    return -1;
+}
+
 static int load_agency(mtw_sim_schedule *s, mtw_gtfs_zip *zip, char *err,
                        size_t errlen)
 {
@@ -564,7 +634,8 @@ int mtw_sim_schedule_load(mtw_sim_schedule *s, const char *path, char *err,
         && load_calendar(s, zip, &scap, err, errlen) == 0
         && load_shapes(s, zip, err, errlen) == 0
         && load_trips(s, zip, &scap, err, errlen) == 0
-        && load_stop_times(s, zip, err, errlen) == 0)
+        && load_stop_times(s, zip, err, errlen) == 0
+        && load_frequencies(s, zip, err, errlen) == 0)
     {
         rc = 0;
     }
@@ -594,6 +665,7 @@ void mtw_sim_schedule_free(mtw_sim_schedule *s)
     free(s->pt_dist);
     free(s->services);
     free(s->exceptions);
+    free(s->freqs);
     for (k = 0; k < 5; k++) {
         mtw_idset_free(s->ids[k]);
     }

@@ -3,8 +3,9 @@
  *
  * Read from a GTFS zip with the project's streaming reader (gtfs/): stops,
  * routes, trips, stop_times (sorted per trip), shapes (with distances
- * along them), calendar and calendar_dates.  Trips that only have
- * frequencies.txt templates are played as their one scheduled run.
+ * along them), calendar, calendar_dates and frequencies (a trip listed
+ * there is a template: it runs every headway_secs from start_time to
+ * end_time, its stop times giving the offsets from its first departure).
  */
 #ifndef MTW_SIM_SCHEDULE_H
 #define MTW_SIM_SCHEDULE_H
@@ -39,7 +40,14 @@ typedef struct {
     int         direction;  /* 0, 1, or -1 */
     uint32_t    st_off, st_n;
     int         dist_done;  /* stop distances along the shape computed */
+    uint32_t    freq_off, freq_n;   /* frequencies.txt rows of the trip */
 } mtw_sim_trip;
+
+typedef struct {
+    int32_t trip;
+    int32_t start, end;     /* seconds after midnight */
+    int32_t headway;        /* seconds */
+} mtw_sim_freq;
 
 typedef struct {
     uint32_t off, n;        /* points in the shape point arrays */
@@ -75,6 +83,8 @@ typedef struct {
     size_t             n_services;
     mtw_sim_exception *exceptions;
     size_t             n_exceptions;
+    mtw_sim_freq      *freqs;       /* sorted by trip */
+    size_t             n_freqs;
     int32_t            first_date, last_date;       /* calendar range */
     mtw_idset         *ids[5];      /* stops, routes, trips, services, shapes */
 } mtw_sim_schedule;

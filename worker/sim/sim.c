@@ -84,10 +84,19 @@ typedef struct {
     double load;            /* peak occupancy, 0..1.2 */
 } trip_fate;
 
-static trip_fate fate_of(const mtw_sim_opts *o, int32_t date, const char *id)
+/* One run of a trip: the trip itself (k = -1) or instance k of a
+ * frequencies.txt template, whose times are shifted by offset. */
+typedef struct {
+    int32_t offset;
+    int     k;
+} sim_run;
+
+static trip_fate fate_of(const mtw_sim_opts *o, int32_t date, const char *id,
+                         const sim_run *run)
 {
     const sim_profile *p = &profiles[o->profile];
-    uint64_t x = hash_str(id, 0xcbf29ce484222325ULL ^ o->seed) ^ (uint64_t) date;
+    uint64_t x = hash_str(id, 0xcbf29ce484222325ULL ^ o->seed) ^ (uint64_t) date
+                 ^ ((uint64_t) (run->k + 1) * 0x9e3779b97f4a7c15ULL);
     trip_fate f;
 
     f.base = p->base_mu + p->base_sd * normal(&x);
@@ -270,6 +279,20 @@ static char *fmt(entities *e, const char *f, long v)
     return mtw_arena_strdup(e->a, buf);
 }
 
+/* "<prefix><trip>" or, for a run of a template, "<prefix><trip>-<k>" */
+static char *run_id(entities *e, const char *prefix, long trip,
+                    const sim_run *run)
+{
+    char buf[64];
+
+    if (run->k < 0) {
+        snprintf(buf, sizeof(buf), "%s%ld", prefix, trip);
+    } else {
+        snprintf(buf, sizeof(buf), "%s%ld-%d", prefix, trip, run->k);
+    }
+    return mtw_arena_strdup(e->a, buf);
+}
+
 static TransitRealtime__FeedEntity *entity(entities *e, char *id)
 {
     TransitRealtime__FeedEntity *fe;
@@ -298,9 +321,12 @@ static TransitRealtime__FeedEntity *entity(entities *e, char *id)
 static TransitRealtime__TripDescriptor *trip_desc(entities *e,
                                                   const mtw_sim_schedule *s,
                                                   const mtw_sim_trip *t,
-                                                  int32_t date)
+                                                  int32_t date,
+                                                  const sim_run *run)
 {
     TransitRealtime__TripDescriptor *d = alloc(e, sizeof(*d));
+    char buf[16];
+    int32_t start;
 
     if (d == NULL) {
         return NULL;
@@ -309,6 +335,13 @@ static TransitRealtime__TripDescriptor *trip_desc(entities *e,
     d->trip_id = (char *) t->id;
     d->route_id = (char *) s->routes[t->route].id;
     d->start_date = fmt(e, "%08ld", date);
+    if (run->k >= 0) {
+        /* a frequency-based trip is told apart by its start time */
+        start = s->st[t->st_off].dep + run->offset;
+        snprintf(buf, sizeof(buf), "%02d:%02d:%02d", start / 3600,
+                 start / 60 % 60, start % 60);
+        d->start_time = mtw_arena_strdup(e->a, buf);
+    }
     if (t->direction >= 0) {
         d->has_direction_id = 1;
         d->direction_id = (uint32_t) t->direction;
@@ -318,7 +351,8 @@ static TransitRealtime__TripDescriptor *trip_desc(entities *e,
 
 static TransitRealtime__VehicleDescriptor *veh_desc(entities *e,
                                                     const mtw_sim_schedule *s,
-                                                    const mtw_sim_trip *t)
+                                                    const mtw_sim_trip *t,
+                                                    const sim_run *run)
 {
     TransitRealtime__VehicleDescriptor *d = alloc(e, sizeof(*d));
 
@@ -327,7 +361,7 @@ static TransitRealtime__VehicleDescriptor *veh_desc(entities *e,
     }
     transit_realtime__vehicle_descriptor__init(d);
     /* one bus per trip: its id is stable for the trip's whole run */
-    d->id = fmt(e, "bus-%ld", (long) (t - s->trips));
+    d->id = run_id(e, "bus-", (long) (t - s->trips), run);
     d->label = fmt(e, "%ld", 100 + (long) (t - s->trips) % 900);
     return d;
 }
@@ -347,10 +381,11 @@ static int occupancy_of(double load, double p, int *pct)
 
 static void add_vehicle(entities *e, mtw_sim_schedule *s, mtw_sim_trip *t,
                         int32_t date, const sim_pos *pos, const trip_fate *f,
-                        int64_t now)
+                        int64_t now, const sim_run *run)
 {
-    TransitRealtime__FeedEntity *fe = entity(e, fmt(e, "v%ld",
-                                                    (long) (t - s->trips)));
+    TransitRealtime__FeedEntity *fe = entity(e, run_id(e, "v",
+                                                       (long) (t - s->trips),
+                                                       run));
     TransitRealtime__VehiclePosition *vp = alloc(e, sizeof(*vp));
     TransitRealtime__Position *p = alloc(e, sizeof(*p));
     const mtw_sim_stop_time *st = s->st + t->st_off;
@@ -368,8 +403,8 @@ static void add_vehicle(entities *e, mtw_sim_schedule *s, mtw_sim_trip *t,
     p->has_speed = 1;
     p->speed = (float) pos->speed;
     vp->position = p;
-    vp->trip = trip_desc(e, s, t, date);
-    vp->vehicle = veh_desc(e, s, t);
+    vp->trip = trip_desc(e, s, t, date, run);
+    vp->vehicle = veh_desc(e, s, t, run);
     vp->has_timestamp = 1;
     vp->timestamp = (uint64_t) now;
     vp->stop_id = (char *) s->stops[st[pos->idx].stop].id;
@@ -405,10 +440,11 @@ static TransitRealtime__TripUpdate__StopTimeEvent *event(entities *e,
 static void add_trip_update(entities *e, mtw_sim_schedule *s,
                             mtw_sim_trip *t, int32_t date, int64_t midnight,
                             const trip_fate *f, uint32_t from, int running,
-                            int64_t now)
+                            int64_t now, const sim_run *run)
 {
-    TransitRealtime__FeedEntity *fe = entity(e, fmt(e, "t%ld",
-                                                    (long) (t - s->trips)));
+    TransitRealtime__FeedEntity *fe = entity(e, run_id(e, "t",
+                                                       (long) (t - s->trips),
+                                                       run));
     TransitRealtime__TripUpdate *tu = alloc(e, sizeof(*tu));
     TransitRealtime__TripUpdate__StopTimeUpdate *su, **sup;
     const mtw_sim_stop_time *st = s->st + t->st_off;
@@ -419,7 +455,7 @@ static void add_trip_update(entities *e, mtw_sim_schedule *s,
         return;
     }
     transit_realtime__trip_update__init(tu);
-    tu->trip = trip_desc(e, s, t, date);
+    tu->trip = trip_desc(e, s, t, date, run);
     tu->has_timestamp = 1;
     tu->timestamp = (uint64_t) now;
     fe->trip_update = tu;
@@ -433,8 +469,9 @@ static void add_trip_update(entities *e, mtw_sim_schedule *s,
         return;
     }
     if (running) {
-        tu->vehicle = veh_desc(e, s, t);
+        tu->vehicle = veh_desc(e, s, t, run);
     }
+    midnight += run->offset;
     sup = alloc(e, n * sizeof(*sup));
     su = alloc(e, n * sizeof(*su));
     if (sup == NULL || su == NULL) {
@@ -583,6 +620,76 @@ void mtw_sim_bufs_free(mtw_sim_buf out[3])
     }
 }
 
+/* One run of trip t at tod (seconds after the date's midnight). */
+static void play_run(mtw_sim_schedule *s, const mtw_sim_opts *o,
+                     mtw_sim_trip *t, int32_t d, int64_t mid, double tod,
+                     int64_t now, const sim_run *run, entities *ev,
+                     entities *et, mtw_sim_stats *stats)
+{
+    const mtw_sim_stop_time *st = s->st + t->st_off;
+    double rt = tod - run->offset;      /* time on the template's clock */
+    trip_fate f;
+    sim_pos pos;
+
+    if (rt < st[0].dep - SIM_LOOKAHEAD_SEC || rt > st[t->st_n - 1].arr + 3600) {
+        return;
+    }
+    f = fate_of(o, d, t->id, run);
+    if (f.canceled) {
+        if (rt <= st[t->st_n - 1].arr) {
+            add_trip_update(et, s, t, d, mid, &f, 0, 0, now, run);
+            stats->canceled++;
+        }
+        return;
+    }
+    pos = position_of(s, t, &f, rt);
+    if (pos.state >= 0) {
+        add_vehicle(ev, s, t, d, &pos, &f, now, run);
+        add_trip_update(et, s, t, d, mid, &f, pos.idx, 1, now, run);
+        stats->vehicles++;
+        stats->trip_updates++;
+    } else if (rt < st[0].dep) {
+        add_trip_update(et, s, t, d, mid, &f, 0, 0, now, run);
+        stats->trip_updates++;
+    }
+}
+
+/* A scheduled trip, or every run of a frequencies.txt template near tod. */
+static void play_trip(mtw_sim_schedule *s, const mtw_sim_opts *o,
+                      mtw_sim_trip *t, int32_t d, int64_t mid, double tod,
+                      int64_t now, entities *ev, entities *et,
+                      mtw_sim_stats *stats)
+{
+    const mtw_sim_stop_time *st = s->st + t->st_off;
+    const mtw_sim_freq *fq;
+    int32_t len = st[t->st_n - 1].arr - st[0].dep, start;
+    sim_run run = { 0, -1 };
+    uint32_t i;
+    int k;
+
+    if (t->freq_n == 0) {
+        play_run(s, o, t, d, mid, tod, now, &run, ev, et, stats);
+        return;
+    }
+    for (i = 0; i < t->freq_n; i++) {
+        fq = &s->freqs[t->freq_off + i];
+        /* only runs whose span can touch tod (look-ahead included) */
+        for (k = 0, start = fq->start; start < fq->end;
+             k++, start += fq->headway)
+        {
+            if (start + len + 3600 < tod) {
+                continue;
+            }
+            if (start - SIM_LOOKAHEAD_SEC > tod) {
+                break;
+            }
+            run.offset = start - st[0].dep;
+            run.k = (int) (i * 10000 + (uint32_t) k);
+            play_run(s, o, t, d, mid, tod, now, &run, ev, et, stats);
+        }
+    }
+}
+
 int mtw_sim_frame(mtw_sim_schedule *s, const mtw_sim_opts *o, int32_t date,
                   int64_t midnight, int64_t now, mtw_sim_buf out[3],
                   mtw_sim_stats *stats)
@@ -591,8 +698,6 @@ int mtw_sim_frame(mtw_sim_schedule *s, const mtw_sim_opts *o, int32_t date,
     mtw_arena arena;
     mtw_sim_trip *t;
     const mtw_sim_stop_time *st;
-    trip_fate f;
-    sim_pos pos;
     int32_t day, d;
     int64_t mid;
     double tod;
@@ -619,34 +724,15 @@ int mtw_sim_frame(mtw_sim_schedule *s, const mtw_sim_opts *o, int32_t date,
             }
             st = s->st + t->st_off;
             /* cheap window test before anything else */
-            if (tod < st[0].dep - SIM_LOOKAHEAD_SEC
-                || tod > st[t->st_n - 1].arr + 3600)
+            if (t->freq_n == 0 && (tod < st[0].dep - SIM_LOOKAHEAD_SEC
+                                   || tod > st[t->st_n - 1].arr + 3600))
             {
                 continue;
             }
             if (!mtw_sim_service_active(s, t->service, d)) {
                 continue;
             }
-            f = fate_of(o, d, t->id);
-            if (f.canceled) {
-                if (tod >= st[0].dep - SIM_LOOKAHEAD_SEC
-                    && tod <= st[t->st_n - 1].arr)
-                {
-                    add_trip_update(&et, s, t, d, mid, &f, 0, 0, now);
-                    stats->canceled++;
-                }
-                continue;
-            }
-            pos = position_of(s, t, &f, tod);
-            if (pos.state >= 0) {
-                add_vehicle(&ev, s, t, d, &pos, &f, now);
-                add_trip_update(&et, s, t, d, mid, &f, pos.idx, 1, now);
-                stats->vehicles++;
-                stats->trip_updates++;
-            } else if (tod < st[0].dep && tod >= st[0].dep - SIM_LOOKAHEAD_SEC) {
-                add_trip_update(&et, s, t, d, mid, &f, 0, 0, now);
-                stats->trip_updates++;
-            }
+            play_trip(s, o, t, d, mid, tod, now, &ev, &et, stats);
         }
     }
     add_alerts(&ea, s, o, date, midnight);

@@ -9,9 +9,11 @@
 -- is the GTFS service day (local to the city) an event belongs to.
 --
 -- arrival_log              one row per observed arrival of a vehicle at a
---                          stop (deduplicated: unique per service day, trip
---                          and stop_sequence), with the schedule it is
---                          measured against.  Pruned by `prune --days`.
+--                          stop, deduplicated: unique per service day, trip
+--                          run (trip_id + trip_start_time, which tells the
+--                          runs of a frequency-based trip apart) and
+--                          stop_sequence, with the schedule it is measured
+--                          against.  Pruned by `prune --days`.
 -- route_performance_daily  one row per route and service day: on-time
 --                          performance, delay, headway regularity (cv, LOS),
 --                          excess wait, bunching and gap counts, the
@@ -29,6 +31,8 @@ CREATE TABLE arrival_log (
     service_date        date NOT NULL,
     route_id            text COLLATE "C" NOT NULL,
     trip_id             text COLLATE "C" NOT NULL,
+    trip_start_time     integer NOT NULL,    -- seconds after midnight of the
+                                             -- run's first departure
     direction_id        smallint,
     stop_id             text COLLATE "C" NOT NULL,
     stop_sequence       integer NOT NULL,
@@ -38,7 +42,7 @@ CREATE TABLE arrival_log (
     delay_sec           integer,             -- + late, - early
     source              text NOT NULL,       -- trip_update | position | ...
     created_at          timestamptz NOT NULL DEFAULT now(),
-    UNIQUE (city_id, service_date, trip_id, stop_sequence)
+    UNIQUE (city_id, service_date, trip_id, trip_start_time, stop_sequence)
 );
 CREATE INDEX arrival_log_route ON arrival_log (city_id, route_id, arrived_at);
 CREATE INDEX arrival_log_stop ON arrival_log (city_id, stop_id, arrived_at);

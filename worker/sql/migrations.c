@@ -3,10 +3,9 @@
  *
  * To add a migration: write worker/sql/NNNN_name.sql (never edit an
  * applied one), add an MTW_SQL_FILE line and an entry in migrations[]
- * below.  The paths are
- * relative to the repository root, where make compiles from.  The compiler's
- * dependency files do not see .incbin, so the Makefile names the .sql files
- * as prerequisites of this object.
+ * below.  The paths are relative to the repository root, where make
+ * compiles from; the Makefile lists the .sql files as prerequisites of this
+ * object, since the compiler's dependency files do not see .incbin.
  */
 #include "sql/migrations.h"
 

@@ -6,6 +6,7 @@
 #include "score/calendar.h"
 #include "store/pg.h"
 
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -372,6 +373,9 @@ mtw_schedule *mtw_schedule_load(PGconn *conn, const mtw_city_row *city,
     s = mtw_schedule_build(tt, city->tz, service_date, run_date, err,
                            errlen);
     mtw_timetable_free(tt);
+    /* the raw rows and libpq's batches were several times the schedule:
+     * give that memory back instead of keeping the load's peak resident */
+    malloc_trim(0);
     return s;
 }
 
@@ -379,6 +383,57 @@ static int cmp_history(const void *a, const void *b)
 {
     return strcmp(((const mtw_route_history *) a)->route_id,
                   ((const mtw_route_history *) b)->route_id);
+}
+
+/* the daily values behind each route's trend chart (reference §5.3) */
+static int history_trend(PGconn *conn, mtw_history *h,
+                         const char *const *params, char *err, size_t errlen)
+{
+    PGresult *r;
+    int i, j;
+
+    r = mtw_pg_query(conn, "loading the route trends",
+        "SELECT route_id, to_char(service_date, 'Mon FMDD'), "
+        "on_time_pct::float8 FROM route_performance_daily "
+        "WHERE city_id = $1 AND service_date >= $2::date - 30 "
+        "AND service_date < $2::date ORDER BY route_id, service_date",
+        2, params, err, errlen);
+    if (r == NULL) {
+        return -1;
+    }
+    for (i = 0; i < PQntuples(r); i = j) {
+        mtw_route_history key, *row;
+        const char **dates;
+        double *pct;
+        int k;
+
+        for (j = i + 1; j < PQntuples(r)
+             && strcmp(PQgetvalue(r, j, 0), PQgetvalue(r, i, 0)) == 0; j++)
+        {
+        }
+        key.route_id = PQgetvalue(r, i, 0);
+        row = bsearch(&key, h->rows, h->n, sizeof(*h->rows), cmp_history);
+        if (row == NULL) {
+            continue;           /* no value on any day: no trend */
+        }
+        dates = mtw_pool_alloc(h->arena, (size_t) (j - i) * sizeof(*dates));
+        pct = mtw_pool_alloc(h->arena, (size_t) (j - i) * sizeof(*pct));
+        if (dates == NULL || pct == NULL) {
+            PQclear(r);
+            snprintf(err, errlen, "loading the route trends: out of memory");
+            return -1;
+        }
+        for (k = i; k < j; k++) {
+            dates[k - i] = mtw_pool_strdup(h->arena, PQgetvalue(r, k, 1));
+            pct[k - i] = PQgetisnull(r, k, 2) ? NAN
+                                              : atof(PQgetvalue(r, k, 2));
+        }
+        row->trend_dates = dates;
+        row->trend_pct = pct;
+        row->ntrend = j - i;
+    }
+    PQclear(r);
+    return 0;
 }
 
 mtw_history *mtw_history_load(PGconn *conn, int city_id, int service_date,
@@ -437,6 +492,10 @@ mtw_history *mtw_history_load(PGconn *conn, int city_id, int service_date,
     }
     PQclear(r);
     mtw_sort(h->rows, h->n, sizeof(*h->rows), cmp_history);
+    if (history_trend(conn, h, params, err, errlen) != 0) {
+        mtw_history_free(h);
+        return NULL;
+    }
     /* the system prior: median over all route-days (reference §3.5) */
     r = mtw_pg_query(conn, "loading the system median",
         "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY on_time_pct) "

@@ -444,6 +444,24 @@ static void test_parse_date_int_double(void **state)
     assert_int_equal(mtw_gtfs_parse_double("91", -90, 90, &v), -1);
     assert_int_equal(mtw_gtfs_parse_double("nan", -90, 90, &v), -1);
     assert_int_equal(mtw_gtfs_parse_double("52,1", -90, 90, &v), -1);
+    assert_int_equal(mtw_gtfs_parse_double("52.1.2", -90, 90, &v), -1);
+    assert_int_equal(mtw_gtfs_parse_double("-", -90, 90, &v), -1);
+    assert_int_equal(mtw_gtfs_parse_double(".", -90, 90, &v), -1);
+    /* the fast path gives exactly what strtod gives */
+    {
+        static const char *const values[] = {
+            "52.13003", "-106.6618", "0.4244", ".5", "7.", "+3.25",
+            "8.71990000000001", "123456789012345", "0.1234567890123456789",
+            "1e3", "-0.0", "90", "-180.000000"
+        };
+        size_t i;
+
+        for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+            assert_int_equal(mtw_gtfs_parse_double(values[i], -1e20, 1e20,
+                                                   &v), 0);
+            assert_true(v == strtod(values[i], NULL));
+        }
+    }
 }
 
 int main(void)

@@ -19,6 +19,7 @@
 #include "score/calendar.h"
 #include "score/docs.h"
 #include "score/geo.h"
+#include "score/idmap.h"
 #include "score/tick.h"
 
 #define DAY 20250702            /* a Wednesday */
@@ -496,9 +497,10 @@ static void test_predictions(void **state)
     assert_int_equal(pr->arrival_at, now - 60);
     assert_int_equal(pr->vehicle, -1);
     assert_int_equal(pr->confidence, MTW_CONF_HIGH);
-    /* every stop's list is sorted by arrival and within the limit */
+    /* every stop's list is sorted by arrival, all of them kept (S6 has
+     * 102, 103 and 104 coming) */
+    assert_int_equal(t->stop_count[mtw_schedule_stop(sched, "S6")], 3);
     for (s = 0; s < (long) sched->nstops; s++) {
-        assert_true(t->stop_count[s] <= (uint32_t) p.pred_limit);
         for (k = 1; k < t->stop_count[s]; k++) {
             assert_true(t->preds[t->stop_first[s] + k - 1].arrival_at
                         <= t->preds[t->stop_first[s] + k].arrival_at);
@@ -512,6 +514,13 @@ static void test_predictions(void **state)
     }
     /* next arrival of 101 (at S9): S9 itself (just there) or S10 */
     assert_true(t->vs[0].next_pred >= 0);
+    mtw_tick_free(t);
+    /* with a limit, each stop keeps its soonest */
+    p.pred_limit = 2;
+    t = mtw_tick_run(sched, l, now, &p);
+    assert_int_equal(t->stop_count[mtw_schedule_stop(sched, "S6")], 2);
+    assert_string_equal(t->l->vehicles[t->preds[t->stop_first[
+        mtw_schedule_stop(sched, "S6")]].vehicle].id, "102");
     mtw_tick_free(t);
     mtw_live_free(l);
 }
@@ -550,7 +559,9 @@ static void test_locate_hint(void **state)
     assert_true(o.has_progress);
     assert_int_equal(o.seg, 3);
     assert_int_equal(o.next_row, 4);
-    assert_true(fabs(o.sched_at - (7 * 3600 + 2400 + 3 * SEG + 60)) < 2);
+    /* the pattern's time (trips share patterns), plus the trip's shift */
+    assert_true(fabs(o.sched_at + tr->shift - (7 * 3600 + 2400 + 3 * SEG
+                                               + 60)) < 2);
     /* far off the route: not located */
     memset(&o, 0, sizeof(o));
     mtw_locate(sched, tr, 52.0, -106.0, base, -1, MTW_VS_UNKNOWN, 600, &o);
@@ -689,7 +700,39 @@ static void test_documents(void **state)
     assert_int_equal(json_integer_value(json_object_get(
         json_object_get(j, "headway"), "min_sec")), 120);
     json_decref(j);
-    assert_null(doc(&set, "route:Q:live"));
+    /* every route has its live page and activity, Q with no bus */
+    assert_non_null(d = doc(&set, "route:Q:live"));
+    j = parse(d);
+    assert_int_equal(json_array_size(json_object_get(j, "vehicles")), 0);
+    json_decref(j);
+    assert_non_null(d = doc(&set, "route:R:activity"));
+    j = parse(d);
+    assert_int_equal(json_integer_value(json_object_get(j,
+                                         "active_vehicles")), 3);
+    assert_int_equal(json_integer_value(json_object_get(j,
+                                         "on_time_vehicles")), 3);
+    assert_int_equal(json_integer_value(json_object_get(j,
+                                         "health_percent")), 100);
+    json_decref(j);
+    assert_non_null(doc(&set, "route:Q:activity"));
+    {
+        mtw_jbuf w;
+        json_t *stops;
+
+        mtw_jbuf_init(&w);
+        mtw_doc_route_stops(&w, sched, (uint32_t) mtw_schedule_route(sched,
+                            "R"), now);
+        j = json_loads(w.buf, 0, NULL);
+        assert_non_null(j);
+        stops = json_object_get(j, "stops");
+        assert_int_equal(json_array_size(stops), NSTOPS);
+        assert_string_equal(json_string_value(json_object_get(
+            json_array_get(stops, 0), "id")), "S0");
+        assert_string_equal(json_string_value(json_object_get(
+            json_array_get(stops, NSTOPS - 1), "id")), "S10");
+        json_decref(j);
+        mtw_jbuf_free(&w);
+    }
     assert_non_null(d = doc(&set, "overview"));
     j = parse(d);
     assert_int_equal(json_integer_value(json_object_get(j,
@@ -718,6 +761,29 @@ static void test_documents(void **state)
     mtw_doc_set_free(&set);
     mtw_tick_free(t);
     mtw_live_free(l);
+}
+
+/* four ETags at once are the four single ones */
+static void test_fnv_x4(void **state)
+{
+    const char *s[4] = { "", "a", "predictions", "a somewhat longer body" };
+    const void *d[4];
+    size_t len[4];
+    uint64_t h[4];
+    int k, n;
+
+    (void) state;
+    for (n = 1; n <= 4; n++) {
+        for (k = 0; k < n; k++) {
+            d[k] = s[(k + n) % 4];
+            len[k] = strlen(s[(k + n) % 4]);
+        }
+        mtw_fnv1a64_x4(d, len, n, h);
+        for (k = 0; k < n; k++) {
+            assert_true(h[k] == mtw_fnv1a64(d[k], len[k]));
+        }
+    }
+    assert_true(mtw_fnv1a64("a", 1) == 0xaf63dc4c8601ec8cULL);
 }
 
 static void test_json_writer(void **state)
@@ -765,6 +831,7 @@ int main(void)
         cmocka_unit_test(test_locate_hint),
         cmocka_unit_test(test_documents),
         cmocka_unit_test(test_json_writer),
+        cmocka_unit_test(test_fnv_x4),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

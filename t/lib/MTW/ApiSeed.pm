@@ -12,6 +12,8 @@ use strict;
 use warnings;
 use JSON::PP;
 use POSIX ();
+use IO::Socket::INET;
+use MTW::Test;
 
 our $CITY = 'saskatoon';
 our $NOW = time;
@@ -107,8 +109,16 @@ sub prediction {
              delay_sec => 120 };
 }
 
-# Everything a worker tick of city $CITY would leave in Redis.
+# Everything a worker tick of city $CITY would leave in Redis, written in
+# one MULTI/EXEC as the worker does (a reader never sees half of it).
 sub seed {
+    my ($t) = @_;
+    my $tx = MTW::ApiSeed::Tx->new;
+    seed_into($tx);
+    $tx->commit($t);
+}
+
+sub seed_into {
     my ($t) = @_;
     my $c = $CITY;
     $t->redis_cmd('SADD', 'mtw:cities', $c);
@@ -210,6 +220,43 @@ sub nginx_http {
     }
 CONF
 }
+
+# Records redis_cmd/put_doc calls, then sends them as one transaction.
+package MTW::ApiSeed::Tx;
+
+sub new { bless { cmds => [] }, shift }
+
+sub redis_cmd { my ($self, @args) = @_; push @{ $self->{cmds} }, \@args; return 1 }
+
+sub put_doc {
+    my ($self, $city, $name, $body, %opt) = @_;
+    $self->redis_cmd('HSET', "mtw:$city:doc:$name", 'body', $body,
+                     'etag', $opt{etag}, 'ts', $opt{ts});
+    return $opt{etag};
+}
+
+sub commit {
+    my ($self, $t) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $t->redis_port,
+                                  Proto => 'tcp', Timeout => 5) or die "redis: $!";
+    my $req = '';
+    for my $c ([ 'MULTI' ], @{ $self->{cmds} }, [ 'EXEC' ]) {
+        $req .= '*' . @$c . "\r\n";
+        for my $a (@$c) {
+            my $b = $a;
+            utf8::encode($b) if utf8::is_utf8($b);
+            $req .= '$' . length($b) . "\r\n$b\r\n";
+        }
+    }
+    print $s $req;
+    my $n = @{ $self->{cmds} } + 1;
+    MTW::Test::_resp_read($s) for 1 .. $n;      # +OK, +QUEUED ...
+    my $exec = MTW::Test::_resp_read($s);
+    die "seed transaction failed\n" unless ref $exec eq 'ARRAY';
+    close $s;
+}
+
+package MTW::ApiSeed;
 
 # Load: $n children each send GETs for $secs seconds (a new connection per
 # request unless keep_alive), cycling through @$paths.  Returns a list of

@@ -315,6 +315,26 @@ sub tiny_gtfs {
     };
 }
 
+# The GTFS tables, in import order.
+our @GTFS_TABLES = qw(agency calendar calendar_dates routes stops shapes
+                      trips stop_times frequencies transfers);
+
+# One string that changes when any GTFS row of the city changes: per table
+# the row count and an md5 of its rows in a stable order.
+sub gtfs_fingerprint {
+    my ($self, $city_id) = @_;
+    return join ',', map {
+        $self->psql("SELECT count(*) || ':' || md5(coalesce(string_agg(x::text, "
+            . "'|' ORDER BY x::text), '')) FROM $_ x WHERE city_id = $city_id")
+    } @GTFS_TABLES;
+}
+
+# The id of the city with that slug ('' when there is none).
+sub city_id {
+    my ($self, $slug) = @_;
+    return $self->psql("SELECT id FROM city WHERE slug = '$slug'");
+}
+
 # Waits for a background worker (start_worker) to exit by itself; returns
 # its exit status, or -1 after killing it when $timeout seconds pass.
 sub wait_worker {

@@ -1,0 +1,185 @@
+#!/usr/bin/perl
+# 42-score-simulate.t - scoring end to end on the real Saskatoon schedule:
+# the simulator plays 2025-07-02 from 08:00 on the feed clock, nginx serves
+# its files, `mtw-worker run` polls them, loads the service day's schedule
+# from PostgreSQL and publishes the documents with the live state.  Checks
+# the documents' shapes and values: every active route scored, scheduled
+# headways filled, no NaN or non-positive headway, headways from the
+# TripUpdates, statuses on the vehicles, predictions for stops on active
+# routes (sorted, real vehicle ids, "high" only from realtime), the live
+# route page, the overview, ETags, and that the live documents follow the
+# simulation while the score is refreshed every MTW_SCORE_SEC.
+
+use strict;
+use warnings;
+use lib 't/lib';
+use File::Path qw(make_path);
+use JSON::PP;
+use Math::BigInt;
+use MTW::Test;
+use Time::HiRes qw(sleep);
+use Test::More;
+
+my $t = MTW::Test->new;
+my $zip = $t->data_or_skip('saskatoon/gtfs-2025-06-29.zip');
+my $live = $t->dir . '/live';
+make_path($live);
+$t->start_postgres;
+$t->start_redis;
+my ($rc, $out, $err) = $t->worker('migrate');
+is($rc, 0, 'migrate') or diag($err);
+($rc, $out, $err) = $t->worker('gtfs-load', '--city', 'saskatoon', '--quiet', $zip);
+is($rc, 0, 'gtfs-load') or diag($err);
+
+$t->start_nginx(<<"CONF");
+server {
+    listen 127.0.0.1:%%PORT%%;
+    location /feeds/ { alias $live/; }
+}
+CONF
+my $base = 'http://127.0.0.1:' . $t->nginx_port . '/feeds';
+$t->start_worker('sim', 'simulate', '--gtfs', $zip, '--out', $live,
+    '--interval', '0.5', '--speed', '20', '--date', '2025-07-02',
+    '--clock', 'feed', '--start', '08:00:00');
+MTW::Test::wait_for('first frame', 20, sub { -e "$live/Alerts.pb" });
+$t->start_worker('run', { MTW_CITY => 'saskatoon', MTW_CLOCK => 'feed',
+    MTW_SERVICE_DATE => '2025-07-02', MTW_POLL_MS => 500, MTW_SCORE_SEC => 10,
+    MTW_VEHICLES_URL => "$base/VehiclePositions.pb",
+    MTW_TRIPS_URL => "$base/TripUpdates.pb", MTW_ALERTS_URL => "$base/Alerts.pb",
+    MTW_ALERTS_POLL_SEC => 1 }, 'run');
+
+sub raw {
+    my ($name) = @_;
+    my %h = @{ $t->redis_cmd('HGETALL', "mtw:saskatoon:doc:$name") || [] };
+    return \%h;
+}
+sub doc { my $r = raw(@_); return $r->{body} ? decode_json($r->{body}) : undef }
+
+MTW::Test::wait_for('score document', 60, sub { my $s = doc('score'); $s && @{ $s->{items} } > 10 });
+
+# live documents follow the simulation; the score is redone every
+# MTW_SCORE_SEC = 10 s of feed time (one frame: 0.5 s x 20)
+my $ts0 = doc('realtime')->{ts};
+my $score_ts0 = doc('score')->{ts};
+MTW::Test::wait_for('a newer score', 30, sub { (doc('score')->{ts} // 0) >= $score_ts0 + 10 });
+ok(doc('realtime')->{ts} > $ts0, 'realtime moves with the feed');
+pass('score refreshed after MTW_SCORE_SEC of feed time');
+
+# freeze the simulation so that the documents read below are one state
+$t->stop_worker('sim');
+my $last = 0;
+MTW::Test::wait_for('the last frame scored', 20, sub {
+    my $now = doc('realtime')->{ts};
+    my $same = $now == $last && doc('score')->{ts} == $now;
+    $last = $now;
+    sleep 0.6;
+    return $same;
+});
+my $score = doc('score');
+my $rt = doc('realtime');
+ok($rt && @{ $rt->{vehicles} } >= 30, scalar(@{ $rt->{vehicles} }) . ' vehicles in realtime');
+like($t->worker_log('run'), qr/schedule of 20250702 on 20250702 loaded .*46 routes/,
+     'the service day loaded from PostgreSQL');
+
+# every route with a vehicle is scored
+my %active = map { $_->{route} => 1 } grep { defined $_->{route} } @{ $rt->{vehicles} };
+my %scored = map { $_->{route_id} => 1 } @{ $score->{items} };
+is_deeply([grep { !$scored{$_} } sort keys %active], [], 'every active route is scored');
+
+my ($nonpos, $sched, $tu, $dirs, $los, $otp) = (0, 0, 0, 0, 0, 0);
+for my $i (@{ $score->{items} }) {
+    for my $h (grep { defined } @$i{qw(observed_headway_sec scheduled_headway_sec)}) {
+        $nonpos++ unless $h =~ /^\d+$/ && $h > 0;
+    }
+    $sched++ if defined $i->{scheduled_headway_sec};
+    $tu++ if ($i->{headway_source} // '') eq 'trip_updates';
+    $dirs++ if defined $i->{direction} && $i->{direction} =~ /^[01]$/;
+    $los++ if defined $i->{headway_los};
+    $otp++ if defined $i->{on_time_pct} && $i->{on_time_pct} >= 0 && $i->{on_time_pct} <= 100;
+}
+my $n = @{ $score->{items} };
+is($nonpos, 0, 'no NaN, zero or negative headway');
+ok($sched >= $n * 0.8, "scheduled headway filled ($sched of $n)");
+ok($tu > 0, "headways from the TripUpdates ($tu)");
+is($dirs, $n, 'directions from the timetable');
+ok($otp >= $n * 0.8, "on-time % from the vehicles' delays ($otp of $n)");
+ok($los > 0, "TCQSM LOS where 3+ buses run ($los)");
+
+# statuses from the simulator's delays
+my $with_status = grep { $_->{status} } @{ $rt->{vehicles} };
+ok($with_status >= @{ $rt->{vehicles} } * 0.8, "statuses ($with_status)");
+my %colors = map { $_->{status}{color} => 1 } grep { $_->{status} } @{ $rt->{vehicles} };
+ok(!grep({ !/^(green|blue|yellow|orange|red|purple)$/ } keys %colors), 'status colours: ' . join(',', sort keys %colors));
+
+# predictions for stops on every active route's live page
+my %veh = map { $_->{id} => 1 } @{ $rt->{vehicles} };
+my ($routes_with, $checked, $bad) = (0, 0, 0);
+for my $route (sort keys %active) {
+    my $page = doc("route:$route:live") or next;
+    my $with = 0;
+    for my $stop (@{ $page->{stops} }) {
+        my $p = doc("predictions:$stop->{id}") or next;
+        my $prev = 0;
+        for my $pr (@{ $p->{predictions} }) {
+            $with++;
+            $checked++;
+            $bad++ if $pr->{arrival_at} < $prev;
+            $prev = $pr->{arrival_at};
+            $bad++ if $pr->{confidence} eq 'high' && $pr->{source} ne 'realtime';
+            $bad++ if defined $pr->{vehicle_id} && !$veh{ $pr->{vehicle_id} };
+        }
+    }
+    $routes_with++ if $with;
+}
+is($routes_with, scalar keys %active, 'predictions on the stops of every active route');
+is($bad, 0, "$checked predictions sorted, real vehicle ids, high only from realtime");
+
+# ETag = FNV-1a 64 of the body
+sub fnv1a64 {
+    my ($bytes) = @_;
+    my $h = Math::BigInt->from_hex('cbf29ce484222325');
+    my $p = Math::BigInt->from_hex('100000001b3');
+    my $m = Math::BigInt->new(2)->bpow(64);
+    $h->bxor($_)->bmul($p)->bmod($m) for unpack 'C*', $bytes;
+    return sprintf '"%016s"', substr($h->as_hex, 2);
+}
+my $r = raw('overview');
+is($r->{etag}, fnv1a64($r->{body}), 'overview ETag is FNV-1a 64 of its body');
+my $ov = decode_json($r->{body});
+like($ov->{system_grade}, qr/^[A-F]$/, "system grade $ov->{system_grade}");
+ok($ov->{is_feed_healthy}, 'feed healthy on the feed clock');
+my $routes = doc('routes');
+is(scalar @{ $routes->{routes} }, 46, 'route list');
+ok(doc('stops') && @{ doc('stops')->{stops} } > 1300, 'stops document');
+my %c = @{ $t->redis_cmd('HGETALL', 'mtw:doc:cities') || [] };
+like($c{body} // '', qr/"slug":"saskatoon"/, 'cities document');
+
+# the stop search keys, replaced on the schedule load
+my $nstops = $t->redis_cmd('HLEN', 'mtw:saskatoon:stop');
+ok($nstops > 1300, "stop hash ($nstops)");
+is($t->redis_cmd('HLEN', 'mtw:saskatoon:stop:names'), $nstops, 'stop names');
+is($t->redis_cmd('ZCARD', 'mtw:saskatoon:geo:stops'), $nstops, 'stop GEO set');
+# (ids such as "City Centre" cannot be asked for, so they have no entry)
+my ($some) = grep { $_->{id} =~ /^[A-Za-z0-9._~:-]{1,64}$/ } @{ doc('stops')->{stops} };
+my $stop = decode_json($t->redis_cmd('HGET', 'mtw:saskatoon:stop', $some->{id}));
+is_deeply($stop, $some, 'stop hash value = the stops document entry');
+is($t->redis_cmd('HGET', 'mtw:saskatoon:stop:names', $some->{id}),
+   join('', map { /[A-Z]/ ? lc : $_ } split //, $some->{name}), 'name lower-cased');
+my $near = $t->redis_cmd('GEOSEARCH', 'mtw:saskatoon:geo:stops', 'FROMLONLAT',
+    $some->{lon}, $some->{lat}, 'BYRADIUS', 1, 'm', 'ASC');
+is($near->[0], $some->{id}, 'the GEO set finds the stop at its place');
+
+# per route: stops of direction 0, activity, live page even without buses
+my ($one) = sort keys %active;
+my $rs = doc("route:$one:stops");
+ok($rs && @{ $rs->{stops} } > 5, "route:$one:stops");
+my $act = doc("route:$one:activity");
+is($act->{active_vehicles}, scalar(grep { ($_->{route} // '') eq $one } @{ $rt->{vehicles} }),
+   'activity counts the route\'s buses');
+my ($idle) = grep { !$active{$_->{id}} } @{ $routes->{routes} };
+ok(doc("route:$idle->{id}:live") && doc("route:$idle->{id}:activity")
+   && doc("route:$idle->{id}:stops"), 'a route without buses has its documents too');
+is(doc("route:$idle->{id}:activity")->{active_vehicles}, 0, '... with zero vehicles');
+
+$t->stop_worker("run");
+$t->done;
