@@ -34,6 +34,7 @@ void mtw_scorer_free(mtw_scorer *s)
         mtw_schedule_free(s->city[i].empty);
         mtw_history_free(s->city[i].hist);
         mtw_publisher_free(&s->city[i].marks);
+        mtw_histlog_free(&s->city[i].log);
     }
     mtw_pg_close(s->pg);
     memset(s, 0, sizeof(*s));
@@ -433,6 +434,11 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
         mtw_live_free(live);
         mtw_warn("scoring %s: out of memory in the tick", c->slug);
         return;
+    }
+    /* history hook (jobs/history.h): arrivals, bunching, daily aggregate */
+    if (c->have_row && c->sched != NULL) {
+        mtw_histlog_tick(&c->log, s->pg, c->row.id, c->slug, t,
+                         &s->params.otp);
     }
     if (c->scored_at == 0 || now - c->scored_at >= s->cfg->score_sec
         || now < c->scored_at)

@@ -19,6 +19,7 @@
 #define MTW_JOBS_PUBLISH_RUN_H
 
 #include "config.h"
+#include "jobs/history.h"
 #include "jobs/ingest.h"
 #include "jobs/publish.h"
 #include "score/tick.h"
@@ -43,6 +44,7 @@ typedef struct {
     int64_t scored_at;              /* last score documents */
     int64_t stops_at;               /* stops + cities last published */
     mtw_publisher marks;            /* live docs written last time */
+    mtw_histlog log;                /* arrivals, bunching, daily (history.h) */
 } mtw_scorer_city;
 
 typedef struct {
