@@ -27,8 +27,9 @@ void mtw_histlog_free(mtw_histlog *h)
     h->bunching = NULL;
 }
 
-/* yesterday's aggregate, once per run date, when it is not there yet */
-static void histlog_daily(mtw_histlog *h, PGconn *pg, int city_id,
+/* yesterday's aggregate, once per run date, when it is not there yet;
+ * 1 when written */
+static int histlog_daily(mtw_histlog *h, PGconn *pg, int city_id,
                           const char *slug, int run_date,
                           const mtw_otp_window *w)
 {
@@ -37,28 +38,29 @@ static void histlog_daily(mtw_histlog *h, PGconn *pg, int city_id,
     long routes;
 
     if (h->aggregated_for == run_date) {
-        return;
+        return 0;
     }
     done = mtw_histpg_day_done(pg, city_id, day, err, sizeof(err));
     if (done < 0) {
         mtw_warn("history %s: %s", slug, err);
-        return;         /* tried again next tick */
+        return 0;       /* tried again next tick */
     }
     h->aggregated_for = run_date;
     if (done) {
-        return;
+        return 0;
     }
     routes = mtw_histpg_aggregate(pg, city_id, day, w, err, sizeof(err));
     if (routes < 0) {
         mtw_warn("history %s: %s", slug, err);
         h->aggregated_for = 0;
-        return;
+        return 0;
     }
     mtw_info("history %s: daily performance of %d aggregated (%ld routes)",
              slug, day, routes);
+    return routes > 0;
 }
 
-void mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
+int mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
                       const char *slug, const mtw_tick *t,
                       const mtw_otp_window *w)
 {
@@ -67,6 +69,7 @@ void mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
     long na, nb, ins_a = 0, ins_b = 0;
     double t0, ms;
     char err[512];
+    int daily;
 
     if (h->arrivals == NULL) {
         h->arrivals = mtw_arrivals_create();
@@ -76,7 +79,7 @@ void mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
     }
     if (h->arrivals == NULL || h->bunching == NULL) {
         mtw_warn("history %s: out of memory", slug);
-        return;
+        return 0;
     }
     na = mtw_arrivals_step(h->arrivals, t, &arr);
     nb = mtw_bunching_step(h->bunching, t, &bun);
@@ -84,7 +87,7 @@ void mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
         mtw_warn("history %s: out of memory detecting arrivals", slug);
     }
     if (pg == NULL || PQstatus(pg) != CONNECTION_OK) {
-        return;         /* no database: nothing to keep them in */
+        return 0;       /* no database: nothing to keep them in */
     }
     t0 = mono_ms();
     if (na > 0) {
@@ -105,7 +108,7 @@ void mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
             h->incidents += ins_b;
         }
     }
-    histlog_daily(h, pg, city_id, slug, t->s->run_date, w);
+    daily = histlog_daily(h, pg, city_id, slug, t->s->run_date, w);
     ms = mono_ms() - t0;
     if (ms > h->max_write_ms) {
         h->max_write_ms = ms;
@@ -117,6 +120,7 @@ void mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
                   na, ins_a, nb, ins_b, ms, h->max_write_ms, h->logged,
                   h->incidents);
     }
+    return daily;
 }
 
 long mtw_histlog_aggregate(const char *database_url, const char *slug,

@@ -28,9 +28,10 @@ void mtw_histlog_free(mtw_histlog *h);
 /*
  * One tick of city city_id: detects, writes (when pg is not NULL) and
  * aggregates yesterday when due.  Errors are logged, never fatal: the
- * poll loop goes on.
+ * poll loop goes on.  Returns 1 when it wrote a daily aggregate (the
+ * 30-day history the documents read is then stale), else 0.
  */
-void mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
+int mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
                       const char *slug, const mtw_tick *t,
                       const mtw_otp_window *w);
 
