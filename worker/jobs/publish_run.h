@@ -13,7 +13,10 @@
  * stop search keys (stop, stop:names, geo:stops) when the schedule is
  * (re)loaded and hourly.  Without a database, or for a
  * city that has no schedule yet, it still scores what the feeds alone
- * allow (headways from TripUpdates).
+ * allow (headways from TripUpdates).  For a city with a schedule, each
+ * tick also goes to the history (jobs/history.h: arrival_log,
+ * bunching_incident, yesterday's route_performance_daily, after which the
+ * 30-day history is reloaded).
  */
 #ifndef MTW_JOBS_PUBLISH_RUN_H
 #define MTW_JOBS_PUBLISH_RUN_H
