@@ -105,9 +105,10 @@ static void scorer_refresh(mtw_scorer *s, mtw_scorer_city *c, int64_t now)
     if (found <= 0) {
         if (found < 0) {
             mtw_warn("scoring %s: %s", c->slug, err);
-        } else if (c->have_row || c->sched == NULL) {
+        } else if (c->have_row || !c->said_no_city) {
             mtw_info("scoring %s: the city has no schedule in the database "
                      "(scoring from the feeds alone)", c->slug);
+            c->said_no_city = 1;
         }
         c->have_row = 0;
         return;

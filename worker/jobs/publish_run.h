@@ -36,6 +36,7 @@
 typedef struct {
     char slug[MTW_CITY_SLUG_MAX + 1];
     int have_row;                   /* the city is in the city table */
+    int said_no_city;               /* logged that it is not, once */
     mtw_city_row row;
     mtw_schedule *sched;            /* NULL until loaded */
     mtw_schedule *empty;            /* stand-in without a timetable */
