@@ -201,6 +201,43 @@ image-nginx image-worker: image-%:
 	    -t $(IMAGE_REGISTRY)/$*:$(VERSION) \
 	    -t $(IMAGE_REGISTRY)/$*:$(REVISION) .
 
+# --- dashboard assets -----------------------------------------------------------
+# The dashboard's chart library (package.json "dependencies", exact version in
+# package-lock.json) is copied from node_modules into html/vendor/ (git-
+# ignored), so nginx serves it and the nginx image holds it (make dist copies
+# html/ whole).  Runs `npm ci` only when node_modules lacks that version; an
+# html/vendor/ already holding it (the Docker build context, which has no
+# node_modules) is kept as it is.
+
+CHART_VERSION := $(shell sed -n 's/.*"chart\.js": *"\([^"]*\)".*/\1/p' package.json)
+VENDOR        := html/vendor
+
+.PHONY: dashboard
+dashboard:
+	@set -e; want='$(CHART_VERSION)'; \
+	[ -n "$$want" ] || { echo "dashboard: no chart.js in package.json" >&2; exit 1; }; \
+	if [ "$$(cat $(VENDOR)/chart.js.version 2>/dev/null)" = "$$want" ] \
+	   && [ -s $(VENDOR)/chart.umd.min.js ]; then exit 0; fi; \
+	have=$$(sed -n 's/^  "version": "\(.*\)",$$/\1/p' \
+	       node_modules/chart.js/package.json 2>/dev/null || true); \
+	if [ "$$have" != "$$want" ]; then \
+	    command -v npm >/dev/null 2>&1 || { echo "dashboard: chart.js $$want" \
+	        "is not in node_modules and npm is missing (run make deps)" >&2; exit 1; }; \
+	    echo "dashboard: npm ci (chart.js $$want)"; \
+	    npm ci --no-audit --no-fund --loglevel=error; \
+	fi; \
+	mkdir -p $(VENDOR); \
+	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chart.umd.min.js; \
+	cp node_modules/chart.js/LICENSE.md $(VENDOR)/chart.js-LICENSE.md; \
+	echo "$$want" >$(VENDOR)/chart.js.version; \
+	echo "dashboard: chart.js $$want in $(VENDOR)/"
+
+# the dashboard is part of the build, the images and the integration tests
+all: dashboard
+dist: dashboard
+image-nginx: dashboard
+integration integration-asan: dashboard
+
 clean:
 	rm -rf $(BUILD)
 

@@ -12,7 +12,7 @@ redis-server postgresql postgresql-contrib
 libhiredis-dev libpq-dev libprotobuf-c-dev protobuf-c-compiler
 libjansson-dev libcurl4-openssl-dev libzip-dev zip unzip
 libcmocka-dev
-perl curl wrk shellcheck python3 nodejs npm jq
+perl curl wrk shellcheck python3 nodejs npm jq procps
 "
 
 missing=""

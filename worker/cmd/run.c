@@ -13,6 +13,8 @@
 #include "feed/http.h"
 #include "jobs/cities.h"
 #include "jobs/envfile.h"
+#include "jobs/heartbeat.h"
+#include "jobs/history.h"
 #include "jobs/ingest.h"
 #include "jobs/lease.h"
 #include "store/redis_conn.h"
@@ -32,6 +34,7 @@
 
 #include "feed/readfile.h"
 #include "jobs/publish_run.h"   /* scoring hook (issue 5) */
+#include "score/calendar.h"     /* --aggregate DATE */
 
 #define RUN_MAX_CITIES      64
 #define RUN_STOP_GRACE_MS   1500    /* transfers in flight at SIGTERM */
@@ -58,6 +61,7 @@ typedef struct {
     mtw_redis_addr   redis;
     long             connect_timeout_ms;
     long             timeout_ms;
+    char             metrics_ns[256];   /* MTW_METRICS_NAMESPACE, "" off */
 } run_settings;
 
 static int64_t mono_ms(void)
@@ -65,6 +69,14 @@ static int64_t mono_ms(void)
     struct timespec ts;
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t wall_ms_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
@@ -114,6 +126,15 @@ static int run_load(run_settings *s, const char *config_file,
                     err, errlen) != 0)
     {
         return -1;
+    }
+    city = getenv("MTW_METRICS_NAMESPACE");
+    if (city != NULL && *city != '\0') {
+        if (!mtw_metrics_namespace_valid(city)) {
+            snprintf(err, errlen, "MTW_METRICS_NAMESPACE must be 1-255 of "
+                     "[A-Za-z0-9._/#:-], not starting with AWS/");
+            return -1;
+        }
+        snprintf(s->metrics_ns, sizeof(s->metrics_ns), "%s", city);
     }
     if (mtw_redis_url_parse(s->cfg.redis_url, &s->redis, err,
                             (unsigned) errlen) != 0)
@@ -253,6 +274,11 @@ static void run_publish(run_state *st, int64_t now_ms, int force)
         {
             c->dirty = 0;
             c->published_ms = now_ms;
+            if (st->set.metrics_ns[0] != '\0') {
+                /* the tick is complete: CloudWatch heartbeat (EMF) */
+                mtw_heartbeat_emit(st->set.metrics_ns, c->slug,
+                                   wall_ms_now());
+            }
         }
     }
 }
@@ -653,6 +679,35 @@ static int run_replay(run_state *st, const char *dir, long cycles)
     return MTW_EXIT_OK;
 }
 
+/* --aggregate DATE: the day's route_performance_daily, then exit */
+static int run_aggregate(const run_settings *set, const char *date)
+{
+    mtw_otp_window otp = MTW_OTP_DEFAULT;
+    char err[512];
+    long routes;
+    int ymd, i, rc = MTW_EXIT_OK;
+
+    if (mtw_date_parse(date, &ymd) != 0) {
+        fprintf(stderr, "mtw-worker run: --aggregate wants a date "
+                "YYYY-MM-DD, not '%s'\n", date);
+        return MTW_EXIT_USAGE;
+    }
+    for (i = 0; i < set->n_spec; i++) {
+        routes = mtw_histlog_aggregate(set->cfg.database_url,
+                                       set->spec[i].slug, ymd, &otp, err,
+                                       sizeof(err));
+        if (routes < 0) {
+            fprintf(stderr, "mtw-worker run: %s: %s\n", set->spec[i].slug,
+                    err);
+            rc = MTW_EXIT_FAILURE;
+            continue;
+        }
+        printf("{\"city\":\"%s\",\"service_date\":%d,\"routes\":%ld}\n",
+               set->spec[i].slug, ymd, routes);
+    }
+    return rc;
+}
+
 static int run_main(const mtw_command *cmd, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -660,13 +715,14 @@ static int run_main(const mtw_command *cmd, int argc, char **argv)
         { "config", required_argument, NULL, 'f' },
         { "replay", required_argument, NULL, 'R' },
         { "cycles", required_argument, NULL, 'n' },
+        { "aggregate", required_argument, NULL, 'A' },
         { NULL, 0, NULL, 0 }
     };
     static run_state st;    /* large: keep it off the stack */
     static mtw_scorer scorer;   /* scoring hook state (jobs/publish_run.h) */
     struct sigaction sa;
     char err[512];
-    const char *replay_dir = NULL;
+    const char *replay_dir = NULL, *aggregate = NULL;
     long cycles = 0;
     int c, status, i, rc;
     int64_t now_ms;
@@ -685,6 +741,8 @@ static int run_main(const mtw_command *cmd, int argc, char **argv)
             st.city_flag = optarg;
         } else if (c == 'f') {
             st.config_file = optarg;
+        } else if (c == 'A') {
+            aggregate = optarg;
         } else if (c == 'R') {
             replay_dir = optarg;
         } else if (c == 'n'
@@ -703,6 +761,9 @@ static int run_main(const mtw_command *cmd, int argc, char **argv)
     {
         fprintf(stderr, "mtw-worker run: %s\n", err);
         return MTW_EXIT_USAGE;
+    }
+    if (aggregate != NULL) {
+        return run_aggregate(&st.set, aggregate);
     }
     if (mtw_http_init(&st.http, st.set.connect_timeout_ms,
                       st.set.timeout_ms, RUN_MAX_BODY) != 0)
@@ -777,7 +838,7 @@ const mtw_command mtw_cmd_run = {
     "run",
     "the daemon: poll feeds, score, predict, publish",
     "usage: mtw-worker run [--city SLUG] [--config FILE]\n"
-    "                      [--replay DIR [--cycles N]]\n"
+    "                      [--replay DIR [--cycles N]] [--aggregate DATE]\n"
     "\n"
     "Runs until SIGTERM/SIGINT (finishes the tick, releases its leases,\n"
     "exits 0).  SIGHUP re-reads --config FILE and applies it.  Polls the\n"
@@ -796,6 +857,10 @@ const mtw_command mtw_cmd_run = {
     "                 the same decode and publish path; prints the CPU per\n"
     "                 cycle and the RSS as JSON (benchmarks, replays)\n"
     "  --cycles N     replay N cycles, wrapping around (default: one pass)\n"
+    "  --aggregate DATE  instead of running, (re)compute DATE's (YYYY-MM-DD)\n"
+    "                 route_performance_daily from arrival_log for each\n"
+    "                 city served, print one JSON line per city, and exit\n"
+    "                 (idempotent; the daemon does yesterday by itself)\n"
     "\n"
     "Environment (besides 'mtw-worker --help'):\n"
     "  MTW_POLL_MS                 vehicle poll period in ms (overrides\n"
@@ -807,6 +872,11 @@ const mtw_command mtw_cmd_run = {
     "  MTW_BACKOFF_MAX_SEC         cap of the retry backoff (120)\n"
     "  MTW_LEASE_MS                lease period in ms (30000)\n"
     "  MTW_HTTP_CONNECT_TIMEOUT_MS connect timeout (3000)\n"
-    "  MTW_HTTP_TIMEOUT_MS         whole-transfer timeout (10000)\n",
+    "  MTW_HTTP_TIMEOUT_MS         whole-transfer timeout (10000)\n"
+    "  MTW_METRICS_NAMESPACE       CloudWatch namespace: one EMF line\n"
+    "                              (metric WorkerHeartbeat, dimension City)\n"
+    "                              on stderr per completed tick of each\n"
+    "                              city whose lease this worker holds\n"
+    "                              (unset: none; terraform/README.md)\n",
     run_main
 };

@@ -34,6 +34,7 @@ void mtw_scorer_free(mtw_scorer *s)
         mtw_schedule_free(s->city[i].empty);
         mtw_history_free(s->city[i].hist);
         mtw_publisher_free(&s->city[i].marks);
+        mtw_histlog_free(&s->city[i].log);
     }
     mtw_pg_close(s->pg);
     memset(s, 0, sizeof(*s));
@@ -148,6 +149,28 @@ static void scorer_refresh(mtw_scorer *s, mtw_scorer_city *c, int64_t now)
     c->gtfs_version = c->row.gtfs_version;
     c->stops_at = 0;
     c->scored_at = 0;           /* score documents right away */
+}
+
+/* after a new daily aggregate: the 30-day history again, and the score
+ * documents now */
+static void scorer_reload_history(mtw_scorer *s, mtw_scorer_city *c)
+{
+    mtw_history *hist;
+    char err[512];
+
+    if (s->pg == NULL) {
+        return;
+    }
+    hist = mtw_history_load(s->pg, c->row.id, c->service_date, err,
+                            sizeof(err));
+    if (hist == NULL) {
+        mtw_warn("scoring %s: %s (keeping the previous history)", c->slug,
+                 err);
+        return;
+    }
+    mtw_history_free(c->hist);
+    c->hist = hist;
+    c->scored_at = 0;
 }
 
 /* an empty schedule, so the feeds alone can still be scored */
@@ -434,6 +457,13 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
         mtw_live_free(live);
         mtw_warn("scoring %s: out of memory in the tick", c->slug);
         return;
+    }
+    /* history hook (jobs/history.h): arrivals, bunching, daily aggregate */
+    if (c->have_row && c->sched != NULL
+        && mtw_histlog_tick(&c->log, s->pg, c->row.id, c->slug, t,
+                            &s->params.otp) > 0)
+    {
+        scorer_reload_history(s, c);
     }
     if (c->scored_at == 0 || now - c->scored_at >= s->cfg->score_sec
         || now < c->scored_at)

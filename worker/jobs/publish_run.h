@@ -13,12 +13,16 @@
  * stop search keys (stop, stop:names, geo:stops) when the schedule is
  * (re)loaded and hourly.  Without a database, or for a
  * city that has no schedule yet, it still scores what the feeds alone
- * allow (headways from TripUpdates).
+ * allow (headways from TripUpdates).  For a city with a schedule, each
+ * tick also goes to the history (jobs/history.h: arrival_log,
+ * bunching_incident, yesterday's route_performance_daily, after which the
+ * 30-day history is reloaded).
  */
 #ifndef MTW_JOBS_PUBLISH_RUN_H
 #define MTW_JOBS_PUBLISH_RUN_H
 
 #include "config.h"
+#include "jobs/history.h"
 #include "jobs/ingest.h"
 #include "jobs/publish.h"
 #include "score/tick.h"
@@ -44,6 +48,7 @@ typedef struct {
     int64_t scored_at;              /* last score documents */
     int64_t stops_at;               /* stops + cities last published */
     mtw_publisher marks;            /* live docs written last time */
+    mtw_histlog log;                /* arrivals, bunching, daily (history.h) */
 } mtw_scorer_city;
 
 typedef struct {

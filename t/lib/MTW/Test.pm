@@ -408,6 +408,12 @@ CONF
     die "nginx failed to start:\n$out" if $rc != 0;
     $self->{pidfiles}{nginx} = "$d/nginx.pid";
     wait_for('nginx', 10, sub { port_open($self->nginx_port) });
+    # the listening socket opens before the master has forked its workers
+    wait_for("$workers nginx workers", 10, sub {
+        my $master = read_pidfile("$d/nginx.pid") or return 0;
+        my @kids = split /\s+/, `pgrep -P $master`;
+        return @kids >= $workers;
+    });
     return $self->nginx_port;
 }
 

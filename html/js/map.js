@@ -1,0 +1,145 @@
+/* map.js - the system map (map.html): every stop, the chosen route's line
+ * through its stops, and the live vehicles drawn by status (shape and
+ * colour) on a plain equirectangular projection in SVG: no map tiles, no
+ * third-party service.  Stops from /api/v1/stops (once), vehicles from
+ * /api/realtime every 10 s (ETag), route lines from /api/v1/stops?route_id=. */
+(function (MTW, UI) {
+    'use strict';
+    var h = UI.h, $ = UI.$;
+    var SVG = 'http://www.w3.org/2000/svg';
+    var W = 800, H = 560;
+    var proj = null, stops = [], vehicles = [], routes = {};
+    var sel = $('route');
+    var routeId = UI.params.get('route');
+    if (!MTW.validId(routeId)) { routeId = ''; }
+
+    function s(tag, attrs, title) {
+        var el = document.createElementNS(SVG, tag);
+        Object.keys(attrs).forEach(function (k) { el.setAttribute(k, attrs[k]); });
+        if (title) {
+            var t = document.createElementNS(SVG, 'title');
+            t.textContent = title;
+            el.appendChild(t);
+        }
+        return el;
+    }
+
+    function shape(kind, px, py, cls, title) {
+        var r = 7;
+        var x = Math.round(px * 10) / 10, y = Math.round(py * 10) / 10;
+        if (kind === 'circle') { return s('circle', { cx: x, cy: y, r: r, class: cls }, title); }
+        if (kind === 'square') { return s('rect', { x: x - r, y: y - r, width: 2 * r, height: 2 * r, class: cls }, title); }
+        if (kind === 'triangle') {
+            return s('path', { d: 'M' + x + ' ' + (y - r - 1) + 'L' + (x + r + 1) + ' ' + (y + r) + 'L' + (x - r - 1) + ' ' + (y + r) + 'Z', class: cls }, title);
+        }
+        return s('path', { d: 'M' + x + ' ' + (y - r - 1) + 'L' + (x + r + 1) + ' ' + y + 'L' + x + ' ' + (y + r + 1) + 'L' + (x - r - 1) + ' ' + y + 'Z', class: cls }, title);
+    }
+
+    function drawStops() {
+        var g = UI.clear($('m-stops'));
+        if (!proj) { return; }
+        stops.forEach(function (st) {
+            var p = proj.project(st.lat, st.lon);
+            g.appendChild(s('circle', { cx: p[0].toFixed(1), cy: p[1].toFixed(1), r: 2.2, class: 'stop' }, st.name));
+        });
+    }
+
+    function drawVehicles() {
+        var g = UI.clear($('m-vehicles'));
+        var now = UI.now();
+        var shown = vehicles.filter(function (v) { return MTW.isNum(v.lat) && MTW.isNum(v.lon); });
+        if (proj) {
+            shown.forEach(function (v) {
+                var st = MTW.vehicleStatus(v);
+                var p = proj.project(v.lat, v.lon);
+                var r = routes[v.route];
+                var title = 'Vehicle ' + v.id + (r ? ', route ' + (r.short_name || v.route) : '')
+                    + ': ' + st.text + (v.status ? ' (' + MTW.fmtDelay(v.status.deviation_sec) + ')' : '');
+                g.appendChild(shape(st.shape, p[0], p[1], 'v-' + st.tone, title));
+            });
+        }
+        $('map-count').textContent = stops.length + ' stops · ' + shown.length + ' vehicles';
+        UI.fill($('veh-rows'), shown.map(function (v) {
+            var r = routes[v.route];
+            return h('tr', {}, h('th', { scope: 'row' }, v.id),
+                h('td', {}, r ? (r.short_name || v.route) : (v.route || '—')),
+                h('td', {}, UI.statusChip(v)),
+                h('td', {}, v.status ? MTW.fmtDelay(v.status.deviation_sec) : '—'),
+                h('td', {}, MTW.fmtAgo(v.ts, now)));
+        }));
+    }
+
+    function drawRoute(list) {
+        var g = UI.clear($('m-route'));
+        if (!proj || !list || list.length < 2) { return; }
+        var r = routes[routeId] || {};
+        var pts = list.map(function (st) { var p = proj.project(st.lat, st.lon); return p[0].toFixed(1) + ',' + p[1].toFixed(1); });
+        g.appendChild(s('polyline', { points: pts.join(' '), stroke: MTW.routeColor(r.color) },
+                        'Route ' + (r.short_name || routeId) + ' (direction 0, through its stops)'));
+    }
+
+    var realtime = null;
+    function realtimeUrl() { return UI.api('realtime', null, { route_id: routeId || null }); }
+
+    function chooseRoute() {
+        routeId = sel.value;
+        var p = new URLSearchParams(window.location.search);
+        if (routeId) { p.set('route', routeId); } else { p.delete('route'); }
+        var qs = p.toString();
+        window.history.replaceState(null, '', window.location.pathname + (qs ? '?' + qs : ''));
+        drawRoute(null);
+        if (routeId) {
+            var f = window.fetch.bind(window), want = routeId;
+            MTW.getJson(f, UI.api('stops', null, { route_id: routeId })).then(function (r) {
+                return r.data.stops;
+            }, function () {
+                /* no stop list for the route: its live view's timeline (the
+                 * representative trip's stops) placed with the stop list */
+                return MTW.getJson(f, UI.api('routeLive', { routeId: routeId })).then(function (r) {
+                    var at = {};
+                    stops.forEach(function (st) { at[st.id] = st; });
+                    return (r.data.stops || []).map(function (st) { return at[st.id]; })
+                        .filter(Boolean);
+                });
+            }).then(function (list) {
+                if (want === routeId) { drawRoute(list); }
+            }, function (e) { UI.showError($('msg'), e); });
+        }
+        if (realtime) { realtime.stop(); realtime.setUrl(realtimeUrl()); realtime.start(); }
+    }
+    sel.addEventListener('change', chooseRoute);
+
+    var f = window.fetch.bind(window);
+    MTW.getJson(f, UI.api('routes')).then(function (r) {
+        (r.data.routes || []).slice().sort(function (a, b) {
+            return MTW.naturalCompare(a.short_name || a.id, b.short_name || b.id);
+        }).forEach(function (rt) {
+            routes[rt.id] = rt;
+            sel.appendChild(h('option', { value: rt.id }, (rt.short_name || rt.id) + ' · ' + (rt.long_name || '')));
+        });
+        if (routeId && routes[routeId]) { sel.value = routeId; }
+        drawVehicles();
+    }, function () { /* the select keeps "All routes" */ });
+
+    MTW.getJson(f, UI.api('stops')).then(function (r) {
+        stops = (r.data.stops || []).filter(function (st) { return MTW.isNum(st.lat) && MTW.isNum(st.lon); });
+        proj = MTW.makeProjection(stops.map(function (st) { return [st.lat, st.lon]; }), W, H, 16);
+        drawStops();
+        drawVehicles();
+        if (routeId) { chooseRoute(); }
+    }, function (e) {
+        UI.showError($('msg'), e);
+    }).then(function () {
+        realtime = UI.poll(realtimeUrl(), {
+            interval: 10000, errorEl: $('msg'),
+            onData: function (d) {
+                vehicles = d.vehicles || [];
+                if (!proj && vehicles.length) {
+                    proj = MTW.makeProjection(vehicles.map(function (v) { return [v.lat, v.lon]; }), W, H, 16);
+                }
+                drawVehicles();
+            },
+            onNotModified: drawVehicles
+        });
+    });
+}(window.MTW, window.UI));

@@ -1,0 +1,240 @@
+/* ui.js - what every dashboard page shares: building DOM nodes, the city
+ * of the page (?city=), the navigation, error and status messages, pollers
+ * that pause while the tab is hidden, and charts (Chart.js when loaded,
+ * always with the numbers as a table for screen readers and no-JS-chart
+ * fallbacks).  Pages are html/*.html + html/js/<page>.js. */
+(function (window, document) {
+    'use strict';
+    var MTW = window.MTW;
+    var params = new URLSearchParams(window.location.search);
+    var city = params.get('city');
+    if (!MTW.validCity(city)) { city = null; }
+
+    /* h('a', {href: '#', class: 'x'}, 'text', child...) */
+    function h(tag, attrs) {
+        var el = document.createElement(tag);
+        Object.keys(attrs || {}).forEach(function (k) {
+            var v = attrs[k];
+            if (v === null || v === undefined || v === false) { return; }
+            if (k === 'text') { el.textContent = v; } else if (k === 'style' && typeof v === 'object') {
+                Object.keys(v).forEach(function (p) { el.style.setProperty(p, v[p]); });
+            } else { el.setAttribute(k, v === true ? '' : v); }
+        });
+        for (var i = 2; i < arguments.length; i++) { add(el, arguments[i]); }
+        return el;
+    }
+
+    function add(el, c) {
+        if (c === null || c === undefined || c === false) { return; }
+        if (Array.isArray(c)) { c.forEach(function (x) { add(el, x); }); return; }
+        el.appendChild(typeof c === 'object' ? c : document.createTextNode(String(c)));
+    }
+
+    function clear(el) { while (el.firstChild) { el.removeChild(el.firstChild); } return el; }
+    function fill(el) {
+        clear(el);
+        for (var i = 1; i < arguments.length; i++) { add(el, arguments[i]); }
+        return el;
+    }
+    function $(id) { return document.getElementById(id); }
+
+    /* the API query of this page's city */
+    function q(extra) {
+        var o = {};
+        Object.keys(extra || {}).forEach(function (k) { o[k] = extra[k]; });
+        if (city) { o.city = city; }
+        return o;
+    }
+    function api(name, ids, extra) { return MTW.apiUrl(MTW.API[name], ids, q(extra)); }
+
+    /* a link to another page keeping ?city= */
+    function page(file, extra) {
+        var o = q(extra);
+        var s = Object.keys(o).map(function (k) {
+            return encodeURIComponent(k) + '=' + encodeURIComponent(o[k]);
+        }).join('&');
+        return file + (s ? '?' + s : '');
+    }
+
+    function now() { return Date.now() / 1000; }
+
+    /* a message box: kind 'error' | 'info' | 'warn' */
+    function message(el, kind, text) {
+        el.hidden = !text;
+        fill(el, text ? h('p', {}, text) : null);
+        el.className = 'msg msg-' + kind;
+        el.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+    }
+
+    function showError(el, err) { message(el, 'error', MTW.errorText(err)); }
+
+    /* the grade as a pill: the letter is the content, the colour a hint */
+    function gradePill(g, title) {
+        var grade = g || 'N/A';
+        return h('span', { class: 'pill pill-' + MTW.gradeTone(grade),
+                           title: title || 'Grade ' + grade }, grade);
+    }
+
+    function routeBadge(r) {
+        var bg = MTW.routeColor(r.color || r.colour);
+        return h('span', { class: 'badge', style: { background: bg, color: MTW.textOn(bg) } },
+                 r.short_name || r.route_id || r.id || '?');
+    }
+
+    function statusChip(v) {
+        var s = MTW.vehicleStatus(v);
+        return h('span', { class: 'status status-' + s.tone },
+                 h('span', { class: 'shape shape-' + s.shape, 'aria-hidden': 'true' }), s.text);
+    }
+
+    /* poll(path, {interval, onData, onError, errorEl}) -> poller; paused
+     * while the page is hidden, resumed (at once) when it shows again */
+    var pollers = [];
+    function poll(url, o) {
+        var p = MTW.createPoller({
+            url: url,
+            interval: o.interval,
+            fetch: window.fetch.bind(window),
+            onData: function (d) {
+                if (o.errorEl) { message(o.errorEl, 'info', ''); }
+                stamp(d);
+                o.onData(d);
+            },
+            onNotModified: function (d) { stamp(d); if (o.onNotModified) { o.onNotModified(d); } },
+            onError: function (e) {
+                if (o.errorEl) { showError(o.errorEl, e); }
+                if (o.onError) { o.onError(e); }
+                if (!o.quiet) { setStatus('error', MTW.errorText(e)); }
+            }
+        });
+        pollers.push(p);
+        p.start();
+        return p;
+    }
+
+    document.addEventListener('visibilitychange', function () {
+        pollers.forEach(function (p) {
+            if (document.hidden) { p.stop(); } else { p.start(); }
+        });
+    });
+
+    /* the footer line: when the data shown was last confirmed */
+    var lastOk = null;
+    function stamp() { lastOk = now(); setStatus('ok'); }
+    function setStatus(kind, text) {
+        var el = $('updated');
+        if (!el) { return; }
+        if (kind === 'ok') {
+            el.textContent = 'Data checked ' + MTW.fmtAgo(lastOk, now())
+                + ' (updates without reloading)';
+        } else {
+            el.textContent = text;
+        }
+    }
+    setInterval(function () { if (lastOk) { setStatus('ok'); } }, 5000);
+
+    /* charts: Chart.js if it loaded, and always a data table beside */
+    var charts = {};
+    function chart(id, config, table) {
+        var box = $(id);
+        if (!box) { return; }
+        var canvas = box.querySelector('canvas');
+        var tbl = box.querySelector('.chart-table');
+        if (table && tbl) {
+            fill(tbl, h('summary', {}, 'Show the data as a table'),
+                 h('div', { class: 'scroll-x' }, dataTable(table)));
+        }
+        if (!window.Chart || !canvas) {
+            if (canvas) { canvas.hidden = true; }
+            if (tbl) { tbl.open = true; }
+            return;
+        }
+        config.options = config.options || {};
+        config.options.responsive = true;
+        config.options.maintainAspectRatio = false;
+        config.options.animation = false;
+        if (charts[id]) {
+            charts[id].data = config.data;
+            charts[id].options = config.options;
+            charts[id].update();
+        } else {
+            charts[id] = new window.Chart(canvas, config);
+        }
+    }
+
+    /* {caption, head: [...], rows: [[...]]} -> <table> */
+    function dataTable(t) {
+        return h('table', { class: 'data' },
+            t.caption ? h('caption', {}, t.caption) : null,
+            h('thead', {}, h('tr', {}, t.head.map(function (c) {
+                return h('th', { scope: 'col' }, c);
+            }))),
+            h('tbody', {}, t.rows.map(function (r) {
+                return h('tr', {}, r.map(function (c, i) {
+                    return i === 0 ? h('th', { scope: 'row' }, c) : h('td', {}, c);
+                }));
+            })));
+    }
+
+    /* mark the current page in the navigation and keep ?city= in links */
+    function initNav() {
+        var here = document.body.getAttribute('data-page');
+        Array.prototype.forEach.call(document.querySelectorAll('nav.top a'), function (a) {
+            if (a.getAttribute('data-page') === here) { a.setAttribute('aria-current', 'page'); }
+        });
+        /* static links to pages (navigation, brand, breadcrumbs) */
+        if (city) {
+            Array.prototype.forEach.call(document.querySelectorAll('a[href$=".html"]'), function (a) {
+                a.href = page(a.getAttribute('href'));
+            });
+        }
+        var toggle = document.querySelector('.nav-toggle');
+        if (toggle) {
+            toggle.addEventListener('click', function () {
+                var open = toggle.getAttribute('aria-expanded') === 'true';
+                toggle.setAttribute('aria-expanded', open ? 'false' : 'true');
+            });
+        }
+        if (city) {
+            var c = $('city-name');
+            if (c) { c.textContent = city; }
+        }
+    }
+
+    /* compact weather line for page headers; absent data is said so */
+    var WEATHER_ICON = { clear: '☀️', cloudy: '☁️', rain: '🌧️', snow: '❄️',
+        showers: '🌦️', thunderstorm: '⛈️', fog: '🌫️' };
+    var IMPACT = { none: 'No impact', minor: 'Minor impact',
+        moderate: 'Moderate impact', severe: 'Severe impact' };
+    function weatherBanner(el) {
+        if (!el) { return; }
+        poll(api('weatherCurrent'), {
+            interval: 300000, quiet: true,
+            onData: function (w) {
+                var c = w.current || w;
+                fill(el,
+                    h('span', { 'aria-hidden': 'true' }, WEATHER_ICON[c.weather_condition] || '🌡️'), ' ',
+                    h('strong', {}, MTW.cap(c.weather_condition || 'unknown')), ' ',
+                    MTW.isNum(c.temperature_celsius) ? MTW.fmtNum(c.temperature_celsius, 1) + ' °C ' : '',
+                    MTW.isNum(c.feels_like_celsius) ? '(feels like ' + MTW.fmtNum(c.feels_like_celsius, 1) + ' °C) ' : '',
+                    h('span', { class: 'impact impact-' + (c.transit_impact || 'none') },
+                      'Transit: ' + (IMPACT[c.transit_impact] || 'impact unknown')));
+                el.className = 'weather';
+            },
+            onError: function (e) {
+                el.className = 'weather weather-none';
+                fill(el, e.status === 503 ? 'Weather data not available yet.'
+                                          : 'Weather data unavailable.');
+            }
+        });
+    }
+
+    window.UI = {
+        h: h, fill: fill, clear: clear, $: $, api: api, page: page, now: now,
+        city: city, params: params, message: message, showError: showError,
+        gradePill: gradePill, routeBadge: routeBadge, statusChip: statusChip,
+        poll: poll, chart: chart, dataTable: dataTable, weatherBanner: weatherBanner,
+        IMPACT: IMPACT, WEATHER_ICON: WEATHER_ICON
+    };
+    initNav();
+}(window, document));

@@ -1,0 +1,80 @@
+# The dashboard's pages rendered by a real browser (headless Chromium,
+# when installed: it is not a project dependency, the file skips without
+# it) against real nginx + the module + seeded Redis: each page's scripts
+# run without an uncaught error and put the API's data on the page (the
+# rendered DOM is checked), errors (404, 503) become readable messages,
+# and a timetable-only arrival is labelled "Scheduled".
+use strict;
+use warnings;
+use Test::More;
+use MTW::Test;
+use MTW::ApiSeed;
+
+my ($chromium) = grep { -x } map { ("$_/chromium", "$_/chromium-browser") }
+                 split /:/, $ENV{PATH} // '';
+plan skip_all => 'headless Chromium not installed (apt-get install chromium)'
+    unless $chromium;
+# the browser only reads what nginx serves: t/50 puts the sanitizer builds
+# under the same requests, so the sanitizer lane spares the two cores this
+plan skip_all => 'sanitizer lane: the browser run is in the plain lane only'
+    if $ENV{MTW_SANITIZE};
+plan skip_all => 'html/vendor/ missing: run make dashboard'
+    unless -s MTW::Test->root . '/html/vendor/chart.umd.min.js';
+
+my $t = MTW::Test->new;
+$t->start_redis;
+MTW::ApiSeed::seed($t);
+my $now = time;
+# a stop with one live and one timetable-only arrival
+MTW::ApiSeed::put($t, 'predictions:4000', MTW::ApiSeed::enc({
+    stop_id => '4000', stop_name => '19th Street / 2nd Avenue', predictions => [
+        { %{ MTW::ApiSeed::prediction('12345', '14514', '14', 240) },
+          stop_id => '4000', source => 'realtime', arrival_at => $now + 240 },
+        { %{ MTW::ApiSeed::prediction('77777', '14520', '20', 1200) },
+          stop_id => '4000', source => 'scheduled', confidence => 'low',
+          arrival_at => $now + 1200, current_location => undef } ] }));
+$t->start_nginx(MTW::ApiSeed::nginx_http(
+    main => 'include /etc/nginx/mime.types;',
+    extra => 'location / { root %%ROOT%%/html; index index.html; }'));
+my $base = 'http://127.0.0.1:' . $t->nginx_port;
+my $profile = $t->dir . '/chromium';
+
+# render PATH -> (DOM after the scripts ran, console lines)
+sub render {
+    my ($path) = @_;
+    my ($rc, $out, $err) = $t->run_cmd({ HOME => $t->dir }, 'timeout', '60', $chromium,
+        '--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run',
+        "--user-data-dir=$profile", '--enable-logging=stderr', '--v=0',
+        '--virtual-time-budget=3000', '--window-size=390,1200', '--dump-dom', "$base$path");
+    my @console = grep { /:CONSOLE/ } split /\n/, $err // '';
+    return ($out // '', \@console, $rc);
+}
+
+my @cases = (
+    [ '/' => [ qr{id="c-grade"><span class="pill pill-good"[^>]*>B</span>}, qr{83\.4%},
+               qr{Weather data not available yet}, qr{Data checked} ] ],
+    [ '/routes.html' => [ qr{Showing 40 of 40 routes}, qr{Route 49 Line} ] ],
+    [ '/routes.html?search=Route%2014&sort=grade' => [ qr{Showing 1 of 40 routes},
+               qr{href="route\.html\?id=14514"} ] ],
+    [ '/route.html?id=14514' => [ qr{Route 14 Line}, qr{84\.3%}, qr{Under-scheduled},
+               qr{No daily history|Daily on-time} ] ],
+    [ '/route.html?id=99999' => [ qr{class="msg msg-error"[^>]*><p>Not found: route not found} ] ],
+    [ '/live.html?id=14514' => [ qr{Live tracking}, qr{<dd>2</dd>},
+               qr{No vehicles of this route are reporting right now}, qr{7 min – 10 min} ] ],
+    [ '/stops.html?stop=3734' => [ qr{Arrivals at Primrose / Lenore \(stop 3734\)},
+               qr{Live · high confidence} ] ],
+    [ '/stops.html?stop=4000' => [ qr{Arrivals at 19th Street / 2nd Avenue},
+               qr{<span class="chip chip-sched">Scheduled</span>}, qr{Live · high confidence} ] ],
+    [ '/weather.html' => [ qr{Weather impact analysis is not available yet} ] ],
+    [ '/map.html' => [ qr{4 stops · 3 vehicles}, qr{<title>Vehicle 606, route 14: Late} ] ],
+);
+for my $c (@cases) {
+    my ($path, $want) = @$c;
+    my ($dom, $console, $rc) = render($path);
+    is($rc, 0, "$path: the browser rendered it");
+    like($dom, $_, "$path: shows $_") for @$want;
+    my @bad = grep { /Uncaught|Error/ } @$console;
+    ok(!@bad, "$path: no script error in the console") or diag(join "\n", @bad);
+}
+
+$t->done;

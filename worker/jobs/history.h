@@ -1,0 +1,46 @@
+/*
+ * history.h - the history a running worker keeps, per city: each tick's
+ * detected arrivals into arrival_log and new bunching episodes into
+ * bunching_incident (score/arrivals.h decides, store/history_pg.h writes),
+ * and once per service day the previous day's route_performance_daily
+ * aggregate when it is missing.  Called from the scoring hook
+ * (jobs/publish_run.c) with the tick it just ran.
+ */
+#ifndef MTW_JOBS_HISTORY_H
+#define MTW_JOBS_HISTORY_H
+
+#include "score/arrivals.h"
+#include "score/tick.h"
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+typedef struct {
+    mtw_arrivals *arrivals;         /* NULL until the first tick */
+    mtw_bunch_state *bunching;
+    int aggregated_for;             /* run date whose yesterday was done */
+    long logged, incidents;         /* rows inserted since start */
+    double max_write_ms;            /* slowest tick's writes */
+} mtw_histlog;
+
+void mtw_histlog_free(mtw_histlog *h);
+
+/*
+ * One tick of city city_id: detects, writes (when pg is not NULL) and
+ * aggregates yesterday when due.  Errors are logged, never fatal: the
+ * poll loop goes on.  Returns 1 when it wrote a daily aggregate (the
+ * 30-day history the documents read is then stale), else 0.
+ */
+int mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
+                      const char *slug, const mtw_tick *t,
+                      const mtw_otp_window *w);
+
+/*
+ * On demand (`run --aggregate DATE`): aggregates day ymd of city slug.
+ * Returns the routes written, or -1 with err.
+ */
+long mtw_histlog_aggregate(const char *database_url, const char *slug,
+                           int ymd, const mtw_otp_window *w, char *err,
+                           size_t errlen);
+
+#endif

@@ -1,0 +1,381 @@
+/*
+ * arrivals.c - arrivals and bunching episodes from consecutive ticks, and
+ * the day aggregate (rules in arrivals.h and docs/scoring.md "History").
+ */
+#include "score/arrivals.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* what the detector remembers of a vehicle from the previous step */
+typedef struct {
+    char *vid;
+    char *trip_id;
+    int service_date;
+    int32_t trip_start;
+    int32_t seq;                /* current_stop_sequence */
+    int status;                 /* MTW_VS_* */
+    int64_t ts;
+    int32_t logged;             /* highest sequence reported, INT32_MIN */
+    uint32_t vehicle;           /* index in this step's live state */
+} arr_mem;
+
+struct mtw_arrivals {
+    arr_mem *mem;
+    size_t nmem;
+    mtw_arrival *out;
+    size_t nout, cap_out;
+};
+
+mtw_arrivals *mtw_arrivals_create(void)
+{
+    return calloc(1, sizeof(mtw_arrivals));
+}
+
+static void mem_free(arr_mem *m, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        free(m[i].vid);
+        free(m[i].trip_id);
+    }
+    free(m);
+}
+
+void mtw_arrivals_free(mtw_arrivals *d)
+{
+    if (d == NULL) {
+        return;
+    }
+    mem_free(d->mem, d->nmem);
+    free(d->out);
+    free(d);
+}
+
+static int cmp_mem(const void *a, const void *b)
+{
+    return strcmp(((const arr_mem *) a)->vid, ((const arr_mem *) b)->vid);
+}
+
+static int emit(mtw_arrivals *d, const mtw_schedule *s, const mtw_trip *trip,
+                const mtw_stop_time *row, const char *vid, int64_t at)
+{
+    mtw_arrival *a;
+    size_t cap;
+
+    if (d->nout == d->cap_out) {
+        cap = d->cap_out ? d->cap_out * 2 : 64;
+        a = realloc(d->out, cap * sizeof(*a));
+        if (a == NULL) {
+            return -1;
+        }
+        d->out = a;
+        d->cap_out = cap;
+    }
+    a = &d->out[d->nout++];
+    a->route_id = s->routes[trip->route].id;
+    a->trip_id = trip->id;
+    a->stop_id = s->stops[row->stop].id;
+    a->vehicle_id = vid;
+    a->service_date = trip->service_date;
+    a->trip_start = trip->start;
+    a->direction = trip->direction;
+    a->seq = row->seq;
+    a->arrived_at = at;
+    a->scheduled_at = mtw_trip_arr(trip, row);
+    a->has_delay = 1;
+    a->delay = (int) (at - a->scheduled_at);
+    return 0;
+}
+
+/* the arrivals of one vehicle, given what it was in the previous step */
+static int vehicle_step(mtw_arrivals *d, const mtw_tick *t, arr_mem *m,
+                        const arr_mem *prev)
+{
+    const mtw_vehicle *v = &t->l->vehicles[m->vehicle];
+    const mtw_trip *trip = &t->s->trips[t->vs[m->vehicle].trip];
+    const mtw_stop_time *rows = mtw_trip_rows(t->s, trip);
+    int same_run, passed;
+    uint32_t k;
+
+    same_run = prev != NULL && strcmp(prev->trip_id, m->trip_id) == 0
+               && prev->service_date == m->service_date
+               && prev->trip_start == m->trip_start;
+    m->logged = same_run ? prev->logged : INT32_MIN;
+    passed = same_run && m->seq > prev->seq && m->ts >= prev->ts;
+    for (k = 0; k < trip->st_count; k++) {
+        int32_t seq = rows[k].seq;
+        int64_t at;
+
+        if (seq <= m->logged) {
+            continue;
+        }
+        if (passed && seq >= prev->seq && seq < m->seq) {
+            at = prev->ts + (m->ts - prev->ts) / 2;
+        } else if (seq == m->seq && v->stop_status == MTW_VS_STOPPED_AT) {
+            at = m->ts;
+        } else {
+            continue;
+        }
+        if (emit(d, t->s, trip, &rows[k], m->vid, at) != 0) {
+            return -1;
+        }
+        m->logged = seq;
+    }
+    return 0;
+}
+
+long mtw_arrivals_step(mtw_arrivals *d, const mtw_tick *t,
+                       const mtw_arrival **out)
+{
+    arr_mem *next, *prev, key;
+    size_t i, n = 0, kept = 0;
+
+    d->nout = 0;
+    *out = d->out;
+    next = calloc(t->nv + 1, sizeof(*next));
+    if (next == NULL) {
+        return -1;
+    }
+    for (i = 0; i < t->nv; i++) {
+        const mtw_vehicle *v = &t->l->vehicles[i];
+        const mtw_trip *trip;
+        arr_mem *m = &next[n];
+
+        if (t->vs[i].trip < 0 || v->id == NULL || v->id[0] == '\0'
+            || v->current_seq < 0 || v->ts <= 0)
+        {
+            continue;
+        }
+        trip = &t->s->trips[t->vs[i].trip];
+        m->vid = strdup(v->id);
+        m->trip_id = strdup(trip->id);
+        n++;
+        if (m->vid == NULL || m->trip_id == NULL) {
+            mem_free(next, n);
+            return -1;
+        }
+        m->service_date = trip->service_date;
+        m->trip_start = trip->start;
+        m->seq = v->current_seq;
+        m->status = v->stop_status;
+        m->ts = v->ts;
+        m->vehicle = (uint32_t) i;
+    }
+    qsort(next, n, sizeof(*next), cmp_mem);
+    /* a vehicle id twice in one snapshot: keep one */
+    for (i = 0; i < n; i++) {
+        if (kept > 0 && strcmp(next[kept - 1].vid, next[i].vid) == 0) {
+            free(next[i].vid);
+            free(next[i].trip_id);
+            continue;
+        }
+        next[kept++] = next[i];
+    }
+    n = kept;
+    for (i = 0; i < n; i++) {
+        key.vid = next[i].vid;
+        prev = d->nmem ? bsearch(&key, d->mem, d->nmem, sizeof(*d->mem),
+                                 cmp_mem)
+                       : NULL;
+        if (vehicle_step(d, t, &next[i], prev) != 0) {
+            mem_free(next, n);
+            d->nout = 0;
+            return -1;
+        }
+    }
+    mem_free(d->mem, d->nmem);
+    d->mem = next;
+    d->nmem = n;
+    *out = d->out;
+    return (long) d->nout;
+}
+
+/* ---- bunching episodes ------------------------------------------------ */
+
+typedef struct {
+    char *route_id;
+    int direction;
+} bunch_open;
+
+struct mtw_bunch_state {
+    bunch_open *open;
+    size_t nopen;
+    mtw_bunching *out;
+    size_t nout, cap_out;
+    const char **ids;           /* vehicle ids of this step's episodes */
+    size_t nids, cap_ids;
+};
+
+mtw_bunch_state *mtw_bunch_state_create(void)
+{
+    return calloc(1, sizeof(mtw_bunch_state));
+}
+
+static void open_free(bunch_open *o, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        free(o[i].route_id);
+    }
+    free(o);
+}
+
+void mtw_bunch_state_free(mtw_bunch_state *b)
+{
+    if (b == NULL) {
+        return;
+    }
+    open_free(b->open, b->nopen);
+    free(b->out);
+    free(b->ids);
+    free(b);
+}
+
+static int cmp_open(const void *a, const void *b)
+{
+    const bunch_open *x = a, *y = b;
+    int c = strcmp(x->route_id, y->route_id);
+
+    return c != 0 ? c : (x->direction > y->direction)
+                        - (x->direction < y->direction);
+}
+
+long mtw_bunching_step(mtw_bunch_state *b, const mtw_tick *t,
+                       const mtw_bunching **out)
+{
+    bunch_open *next, key;
+    size_t i, n = 0, need = 0;
+    int j;
+
+    b->nout = 0;
+    b->nids = 0;
+    *out = b->out;
+    next = calloc(t->ngroups + 1, sizeof(*next));
+    if (next == NULL) {
+        return -1;
+    }
+    for (i = 0; i < t->ngroups; i++) {
+        need += (size_t) t->groups[i].vehicles;
+    }
+    /* sized once so the pointers handed out stay put */
+    if (need > b->cap_ids) {
+        const char **ids = realloc(b->ids, need * sizeof(*ids));
+
+        if (ids == NULL) {
+            free(next);
+            return -1;
+        }
+        b->ids = ids;
+        b->cap_ids = need;
+    }
+    for (i = 0; i < t->ngroups; i++) {
+        const mtw_group_score *g = &t->groups[i];
+        mtw_bunching *e;
+        int minh = INT_MAX;
+
+        if (g->route_id == NULL || g->n_bunched <= 0 || g->scheduled <= 0) {
+            continue;
+        }
+        key.route_id = (char *) g->route_id;
+        key.direction = g->direction;
+        next[n].route_id = strdup(g->route_id);
+        next[n].direction = g->direction;
+        if (next[n++].route_id == NULL) {
+            open_free(next, n);
+            return -1;
+        }
+        if (b->nopen && bsearch(&key, b->open, b->nopen, sizeof(*b->open),
+                                cmp_open) != NULL)
+        {
+            continue;           /* the episode goes on */
+        }
+        if (b->nout == b->cap_out) {
+            size_t cap = b->cap_out ? b->cap_out * 2 : 16;
+            mtw_bunching *o = realloc(b->out, cap * sizeof(*o));
+
+            if (o == NULL) {
+                open_free(next, n);
+                b->nout = 0;
+                return -1;
+            }
+            b->out = o;
+            b->cap_out = cap;
+        }
+        for (j = 0; j < g->nh; j++) {
+            if (g->headways[j] < minh) {
+                minh = g->headways[j];
+            }
+        }
+        e = &b->out[b->nout++];
+        e->route_id = g->route_id;
+        e->direction = g->direction;
+        e->stop_id = g->ref_stop >= 0 ? t->s->stops[g->ref_stop].id : "";
+        e->detected_at = t->now;
+        e->service_date = t->s->run_date;
+        e->headway = minh == INT_MAX ? -1 : minh;
+        e->scheduled = g->scheduled;
+        e->vehicle_ids = b->ids + b->nids;
+        e->nvehicles = 0;
+        for (j = 0; j < g->vehicles; j++) {
+            const char *id = t->l->vehicles[g->members[j]].id;
+
+            if (id != NULL) {
+                b->ids[b->nids++] = id;
+                e->nvehicles++;
+            }
+        }
+    }
+    qsort(next, n, sizeof(*next), cmp_open);
+    open_free(b->open, b->nopen);
+    b->open = next;
+    b->nopen = n;
+    *out = b->out;
+    return (long) b->nout;
+}
+
+/* ---- the day aggregate ------------------------------------------------ */
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *) a, y = *(const int *) b;
+
+    return (x > y) - (x < y);
+}
+
+static double pct2(size_t k, size_t n)
+{
+    return round(10000.0 * (double) k / (double) n) / 100.0;
+}
+
+int mtw_day_aggregate(int *delays, size_t n, const mtw_otp_window *w,
+                      mtw_day_perf *out)
+{
+    size_t i, early = 0, late = 0;
+    double sum = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (n == 0) {
+        return -1;
+    }
+    qsort(delays, n, sizeof(*delays), cmp_int);
+    for (i = 0; i < n; i++) {
+        sum += delays[i];
+        if (delays[i] < -w->early_sec) {
+            early++;
+        } else if (delays[i] > w->late_sec) {
+            late++;
+        }
+    }
+    out->n = (int) n;
+    out->avg_delay = (int) lround(sum / (double) n);
+    mtw_median_int(delays, n, &out->median_delay);
+    out->early_pct = pct2(early, n);
+    out->late_pct = pct2(late, n);
+    out->on_time_pct = pct2(n - early - late, n);
+    return 0;
+}

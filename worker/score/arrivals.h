@@ -1,0 +1,96 @@
+/*
+ * arrivals.h - history from consecutive live snapshots, as pure logic:
+ * each vehicle's real arrivals at stops, bunching episodes, and a service
+ * day's aggregate of the arrivals (the numbers of route_performance_daily).
+ *
+ * Arrival rule (docs/scoring.md, "History"): a vehicle matched to a trip
+ * instance of the schedule arrives at the stop of current_stop_sequence S
+ *  - when it reports STOPPED_AT S: at the position's timestamp;
+ *  - when, heading to stop P in the previous snapshot (IN_TRANSIT_TO,
+ *    INCOMING_AT or no status), it now heads to or stands at S > P on the
+ *    same trip run: every stop of sequence P <= s < S was passed between the
+ *    two positions, at their midpoint in time (error <= half a poll).
+ * Each (trip run, stop sequence) is reported once per vehicle: the detector
+ * remembers the highest sequence it reported for the vehicle's trip run.
+ * Predictions (TripUpdate times) are never logged as arrivals.
+ *
+ * Bunching episode: a route-direction whose tick found bunched headways
+ * (< 25 % of scheduled, metrics.h) opens an episode, reported once; it
+ * stays open while the following ticks still find bunching, and closes on
+ * the first tick that scores the route-direction without it (or without
+ * it at all).
+ */
+#ifndef MTW_SCORE_ARRIVALS_H
+#define MTW_SCORE_ARRIVALS_H
+
+#include "score/metrics.h"
+#include "score/tick.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    const char *route_id, *trip_id, *stop_id, *vehicle_id;
+    int service_date;           /* YYYYMMDD of the trip run */
+    int32_t trip_start;         /* run's first departure, s after base */
+    int direction;              /* 0, 1, -1 unknown */
+    int32_t seq;                /* stop_sequence */
+    int64_t scheduled_at;       /* epoch; 0 when the row has no time */
+    int64_t arrived_at;         /* epoch */
+    int has_delay;
+    int delay;                  /* arrived - scheduled, + late */
+} mtw_arrival;
+
+typedef struct mtw_arrivals mtw_arrivals;
+
+mtw_arrivals *mtw_arrivals_create(void);
+void mtw_arrivals_free(mtw_arrivals *d);
+
+/*
+ * One step: compares tick t's vehicles with the previous step's and sets
+ * *out to the arrivals detected (owned by d, valid until the next step;
+ * strings point into t's schedule and live state, and into d).  Returns
+ * their count, or -1 when out of memory (the memory is then kept as it
+ * was).
+ */
+long mtw_arrivals_step(mtw_arrivals *d, const mtw_tick *t,
+                       const mtw_arrival **out);
+
+typedef struct {
+    const char *route_id;
+    int direction;
+    const char *stop_id;        /* where the headways were measured */
+    int64_t detected_at;
+    int service_date;           /* schedule run date */
+    int headway;                /* the smallest observed headway */
+    int scheduled;
+    int nvehicles;
+    const char **vehicle_ids;   /* the route-direction's vehicles */
+} mtw_bunching;
+
+typedef struct mtw_bunch_state mtw_bunch_state;
+
+mtw_bunch_state *mtw_bunch_state_create(void);
+void mtw_bunch_state_free(mtw_bunch_state *b);
+
+/* New episodes of tick t into *out (owned by b, valid until the next
+ * step).  Count, or -1 when out of memory. */
+long mtw_bunching_step(mtw_bunch_state *b, const mtw_tick *t,
+                       const mtw_bunching **out);
+
+/* One route's service day, from its arrivals' delays. */
+typedef struct {
+    int n;                      /* arrivals with a delay */
+    int avg_delay;              /* mean, rounded half away from zero */
+    int median_delay;           /* mtw_median_int */
+    double on_time_pct, early_pct, late_pct;    /* 2 decimals, sum 100 +- */
+} mtw_day_perf;
+
+/*
+ * Aggregates n delays (sorted in place) with the on-time window w: early
+ * below -early_sec, late above late_sec.  Returns 0, or -1 when n == 0.
+ */
+int mtw_day_aggregate(int *delays, size_t n, const mtw_otp_window *w,
+                      mtw_day_perf *out);
+
+#endif

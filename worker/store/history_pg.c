@@ -1,0 +1,346 @@
+/*
+ * history_pg.c - history rows into PostgreSQL (see history_pg.h).
+ */
+#include "store/history_pg.h"
+#include "score/jbuf.h"
+#include "store/pg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ARR_BATCH 200           /* rows per INSERT */
+#define ARR_COLS 13
+
+static void fmt_ts(char *buf, size_t n, int64_t epoch)
+{
+    struct tm tm;
+    time_t t = (time_t) epoch;
+
+    gmtime_r(&t, &tm);
+    strftime(buf, n, "%Y-%m-%d %H:%M:%S+00", &tm);
+}
+
+/* INSERT ... VALUES ($1..$13), ... for rows rows; the SQL holds only
+ * placeholder numbers the worker produced */
+static char *arrivals_sql(size_t rows)
+{
+    static const char head[] =
+        "INSERT INTO arrival_log (city_id, service_date, route_id, trip_id, "
+        "trip_start_time, direction_id, stop_id, stop_sequence, vehicle_id, "
+        "scheduled_at, arrived_at, delay_sec, source) VALUES ";
+    static const char tail[] = " ON CONFLICT DO NOTHING";
+    size_t cap = sizeof(head) + sizeof(tail) + rows * ARR_COLS * 8 + rows * 4;
+    char *sql = malloc(cap), *p;
+    size_t r;
+    int c;
+
+    if (sql == NULL) {
+        return NULL;
+    }
+    p = sql + sprintf(sql, "%s", head);
+    for (r = 0; r < rows; r++) {
+        *p++ = r ? ',' : '(';
+        if (r) {
+            *p++ = '(';
+        }
+        for (c = 0; c < ARR_COLS; c++) {
+            p += sprintf(p, "%s$%zu", c ? "," : "", r * ARR_COLS + c + 1);
+        }
+        *p++ = ')';
+    }
+    sprintf(p, "%s", tail);
+    return sql;
+}
+
+typedef struct {
+    char city[16], date[16], start[16], dir[8], seq[16], sched[40],
+         arr[40], delay[16];
+} arr_vals;
+
+long mtw_histpg_arrivals(PGconn *conn, int city_id, const mtw_arrival *a,
+                         size_t n, const char *source, char *err,
+                         size_t errlen)
+{
+    const char **params;
+    arr_vals *vals;
+    PGresult *r;
+    size_t i, k, rows;
+    long inserted = 0;
+    char *sql;
+
+    if (n == 0) {
+        return 0;
+    }
+    params = calloc(ARR_BATCH * ARR_COLS, sizeof(*params));
+    vals = calloc(ARR_BATCH, sizeof(*vals));
+    if (params == NULL || vals == NULL) {
+        free(params);
+        free(vals);
+        snprintf(err, errlen, "logging arrivals: out of memory");
+        return -1;
+    }
+    if (mtw_pg_exec(conn, "logging arrivals", "BEGIN", err, errlen) != 0) {
+        free(params);
+        free(vals);
+        return -1;
+    }
+    for (i = 0; i < n; i += rows) {
+        rows = n - i < ARR_BATCH ? n - i : ARR_BATCH;
+        for (k = 0; k < rows; k++) {
+            const mtw_arrival *x = &a[i + k];
+            arr_vals *v = &vals[k];
+            const char **p = params + k * ARR_COLS;
+
+            snprintf(v->city, sizeof(v->city), "%d", city_id);
+            snprintf(v->date, sizeof(v->date), "%08d", x->service_date);
+            snprintf(v->start, sizeof(v->start), "%d", (int) x->trip_start);
+            snprintf(v->dir, sizeof(v->dir), "%d", x->direction);
+            snprintf(v->seq, sizeof(v->seq), "%d", (int) x->seq);
+            fmt_ts(v->sched, sizeof(v->sched), x->scheduled_at);
+            fmt_ts(v->arr, sizeof(v->arr), x->arrived_at);
+            snprintf(v->delay, sizeof(v->delay), "%d", x->delay);
+            p[0] = v->city;
+            p[1] = v->date;
+            p[2] = x->route_id;
+            p[3] = x->trip_id;
+            p[4] = v->start;
+            p[5] = x->direction >= 0 ? v->dir : NULL;
+            p[6] = x->stop_id;
+            p[7] = v->seq;
+            p[8] = x->vehicle_id;
+            p[9] = x->scheduled_at > 0 ? v->sched : NULL;
+            p[10] = v->arr;
+            p[11] = x->has_delay ? v->delay : NULL;
+            p[12] = source;
+        }
+        sql = arrivals_sql(rows);
+        if (sql == NULL) {
+            snprintf(err, errlen, "logging arrivals: out of memory");
+            goto fail;
+        }
+        r = mtw_pg_query(conn, "logging arrivals", sql,
+                         (int) (rows * ARR_COLS), params, err, errlen);
+        free(sql);
+        if (r == NULL) {
+            goto fail;
+        }
+        inserted += atol(PQcmdTuples(r));
+        PQclear(r);
+    }
+    free(params);
+    free(vals);
+    if (mtw_pg_exec(conn, "logging arrivals", "COMMIT", err, errlen) != 0) {
+        return -1;
+    }
+    return inserted;
+
+fail:
+    free(params);
+    free(vals);
+    mtw_pg_exec(conn, "logging arrivals", "ROLLBACK", NULL, 0);
+    return -1;
+}
+
+long mtw_histpg_bunching(PGconn *conn, int city_id, const mtw_bunching *b,
+                         size_t n, char *err, size_t errlen)
+{
+    char city[16], date[16], dir[8], at[40], hw[16], sh[16];
+    const char *params[9];
+    mtw_jbuf ids;
+    PGresult *r;
+    long inserted = 0;
+    size_t i;
+    int k;
+
+    mtw_jbuf_init(&ids);
+    snprintf(city, sizeof(city), "%d", city_id);
+    for (i = 0; i < n; i++) {
+        mtw_jbuf_reset(&ids);
+        mtw_jw_arr(&ids);
+        for (k = 0; k < b[i].nvehicles; k++) {
+            mtw_jw_str(&ids, b[i].vehicle_ids[k]);
+        }
+        mtw_jw_arr_end(&ids);
+        if (ids.failed) {
+            mtw_jbuf_free(&ids);
+            snprintf(err, errlen, "recording bunching: out of memory");
+            return -1;
+        }
+        snprintf(date, sizeof(date), "%08d", b[i].service_date);
+        snprintf(dir, sizeof(dir), "%d", b[i].direction);
+        fmt_ts(at, sizeof(at), b[i].detected_at);
+        snprintf(hw, sizeof(hw), "%d", b[i].headway);
+        snprintf(sh, sizeof(sh), "%d", b[i].scheduled);
+        params[0] = city;
+        params[1] = date;
+        params[2] = b[i].route_id;
+        params[3] = b[i].direction >= 0 ? dir : NULL;
+        params[4] = b[i].stop_id;
+        params[5] = at;
+        params[6] = ids.buf;
+        params[7] = b[i].headway >= 0 ? hw : NULL;
+        params[8] = b[i].scheduled > 0 ? sh : NULL;
+        r = mtw_pg_query(conn, "recording bunching",
+            "INSERT INTO bunching_incident (city_id, service_date, route_id, "
+            "direction_id, stop_id, detected_at, vehicle_ids, headway_sec, "
+            "scheduled_headway_sec) VALUES ($1, $2, $3, $4, $5, $6, "
+            "ARRAY(SELECT jsonb_array_elements_text($7::jsonb)), $8, $9) "
+            "ON CONFLICT DO NOTHING", 9, params, err, errlen);
+        if (r == NULL) {
+            mtw_jbuf_free(&ids);
+            return -1;
+        }
+        inserted += atol(PQcmdTuples(r));
+        PQclear(r);
+    }
+    mtw_jbuf_free(&ids);
+    return inserted;
+}
+
+int mtw_histpg_day_done(PGconn *conn, int city_id, int ymd, char *err,
+                        size_t errlen)
+{
+    char city[16], date[16];
+    const char *params[2] = { city, date };
+    PGresult *r;
+    int found;
+
+    snprintf(city, sizeof(city), "%d", city_id);
+    snprintf(date, sizeof(date), "%08d", ymd);
+    r = mtw_pg_query(conn, "checking the daily aggregate",
+        "SELECT EXISTS (SELECT 1 FROM route_performance_daily "
+        "WHERE city_id = $1 AND service_date = $2)", 2, params, err, errlen);
+    if (r == NULL) {
+        return -1;
+    }
+    found = PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    return found;
+}
+
+/* one route's row: the day's numbers into route_performance_daily */
+static int upsert_route(PGconn *conn, const char *city, const char *date,
+                        const char *route, const mtw_day_perf *p,
+                        const char *arrivals, const char *trips,
+                        const char *bunching, char *err, size_t errlen)
+{
+    char avg[16], med[16], on[16], early[16], late[16];
+    const char *params[11];
+    PGresult *r;
+
+    snprintf(avg, sizeof(avg), "%d", p->avg_delay);
+    snprintf(med, sizeof(med), "%d", p->median_delay);
+    snprintf(on, sizeof(on), "%.2f", p->on_time_pct);
+    snprintf(early, sizeof(early), "%.2f", p->early_pct);
+    snprintf(late, sizeof(late), "%.2f", p->late_pct);
+    params[0] = city;
+    params[1] = route;
+    params[2] = date;
+    params[3] = arrivals;
+    params[4] = trips;
+    params[5] = p->n ? avg : NULL;
+    params[6] = p->n ? med : NULL;
+    params[7] = p->n ? on : NULL;
+    params[8] = p->n ? early : NULL;
+    params[9] = p->n ? late : NULL;
+    params[10] = bunching;
+    r = mtw_pg_query(conn, "writing the daily aggregate",
+        "INSERT INTO route_performance_daily (city_id, route_id, "
+        "service_date, observed_arrivals, observed_trips, avg_delay_sec, "
+        "median_delay_sec, on_time_pct, early_pct, late_pct, bunching_count) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+        "ON CONFLICT (city_id, route_id, service_date) DO UPDATE SET "
+        "observed_arrivals = EXCLUDED.observed_arrivals, "
+        "observed_trips = EXCLUDED.observed_trips, "
+        "avg_delay_sec = EXCLUDED.avg_delay_sec, "
+        "median_delay_sec = EXCLUDED.median_delay_sec, "
+        "on_time_pct = EXCLUDED.on_time_pct, "
+        "early_pct = EXCLUDED.early_pct, late_pct = EXCLUDED.late_pct, "
+        "bunching_count = EXCLUDED.bunching_count, updated_at = now()",
+        11, params, err, errlen);
+    if (r == NULL) {
+        return -1;
+    }
+    PQclear(r);
+    return 0;
+}
+
+long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
+                          const mtw_otp_window *w, char *err, size_t errlen)
+{
+    char city[16], date[16];
+    const char *params[2] = { city, date };
+    PGresult *counts = NULL, *delays = NULL;
+    mtw_day_perf perf;
+    int *dv = NULL;
+    int i, j, nd;
+    long routes = 0;
+
+    snprintf(city, sizeof(city), "%d", city_id);
+    snprintf(date, sizeof(date), "%08d", ymd);
+    if (mtw_pg_exec(conn, "aggregating the day", "BEGIN", err, errlen) != 0) {
+        return -1;
+    }
+    /* per route: arrivals, trip runs, bunching incidents */
+    counts = mtw_pg_query(conn, "aggregating the day",
+        "SELECT a.route_id, a.n, a.trips, "
+        "(SELECT count(*) FROM bunching_incident b WHERE b.city_id = $1 "
+        "AND b.service_date = $2 AND b.route_id = a.route_id) "
+        "FROM (SELECT route_id, count(*) AS n, "
+        "count(DISTINCT (trip_id, trip_start_time)) AS trips "
+        "FROM arrival_log WHERE city_id = $1 AND service_date = $2 "
+        "GROUP BY route_id) a ORDER BY a.route_id", 2, params, err, errlen);
+    delays = counts == NULL ? NULL : mtw_pg_query(conn, "aggregating the day",
+        "SELECT route_id, delay_sec FROM arrival_log WHERE city_id = $1 "
+        "AND service_date = $2 AND delay_sec IS NOT NULL "
+        "ORDER BY route_id", 2, params, err, errlen);
+    if (delays == NULL) {
+        goto fail;
+    }
+    dv = malloc(((size_t) PQntuples(delays) + 1) * sizeof(*dv));
+    if (dv == NULL) {
+        snprintf(err, errlen, "aggregating the day: out of memory");
+        goto fail;
+    }
+    /* both sorted by route_id (COLLATE "C": strcmp order) */
+    for (i = 0, j = 0; i < PQntuples(counts); i++) {
+        const char *route = PQgetvalue(counts, i, 0);
+
+        while (j < PQntuples(delays)
+               && strcmp(PQgetvalue(delays, j, 0), route) < 0)
+        {
+            j++;
+        }
+        for (nd = 0; j < PQntuples(delays)
+             && strcmp(PQgetvalue(delays, j, 0), route) == 0; j++)
+        {
+            dv[nd++] = atoi(PQgetvalue(delays, j, 1));
+        }
+        mtw_day_aggregate(dv, (size_t) nd, w, &perf);
+        if (upsert_route(conn, city, date, route, &perf,
+                         PQgetvalue(counts, i, 1), PQgetvalue(counts, i, 2),
+                         PQgetvalue(counts, i, 3), err, errlen) != 0)
+        {
+            goto fail;
+        }
+        routes++;
+    }
+    free(dv);
+    PQclear(counts);
+    PQclear(delays);
+    if (mtw_pg_exec(conn, "aggregating the day", "COMMIT", err,
+                    errlen) != 0)
+    {
+        return -1;
+    }
+    return routes;
+
+fail:
+    free(dv);
+    PQclear(counts);
+    PQclear(delays);
+    mtw_pg_exec(conn, "aggregating the day", "ROLLBACK", NULL, 0);
+    return -1;
+}

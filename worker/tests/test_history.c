@@ -1,0 +1,352 @@
+/*
+ * test_history.c - the history rules on a hand-made network: arrivals from
+ * STOPPED_AT and from progress between two snapshots (each once, delay
+ * against the schedule, reset on a new trip run), bunching episodes (one
+ * row per episode), the day aggregate's arithmetic, and the EMF heartbeat
+ * line of the CloudWatch contract.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "jobs/heartbeat.h"
+#include "score/arrivals.h"
+#include "score/tick.h"
+
+#define DAY 20250702
+#define NSTOPS 6
+#define SEG 120
+
+static mtw_schedule *sched;
+static int64_t base;
+
+static double stop_lat(int k) { return 52.10 + k * 0.005; }
+
+/* route R: stops S0..S5 (sequences 1..6), trips every 300 s from 07:00,
+ * 120 s per segment */
+static int setup(void **state)
+{
+    mtw_timetable *tt = mtw_timetable_create();
+    char id[16], err[128];
+    int k, start;
+
+    (void) state;
+    mtw_tt_add_calendar(tt, "WK", 0x1f, 20250101, 20251231);
+    mtw_tt_add_route(tt, "R", "7", "Seventh", NULL, NULL, 3);
+    for (k = 0; k < NSTOPS; k++) {
+        snprintf(id, sizeof(id), "S%d", k);
+        mtw_tt_add_stop(tt, id, id, stop_lat(k), -106.60);
+    }
+    for (start = 7 * 3600; start <= 8 * 3600; start += 300) {
+        char trip[16];
+
+        snprintf(trip, sizeof(trip), "T%02d%02d", start / 3600,
+                 (start / 60) % 60);
+        mtw_tt_add_trip(tt, trip, "R", "WK", 0, NULL, "North");
+        for (k = 0; k < NSTOPS; k++) {
+            snprintf(id, sizeof(id), "S%d", k);
+            mtw_tt_add_stop_time(tt, trip, id, k + 1, start + k * SEG,
+                                 start + k * SEG);
+        }
+    }
+    sched = mtw_schedule_build(tt, "America/Regina", DAY, 0, err,
+                               sizeof(err));
+    mtw_timetable_free(tt);
+    assert_non_null(sched);
+    base = sched->base;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void) state;
+    mtw_schedule_free(sched);
+    return 0;
+}
+
+/* one snapshot: vehicle id on trip at stop index k (sequence k + 1) */
+typedef struct {
+    const char *id, *trip;
+    int k, status;
+    int64_t ts;
+} snap_vehicle;
+
+static long step(mtw_arrivals *d, const snap_vehicle *sv, int n,
+                 const mtw_arrival **out, mtw_live **keep)
+{
+    mtw_score_params p;
+    mtw_live *l = mtw_live_create();
+    mtw_tick *t;
+    int64_t now = 0;
+    long r;
+    int i;
+
+    mtw_score_params_default(&p);
+    for (i = 0; i < n; i++) {
+        mtw_vehicle *v = mtw_live_add_vehicle(l, sv[i].id, sv[i].trip,
+                                              NULL);
+
+        assert_non_null(v);
+        v->has_pos = 1;
+        v->lat = stop_lat(sv[i].k);
+        v->lon = -106.60;
+        v->ts = sv[i].ts;
+        v->current_seq = sv[i].k + 1;
+        v->stop_status = sv[i].status;
+        now = sv[i].ts > now ? sv[i].ts : now;
+    }
+    assert_int_equal(mtw_live_index(l), 0);
+    t = mtw_tick_run(sched, l, now, &p);
+    assert_non_null(t);
+    r = mtw_arrivals_step(d, t, out);
+    mtw_tick_free(t);
+    mtw_live_free(*keep);       /* the previous step's strings */
+    *keep = l;
+    return r;
+}
+
+static void test_stopped_at_once(void **state)
+{
+    mtw_arrivals *d = mtw_arrivals_create();
+    mtw_live *l = NULL;
+    const mtw_arrival *a;
+    int64_t sched_s2 = base + 7 * 3600 + 2 * SEG;
+    snap_vehicle v = { "bus-17", "T0700", 2, MTW_VS_STOPPED_AT,
+                       sched_s2 + 95 };
+
+    (void) state;
+    assert_int_equal(step(d, &v, 1, &a, &l), 1);
+    assert_string_equal(a[0].vehicle_id, "bus-17");
+    assert_string_equal(a[0].trip_id, "T0700");
+    assert_string_equal(a[0].route_id, "R");
+    assert_string_equal(a[0].stop_id, "S2");
+    assert_int_equal(a[0].seq, 3);
+    assert_int_equal(a[0].service_date, DAY);
+    assert_int_equal(a[0].trip_start, 7 * 3600);
+    assert_int_equal(a[0].direction, 0);
+    assert_true(a[0].scheduled_at == sched_s2);
+    assert_true(a[0].arrived_at == sched_s2 + 95);
+    assert_int_equal(a[0].delay, 95);
+    /* still standing there on the next polls: nothing new */
+    v.ts += 10;
+    assert_int_equal(step(d, &v, 1, &a, &l), 0);
+    v.ts += 10;
+    assert_int_equal(step(d, &v, 1, &a, &l), 0);
+    mtw_arrivals_free(d);
+    mtw_live_free(l);
+}
+
+static void test_passing_between_polls(void **state)
+{
+    mtw_arrivals *d = mtw_arrivals_create();
+    mtw_live *l = NULL;
+    const mtw_arrival *a;
+    int64_t t0 = base + 7 * 3600 + 100;
+    snap_vehicle v = { "bus-3", "T0700", 1, MTW_VS_IN_TRANSIT_TO, t0 };
+
+    (void) state;
+    assert_int_equal(step(d, &v, 1, &a, &l), 0);   /* heading to seq 2 */
+    v.k = 4;                                        /* now heading to 5 */
+    v.ts = t0 + 300;
+    assert_int_equal(step(d, &v, 1, &a, &l), 3);   /* passed 2, 3, 4 */
+    assert_int_equal(a[0].seq, 2);
+    assert_int_equal(a[1].seq, 3);
+    assert_int_equal(a[2].seq, 4);
+    assert_true(a[0].arrived_at == t0 + 150);       /* the midpoint */
+    assert_int_equal(a[1].delay, (int) (t0 + 150 - (base + 7 * 3600
+                                                    + 2 * SEG)));
+    /* stops at 5: logged; then moves on to 6: 5 is not logged again */
+    v.status = MTW_VS_STOPPED_AT;
+    v.ts += 20;
+    assert_int_equal(step(d, &v, 1, &a, &l), 1);
+    assert_int_equal(a[0].seq, 5);
+    assert_true(a[0].arrived_at == t0 + 320);
+    v.k = 5;
+    v.status = MTW_VS_IN_TRANSIT_TO;
+    v.ts += 60;
+    assert_int_equal(step(d, &v, 1, &a, &l), 0);
+    /* going backwards (a GPS glitch) reports nothing */
+    v.k = 2;
+    v.ts += 10;
+    assert_int_equal(step(d, &v, 1, &a, &l), 0);
+    mtw_arrivals_free(d);
+    mtw_live_free(l);
+}
+
+static void test_new_run_and_unknown(void **state)
+{
+    mtw_arrivals *d = mtw_arrivals_create();
+    mtw_live *l = NULL;
+    const mtw_arrival *a;
+    int64_t t0 = base + 7 * 3600 + 600;
+    snap_vehicle v[3] = {
+        { "bus-1", "T0700", 5, MTW_VS_STOPPED_AT, t0 },
+        { "bus-2", "NOPE", 1, MTW_VS_STOPPED_AT, t0 },     /* no such trip */
+        { "bus-1", "T0700", 5, MTW_VS_STOPPED_AT, t0 }     /* twice */
+    };
+
+    (void) state;
+    assert_int_equal(step(d, v, 3, &a, &l), 1);
+    assert_string_equal(a[0].vehicle_id, "bus-1");
+    /* the same bus on its next trip, first stop: a new run, logged */
+    v[0].trip = "T0710";
+    v[0].k = 0;
+    v[0].ts = t0 + 30;
+    assert_int_equal(step(d, v, 1, &a, &l), 1);
+    assert_string_equal(a[0].trip_id, "T0710");
+    assert_int_equal(a[0].seq, 1);
+    /* and the previous run's last stop is not mixed in */
+    assert_int_equal(a[0].trip_start, 7 * 3600 + 600);
+    /* a vehicle gone for a poll is forgotten, not replayed */
+    assert_int_equal(step(d, v, 0, &a, &l), 0);
+    mtw_arrivals_free(d);
+    mtw_live_free(l);
+}
+
+/* a tick with one group, built by hand: the episode logic only */
+static void test_bunching_episodes(void **state)
+{
+    mtw_bunch_state *b = mtw_bunch_state_create();
+    mtw_live *l = mtw_live_create();
+    const mtw_bunching *e;
+    mtw_group_score g[2];
+    uint32_t members[2] = { 0, 1 };
+    mtw_tick t;
+
+    (void) state;
+    assert_non_null(mtw_live_add_vehicle(l, "A1", "T0700", "R"));
+    assert_non_null(mtw_live_add_vehicle(l, "B2", "T0705", "R"));
+    memset(&t, 0, sizeof(t));
+    memset(g, 0, sizeof(g));
+    t.s = sched;
+    t.l = l;
+    t.groups = g;
+    t.ngroups = 1;
+    t.now = base + 8 * 3600;
+    g[0].route_id = "R";
+    g[0].direction = 0;
+    g[0].vehicles = 2;
+    g[0].members = members;
+    g[0].ref_stop = 3;
+    g[0].scheduled = 300;
+    g[0].nh = 2;
+    g[0].headways[0] = 40;
+    g[0].headways[1] = 560;
+    g[0].n_bunched = 1;
+    assert_int_equal(mtw_bunching_step(b, &t, &e), 1);
+    assert_string_equal(e[0].route_id, "R");
+    assert_string_equal(e[0].stop_id, "S3");
+    assert_int_equal(e[0].headway, 40);
+    assert_int_equal(e[0].scheduled, 300);
+    assert_int_equal(e[0].nvehicles, 2);
+    assert_string_equal(e[0].vehicle_ids[0], "A1");
+    assert_string_equal(e[0].vehicle_ids[1], "B2");
+    assert_true(e[0].detected_at == t.now);
+    assert_int_equal(e[0].service_date, DAY);
+    /* still bunched: the same episode */
+    t.now += 10;
+    assert_int_equal(mtw_bunching_step(b, &t, &e), 0);
+    /* the other direction bunches too: its own episode */
+    g[1] = g[0];
+    g[1].direction = 1;
+    t.ngroups = 2;
+    assert_int_equal(mtw_bunching_step(b, &t, &e), 1);
+    assert_int_equal(e[0].direction, 1);
+    /* direction 0 recovers, then bunches again: a second episode */
+    g[0].n_bunched = 0;
+    assert_int_equal(mtw_bunching_step(b, &t, &e), 0);
+    g[0].n_bunched = 1;
+    assert_int_equal(mtw_bunching_step(b, &t, &e), 1);
+    assert_int_equal(e[0].direction, 0);
+    /* no scheduled headway: no bunching to speak of */
+    t.ngroups = 0;
+    assert_int_equal(mtw_bunching_step(b, &t, &e), 0);
+    g[0].scheduled = -1;
+    t.ngroups = 1;
+    assert_int_equal(mtw_bunching_step(b, &t, &e), 0);
+    mtw_bunch_state_free(b);
+    mtw_live_free(l);
+}
+
+static void test_day_aggregate(void **state)
+{
+    mtw_otp_window w = MTW_OTP_DEFAULT;
+    int d[] = { 300, -61, 301, -60, 0, 100 };
+    int neg[] = { -1, -2 };
+    mtw_day_perf p;
+
+    (void) state;
+    assert_int_equal(mtw_day_aggregate(d, 6, &w, &p), 0);
+    assert_int_equal(p.n, 6);
+    assert_int_equal(p.avg_delay, 97);          /* 580 / 6 = 96.67 */
+    assert_int_equal(p.median_delay, 50);       /* (0 + 100) / 2 */
+    /* -61 early, 301 late; -60 and 300 are on time (the window's edges) */
+    assert_true(p.on_time_pct == 66.67);
+    assert_true(p.early_pct == 16.67);
+    assert_true(p.late_pct == 16.67);
+    assert_int_equal(mtw_day_aggregate(neg, 2, &w, &p), 0);
+    assert_int_equal(p.avg_delay, -2);          /* -1.5: half away */
+    assert_int_equal(p.median_delay, -1);       /* trunc(-3 / 2) */
+    assert_true(p.on_time_pct == 100.0);
+    assert_int_equal(mtw_day_aggregate(d, 0, &w, &p), -1);
+    assert_int_equal(p.n, 0);
+}
+
+static void test_heartbeat_line(void **state)
+{
+    char buf[512];
+    json_t *j, *m;
+    json_error_t jerr;
+    int n;
+
+    (void) state;
+    n = mtw_heartbeat_line(buf, sizeof(buf), "MindTheWait/prod", "saskatoon",
+                           1767225600000LL);
+    assert_true(n > 0 && buf[n - 1] == '\n');
+    assert_null(memchr(buf, '\n', (size_t) n - 1));     /* one line */
+    j = json_loads(buf, 0, &jerr);
+    assert_non_null(j);
+    assert_true(json_integer_value(json_object_get(json_object_get(j,
+                "_aws"), "Timestamp")) == 1767225600000LL);
+    m = json_array_get(json_object_get(json_object_get(j, "_aws"),
+                                       "CloudWatchMetrics"), 0);
+    assert_string_equal(json_string_value(json_object_get(m, "Namespace")),
+                        "MindTheWait/prod");
+    assert_string_equal(json_string_value(json_array_get(json_array_get(
+        json_object_get(m, "Dimensions"), 0), 0)), "City");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(
+        json_object_get(m, "Metrics"), 0), "Name")), "WorkerHeartbeat");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(
+        json_object_get(m, "Metrics"), 0), "Unit")), "Count");
+    assert_string_equal(json_string_value(json_object_get(j, "City")),
+                        "saskatoon");
+    assert_int_equal(json_integer_value(json_object_get(j,
+                     "WorkerHeartbeat")), 1);
+    json_decref(j);
+    assert_int_equal(mtw_heartbeat_line(buf, 40, "MindTheWait/prod", "x",
+                                        1), -1);
+    assert_true(mtw_metrics_namespace_valid("MindTheWait/staging"));
+    assert_false(mtw_metrics_namespace_valid(""));
+    assert_false(mtw_metrics_namespace_valid("AWS/ECS"));
+    assert_false(mtw_metrics_namespace_valid("a\"b"));
+    assert_false(mtw_metrics_namespace_valid("a b"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_stopped_at_once),
+        cmocka_unit_test(test_passing_between_polls),
+        cmocka_unit_test(test_new_run_and_unknown),
+        cmocka_unit_test(test_bunching_episodes),
+        cmocka_unit_test(test_day_aggregate),
+        cmocka_unit_test(test_heartbeat_line),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
