@@ -2,7 +2,7 @@
  * history_pg.c - history rows into PostgreSQL (see history_pg.h).
  */
 #include "store/history_pg.h"
-#include "score/jbuf.h"
+#include "util/jbuf.h"
 #include "store/pg.h"
 
 #include <stdio.h>
