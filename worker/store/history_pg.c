@@ -146,14 +146,20 @@ fail:
 long mtw_histpg_bunching(PGconn *conn, int city_id, const mtw_bunching *b,
                          size_t n, char *err, size_t errlen)
 {
-    char city[16], date[16], dir[8], at[40], hw[16], sh[16];
-    const char *params[9];
+    char city[16], date[16], dir[8], at[40], hw[16], sh[16], resume[16];
+    const char *params[10];
     mtw_jbuf ids;
     PGresult *r;
     long inserted = 0;
     size_t i;
     int k;
 
+    if (n == 0) {
+        return 0;
+    }
+    if (mtw_pg_exec(conn, "recording bunching", "BEGIN", err, errlen) != 0) {
+        return -1;
+    }
     mtw_jbuf_init(&ids);
     snprintf(city, sizeof(city), "%d", city_id);
     for (i = 0; i < n; i++) {
@@ -164,15 +170,16 @@ long mtw_histpg_bunching(PGconn *conn, int city_id, const mtw_bunching *b,
         }
         mtw_jw_arr_end(&ids);
         if (ids.failed) {
-            mtw_jbuf_free(&ids);
             snprintf(err, errlen, "recording bunching: out of memory");
-            return -1;
+            goto fail;
         }
         snprintf(date, sizeof(date), "%08d", b[i].service_date);
         snprintf(dir, sizeof(dir), "%d", b[i].direction);
         fmt_ts(at, sizeof(at), b[i].detected_at);
         snprintf(hw, sizeof(hw), "%d", b[i].headway);
         snprintf(sh, sizeof(sh), "%d", b[i].scheduled);
+        snprintf(resume, sizeof(resume), "%d",
+                 b[i].resumable ? MTW_BUNCH_RESUME_SEC : 0);
         params[0] = city;
         params[1] = date;
         params[2] = b[i].route_id;
@@ -182,21 +189,39 @@ long mtw_histpg_bunching(PGconn *conn, int city_id, const mtw_bunching *b,
         params[6] = ids.buf;
         params[7] = b[i].headway >= 0 ? hw : NULL;
         params[8] = b[i].scheduled > 0 ? sh : NULL;
+        params[9] = resume;
+        /* a resumable episode continuing a recent incident of the same
+         * route-direction is that incident (a restart mid-episode) */
         r = mtw_pg_query(conn, "recording bunching",
             "INSERT INTO bunching_incident (city_id, service_date, route_id, "
             "direction_id, stop_id, detected_at, vehicle_ids, headway_sec, "
-            "scheduled_headway_sec) VALUES ($1, $2, $3, $4, $5, $6, "
-            "ARRAY(SELECT jsonb_array_elements_text($7::jsonb)), $8, $9) "
-            "ON CONFLICT DO NOTHING", 9, params, err, errlen);
+            "scheduled_headway_sec) SELECT $1::int, $2::date, $3::text, "
+            "$4::smallint, $5::text, $6::timestamptz, "
+            "ARRAY(SELECT jsonb_array_elements_text($7::jsonb)), $8::int, "
+            "$9::int WHERE $10::int = 0 OR NOT EXISTS (SELECT 1 FROM "
+            "bunching_incident o WHERE o.city_id = $1::int "
+            "AND o.route_id = $3::text "
+            "AND o.direction_id IS NOT DISTINCT FROM $4::smallint "
+            "AND o.detected_at <= $6::timestamptz "
+            "AND o.detected_at > $6::timestamptz - $10::int * "
+            "interval '1 second') ON CONFLICT DO NOTHING",
+            10, params, err, errlen);
         if (r == NULL) {
-            mtw_jbuf_free(&ids);
-            return -1;
+            goto fail;
         }
         inserted += atol(PQcmdTuples(r));
         PQclear(r);
     }
     mtw_jbuf_free(&ids);
+    if (mtw_pg_exec(conn, "recording bunching", "COMMIT", err, errlen) != 0) {
+        return -1;
+    }
     return inserted;
+
+fail:
+    mtw_jbuf_free(&ids);
+    mtw_pg_exec(conn, "recording bunching", "ROLLBACK", NULL, 0);
+    return -1;
 }
 
 int mtw_histpg_day_done(PGconn *conn, int city_id, int ymd, char *err,
