@@ -47,18 +47,25 @@ void mtw_histlog_free(mtw_histlog *h)
 
 static void histlog_backoff(mtw_histlog *h, const char *slug, PGconn *pg)
 {
+    char why[256], *c;
     size_t na, nb;
 
+    snprintf(why, sizeof(why), "%s",
+             pg != NULL ? PQerrorMessage(pg) : "no connection");
+    for (c = why; *c != '\0'; c++) {
+        if (*c == '\n' || *c == '\r' || *c == '\t') {
+            *c = c[1] != '\0' ? ' ' : '\0';
+        }
+    }
     h->backoff_ms = h->backoff_ms < RETRY_MIN_MS ? RETRY_MIN_MS
                     : h->backoff_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS
                     : h->backoff_ms * 2;
     h->retry_at_ms = mono_ms() + h->backoff_ms;
     mtw_histq_arrivals(h->pending, &na);
     mtw_histq_bunching(h->pending, &nb);
-    mtw_warn("history %s: cannot reach PostgreSQL (%.200s); %zu arrivals "
-             "and %zu bunching incidents kept, retrying in %.0f s", slug,
-             pg != NULL ? PQerrorMessage(pg) : "no connection", na, nb,
-             h->backoff_ms / 1e3);
+    mtw_warn("history %s: cannot reach PostgreSQL (%s); %zu arrivals and "
+             "%zu bunching incidents kept, retrying in %.0f s", slug, why,
+             na, nb, h->backoff_ms / 1e3);
 }
 
 /*

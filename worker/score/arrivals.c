@@ -202,7 +202,8 @@ typedef struct {
 } bunch_open;
 
 struct mtw_bunch_state {
-    int stepped;                /* a step ran: episodes are new */
+    bunch_open *seen;           /* route-directions scored since start */
+    size_t nseen, cap_seen;
     bunch_open *open;
     size_t nopen;
     mtw_bunching *out;
@@ -232,6 +233,7 @@ void mtw_bunch_state_free(mtw_bunch_state *b)
         return;
     }
     open_free(b->open, b->nopen);
+    open_free(b->seen, b->nseen);
     free(b->out);
     free(b->ids);
     free(b);
@@ -244,6 +246,55 @@ static int cmp_open(const void *a, const void *b)
 
     return c != 0 ? c : (x->direction > y->direction)
                         - (x->direction < y->direction);
+}
+
+static int was_seen(const mtw_bunch_state *b, const bunch_open *key)
+{
+    return b->nseen && bsearch(key, b->seen, b->nseen, sizeof(*b->seen),
+                               cmp_open) != NULL;
+}
+
+/* adds tick t's scored route-directions to the seen set; -1 out of memory
+ * (the episodes already handed out stay valid) */
+static int remember_seen(mtw_bunch_state *b, const mtw_tick *t)
+{
+    size_t i, added = 0;
+
+    for (i = 0; i < t->ngroups; i++) {
+        const mtw_group_score *g = &t->groups[i];
+        bunch_open key;
+
+        if (g->route_id == NULL) {
+            continue;
+        }
+        key.route_id = (char *) g->route_id;
+        key.direction = g->direction;
+        if (was_seen(b, &key)) {
+            continue;
+        }
+        if (b->nseen + added == b->cap_seen) {
+            size_t cap = b->cap_seen ? b->cap_seen * 2 : 16;
+            bunch_open *p = realloc(b->seen, cap * sizeof(*p));
+
+            if (p == NULL) {
+                b->nseen += added;
+                qsort(b->seen, b->nseen, sizeof(*b->seen), cmp_open);
+                return -1;
+            }
+            b->seen = p;
+            b->cap_seen = cap;
+        }
+        key.route_id = strdup(g->route_id);
+        if (key.route_id == NULL) {
+            b->nseen += added;
+            qsort(b->seen, b->nseen, sizeof(*b->seen), cmp_open);
+            return -1;
+        }
+        b->seen[b->nseen + added++] = key;
+    }
+    b->nseen += added;
+    qsort(b->seen, b->nseen, sizeof(*b->seen), cmp_open);
+    return 0;
 }
 
 long mtw_bunching_step(mtw_bunch_state *b, const mtw_tick *t,
@@ -322,7 +373,7 @@ long mtw_bunching_step(mtw_bunch_state *b, const mtw_tick *t,
         e->scheduled = g->scheduled;
         e->vehicle_ids = b->ids + b->nids;
         e->nvehicles = 0;
-        e->resumable = !b->stepped;
+        e->resumable = !was_seen(b, &key);
         for (j = 0; j < g->vehicles; j++) {
             const char *id = t->l->vehicles[g->members[j]].id;
 
@@ -336,7 +387,8 @@ long mtw_bunching_step(mtw_bunch_state *b, const mtw_tick *t,
     open_free(b->open, b->nopen);
     b->open = next;
     b->nopen = n;
-    b->stepped = 1;
+    /* out of memory here only leaves more episodes resumable */
+    (void) remember_seen(b, t);
     *out = b->out;
     return (long) b->nout;
 }

@@ -18,9 +18,11 @@
  * (< 25 % of scheduled, metrics.h) opens an episode, reported once; it
  * stays open while the following ticks still find bunching, and closes on
  * the first tick that scores the route-direction without it (or without
- * it at all).  The episodes of the detector's first step are marked
- * resumable: the writer skips one that continues an incident recorded in
- * the last MTW_BUNCH_RESUME_SEC (a worker restart mid-episode).
+ * it at all).  An episode of a route-direction the detector had never
+ * seen scored before (since the worker started) is marked resumable: it
+ * may have begun before a restart, so the writer skips it when it
+ * continues an incident of the route-direction recorded in the last
+ * MTW_BUNCH_RESUME_SEC.
  *
  * Pending queue: what was detected but not yet committed to the database
  * (down, restarting) waits in an mtw_histq, with its own copies of every
@@ -72,8 +74,8 @@ typedef struct {
     int scheduled;
     int nvehicles;
     const char **vehicle_ids;   /* the route-direction's vehicles */
-    int resumable;              /* found by the detector's first step: may
-                                 * be an episode recorded before a restart */
+    int resumable;              /* its route-direction's first scoring since
+                                 * start: may continue a recorded episode */
 } mtw_bunching;
 
 typedef struct mtw_bunch_state mtw_bunch_state;

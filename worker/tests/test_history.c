@@ -249,7 +249,7 @@ static void test_bunching_episodes(void **state)
     assert_string_equal(e[0].vehicle_ids[1], "B2");
     assert_true(e[0].detected_at == t.now);
     assert_int_equal(e[0].service_date, DAY);
-    assert_int_equal(e[0].resumable, 1);    /* first step: maybe resumed */
+    assert_int_equal(e[0].resumable, 1);    /* first seen: maybe resumed */
     /* still bunched: the same episode */
     t.now += 10;
     assert_int_equal(mtw_bunching_step(b, &t, &e), 0);
@@ -259,13 +259,14 @@ static void test_bunching_episodes(void **state)
     t.ngroups = 2;
     assert_int_equal(mtw_bunching_step(b, &t, &e), 1);
     assert_int_equal(e[0].direction, 1);
-    assert_int_equal(e[0].resumable, 0);    /* opened while running */
+    assert_int_equal(e[0].resumable, 1);    /* direction 1 first seen */
     /* direction 0 recovers, then bunches again: a second episode */
     g[0].n_bunched = 0;
     assert_int_equal(mtw_bunching_step(b, &t, &e), 0);
     g[0].n_bunched = 1;
     assert_int_equal(mtw_bunching_step(b, &t, &e), 1);
     assert_int_equal(e[0].direction, 0);
+    assert_int_equal(e[0].resumable, 0);    /* opened while running */
     /* no scheduled headway: no bunching to speak of */
     t.ngroups = 0;
     assert_int_equal(mtw_bunching_step(b, &t, &e), 0);
