@@ -277,24 +277,22 @@ static int remember_seen(mtw_bunch_state *b, const mtw_tick *t)
             bunch_open *p = realloc(b->seen, cap * sizeof(*p));
 
             if (p == NULL) {
-                b->nseen += added;
-                qsort(b->seen, b->nseen, sizeof(*b->seen), cmp_open);
-                return -1;
+                break;
             }
             b->seen = p;
             b->cap_seen = cap;
         }
         key.route_id = strdup(g->route_id);
         if (key.route_id == NULL) {
-            b->nseen += added;
-            qsort(b->seen, b->nseen, sizeof(*b->seen), cmp_open);
-            return -1;
+            break;
         }
         b->seen[b->nseen + added++] = key;
     }
-    b->nseen += added;
-    qsort(b->seen, b->nseen, sizeof(*b->seen), cmp_open);
-    return 0;
+    if (added > 0) {
+        b->nseen += added;
+        qsort(b->seen, b->nseen, sizeof(*b->seen), cmp_open);
+    }
+    return i < t->ngroups ? -1 : 0;
 }
 
 long mtw_bunching_step(mtw_bunch_state *b, const mtw_tick *t,
