@@ -8,6 +8,7 @@
 #include "store/schedule_pg.h"
 #include "util/log.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -19,12 +20,156 @@ static double mono_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+#define RETRY_MIN_MS 1000.0
+#define RETRY_MAX_MS 30000.0
+#define FLUSH_MAX 4000          /* arrivals per tick: bounds a catch-up */
+#define RESET_STEPS 16          /* PQresetPoll steps per tick at most */
+
 void mtw_histlog_free(mtw_histlog *h)
 {
+    size_t na, nb;
+
+    if (h->pending != NULL) {
+        mtw_histq_arrivals(h->pending, &na);
+        mtw_histq_bunching(h->pending, &nb);
+        if (na > 0 || nb > 0) {
+            mtw_warn("history: stopping with %zu arrivals and %zu bunching "
+                     "incidents never committed", na, nb);
+        }
+    }
     mtw_arrivals_free(h->arrivals);
     mtw_bunch_state_free(h->bunching);
+    mtw_histq_free(h->pending);
     h->arrivals = NULL;
     h->bunching = NULL;
+    h->pending = NULL;
+}
+
+static void histlog_backoff(mtw_histlog *h, const char *slug, PGconn *pg)
+{
+    char why[256], *c;
+    size_t na, nb;
+
+    snprintf(why, sizeof(why), "%s",
+             pg != NULL ? PQerrorMessage(pg) : "no connection");
+    for (c = why; *c != '\0'; c++) {
+        if (*c == '\n' || *c == '\r' || *c == '\t') {
+            *c = c[1] != '\0' ? ' ' : '\0';
+        }
+    }
+    h->backoff_ms = h->backoff_ms < RETRY_MIN_MS ? RETRY_MIN_MS
+                    : h->backoff_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS
+                    : h->backoff_ms * 2;
+    h->retry_at_ms = mono_ms() + h->backoff_ms;
+    mtw_histq_arrivals(h->pending, &na);
+    mtw_histq_bunching(h->pending, &nb);
+    mtw_warn("history %s: cannot reach PostgreSQL (%s); %zu arrivals and "
+             "%zu bunching incidents kept, retrying in %.0f s", slug, why,
+             na, nb, h->backoff_ms / 1e3);
+}
+
+/*
+ * The connection this tick may write with, or NULL.  A broken one is reset
+ * without blocking: each tick advances the handshake as far as its socket
+ * allows at once (poll with a zero timeout), so the poll loop never waits
+ * for a database that is down.
+ */
+static PGconn *histlog_conn(mtw_histlog *h, PGconn *pg, const char *slug)
+{
+    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+    struct pollfd pfd;
+    int step;
+
+    if (pg == NULL) {
+        h->resetting = 0;
+        return NULL;        /* the scorer connects again by itself */
+    }
+    if (PQstatus(pg) == CONNECTION_OK) {
+        if (h->resetting || h->backoff_ms > 0) {
+            mtw_info("history %s: PostgreSQL is back", slug);
+        }
+        h->resetting = 0;
+        h->backoff_ms = 0;
+        return pg;
+    }
+    if (PQstatus(pg) == CONNECTION_BAD) {
+        if (h->resetting) {
+            h->resetting = 0;
+            histlog_backoff(h, slug, pg);
+            return NULL;
+        }
+        if (mono_ms() < h->retry_at_ms) {
+            return NULL;
+        }
+        if (!PQresetStart(pg)) {
+            histlog_backoff(h, slug, pg);
+            return NULL;
+        }
+        h->resetting = 1;
+        h->reset_wait = PGRES_POLLING_WRITING;
+    } else if (!h->resetting) {
+        return NULL;        /* another city's reset is under way */
+    }
+    for (step = 0; step < RESET_STEPS; step++) {
+        pfd.fd = PQsocket(pg);
+        pfd.events = h->reset_wait == PGRES_POLLING_READING ? POLLIN
+                                                             : POLLOUT;
+        pfd.revents = 0;
+        if (pfd.fd < 0 || poll(&pfd, 1, 0) == 0) {
+            return NULL;    /* not ready: the next tick goes on */
+        }
+        st = PQresetPoll(pg);
+        if (st == PGRES_POLLING_OK) {
+            return histlog_conn(h, pg, slug);
+        }
+        if (st == PGRES_POLLING_FAILED) {
+            h->resetting = 0;
+            histlog_backoff(h, slug, pg);
+            return NULL;
+        }
+        h->reset_wait = st;
+    }
+    return NULL;
+}
+
+/* writes what waits, oldest first; a failed write keeps it all queued */
+static void histlog_flush(mtw_histlog *h, PGconn *pg, int city_id,
+                          const char *slug, long *ins_a, long *ins_b,
+                          size_t *wa, size_t *wb)
+{
+    const mtw_arrival *arr = mtw_histq_arrivals(h->pending, wa);
+    const mtw_bunching *bun;
+    char err[512];
+
+    if (*wa > FLUSH_MAX) {
+        *wa = FLUSH_MAX;
+    }
+    if (*wa > 0) {
+        *ins_a = mtw_histpg_arrivals(pg, city_id, arr, *wa, "position", err,
+                                     sizeof(err));
+        if (*ins_a < 0) {
+            mtw_warn("history %s: %s (arrivals kept for a retry)", slug,
+                     err);
+            *wa = 0;
+            *wb = 0;
+            return;
+        }
+        mtw_histq_done_arrivals(h->pending, *wa);
+        h->logged += *ins_a;
+    }
+    bun = mtw_histq_bunching(h->pending, wb);
+    if (*wb > 0) {
+        *ins_b = mtw_histpg_bunching(pg, city_id, bun, *wb, err,
+                                     sizeof(err));
+        if (*ins_b < 0) {
+            mtw_warn("history %s: %s (incidents kept for a retry)", slug,
+                     err);
+            *wb = 0;
+            return;
+        }
+        mtw_histq_done_bunching(h->pending, *wb);
+        h->incidents += *ins_b;
+    }
 }
 
 /* yesterday's aggregate, once per run date, when it is not there yet;
@@ -66,9 +211,9 @@ int mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
 {
     const mtw_arrival *arr;
     const mtw_bunching *bun;
-    long na, nb, ins_a = 0, ins_b = 0;
+    long na, nb, ins_a = 0, ins_b = 0, drop_a = 0, drop_b = 0;
+    size_t wa = 0, wb = 0, qa, qb;
     double t0, ms;
-    char err[512];
     int daily;
 
     if (h->arrivals == NULL) {
@@ -77,7 +222,11 @@ int mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
     if (h->bunching == NULL) {
         h->bunching = mtw_bunch_state_create();
     }
-    if (h->arrivals == NULL || h->bunching == NULL) {
+    if (h->pending == NULL) {
+        h->pending = mtw_histq_create(MTW_HISTQ_MAX_ARRIVALS,
+                                      MTW_HISTQ_MAX_BUNCHING);
+    }
+    if (h->arrivals == NULL || h->bunching == NULL || h->pending == NULL) {
         mtw_warn("history %s: out of memory", slug);
         return 0;
     }
@@ -86,38 +235,47 @@ int mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
     if (na < 0 || nb < 0) {
         mtw_warn("history %s: out of memory detecting arrivals", slug);
     }
-    if (pg == NULL || PQstatus(pg) != CONNECTION_OK) {
-        return 0;       /* no database: nothing to keep them in */
-    }
-    t0 = mono_ms();
     if (na > 0) {
-        ins_a = mtw_histpg_arrivals(pg, city_id, arr, (size_t) na,
-                                    "position", err, sizeof(err));
-        if (ins_a < 0) {
-            mtw_warn("history %s: %s", slug, err);
-        } else {
-            h->logged += ins_a;
-        }
+        drop_a = mtw_histq_add_arrivals(h->pending, arr, (size_t) na);
     }
     if (nb > 0) {
-        ins_b = mtw_histpg_bunching(pg, city_id, bun, (size_t) nb, err,
-                                    sizeof(err));
-        if (ins_b < 0) {
-            mtw_warn("history %s: %s", slug, err);
-        } else {
-            h->incidents += ins_b;
-        }
+        drop_b = mtw_histq_add_bunching(h->pending, bun, (size_t) nb);
     }
-    daily = histlog_daily(h, pg, city_id, slug, t->s->run_date, w);
+    if (drop_a < 0 || drop_b < 0) {
+        mtw_warn("history %s: out of memory queueing %ld arrivals and %ld "
+                 "bunching incidents (lost)", slug, na, nb);
+    }
+    if (drop_a > 0 || drop_b > 0) {
+        h->dropped += (drop_a > 0 ? drop_a : 0) + (drop_b > 0 ? drop_b : 0);
+        mtw_warn("history %s: queue full (%d arrivals, %d incidents): "
+                 "dropped the oldest %ld arrivals and %ld incidents (%ld "
+                 "since start)", slug, MTW_HISTQ_MAX_ARRIVALS,
+                 MTW_HISTQ_MAX_BUNCHING, drop_a > 0 ? drop_a : 0,
+                 drop_b > 0 ? drop_b : 0, h->dropped);
+    }
+    mtw_histq_arrivals(h->pending, &qa);
+    mtw_histq_bunching(h->pending, &qb);
+    if (na > 0 || nb > 0) {
+        mtw_debug("history %s: %ld arrivals, %ld bunching episodes "
+                  "detected (%zu, %zu queued)", slug, na, nb, qa, qb);
+    }
+    pg = histlog_conn(h, pg, slug);
+    if (pg == NULL) {
+        return 0;       /* kept in the queue for a later tick */
+    }
+    t0 = mono_ms();
+    histlog_flush(h, pg, city_id, slug, &ins_a, &ins_b, &wa, &wb);
+    daily = PQstatus(pg) == CONNECTION_OK
+            ? histlog_daily(h, pg, city_id, slug, t->s->run_date, w) : 0;
     ms = mono_ms() - t0;
     if (ms > h->max_write_ms) {
         h->max_write_ms = ms;
     }
-    if (na > 0 || nb > 0) {
-        mtw_debug("history %s: %ld arrivals (%ld new), %ld bunching "
+    if (wa > 0 || wb > 0) {
+        mtw_debug("history %s: %zu arrivals (%ld new), %zu bunching "
                   "episodes (%ld new) written in %.2f ms (slowest %.2f ms; "
                   "%ld arrivals, %ld incidents since start)", slug,
-                  na, ins_a, nb, ins_b, ms, h->max_write_ms, h->logged,
+                  wa, ins_a, wb, ins_b, ms, h->max_write_ms, h->logged,
                   h->incidents);
     }
     return daily;

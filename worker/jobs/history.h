@@ -5,6 +5,12 @@
  * and once per service day the previous day's route_performance_daily
  * aggregate when it is missing.  Called from the scoring hook
  * (jobs/publish_run.c) with the tick it just ran.
+ *
+ * Nothing detected is lost to a database outage: rows wait in a bounded
+ * queue (score/arrivals.h, mtw_histq) until a write commits, and a broken
+ * connection is re-established here without blocking (PQresetStart /
+ * PQresetPoll, one step per tick), retried with a backoff doubling from
+ * 1 s to 30 s.
  */
 #ifndef MTW_JOBS_HISTORY_H
 #define MTW_JOBS_HISTORY_H
@@ -18,6 +24,12 @@
 typedef struct {
     mtw_arrivals *arrivals;         /* NULL until the first tick */
     mtw_bunch_state *bunching;
+    mtw_histq *pending;             /* detected, not yet committed */
+    int resetting;                  /* a non-blocking reconnect is on */
+    PostgresPollingStatusType reset_wait;   /* what it waits for */
+    double retry_at_ms;             /* monotonic: next reconnect attempt */
+    double backoff_ms;              /* its current delay */
+    long dropped;                   /* rows lost to the queue's cap */
     int aggregated_for;             /* run date whose yesterday was done */
     long logged, incidents;         /* rows inserted since start */
     double max_write_ms;            /* slowest tick's writes */
@@ -26,7 +38,8 @@ typedef struct {
 void mtw_histlog_free(mtw_histlog *h);
 
 /*
- * One tick of city city_id: detects, writes (when pg is not NULL) and
+ * One tick of city city_id: detects, queues, writes the queue (when pg is
+ * usable; a broken pg is reset, without blocking, with backoff) and
  * aggregates yesterday when due.  Errors are logged, never fatal: the
  * poll loop goes on.  Returns 1 when it wrote a daily aggregate (the
  * 30-day history the documents read is then stale), else 0.

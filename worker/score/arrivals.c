@@ -202,6 +202,8 @@ typedef struct {
 } bunch_open;
 
 struct mtw_bunch_state {
+    bunch_open *seen;           /* route-directions scored since start */
+    size_t nseen, cap_seen;
     bunch_open *open;
     size_t nopen;
     mtw_bunching *out;
@@ -231,6 +233,7 @@ void mtw_bunch_state_free(mtw_bunch_state *b)
         return;
     }
     open_free(b->open, b->nopen);
+    open_free(b->seen, b->nseen);
     free(b->out);
     free(b->ids);
     free(b);
@@ -243,6 +246,53 @@ static int cmp_open(const void *a, const void *b)
 
     return c != 0 ? c : (x->direction > y->direction)
                         - (x->direction < y->direction);
+}
+
+static int was_seen(const mtw_bunch_state *b, const bunch_open *key)
+{
+    return b->nseen && bsearch(key, b->seen, b->nseen, sizeof(*b->seen),
+                               cmp_open) != NULL;
+}
+
+/* adds tick t's scored route-directions to the seen set; -1 out of memory
+ * (the episodes already handed out stay valid) */
+static int remember_seen(mtw_bunch_state *b, const mtw_tick *t)
+{
+    size_t i, added = 0;
+
+    for (i = 0; i < t->ngroups; i++) {
+        const mtw_group_score *g = &t->groups[i];
+        bunch_open key;
+
+        if (g->route_id == NULL) {
+            continue;
+        }
+        key.route_id = (char *) g->route_id;
+        key.direction = g->direction;
+        if (was_seen(b, &key)) {
+            continue;
+        }
+        if (b->nseen + added == b->cap_seen) {
+            size_t cap = b->cap_seen ? b->cap_seen * 2 : 16;
+            bunch_open *p = realloc(b->seen, cap * sizeof(*p));
+
+            if (p == NULL) {
+                break;
+            }
+            b->seen = p;
+            b->cap_seen = cap;
+        }
+        key.route_id = strdup(g->route_id);
+        if (key.route_id == NULL) {
+            break;
+        }
+        b->seen[b->nseen + added++] = key;
+    }
+    if (added > 0) {
+        b->nseen += added;
+        qsort(b->seen, b->nseen, sizeof(*b->seen), cmp_open);
+    }
+    return i < t->ngroups ? -1 : 0;
 }
 
 long mtw_bunching_step(mtw_bunch_state *b, const mtw_tick *t,
@@ -321,6 +371,7 @@ long mtw_bunching_step(mtw_bunch_state *b, const mtw_tick *t,
         e->scheduled = g->scheduled;
         e->vehicle_ids = b->ids + b->nids;
         e->nvehicles = 0;
+        e->resumable = !was_seen(b, &key);
         for (j = 0; j < g->vehicles; j++) {
             const char *id = t->l->vehicles[g->members[j]].id;
 
@@ -334,8 +385,211 @@ long mtw_bunching_step(mtw_bunch_state *b, const mtw_tick *t,
     open_free(b->open, b->nopen);
     b->open = next;
     b->nopen = n;
+    /* out of memory here only leaves more episodes resumable */
+    (void) remember_seen(b, t);
     *out = b->out;
     return (long) b->nout;
+}
+
+/* ---- rows waiting for a commit ---------------------------------------- */
+
+struct mtw_histq {
+    mtw_arrival *a;
+    size_t na, cap_a, max_a;
+    mtw_bunching *b;
+    size_t nb, cap_b, max_b;
+};
+
+mtw_histq *mtw_histq_create(size_t max_arr, size_t max_bun)
+{
+    mtw_histq *q = calloc(1, sizeof(*q));
+
+    if (q != NULL) {
+        q->max_a = max_arr > 0 ? max_arr : 1;
+        q->max_b = max_bun > 0 ? max_bun : 1;
+    }
+    return q;
+}
+
+static void arrival_clear(mtw_arrival *a)
+{
+    free((char *) a->route_id);
+    free((char *) a->trip_id);
+    free((char *) a->stop_id);
+    free((char *) a->vehicle_id);
+}
+
+static void bunching_clear(mtw_bunching *b)
+{
+    int k;
+
+    free((char *) b->route_id);
+    free((char *) b->stop_id);
+    for (k = 0; k < b->nvehicles; k++) {
+        free((char *) b->vehicle_ids[k]);
+    }
+    free(b->vehicle_ids);
+}
+
+void mtw_histq_free(mtw_histq *q)
+{
+    if (q == NULL) {
+        return;
+    }
+    mtw_histq_done_arrivals(q, q->na);
+    mtw_histq_done_bunching(q, q->nb);
+    free(q->a);
+    free(q->b);
+    free(q);
+}
+
+static int arrival_copy(mtw_arrival *to, const mtw_arrival *from)
+{
+    *to = *from;
+    to->route_id = strdup(from->route_id);
+    to->trip_id = strdup(from->trip_id);
+    to->stop_id = strdup(from->stop_id);
+    to->vehicle_id = strdup(from->vehicle_id);
+    if (to->route_id == NULL || to->trip_id == NULL || to->stop_id == NULL
+        || to->vehicle_id == NULL)
+    {
+        arrival_clear(to);
+        return -1;
+    }
+    return 0;
+}
+
+static int bunching_copy(mtw_bunching *to, const mtw_bunching *from)
+{
+    const char **ids;
+    int k;
+
+    *to = *from;
+    to->nvehicles = 0;
+    to->route_id = strdup(from->route_id);
+    to->stop_id = strdup(from->stop_id);
+    ids = calloc((size_t) from->nvehicles + 1, sizeof(*ids));
+    to->vehicle_ids = ids;
+    if (to->route_id == NULL || to->stop_id == NULL || ids == NULL) {
+        bunching_clear(to);
+        return -1;
+    }
+    for (k = 0; k < from->nvehicles; k++) {
+        ids[k] = strdup(from->vehicle_ids[k]);
+        if (ids[k] == NULL) {
+            bunching_clear(to);
+            return -1;
+        }
+        to->nvehicles++;
+    }
+    return 0;
+}
+
+/* grows *arr of *cap elements of size sz to hold need; -1 out of memory */
+static int grow(void **arr, size_t *cap, size_t need, size_t sz)
+{
+    size_t c = *cap ? *cap : 64;
+    void *p;
+
+    if (need <= *cap) {
+        return 0;
+    }
+    while (c < need) {
+        c *= 2;
+    }
+    p = realloc(*arr, c * sz);
+    if (p == NULL) {
+        return -1;
+    }
+    *arr = p;
+    *cap = c;
+    return 0;
+}
+
+long mtw_histq_add_arrivals(mtw_histq *q, const mtw_arrival *a, size_t n)
+{
+    size_t i, over;
+
+    if (grow((void **) &q->a, &q->cap_a, q->na + n, sizeof(*q->a)) != 0) {
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        if (arrival_copy(&q->a[q->na + i], &a[i]) != 0) {
+            while (i-- > 0) {
+                arrival_clear(&q->a[q->na + i]);
+            }
+            return -1;
+        }
+    }
+    q->na += n;
+    over = q->na > q->max_a ? q->na - q->max_a : 0;
+    mtw_histq_done_arrivals(q, over);
+    return (long) over;
+}
+
+long mtw_histq_add_bunching(mtw_histq *q, const mtw_bunching *b, size_t n)
+{
+    size_t i, over;
+
+    if (grow((void **) &q->b, &q->cap_b, q->nb + n, sizeof(*q->b)) != 0) {
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        if (bunching_copy(&q->b[q->nb + i], &b[i]) != 0) {
+            while (i-- > 0) {
+                bunching_clear(&q->b[q->nb + i]);
+            }
+            return -1;
+        }
+    }
+    q->nb += n;
+    over = q->nb > q->max_b ? q->nb - q->max_b : 0;
+    mtw_histq_done_bunching(q, over);
+    return (long) over;
+}
+
+const mtw_arrival *mtw_histq_arrivals(const mtw_histq *q, size_t *n)
+{
+    *n = q->na;
+    return q->a;
+}
+
+const mtw_bunching *mtw_histq_bunching(const mtw_histq *q, size_t *n)
+{
+    *n = q->nb;
+    return q->b;
+}
+
+void mtw_histq_done_arrivals(mtw_histq *q, size_t n)
+{
+    size_t i;
+
+    if (n > q->na) {
+        n = q->na;
+    }
+    for (i = 0; i < n; i++) {
+        arrival_clear(&q->a[i]);
+    }
+    if (n > 0) {
+        memmove(q->a, q->a + n, (q->na - n) * sizeof(*q->a));
+    }
+    q->na -= n;
+}
+
+void mtw_histq_done_bunching(mtw_histq *q, size_t n)
+{
+    size_t i;
+
+    if (n > q->nb) {
+        n = q->nb;
+    }
+    for (i = 0; i < n; i++) {
+        bunching_clear(&q->b[i]);
+    }
+    if (n > 0) {
+        memmove(q->b, q->b + n, (q->nb - n) * sizeof(*q->b));
+    }
+    q->nb -= n;
 }
 
 /* ---- the day aggregate ------------------------------------------------ */

@@ -18,7 +18,15 @@
  * (< 25 % of scheduled, metrics.h) opens an episode, reported once; it
  * stays open while the following ticks still find bunching, and closes on
  * the first tick that scores the route-direction without it (or without
- * it at all).
+ * it at all).  An episode of a route-direction the detector had never
+ * seen scored before (since the worker started) is marked resumable: it
+ * may have begun before a restart, so the writer skips it when it
+ * continues an incident of the route-direction recorded in the last
+ * MTW_BUNCH_RESUME_SEC.
+ *
+ * Pending queue: what was detected but not yet committed to the database
+ * (down, restarting) waits in an mtw_histq, with its own copies of every
+ * string, until a write commits; it is bounded, dropping the oldest.
  */
 #ifndef MTW_SCORE_ARRIVALS_H
 #define MTW_SCORE_ARRIVALS_H
@@ -66,6 +74,8 @@ typedef struct {
     int scheduled;
     int nvehicles;
     const char **vehicle_ids;   /* the route-direction's vehicles */
+    int resumable;              /* its route-direction's first scoring since
+                                 * start: may continue a recorded episode */
 } mtw_bunching;
 
 typedef struct mtw_bunch_state mtw_bunch_state;
@@ -77,6 +87,38 @@ void mtw_bunch_state_free(mtw_bunch_state *b);
  * step).  Count, or -1 when out of memory. */
 long mtw_bunching_step(mtw_bunch_state *b, const mtw_tick *t,
                        const mtw_bunching **out);
+
+/* an incident this recent of the same route-direction is the episode a
+ * restarted worker finds still in progress */
+#define MTW_BUNCH_RESUME_SEC 1800
+
+/* ---- rows waiting for a commit ------------------------------------------ */
+
+#define MTW_HISTQ_MAX_ARRIVALS 50000    /* hours of a large city's arrivals */
+#define MTW_HISTQ_MAX_BUNCHING 2000
+
+typedef struct mtw_histq mtw_histq;
+
+/* A queue holding at most max_arr arrivals and max_bun incidents. */
+mtw_histq *mtw_histq_create(size_t max_arr, size_t max_bun);
+void mtw_histq_free(mtw_histq *q);
+
+/*
+ * Appends copies of n rows (strings included), after the rows already
+ * queued.  Returns how many of the oldest rows were dropped to stay within
+ * the cap (0 normally), or -1 when out of memory (nothing appended).
+ */
+long mtw_histq_add_arrivals(mtw_histq *q, const mtw_arrival *a, size_t n);
+long mtw_histq_add_bunching(mtw_histq *q, const mtw_bunching *b, size_t n);
+
+/* The queued rows, oldest first (owned by q, valid until the next call
+ * that changes q). */
+const mtw_arrival *mtw_histq_arrivals(const mtw_histq *q, size_t *n);
+const mtw_bunching *mtw_histq_bunching(const mtw_histq *q, size_t *n);
+
+/* The first n rows were committed: removes them. */
+void mtw_histq_done_arrivals(mtw_histq *q, size_t n);
+void mtw_histq_done_bunching(mtw_histq *q, size_t n);
 
 /* One route's service day, from its arrivals' delays. */
 typedef struct {

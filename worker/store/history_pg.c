@@ -12,6 +12,7 @@
 
 #define ARR_BATCH 200           /* rows per INSERT */
 #define ARR_COLS 13
+#define ARR_VEHICLE 8          /* the column given as JSON */
 
 static void fmt_ts(char *buf, size_t n, int64_t epoch)
 {
@@ -22,8 +23,10 @@ static void fmt_ts(char *buf, size_t n, int64_t epoch)
     strftime(buf, n, "%Y-%m-%d %H:%M:%S+00", &tm);
 }
 
-/* INSERT ... VALUES ($1..$13), ... for rows rows; the SQL holds only
- * placeholder numbers the worker produced */
+/* INSERT ... VALUES (...), ... for rows rows: 12 parameters a row, the
+ * vehicle id (from the feed, maybe not UTF-8) taken from one last JSON
+ * array parameter written by jbuf, which makes any byte string valid
+ * text; the SQL holds only placeholder numbers the worker produced */
 static char *arrivals_sql(size_t rows)
 {
     static const char head[] =
@@ -31,9 +34,10 @@ static char *arrivals_sql(size_t rows)
         "trip_start_time, direction_id, stop_id, stop_sequence, vehicle_id, "
         "scheduled_at, arrived_at, delay_sec, source) VALUES ";
     static const char tail[] = " ON CONFLICT DO NOTHING";
-    size_t cap = sizeof(head) + sizeof(tail) + rows * ARR_COLS * 8 + rows * 4;
+    size_t cap = sizeof(head) + sizeof(tail) + rows * ARR_COLS * 8
+                 + rows * 40;
     char *sql = malloc(cap), *p;
-    size_t r;
+    size_t r, k;
     int c;
 
     if (sql == NULL) {
@@ -45,8 +49,13 @@ static char *arrivals_sql(size_t rows)
         if (r) {
             *p++ = '(';
         }
-        for (c = 0; c < ARR_COLS; c++) {
-            p += sprintf(p, "%s$%zu", c ? "," : "", r * ARR_COLS + c + 1);
+        for (c = 0, k = r * (ARR_COLS - 1) + 1; c < ARR_COLS; c++) {
+            if (c == ARR_VEHICLE) {
+                p += sprintf(p, ",($%zu::jsonb ->> %zu)",
+                             rows * (ARR_COLS - 1) + 1, r);
+            } else {
+                p += sprintf(p, "%s$%zu", c ? "," : "", k++);
+            }
         }
         *p++ = ')';
     }
@@ -65,6 +74,7 @@ long mtw_histpg_arrivals(PGconn *conn, int city_id, const mtw_arrival *a,
 {
     const char **params;
     arr_vals *vals;
+    mtw_jbuf vids;
     PGresult *r;
     size_t i, k, rows;
     long inserted = 0;
@@ -86,12 +96,13 @@ long mtw_histpg_arrivals(PGconn *conn, int city_id, const mtw_arrival *a,
         free(vals);
         return -1;
     }
+    mtw_jbuf_init(&vids);
     for (i = 0; i < n; i += rows) {
         rows = n - i < ARR_BATCH ? n - i : ARR_BATCH;
         for (k = 0; k < rows; k++) {
             const mtw_arrival *x = &a[i + k];
             arr_vals *v = &vals[k];
-            const char **p = params + k * ARR_COLS;
+            const char **p = params + k * (ARR_COLS - 1);
 
             snprintf(v->city, sizeof(v->city), "%d", city_id);
             snprintf(v->date, sizeof(v->date), "%08d", x->service_date);
@@ -109,19 +120,30 @@ long mtw_histpg_arrivals(PGconn *conn, int city_id, const mtw_arrival *a,
             p[5] = x->direction >= 0 ? v->dir : NULL;
             p[6] = x->stop_id;
             p[7] = v->seq;
-            p[8] = x->vehicle_id;
-            p[9] = x->scheduled_at > 0 ? v->sched : NULL;
-            p[10] = v->arr;
-            p[11] = x->has_delay ? v->delay : NULL;
-            p[12] = source;
+            p[8] = x->scheduled_at > 0 ? v->sched : NULL;
+            p[9] = v->arr;
+            p[10] = x->has_delay ? v->delay : NULL;
+            p[11] = source;
         }
+        mtw_jbuf_reset(&vids);
+        mtw_jw_arr(&vids);
+        for (k = 0; k < rows; k++) {
+            mtw_jw_str(&vids, a[i + k].vehicle_id);
+        }
+        mtw_jw_arr_end(&vids);
+        if (vids.failed) {
+            snprintf(err, errlen, "logging arrivals: out of memory");
+            goto fail;
+        }
+        params[rows * (ARR_COLS - 1)] = vids.buf;
         sql = arrivals_sql(rows);
         if (sql == NULL) {
             snprintf(err, errlen, "logging arrivals: out of memory");
             goto fail;
         }
         r = mtw_pg_query(conn, "logging arrivals", sql,
-                         (int) (rows * ARR_COLS), params, err, errlen);
+                         (int) (rows * (ARR_COLS - 1) + 1), params, err,
+                         errlen);
         free(sql);
         if (r == NULL) {
             goto fail;
@@ -131,6 +153,7 @@ long mtw_histpg_arrivals(PGconn *conn, int city_id, const mtw_arrival *a,
     }
     free(params);
     free(vals);
+    mtw_jbuf_free(&vids);
     if (mtw_pg_exec(conn, "logging arrivals", "COMMIT", err, errlen) != 0) {
         return -1;
     }
@@ -139,6 +162,7 @@ long mtw_histpg_arrivals(PGconn *conn, int city_id, const mtw_arrival *a,
 fail:
     free(params);
     free(vals);
+    mtw_jbuf_free(&vids);
     mtw_pg_exec(conn, "logging arrivals", "ROLLBACK", NULL, 0);
     return -1;
 }
@@ -146,14 +170,20 @@ fail:
 long mtw_histpg_bunching(PGconn *conn, int city_id, const mtw_bunching *b,
                          size_t n, char *err, size_t errlen)
 {
-    char city[16], date[16], dir[8], at[40], hw[16], sh[16];
-    const char *params[9];
+    char city[16], date[16], dir[8], at[40], hw[16], sh[16], resume[16];
+    const char *params[10];
     mtw_jbuf ids;
     PGresult *r;
     long inserted = 0;
     size_t i;
     int k;
 
+    if (n == 0) {
+        return 0;
+    }
+    if (mtw_pg_exec(conn, "recording bunching", "BEGIN", err, errlen) != 0) {
+        return -1;
+    }
     mtw_jbuf_init(&ids);
     snprintf(city, sizeof(city), "%d", city_id);
     for (i = 0; i < n; i++) {
@@ -164,15 +194,16 @@ long mtw_histpg_bunching(PGconn *conn, int city_id, const mtw_bunching *b,
         }
         mtw_jw_arr_end(&ids);
         if (ids.failed) {
-            mtw_jbuf_free(&ids);
             snprintf(err, errlen, "recording bunching: out of memory");
-            return -1;
+            goto fail;
         }
         snprintf(date, sizeof(date), "%08d", b[i].service_date);
         snprintf(dir, sizeof(dir), "%d", b[i].direction);
         fmt_ts(at, sizeof(at), b[i].detected_at);
         snprintf(hw, sizeof(hw), "%d", b[i].headway);
         snprintf(sh, sizeof(sh), "%d", b[i].scheduled);
+        snprintf(resume, sizeof(resume), "%d",
+                 b[i].resumable ? MTW_BUNCH_RESUME_SEC : 0);
         params[0] = city;
         params[1] = date;
         params[2] = b[i].route_id;
@@ -182,21 +213,39 @@ long mtw_histpg_bunching(PGconn *conn, int city_id, const mtw_bunching *b,
         params[6] = ids.buf;
         params[7] = b[i].headway >= 0 ? hw : NULL;
         params[8] = b[i].scheduled > 0 ? sh : NULL;
+        params[9] = resume;
+        /* a resumable episode continuing a recent incident of the same
+         * route-direction is that incident (a restart mid-episode) */
         r = mtw_pg_query(conn, "recording bunching",
             "INSERT INTO bunching_incident (city_id, service_date, route_id, "
             "direction_id, stop_id, detected_at, vehicle_ids, headway_sec, "
-            "scheduled_headway_sec) VALUES ($1, $2, $3, $4, $5, $6, "
-            "ARRAY(SELECT jsonb_array_elements_text($7::jsonb)), $8, $9) "
-            "ON CONFLICT DO NOTHING", 9, params, err, errlen);
+            "scheduled_headway_sec) SELECT $1::int, $2::date, $3::text, "
+            "$4::smallint, $5::text, $6::timestamptz, "
+            "ARRAY(SELECT jsonb_array_elements_text($7::jsonb)), $8::int, "
+            "$9::int WHERE $10::int = 0 OR NOT EXISTS (SELECT 1 FROM "
+            "bunching_incident o WHERE o.city_id = $1::int "
+            "AND o.route_id = $3::text "
+            "AND o.direction_id IS NOT DISTINCT FROM $4::smallint "
+            "AND o.detected_at <= $6::timestamptz "
+            "AND o.detected_at > $6::timestamptz - $10::int * "
+            "interval '1 second') ON CONFLICT DO NOTHING",
+            10, params, err, errlen);
         if (r == NULL) {
-            mtw_jbuf_free(&ids);
-            return -1;
+            goto fail;
         }
         inserted += atol(PQcmdTuples(r));
         PQclear(r);
     }
     mtw_jbuf_free(&ids);
+    if (mtw_pg_exec(conn, "recording bunching", "COMMIT", err, errlen) != 0) {
+        return -1;
+    }
     return inserted;
+
+fail:
+    mtw_jbuf_free(&ids);
+    mtw_pg_exec(conn, "recording bunching", "ROLLBACK", NULL, 0);
+    return -1;
 }
 
 int mtw_histpg_day_done(PGconn *conn, int city_id, int ymd, char *err,

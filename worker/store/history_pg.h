@@ -15,13 +15,19 @@
 /*
  * Appends n arrivals in multi-row INSERTs (one statement per 200 rows, one
  * transaction); rows already logged are skipped.  Returns the rows
- * inserted, or -1 with err.
+ * inserted once the transaction committed, or -1 with err (nothing
+ * written, or the commit's outcome unknown: a retry is safe).
  */
 long mtw_histpg_arrivals(PGconn *conn, int city_id, const mtw_arrival *a,
                          size_t n, const char *source, char *err,
                          size_t errlen);
 
-/* Records n bunching incidents; returns the rows inserted or -1. */
+/*
+ * Records n bunching incidents in one transaction; a resumable one that
+ * continues an incident of its route-direction detected in the
+ * MTW_BUNCH_RESUME_SEC before it is skipped.  Returns the rows inserted,
+ * or -1 with err (nothing written).
+ */
 long mtw_histpg_bunching(PGconn *conn, int city_id, const mtw_bunching *b,
                          size_t n, char *err, size_t errlen);
 

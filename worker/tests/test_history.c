@@ -2,7 +2,8 @@
  * test_history.c - the history rules on a hand-made network: arrivals from
  * STOPPED_AT and from progress between two snapshots (each once, delay
  * against the schedule, reset on a new trip run), bunching episodes (one
- * row per episode), the day aggregate's arithmetic, and the EMF heartbeat
+ * row per episode, the first step's resumable), the queue of rows waiting
+ * for a commit (copies, oldest dropped at the cap), the day aggregate's arithmetic, and the EMF heartbeat
  * line of the CloudWatch contract.
  */
 #include <setjmp.h>
@@ -248,6 +249,7 @@ static void test_bunching_episodes(void **state)
     assert_string_equal(e[0].vehicle_ids[1], "B2");
     assert_true(e[0].detected_at == t.now);
     assert_int_equal(e[0].service_date, DAY);
+    assert_int_equal(e[0].resumable, 1);    /* first seen: maybe resumed */
     /* still bunched: the same episode */
     t.now += 10;
     assert_int_equal(mtw_bunching_step(b, &t, &e), 0);
@@ -257,12 +259,14 @@ static void test_bunching_episodes(void **state)
     t.ngroups = 2;
     assert_int_equal(mtw_bunching_step(b, &t, &e), 1);
     assert_int_equal(e[0].direction, 1);
+    assert_int_equal(e[0].resumable, 1);    /* direction 1 first seen */
     /* direction 0 recovers, then bunches again: a second episode */
     g[0].n_bunched = 0;
     assert_int_equal(mtw_bunching_step(b, &t, &e), 0);
     g[0].n_bunched = 1;
     assert_int_equal(mtw_bunching_step(b, &t, &e), 1);
     assert_int_equal(e[0].direction, 0);
+    assert_int_equal(e[0].resumable, 0);    /* opened while running */
     /* no scheduled headway: no bunching to speak of */
     t.ngroups = 0;
     assert_int_equal(mtw_bunching_step(b, &t, &e), 0);
@@ -271,6 +275,84 @@ static void test_bunching_episodes(void **state)
     assert_int_equal(mtw_bunching_step(b, &t, &e), 0);
     mtw_bunch_state_free(b);
     mtw_live_free(l);
+}
+
+/* rows wait, as copies, until committed; the cap drops the oldest */
+static void test_pending_queue(void **state)
+{
+    mtw_histq *q = mtw_histq_create(5, 2);
+    const mtw_arrival *qa;
+    const mtw_bunching *qb;
+    mtw_arrival a[4];
+    mtw_bunching b;
+    char vid[4][8], stop[8] = "S1", route[8] = "R";
+    char v1[8] = "A1", v2[8] = "B2";
+    const char *ids[2] = { v1, v2 };
+    size_t n;
+    int i;
+
+    (void) state;
+    assert_non_null(q);
+    memset(a, 0, sizeof(a));
+    for (i = 0; i < 4; i++) {
+        snprintf(vid[i], sizeof(vid[i]), "V%d", i);
+        a[i].route_id = route;
+        a[i].trip_id = "T0700";
+        a[i].stop_id = stop;
+        a[i].vehicle_id = vid[i];
+        a[i].seq = i + 1;
+        a[i].arrived_at = 1000 + i;
+    }
+    assert_int_equal(mtw_histq_add_arrivals(q, a, 3), 0);
+    /* the tick's memory goes away: the queue keeps its own copies */
+    strcpy(vid[0], "XX");
+    strcpy(stop, "ZZ");
+    qa = mtw_histq_arrivals(q, &n);
+    assert_int_equal(n, 3);
+    assert_string_equal(qa[0].vehicle_id, "V0");
+    assert_string_equal(qa[0].stop_id, "S1");
+    assert_int_equal(qa[2].seq, 3);
+    /* a failed write removes nothing; a commit of the first 2 does */
+    mtw_histq_done_arrivals(q, 2);
+    qa = mtw_histq_arrivals(q, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(qa[0].seq, 3);
+    /* an outage: 1 + 4 + 4 = 9 > 5, the 4 oldest go */
+    assert_int_equal(mtw_histq_add_arrivals(q, a, 4), 0);
+    assert_int_equal(mtw_histq_add_arrivals(q, a, 4), 4);
+    qa = mtw_histq_arrivals(q, &n);
+    assert_int_equal(n, 5);
+    assert_int_equal(qa[0].seq, 4);         /* oldest kept: 2nd batch's */
+    assert_int_equal(qa[1].seq, 1);         /* then the 3rd batch */
+    assert_int_equal(qa[4].seq, 4);
+    mtw_histq_done_arrivals(q, 99);         /* more than queued: all */
+    mtw_histq_arrivals(q, &n);
+    assert_int_equal(n, 0);
+
+    memset(&b, 0, sizeof(b));
+    b.route_id = route;
+    b.stop_id = "S3";
+    b.nvehicles = 2;
+    b.vehicle_ids = ids;
+    b.resumable = 1;
+    b.detected_at = 5000;
+    assert_int_equal(mtw_histq_add_bunching(q, &b, 1), 0);
+    strcpy(v1, "QQ");
+    b.detected_at = 5010;
+    b.resumable = 0;
+    assert_int_equal(mtw_histq_add_bunching(q, &b, 1), 0);
+    b.detected_at = 5020;
+    assert_int_equal(mtw_histq_add_bunching(q, &b, 1), 1);
+    qb = mtw_histq_bunching(q, &n);
+    assert_int_equal(n, 2);
+    assert_true(qb[0].detected_at == 5010);
+    assert_string_equal(qb[0].vehicle_ids[0], "QQ");
+    assert_string_equal(qb[1].vehicle_ids[1], "B2");
+    assert_int_equal(qb[1].nvehicles, 2);
+    assert_int_equal(qb[0].resumable, 0);
+    /* freed with rows still queued: nothing leaks (ASan lane) */
+    assert_int_equal(mtw_histq_add_arrivals(q, a, 2), 0);
+    mtw_histq_free(q);
 }
 
 static void test_day_aggregate(void **state)
@@ -344,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_passing_between_polls),
         cmocka_unit_test(test_new_run_and_unknown),
         cmocka_unit_test(test_bunching_episodes),
+        cmocka_unit_test(test_pending_queue),
         cmocka_unit_test(test_day_aggregate),
         cmocka_unit_test(test_heartbeat_line),
     };

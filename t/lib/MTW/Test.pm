@@ -269,6 +269,24 @@ sub stop_postgres {
     delete $self->{pg_data};
 }
 
+# Starts again the PostgreSQL that stop_postgres stopped: the same data
+# directory and port (a database outage, then its return, for the tests).
+sub restart_postgres {
+    my ($self) = @_;
+    my $d = "$self->{dir}/pg";
+    my $port = $self->port('pg');
+    my $log = "$self->{dir}/pg.log";
+    die "restart_postgres: no stopped PostgreSQL\n" if $self->{pg_data} || !-d "$d/data";
+    my $rc = system(join(' ', map { "'$_'" } _as_postgres(pg_bindir() . '/pg_ctl', '-D',
+        "$d/data", '-l', "$d/postgres.log", '-w', '-t', '30', '-o',
+        "-p $port -k $d -c listen_addresses=127.0.0.1 -c fsync=off "
+        . "-c synchronous_commit=off -c full_page_writes=off", 'start'))
+        . " >>'$log' 2>&1");
+    die "postgres failed to restart:\n" . slurp($log) . slurp("$d/postgres.log") if $rc != 0;
+    $self->{pg_data} = "$d/data";
+    return $self->{database_url};
+}
+
 # --- GTFS feeds for tests -----------------------------------------------------
 
 # Writes a zip at $path from { 'name/in/zip' => content } (entries in name
