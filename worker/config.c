@@ -3,6 +3,7 @@
  */
 #include "config.h"
 #include "util/cli.h"
+#include "util/date.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,24 +53,21 @@ int mtw_config_parse_clock(const char *s, mtw_clock_mode *out)
     return -1;
 }
 
+int mtw_config_parse_service_date(const char *s, int *ymd)
+{
+    /* only the dashed form: YYYYMMDD is GTFS's file format, not a setting */
+    if (s == NULL || strlen(s) != 10) {
+        return -1;
+    }
+    return mtw_date_parse(s, ymd);
+}
+
 int mtw_config_valid_service_date(const char *s)
 {
-    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    int y, m, d, n = 0;
+    int ymd;
 
-    if (s == NULL || strcmp(s, "auto") == 0) {
-        return 1;
-    }
-    if (strlen(s) != 10
-        || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10
-        || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-    {
-        return 0;
-    }
-    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) {
-        return 0;
-    }
-    return 1;
+    return s == NULL || strcmp(s, "auto") == 0
+           || mtw_config_parse_service_date(s, &ymd) == 0;
 }
 
 int mtw_config_load(mtw_config *cfg, char *err, unsigned errlen)

@@ -35,6 +35,9 @@ int mtw_config_load(mtw_config *cfg, char *err, unsigned errlen);
 /* Parses "wall" / "feed"; -1 when neither. */
 int mtw_config_parse_clock(const char *s, mtw_clock_mode *out);
 
+/* A real date written YYYY-MM-DD -> *ymd (YYYYMMDD); 0, or -1. */
+int mtw_config_parse_service_date(const char *s, int *ymd);
+
 /* Checks MTW_SERVICE_DATE's forms: NULL, "auto" or a real YYYY-MM-DD date. */
 int mtw_config_valid_service_date(const char *s);
 

@@ -109,19 +109,6 @@ static int write_atomic(const char *dir, const char *name,
     return 0;
 }
 
-static int parse_date_opt(const char *v, int32_t *out)
-{
-    int y, m, d;
-
-    if (!mtw_config_valid_service_date(v) || sscanf(v, "%d-%d-%d", &y, &m, &d)
-        != 3)
-    {
-        return -1;
-    }
-    *out = y * 10000 + m * 100 + d;
-    return 0;
-}
-
 static int simulate_main(const mtw_command *cmd, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -184,7 +171,7 @@ static int simulate_main(const mtw_command *cmd, int argc, char **argv)
         case 'D':
             date_opt = optarg;
             if (strcmp(optarg, "auto") != 0
-                && parse_date_opt(optarg, &fixed_date) != 0)
+                && mtw_config_parse_service_date(optarg, &fixed_date) != 0)
             {
                 return mtw_cli_usage_error(cmd, "--date must be YYYY-MM-DD "
                                            "or auto");

@@ -73,6 +73,19 @@ static void test_service_dates(void **state)
     assert_false(mtw_config_valid_service_date(""));
 }
 
+static void test_parse_service_date(void **state)
+{
+    int ymd = 0;
+
+    (void) state;
+    assert_int_equal(mtw_config_parse_service_date("2025-06-29", &ymd), 0);
+    assert_int_equal(ymd, 20250629);
+    assert_int_equal(mtw_config_parse_service_date("20250629", &ymd), -1);
+    assert_int_equal(mtw_config_parse_service_date("auto", &ymd), -1);
+    assert_int_equal(mtw_config_parse_service_date("2025-02-30", &ymd), -1);
+    assert_int_equal(mtw_config_parse_service_date(NULL, &ymd), -1);
+}
+
 static void test_parse_long(void **state)
 {
     long v;
@@ -127,6 +140,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_bad_values_name_the_variable),
         cmocka_unit_test(test_service_dates),
+        cmocka_unit_test(test_parse_service_date),
         cmocka_unit_test(test_parse_long),
         cmocka_unit_test(test_redis_urls),
     };
