@@ -6,34 +6,31 @@
 set -eu
 cd "$(dirname "$0")/.."
 
+# expect_one_compile FILE TARGET: after touching FILE, `make TARGET` compiles
+# FILE and nothing else
+expect_one_compile() {
+    touch "$1"
+    plan=$(make -n "$2")
+    compiles=$(echo "$plan" | grep -c -- ' -c ' || true)
+    if [ "$compiles" -ne 1 ] || ! echo "$plan" | grep -q "$1"; then
+        echo "check-build: touching $1 would compile $compiles files:"
+        echo "$plan"
+        exit 1
+    fi
+    make -s "$2" >/dev/null
+}
+
 make -s worker module >/dev/null
 
-touch worker/util/log.c
-plan=$(make -n worker)
-compiles=$(echo "$plan" | grep -c -- ' -c ' || true)
-if [ "$compiles" -ne 1 ] || ! echo "$plan" | grep -q 'worker/util/log.c'; then
-    echo "check-build: touching worker/util/log.c would compile $compiles files:"
-    echo "$plan"
-    exit 1
-fi
-make -s worker >/dev/null
+expect_one_compile worker/util/log.c worker
 
-touch ngx_mtw_module/ngx_http_mtw_module.h
-touch ngx_mtw_module/ngx_http_mtw_json.c
 # a header change rebuilds the module's files but never reconfigures nginx
-plan=$(make -n module)
-if echo "$plan" | grep -q 'configure'; then
+touch ngx_mtw_module/ngx_http_mtw_module.h
+if make -n module | grep -q 'configure'; then
     echo "check-build: editing a module file would reconfigure nginx"
     exit 1
 fi
 make -s module >/dev/null
-touch ngx_mtw_module/ngx_http_mtw_json.c
-plan=$(make -n module)
-compiles=$(echo "$plan" | grep -c -- ' -c ' || true)
-if [ "$compiles" -ne 1 ] || ! echo "$plan" | grep -q 'ngx_http_mtw_json.c'; then
-    echo "check-build: touching ngx_http_mtw_json.c would compile $compiles files:"
-    echo "$plan"
-    exit 1
-fi
-make -s module >/dev/null
+
+expect_one_compile ngx_mtw_module/ngx_http_mtw_json.c module
 echo "check-build: incremental worker and module builds: ok"
