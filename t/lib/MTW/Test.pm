@@ -664,13 +664,8 @@ sub stop_nginx {
 
 sub stop_all {
     my ($self) = @_;
-    for my $name (keys %{ $self->{procs} }) {
-        my $pid = delete $self->{procs}{$name};
-        kill 'TERM', $pid;
-        my $until = time + 5;
-        while (time < $until && waitpid($pid, WNOHANG) == 0) { sleep 0.02 }
-        if (pid_alive($pid)) { kill 'KILL', $pid; waitpid($pid, 0) }
-    }
+    # every background process is a worker (start_worker)
+    $self->stop_worker($_ =~ s/^worker-//r) for keys %{ $self->{procs} };
     $self->stop_nginx;
     $self->_stop_pidfile('redis', 'TERM');
     $self->stop_postgres;
