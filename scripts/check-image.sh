@@ -148,8 +148,12 @@ fi
 RUN=$TMP/run
 mkdir -p "$RUN"
 chmod 0777 "$RUN" "$TMP"
-PORT=$((20000 + $$ % 20000))
-while ss -ltn | awk '{ print $4 }' | grep -q ":$PORT\$"; do PORT=$((PORT + 1)); done
+# nginx binds 0.0.0.0, which fails on a port that any connection is using as
+# its local port: stay below the kernel's ephemeral range, and skip ports
+# that any socket holds
+EPHEMERAL_LOW=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+PORT=$((20000 + $$ % (EPHEMERAL_LOW - 20000)))
+while ss -tan | awk '{ print $4 }' | grep -q ":$PORT\$"; do PORT=$((PORT + 1)); done
 as_user() {
     if [ "$(id -u)" -eq 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi
 }
