@@ -13,7 +13,9 @@
 // Values given through variables are resolved: a module variable takes the
 // values its callers pass (or its default), a root variable its default and
 // the value in terraform.tfvars.example, so a rule holds for every value the
-// configuration can really receive.
+// configuration can really receive.  Module calls are followed to any depth
+// (environments/prod -> modules/stack -> modules/ecs-service); a rule about
+// one environment resolves along that environment's calls only (`via`).
 
 import fs from "node:fs";
 import path from "node:path";
@@ -43,7 +45,7 @@ async function load(root) {
       ctx.dirs.set(d, {
         dir: d, rel: path.relative(root, d) || ".", variables: {}, outputs: {},
         locals: {}, modules: {}, resources: [], data: [], providers: [],
-        terraform: [], tfvars: {}, strings: [], codeStrings: [],
+        terraform: [], tfvars: {}, strings: [], codeStrings: [], moved: [], removed: [],
       });
     }
     return ctx.dirs.get(d);
@@ -61,10 +63,11 @@ async function load(root) {
     }
     const d = dirOf(path.dirname(f));
     if (isVars) { Object.assign(d.tfvars, json); continue; }
-    collectStrings(json, d.strings, path.relative(root, f));
+    // moved/removed blocks name old addresses, not references
+    collectStrings({ ...json, moved: undefined, removed: undefined }, d.strings, path.relative(root, f));
     // the configuration outside variable declarations (whose validations
     // may name what they refuse)
-    collectStrings({ ...json, variable: undefined }, d.codeStrings, path.relative(root, f));
+    collectStrings({ ...json, variable: undefined, moved: undefined, removed: undefined }, d.codeStrings, path.relative(root, f));
     for (const [n, [b]] of blocks(json.variable)) d.variables[n] = b;
     for (const [n, [b]] of blocks(json.output)) d.outputs[n] = b;
     for (const l of json.locals || []) Object.assign(d.locals, l);
@@ -77,6 +80,8 @@ async function load(root) {
     }
     for (const [n, list] of blocks(json.provider)) for (const b of list) d.providers.push({ name: n, body: b });
     for (const t of json.terraform || []) d.terraform.push(t);
+    for (const m of json.moved || []) d.moved.push(m);
+    for (const m of json.removed || []) d.removed.push(m);
   }
   // callers: module blocks by the directory they point at
   ctx.callers = new Map();
@@ -103,28 +108,30 @@ function collectStrings(v, out, file) {
 
 const UNRESOLVED = Symbol("unresolved");
 
-function resolve(ctx, d, v, depth = 0) {
+// via: null (every caller) or a Set of directory rels the resolution may
+// pass through (one environment's chain of calls)
+function resolve(ctx, d, v, depth = 0, via = null) {
   if (depth > 10) return [{ [UNRESOLVED]: String(v) }];
   if (typeof v !== "string") return [v];
   let m = v.match(/^\$\{(?:tostring|tonumber)\((.*)\)\}$/s);
-  if (m) return resolve(ctx, d, "${" + m[1] + "}", depth + 1).map((x) => x);
+  if (m) return resolve(ctx, d, "${" + m[1] + "}", depth + 1, via).map((x) => x);
   m = v.match(/^\$\{var\.([A-Za-z_][\w-]*)\}$/);
-  if (m) return resolveVar(ctx, d, m[1], depth + 1);
+  if (m) return resolveVar(ctx, d, m[1], depth + 1, via);
   m = v.match(/^\$\{local\.([A-Za-z_][\w-]*)\}$/);
-  if (m && m[1] in d.locals) return resolve(ctx, d, d.locals[m[1]], depth + 1);
+  if (m && m[1] in d.locals) return resolve(ctx, d, d.locals[m[1]], depth + 1, via);
   if (!v.includes("${")) return [v];
   return [{ [UNRESOLVED]: v }];
 }
 
-function resolveVar(ctx, d, name, depth) {
+function resolveVar(ctx, d, name, depth, via = null) {
   const decl = d.variables[name];
   if (!decl) return [{ [UNRESOLVED]: `var.${name} (undeclared)` }];
-  const callers = ctx.callers.get(d.dir) || [];
+  const callers = (ctx.callers.get(d.dir) || []).filter((c) => !via || via.has(c.dir.rel));
   const out = [];
   if (callers.length > 0) {
     for (const c of callers) {
-      if (name in c.body) out.push(...resolve(ctx, c.dir, c.body[name], depth));
-      else if ("default" in decl) out.push(...resolve(ctx, d, decl.default, depth));
+      if (name in c.body) out.push(...resolve(ctx, c.dir, c.body[name], depth, via));
+      else if ("default" in decl) out.push(...resolve(ctx, d, decl.default, depth, via));
       else out.push({ [UNRESOLVED]: `var.${name} (not passed by ${c.dir.rel})` });
     }
     return out;
@@ -137,9 +144,9 @@ function resolveVar(ctx, d, name, depth) {
 
 const shown = (x) => (x && typeof x === "object" && UNRESOLVED in x ? `unresolved ${x[UNRESOLVED]}` : JSON.stringify(x));
 
-// every(ctx, d, value, pred, what): violations unless every resolved value passes
-function every(ctx, d, v, pred, what) {
-  const bad = resolve(ctx, d, v).filter((x) => (x && typeof x === "object" && UNRESOLVED in x) || !pred(x));
+// every(ctx, d, value, pred, what[, via]): violations unless every resolved value passes
+function every(ctx, d, v, pred, what, via = null) {
+  const bad = resolve(ctx, d, v, 0, via).filter((x) => (x && typeof x === "object" && UNRESOLVED in x) || !pred(x));
   return bad.map((x) => `${what}: ${shown(x)}`);
 }
 
@@ -162,6 +169,39 @@ const sgName = (ref) => {
 const num = (x) => (typeof x === "number" ? x : typeof x === "string" && /^\d+(\.\d+)?$/.test(x) ? Number(x) : NaN);
 const META_ARGS = new Set(["source", "version", "count", "for_each", "providers", "depends_on"]);
 
+// the validation blocks that check variable NAME of d: its own and those of
+// the module variables it is passed to as is
+function validationsOf(ctx, d, name) {
+  const own = d.variables[name]?.validation || [];
+  const passed = Object.values(d.modules).flatMap((body) => Object.entries(body)
+    .filter(([, v]) => v === `\${var.${name}}`)
+    .flatMap(([arg]) => validationsOf(ctx, ctx.dirs.get(path.resolve(d.dir, String(body.source))) || { variables: {}, modules: {} }, arg)));
+  return [...own, ...passed];
+}
+
+// the module calls reached from environments/ENV, at any depth: [{ d, name,
+// body, target }] plus `via`, the directories on that environment's path
+function envCalls(ctx, env) {
+  const start = ctx.dirs.get(path.join(ctx.root, "environments", env));
+  const out = [];
+  const via = new Set();
+  const walkCalls = (d, depth) => {
+    if (!d || depth > 5) return;
+    via.add(d.rel);
+    for (const [name, body] of Object.entries(d.modules)) {
+      const target = ctx.dirs.get(path.resolve(d.dir, String(body.source)));
+      out.push({ d, name, body, target });
+      walkCalls(target, depth + 1);
+    }
+  };
+  walkCalls(start, 0);
+  return { calls: out, via };
+}
+const envCall = (ctx, env, source, name) => {
+  const { calls, via } = envCalls(ctx, env);
+  return calls.filter((c) => path.basename(String(c.body.source)) === source && (!name || c.name === name)).map((c) => ({ ...c, via }));
+};
+
 function sgRules(ctx, type) {
   return resources(ctx, type).map((r) => {
     const b = r.body;
@@ -173,10 +213,23 @@ function sgRules(ctx, type) {
   });
 }
 
+// the alarms: one resource each, or a for_each over a map of specs written
+// in a local (entries with namespace and metric_name)
 function alarmMetrics(ctx) {
   const out = [];
   for (const r of resources(ctx, "aws_cloudwatch_metric_alarm")) {
     const b = r.body;
+    if (b.for_each) {
+      for (const [lname, val] of Object.entries(r.d.locals)) {
+        if (!val || typeof val !== "object" || Array.isArray(val)) continue;
+        for (const [k, spec] of Object.entries(val)) {
+          if (spec && typeof spec === "object" && spec.metric_name && spec.namespace) {
+            out.push({ r: { ...r, name: `${r.name}[${lname}.${k}]` }, ns: spec.namespace, metric: spec.metric_name, threshold: spec.threshold, period: spec.period });
+          }
+        }
+      }
+      continue;
+    }
     if (b.metric_name) out.push({ r, ns: b.namespace, metric: b.metric_name, threshold: b.threshold, period: b.period });
     for (const q of b.metric_query || []) {
       for (const m of q.metric || []) out.push({ r, ns: m.namespace, metric: m.metric_name, threshold: b.threshold, period: m.period });
@@ -224,6 +277,8 @@ const RULES = [
     desc: "every non-bool input of an environment or bootstrap has a validation",
     run: (ctx) => all(ctx).filter(isRoot).flatMap((d) => Object.entries(d.variables)
       .filter(([, b]) => b.type !== "${bool}" && !(b.validation && b.validation.length))
+      // or it is passed as is to module variables that validate it
+      .filter(([n]) => validationsOf(ctx, d, n).length === 0)
       .map(([n]) => `${d.rel}: variable ${n} has no validation`)),
   },
   {
@@ -275,9 +330,9 @@ const RULES = [
   },
   {
     id: "sg-ingress-exact",
-    desc: "ingress is exactly: ALB 80/443 from anywhere, tasks 8080 from the ALB, 5432 and 6379 from the tasks",
+    desc: "ingress is exactly: ALB 80/443 from anywhere, nginx 8080 from the ALB, PostgreSQL from the worker, Redis from nginx and the worker",
     run: (ctx) => {
-      const want = ["alb:80:0.0.0.0/0", "alb:443:0.0.0.0/0", "tasks:8080:sg.alb", "rds:5432:sg.tasks", "redis:6379:sg.tasks"];
+      const want = ["alb:80:0.0.0.0/0", "alb:443:0.0.0.0/0", "nginx:8080:sg.alb", "rds:5432:sg.worker", "redis:6379:sg.nginx", "redis:6379:sg.worker"];
       const have = new Set();
       for (const x of sgRules(ctx, "aws_vpc_security_group_ingress_rule")) {
         for (const p of x.ports) have.add(`${x.sg}:${shown(p)}:${x.peer}`);
@@ -290,15 +345,25 @@ const RULES = [
     },
   },
   {
-    id: "sg-open-egress-only-tasks",
-    desc: "egress to 0.0.0.0/0 only from the tasks, on 80 and 443",
-    run: (ctx) => sgRules(ctx, "aws_vpc_security_group_egress_rule").filter((x) => x.open)
-      .filter((x) => x.sg !== "tasks" || !x.ports.every((p) => p === 80 || p === 443))
-      .map((x) => `${where(x.r)} lets ${x.sg} reach ${x.peer} on ${x.ports.map(shown)}`),
+    id: "sg-egress-exact",
+    desc: "egress is exactly: ALB to nginx 8080; nginx to Redis and HTTPS (AWS APIs) only; the worker to Redis, PostgreSQL and HTTP(S)",
+    run: (ctx) => {
+      const want = ["alb:8080:sg.nginx", "nginx:6379:sg.redis", "nginx:443:0.0.0.0/0",
+        "worker:6379:sg.redis", "worker:5432:sg.rds", "worker:443:0.0.0.0/0", "worker:80:0.0.0.0/0"];
+      const have = new Set();
+      for (const x of sgRules(ctx, "aws_vpc_security_group_egress_rule")) {
+        for (const p of x.ports) have.add(`${x.sg}:${shown(p)}:${x.peer}`);
+        if (shown(x.ports) !== shown(x.toPorts)) have.add(`${x.sg}:range:${x.peer}`);
+      }
+      const v = [];
+      for (const w of want) if (!have.has(w)) v.push(`missing egress ${w}`);
+      for (const h of have) if (!want.includes(h)) v.push(`unexpected egress ${h}`);
+      return v;
+    },
   },
   {
     id: "rds-protected",
-    desc: "RDS: encrypted, private, gp3 20 GB growing to 100 GB, >= 7 days of backups, deletion protection, final snapshot, db.t4g.micro",
+    desc: "RDS: encrypted, private, gp3 20 GB growing to 100 GB, >= 7 days of backups, deletion protection, final snapshot, db.t4g.micro, master password managed by RDS, RSA 2048 G1 CA",
     run: (ctx) => {
       const dbs = resources(ctx, "aws_db_instance");
       if (dbs.length === 0) return ["no aws_db_instance"];
@@ -314,13 +379,16 @@ const RULES = [
           ...every(ctx, r.d, b.allocated_storage, (x) => num(x) === 20, `${w}: allocated_storage (planned 20 GB)`),
           ...every(ctx, r.d, b.max_allocated_storage, (x) => num(x) === 100, `${w}: max_allocated_storage (planned 100 GB)`),
           ...every(ctx, r.d, b.instance_class, (x) => x === "db.t4g.micro", `${w}: instance_class`),
+          ...(b.manage_master_user_password === true ? [] : [`${w}: manage_master_user_password is not true`]),
+          ...("password" in b || "password_wo" in b ? [`${w}: sets a master password (RDS must manage it)`] : []),
+          ...every(ctx, r.d, b.ca_cert_identifier, (x) => x === "rds-ca-rsa2048-g1", `${w}: ca_cert_identifier`),
         ];
       });
     },
   },
   {
     id: "redis-protected",
-    desc: "ElastiCache: a replication group encrypted at rest, cache.t4g.micro, no unencrypted cluster",
+    desc: "ElastiCache: a replication group encrypted at rest and in transit (TLS required), with AUTH, cache.t4g.micro, no unencrypted cluster",
     run: (ctx) => {
       const groups = resources(ctx, "aws_elasticache_replication_group");
       return [
@@ -330,6 +398,8 @@ const RULES = [
         ...groups.flatMap((r) => [
           ...(r.body.at_rest_encryption_enabled === true ? [] : [`${where(r)}: at_rest_encryption_enabled is not true`]),
           ...every(ctx, r.d, r.body.node_type, (x) => x === "cache.t4g.micro", `${where(r)}: node_type`),
+          ...(r.body.transit_encryption_enabled === true && r.body.transit_encryption_mode === "required" ? [] : [`${where(r)}: in-transit encryption is not required`]),
+          ...(r.body.auth_token ? [] : [`${where(r)}: no AUTH token`]),
         ]),
       ];
     },
@@ -389,12 +459,23 @@ const RULES = [
           if (/:\/\/[^/@\s]+:[^/@\s]+@/.test(String(val))) v.push(`${c.d.rel}: module ${c.name} ${k} embeds a password in a URL`);
         }
         for (const [k, val] of Object.entries(c.body.secrets || {})) {
-          if (!/^\$\{.*\}$/.test(String(val)) && !/^arn:aws:(ssm|secretsmanager):/.test(String(val))) {
+          if (!/^\$\{[^}]*\}(:[A-Za-z_]+::)?$/.test(String(val)) && !/^arn:aws:(ssm|secretsmanager):/.test(String(val))) {
             v.push(`${c.d.rel}: module ${c.name} secret ${k} is not a parameter/secret ARN`);
           }
         }
         if (c.name === "worker" && Object.keys(c.body.secrets || {}).length === 0) {
           v.push(`${c.d.rel}: the worker gets no ECS secrets (database password)`);
+        }
+        // TLS to RDS verifies the server: verify-full against a CA file
+        for (const [k, val] of Object.entries(env)) {
+          if (/^postgres(ql)?:\/\//.test(String(val)) && !/sslmode=verify-full&sslrootcert=/.test(String(val))) {
+            v.push(`${c.d.rel}: module ${c.name} ${k} does not verify the server (sslmode=verify-full, sslrootcert)`);
+          }
+          if (/^redis:\/\//.test(String(val))) v.push(`${c.d.rel}: module ${c.name} ${k} is plain redis://, not rediss://`);
+        }
+        if (env.MTW_REDIS_ADDR !== undefined && env.MTW_REDIS_TLS !== "on") v.push(`${c.d.rel}: module ${c.name} talks to Redis without MTW_REDIS_TLS on`);
+        if ((env.MTW_REDIS_ADDR !== undefined || env.MTW_REDIS_URL !== undefined) && !(c.body.secrets || {}).MTW_REDIS_PASSWORD) {
+          v.push(`${c.d.rel}: module ${c.name} gets no Redis AUTH secret (MTW_REDIS_PASSWORD)`);
         }
       }
       return v;
@@ -428,7 +509,7 @@ const RULES = [
       for (const d of all(ctx)) {
         for (const { s, file } of d.codeStrings) if (/:latest\b/.test(s)) v.push(`${file}: uses :latest`);
         for (const [n, b] of Object.entries(d.variables)) {
-          if (/(^|_)image(_tag)?$/.test(n) && !JSON.stringify(b.validation || []).includes("latest")) {
+          if (/(^|_)image(_tag)?$/.test(n) && !JSON.stringify(validationsOf(ctx, d, n)).includes("latest")) {
             v.push(`${d.rel}: variable ${n} does not refuse latest`);
           }
         }
@@ -438,7 +519,7 @@ const RULES = [
   },
   {
     id: "alb-listeners",
-    desc: "ALB: 80 redirects to HTTPS 443 (TLS 1.2+), targets on 8080 checked with /api/readyz",
+    desc: "ALB: 80 redirects to HTTPS 443 (TLS 1.2+), targets on 8080 checked with /api/livez (never the worker's freshness), the target group handed out only once a listener uses it",
     run: (ctx) => {
       const listeners = resources(ctx, "aws_lb_listener");
       const tgs = resources(ctx, "aws_lb_target_group");
@@ -456,15 +537,19 @@ const RULES = [
       }
       for (const r of tgs) {
         const hc = first(r.body.health_check) || {};
-        v.push(...every(ctx, r.d, hc.path, (x) => x === "/api/readyz", `${where(r)}: health check path`));
+        v.push(...every(ctx, r.d, hc.path, (x) => x === "/api/livez", `${where(r)}: health check path`));
         v.push(...every(ctx, r.d, r.body.port, (x) => num(x) === 8080, `${where(r)}: port`));
+        const out = Object.values(r.d.outputs).find((o) => String(o.value) === `\${aws_lb_target_group.${r.name}.arn}`);
+        if (!out || !(out.depends_on || []).some((x) => /aws_lb_listener\./.test(x))) {
+          v.push(`${where(r)}: its ARN is handed out before a listener uses it (output depends_on a listener)`);
+        }
       }
       return v;
     },
   },
   {
     id: "nginx-autoscaling",
-    desc: "production nginx scales 1 -> 3 tasks on CPU and ALB requests per target",
+    desc: "production nginx runs 2 -> 3 tasks in two zones, scaling on CPU and ALB requests per target; the worker's first task on regular Fargate",
     run: (ctx) => {
       const v = [];
       const types = new Set(resources(ctx, "aws_appautoscaling_policy").map((r) => {
@@ -472,12 +557,21 @@ const RULES = [
         return (first(c.predefined_metric_specification) || {}).predefined_metric_type;
       }));
       for (const t of ["ECSServiceAverageCPUUtilization", "ALBRequestCountPerTarget"]) if (!types.has(t)) v.push(`no target tracking on ${t}`);
-      const prod = moduleCalls(ctx, "ecs-service").filter((c) => c.d.rel === "environments/prod" && c.name === "nginx");
+      const prod = envCall(ctx, "prod", "ecs-service", "nginx");
       if (prod.length === 0) v.push("no nginx service in environments/prod");
       for (const c of prod) {
-        v.push(...every(ctx, c.d, c.body.min_capacity, (x) => num(x) === 1, "prod nginx min_capacity"));
-        v.push(...every(ctx, c.d, c.body.max_capacity, (x) => num(x) === 3, "prod nginx max_capacity"));
+        v.push(...every(ctx, c.d, c.body.min_capacity, (x) => num(x) >= 2, "prod nginx min_capacity", c.via));
+        v.push(...every(ctx, c.d, c.body.desired_count, (x) => num(x) >= 2, "prod nginx desired_count", c.via));
+        v.push(...every(ctx, c.d, c.body.max_capacity, (x) => num(x) === 3, "prod nginx max_capacity", c.via));
         if (c.body.requests_per_target === undefined) v.push("prod nginx has no requests_per_target");
+        if (!/^\$\{module\.[\w-]+\.public_subnet_ids\}$/.test(String(c.body.subnet_ids))) v.push("prod nginx is not given the subnets of both zones");
+      }
+      const workers = envCall(ctx, "prod", "ecs-service", "worker");
+      if (workers.length === 0) v.push("no worker service in environments/prod");
+      for (const c of workers) {
+        const strategy = c.body.capacity_provider_strategy;
+        const regular = Array.isArray(strategy) ? strategy.find((x) => x.capacity_provider === "FARGATE") : null;
+        if (!regular || !(num(regular.base) >= 1)) v.push("prod worker's first task is not on regular Fargate (FARGATE base >= 1)");
       }
       return v;
     },
@@ -513,7 +607,7 @@ const RULES = [
   },
   {
     id: "budget",
-    desc: "a monthly AWS budget of 100 USD in production, with notifications",
+    desc: "a monthly AWS budget of 100 USD in production, with notifications, counting only its environment's costs (Environment tag, activated)",
     run: (ctx) => {
       const b = resources(ctx, "aws_budgets_budget");
       if (b.length === 0) return ["no aws_budgets_budget"];
@@ -521,10 +615,19 @@ const RULES = [
       for (const r of b) {
         if (r.body.limit_unit !== "USD" || r.body.time_unit !== "MONTHLY") v.push(`${where(r)} is not monthly in USD`);
         if (!r.body.notification && !r.body.dynamic?.notification) v.push(`${where(r)} has no notification`);
+        const f = (r.body.cost_filter || []).find((x) => x.name === "TagKeyValue");
+        if (!f || !/user:Environment\$/.test(JSON.stringify(f.values)) || !/var\.environment/.test(JSON.stringify(f.values))) {
+          v.push(`${where(r)} counts the whole account (no TagKeyValue filter on user:Environment$<its environment>)`);
+        }
       }
-      const prod = moduleCalls(ctx, "monitoring").filter((c) => c.d.rel === "environments/prod");
+      const tags = resources(ctx, "aws_ce_cost_allocation_tag");
+      if (!tags.some((r) => r.body.tag_key === "Environment" && r.body.status === "Active")) v.push("the Environment cost allocation tag is not activated");
+      const prod = envCall(ctx, "prod", "monitoring");
       if (prod.length === 0) v.push("no monitoring in environments/prod");
-      for (const c of prod) v.push(...every(ctx, c.d, c.body.budget_limit_usd, (x) => num(x) === 100, "prod budget_limit_usd"));
+      for (const c of prod) {
+        v.push(...every(ctx, c.d, c.body.budget_limit_usd, (x) => num(x) === 100, "prod budget_limit_usd", c.via));
+        v.push(...every(ctx, c.d, c.body.environment, (x) => x === "prod", "prod budget environment", c.via));
+      }
       return v;
     },
   },
@@ -653,15 +756,43 @@ const RULES = [
     },
   },
   {
-    id: "environments-alike",
-    desc: "prod and staging compose the same modules",
+    id: "environments-thin",
+    desc: "prod and staging are thin roots calling the one shared stack (no resources of their own), with moved blocks for every module the roots once called",
     run: (ctx) => {
       const envs = envDirs(ctx);
-      const sig = (d) => Object.entries(d.modules).map(([n, b]) => `${n}=${b.source}`).sort().join(",");
       const prod = envs.find((d) => d.rel === "environments/prod");
       const staging = envs.find((d) => d.rel === "environments/staging");
       if (!prod || !staging) return ["environments/prod and environments/staging are both required"];
-      return sig(prod) === sig(staging) ? [] : [`prod (${sig(prod)}) and staging (${sig(staging)}) differ`];
+      const stack = ctx.dirs.get(path.join(ctx.root, "modules", "stack"));
+      if (!stack) return ["no modules/stack"];
+      const v = [];
+      for (const d of [prod, staging]) {
+        const calls = Object.entries(d.modules);
+        if (calls.length !== 1 || path.resolve(d.dir, String(calls[0][1].source)) !== stack.dir) v.push(`${d.rel} does not call modules/stack alone`);
+        if (d.resources.length) v.push(`${d.rel} has resources of its own: ${d.resources.map((r) => r.type + "." + r.name).join(", ")}`);
+        const moved = new Set(d.moved.map((m) => `${m.from}=>${m.to}`));
+        for (const [name, body] of Object.entries(stack.modules)) {
+          if (path.basename(String(body.source)) === "secret") continue; // new with the stack
+          const want = `\${module.${name}}=>\${module.stack.module.${name}}`;
+          if (!moved.has(want)) v.push(`${d.rel}: no moved block from module.${name} to module.stack.module.${name}`);
+        }
+      }
+      return v;
+    },
+  },
+  {
+    id: "no-secret-in-state",
+    desc: "no random provider; generated secrets are drawn ephemerally and written write-only",
+    run: (ctx) => {
+      const v = [];
+      for (const d of all(ctx)) {
+        for (const t of d.terraform) if (t.required_providers?.[0]?.random || t.required_providers?.random) v.push(`${d.rel}: requires the random provider`);
+        for (const r of d.resources) if (r.type.startsWith("random_")) v.push(`${d.rel}: ${r.type}.${r.name} keeps a secret in the state`);
+        for (const r of d.resources.filter((x) => x.type === "aws_secretsmanager_secret_version" || x.type === "aws_ssm_parameter")) {
+          if ("secret_string" in r.body || "value" in r.body) v.push(`${d.rel}: ${r.type}.${r.name} writes its value into the state (use the write-only argument)`);
+        }
+      }
+      return v;
     },
   },
 ];

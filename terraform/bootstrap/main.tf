@@ -109,3 +109,19 @@ resource "aws_iam_openid_connect_provider" "github" {
     "1c58a3a8518e8759bf075b76b750d4f2df264fcd",
   ]
 }
+
+# The image repositories staging and production share: a build of main is
+# pushed once and promoted to production by digest (modules/ecr)
+module "ecr" {
+  source           = "../modules/ecr"
+  repository_names = [for i in ["nginx", "worker"] : "${var.image_repository_prefix}/${i}"]
+  keep_images      = 10
+  keep_builds      = 30
+}
+
+# Budgets per environment filter on the Environment tag every resource
+# carries (default_tags); Cost Explorer sees a tag only once it is active
+resource "aws_ce_cost_allocation_tag" "environment" {
+  tag_key = "Environment"
+  status  = "Active"
+}

@@ -12,3 +12,8 @@ output "github_oidc_provider_arn" {
   description = "ARN of the GitHub Actions OIDC provider."
   value       = aws_iam_openid_connect_provider.github.arn
 }
+
+output "ecr_repository_urls" {
+  description = "URLs of the shared image repositories (ECR_REGISTRY is their host)."
+  value       = module.ecr.repository_urls
+}

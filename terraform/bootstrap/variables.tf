@@ -37,3 +37,13 @@ variable "noncurrent_state_days" {
     error_message = "Keep old state versions at least 30 days."
   }
 }
+
+variable "image_repository_prefix" {
+  type        = string
+  description = "Prefix of the shared ECR repositories <prefix>/nginx and <prefix>/worker (the environments' image_repository_prefix)."
+  default     = "mtw"
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9_-]{0,62}$", var.image_repository_prefix))
+    error_message = "image_repository_prefix must be lower-case letters, digits, _ and -."
+  }
+}

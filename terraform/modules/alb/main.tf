@@ -1,7 +1,10 @@
 # alb - the public entry: HTTP 80 redirects to HTTPS 443 (TLS 1.2/1.3, ACM
 # certificate), which forwards to the nginx tasks on the app port.  The
-# target group's health check is /api/readyz, so a task whose Redis or worker
-# data is unavailable leaves the rotation.
+# target group's health check is /api/livez: the task's nginx answers and
+# its own Redis connection works (a task stuck on a stale Redis address
+# leaves the rotation and ECS replaces it).  Never the worker's freshness
+# (/api/readyz): a worker restart or a Spot reclaim must not take the API
+# down; stale data shows as stale:true and the heartbeat alarm instead.
 
 resource "aws_lb" "this" {
   name                       = var.name

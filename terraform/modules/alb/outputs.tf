@@ -14,8 +14,9 @@ output "arn_suffix" {
 }
 
 output "target_group_arn" {
-  description = "ARN of the nginx target group."
+  description = "ARN of the nginx target group, once a listener forwards to it (ECS refuses a service on a target group no load balancer uses)."
   value       = aws_lb_target_group.nginx.arn
+  depends_on  = [aws_lb_listener.https]
 }
 
 output "target_group_arn_suffix" {

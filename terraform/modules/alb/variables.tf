@@ -35,8 +35,8 @@ variable "target_port" {
 
 variable "health_check_path" {
   type        = string
-  description = "Target health check: /api/readyz answers 200 only when Redis is reachable and the worker's heartbeat is fresh."
-  default     = "/api/readyz"
+  description = "Target health check: /api/livez answers 200 when nginx runs and its Redis connection answers PING (never the worker's heartbeat)."
+  default     = "/api/livez"
   validation {
     condition     = startswith(var.health_check_path, "/")
     error_message = "health_check_path must start with /."

@@ -1,6 +1,9 @@
-# ecr - one repository per image.  Tags are immutable: a deploy pushes the
-# release version and the commit SHA, never moves a tag, never uses latest.
-# Only the last images are kept (a rollback can go back that far).
+# ecr - one repository per image, shared by staging and production (made
+# by terraform/bootstrap): every merge to main pushes its build tagged with
+# the commit SHA, staging runs it by digest, and a release promotes that
+# same digest to production by adding the version tag.  Tags are immutable,
+# never latest.  The last keep_images releases are kept (a rollback can go
+# back that far) and the last keep_builds builds of main.
 
 resource "aws_ecr_repository" "this" {
   for_each             = toset(var.repository_names)
@@ -21,15 +24,28 @@ resource "aws_ecr_lifecycle_policy" "this" {
   for_each   = aws_ecr_repository.this
   repository = each.value.name
   policy = jsonencode({
-    rules = [{
-      rulePriority = 1
-      description  = "keep the last images only"
-      selection = {
-        tagStatus   = "any"
-        countType   = "imageCountMoreThan"
-        countNumber = var.keep_images
-      }
-      action = { type = "expire" }
-    }]
+    rules = [
+      {
+        rulePriority = 1
+        description  = "keep the last releases (version tags)"
+        selection = {
+          tagStatus      = "tagged"
+          tagPatternList = ["*.*.*"]
+          countType      = "imageCountMoreThan"
+          countNumber    = var.keep_images
+        }
+        action = { type = "expire" }
+      },
+      {
+        rulePriority = 2
+        description  = "keep the last builds of main (commit tags)"
+        selection = {
+          tagStatus   = "any"
+          countType   = "imageCountMoreThan"
+          countNumber = var.keep_builds
+        }
+        action = { type = "expire" }
+      },
+    ]
   })
 }

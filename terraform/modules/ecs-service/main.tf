@@ -44,6 +44,15 @@ locals {
     },
     var.command == null ? {} : { command = var.command }
   )
+
+  one_off_containers = {
+    for k, t in var.one_off_tasks : k => merge(local.container, {
+      command     = t.command
+      environment = [for n, v in merge(var.environment, t.environment) : { name = n, value = v }]
+      secrets     = [for n, v in merge(var.secrets, t.secrets) : { name = n, valueFrom = v }]
+      healthCheck = null
+    })
+  }
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -108,6 +117,26 @@ resource "aws_ecs_task_definition" "this" {
   }
 }
 
+# one-off tasks (the deploy's migration, operators' gtfs-load): no service;
+# deploys register their revisions with the release's image like the
+# service's
+resource "aws_ecs_task_definition" "one_off" {
+  for_each                 = local.one_off_containers
+  family                   = "${local.family}-${each.key}"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = var.cpu
+  memory                   = var.memory
+  execution_role_arn       = var.execution_role_arn
+  task_role_arn            = aws_iam_role.task.arn
+  container_definitions    = jsonencode([{ for k, v in each.value : k => v if v != null }])
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = "X86_64"
+  }
+}
+
 resource "aws_ecs_service" "this" {
   name                               = var.name
   cluster                            = var.cluster_arn
@@ -120,9 +149,13 @@ resource "aws_ecs_service" "this" {
   deployment_maximum_percent         = var.deployment_maximum_percent
   health_check_grace_period_seconds  = var.target_group_arn == null ? null : 60
 
-  capacity_provider_strategy {
-    capacity_provider = var.capacity_provider
-    weight            = 1
+  dynamic "capacity_provider_strategy" {
+    for_each = var.capacity_provider_strategy
+    content {
+      capacity_provider = capacity_provider_strategy.value.capacity_provider
+      base              = capacity_provider_strategy.value.base
+      weight            = capacity_provider_strategy.value.weight
+    }
   }
 
   deployment_circuit_breaker {

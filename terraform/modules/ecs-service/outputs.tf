@@ -17,3 +17,8 @@ output "log_group_name" {
   description = "CloudWatch log group of the service."
   value       = aws_cloudwatch_log_group.this.name
 }
+
+output "one_off_task_families" {
+  description = "Task definition families of the one-off tasks, by key."
+  value       = { for k, t in aws_ecs_task_definition.one_off : k => t.family }
+}

@@ -39,19 +39,25 @@ variable "command" {
 
 variable "cpu" {
   type        = number
-  description = "Fargate CPU units of the task."
-  validation {
-    condition     = contains([256, 512, 1024, 2048, 4096], var.cpu)
-    error_message = "cpu must be a Fargate size: 256, 512, 1024, 2048 or 4096."
-  }
+  description = "Fargate CPU units of the task (256 = 0.25 vCPU); with memory, one of Fargate's sizes."
 }
 
+# Fargate's task sizes: CPU units => the memory (MiB) each allows.  The one
+# check of the pair; callers pass both through unchecked.
 variable "memory" {
   type        = number
-  description = "Memory of the task in MiB."
+  description = "Memory of the task in MiB: a size Fargate allows with var.cpu (256: 512-2048; 512: 1024-4096; 1024: 2048-8192; 2048: 4096-16384; 4096: 8192-30720, in 1024 steps; 8192 and 16384: larger)."
   validation {
-    condition     = var.memory >= 512 && var.memory <= 30720
-    error_message = "memory must be between 512 and 30720 MiB."
+    condition = contains(lookup({
+      "256"   = [512, 1024, 2048]
+      "512"   = range(1024, 4097, 1024)
+      "1024"  = range(2048, 8193, 1024)
+      "2048"  = range(4096, 16385, 1024)
+      "4096"  = range(8192, 30721, 1024)
+      "8192"  = range(16384, 61441, 4096)
+      "16384" = range(32768, 122881, 8192)
+    }, tostring(var.cpu), []), var.memory)
+    error_message = "cpu and memory are not a Fargate task size: 256 CPU takes 512, 1024 or 2048 MiB; 512 takes 1024-4096; 1024 takes 2048-8192; 2048 takes 4096-16384; 4096 takes 8192-30720 (1024 steps); 8192 takes 16384-61440 (4096 steps); 16384 takes 32768-122880 (8192 steps)."
   }
 }
 
@@ -166,12 +172,28 @@ variable "task_policy_json" {
   default     = null
 }
 
-variable "capacity_provider" {
-  type        = string
-  description = "FARGATE, or FARGATE_SPOT (about 70 % cheaper; tasks may be stopped with a 2-minute SIGTERM notice)."
-  default     = "FARGATE"
+variable "capacity_provider_strategy" {
+  type = list(object({
+    capacity_provider = string
+    base              = number
+    weight            = number
+  }))
+  description = "Where the tasks run: FARGATE, or FARGATE_SPOT (about 70 % cheaper; a task may be stopped with a 2-minute SIGTERM notice). base tasks go to a provider first, the rest by weight."
+  default     = [{ capacity_provider = "FARGATE", base = 0, weight = 1 }]
   validation {
-    condition     = contains(["FARGATE", "FARGATE_SPOT"], var.capacity_provider)
-    error_message = "capacity_provider must be FARGATE or FARGATE_SPOT."
+    condition = length(var.capacity_provider_strategy) > 0 && alltrue([
+      for s in var.capacity_provider_strategy : contains(["FARGATE", "FARGATE_SPOT"], s.capacity_provider) && s.base >= 0 && s.weight >= 0
+    ]) && anytrue([for s in var.capacity_provider_strategy : s.weight > 0])
+    error_message = "capacity_provider_strategy: FARGATE or FARGATE_SPOT entries, base and weight >= 0, some weight > 0."
   }
+}
+
+variable "one_off_tasks" {
+  type = map(object({
+    command     = list(string)
+    environment = map(string)
+    secrets     = map(string)
+  }))
+  description = "Extra task definition families <cluster>-<name>-<key> for one-off tasks (run-task), with the service's container, image and roles, this command and these environment values and secrets over the service's."
+  default     = {}
 }

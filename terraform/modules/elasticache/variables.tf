@@ -28,3 +28,13 @@ variable "engine_version" {
   description = "Redis engine version."
   default     = "7.1"
 }
+
+variable "auth_token" {
+  type        = string
+  description = "Redis AUTH token (16-128 letters and digits), from Secrets Manager."
+  sensitive   = true
+  validation {
+    condition     = can(regex("^[A-Za-z0-9]{16,128}$", var.auth_token))
+    error_message = "auth_token must be 16 to 128 letters and digits."
+  }
+}

@@ -5,7 +5,9 @@
 # (RunningTaskCount is published by Container Insights in
 # ECS/ContainerInsights, not AWS/ECS); the worker's heartbeat stale per city
 # (metric WorkerHeartbeat, emitted by the worker, see terraform/README.md);
-# Redis memory.  Every alarm notifies the SNS topic on ALARM and OK.
+# Redis memory.  Every alarm notifies the SNS topic on ALARM and OK.  The
+# alarms on one metric are one map (local.alarm_specs: what each watches,
+# once, per service or per city) made into resources by one for_each.
 #
 # The topic is not KMS-encrypted: CloudWatch and AWS Budgets cannot publish
 # to a topic under the AWS-managed SNS key, and alerts carry no secrets.
@@ -46,76 +48,141 @@ resource "aws_sns_topic_subscription" "email" {
   endpoint  = var.alert_email
 }
 
-# --- ECS services -----------------------------------------------------------------
+# --- alarms on one metric each ------------------------------------------------------
+# per: "service" (one alarm per ECS service, dimensions ClusterName and
+# ServiceName), "city" (one per city, dimension City) or "once" (dimensions
+# as given).  unit_name names the alarm and the description.
 
-resource "aws_cloudwatch_metric_alarm" "cpu_high" {
-  for_each            = local.services
-  alarm_name          = "${var.name}-${each.key}-cpu-high"
-  alarm_description   = "${each.key}: average CPU above 80 % for 5 minutes"
-  namespace           = "AWS/ECS"
-  metric_name         = "CPUUtilization"
-  dimensions          = { ClusterName = var.cluster_name, ServiceName = each.value }
-  statistic           = "Average"
-  period              = 60
-  evaluation_periods  = 5
-  threshold           = 80
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
+locals {
+  alarm_specs = {
+    cpu-high = {
+      per                = "service", namespace = "AWS/ECS", metric_name = "CPUUtilization", statistic = "Average"
+      period             = 60, evaluation_periods = 5, threshold = 80, comparison_operator = "GreaterThanThreshold"
+      treat_missing_data = "notBreaching", dimensions = {}
+      description        = "average CPU above 80 % for 5 minutes"
+    }
+    memory-high = {
+      per                = "service", namespace = "AWS/ECS", metric_name = "MemoryUtilization", statistic = "Average"
+      period             = 60, evaluation_periods = 5, threshold = 80, comparison_operator = "GreaterThanThreshold"
+      treat_missing_data = "notBreaching", dimensions = {}
+      description        = "average memory above 80 % for 5 minutes"
+    }
+    # RunningTaskCount is Container Insights', in ECS/ContainerInsights
+    no-running-task = {
+      per                = "service", namespace = "ECS/ContainerInsights", metric_name = "RunningTaskCount", statistic = "Minimum"
+      period             = 60, evaluation_periods = 3, threshold = 1, comparison_operator = "LessThanThreshold"
+      treat_missing_data = "breaching", dimensions = {}
+      description        = "no running task for 3 minutes"
+    }
+    worker-heartbeat-stale = {
+      per                = "city", namespace = var.metrics_namespace, metric_name = "WorkerHeartbeat", statistic = "Sum"
+      period             = 60, evaluation_periods = var.heartbeat_stale_minutes, threshold = 1, comparison_operator = "LessThanThreshold"
+      treat_missing_data = "breaching", dimensions = {}
+      description        = "no worker tick in ${var.heartbeat_stale_minutes} minutes: see docs/runbooks/feed-down.md"
+    }
+    alb-unhealthy-hosts = {
+      per                = "once", namespace = "AWS/ApplicationELB", metric_name = "UnHealthyHostCount", statistic = "Maximum"
+      period             = 60, evaluation_periods = 3, threshold = 0, comparison_operator = "GreaterThanThreshold"
+      treat_missing_data = "notBreaching", dimensions = { LoadBalancer = var.alb_arn_suffix, TargetGroup = var.target_group_arn_suffix }
+      description        = "an nginx target failed /api/livez (nginx or its Redis connection) for 3 minutes"
+    }
+    rds-free-storage-low = {
+      per                = "once", namespace = "AWS/RDS", metric_name = "FreeStorageSpace", statistic = "Minimum"
+      period             = 300, evaluation_periods = 2, threshold = var.rds_allocated_storage_gb * 1024 * 1024 * 1024 * 0.2, comparison_operator = "LessThanThreshold"
+      treat_missing_data = "breaching", dimensions = { DBInstanceIdentifier = var.rds_instance_id }
+      description        = "RDS free storage below 20 % of ${var.rds_allocated_storage_gb} GB: see docs/runbooks/database-full.md"
+    }
+    rds-cpu-high = {
+      per                = "once", namespace = "AWS/RDS", metric_name = "CPUUtilization", statistic = "Average"
+      period             = 300, evaluation_periods = 2, threshold = 80, comparison_operator = "GreaterThanThreshold"
+      treat_missing_data = "notBreaching", dimensions = { DBInstanceIdentifier = var.rds_instance_id }
+      description        = "RDS CPU above 80 % for 10 minutes"
+    }
+    redis-memory-high = {
+      per                = "once", namespace = "AWS/ElastiCache", metric_name = "DatabaseMemoryUsagePercentage", statistic = "Maximum"
+      period             = 300, evaluation_periods = 2, threshold = 80, comparison_operator = "GreaterThanThreshold"
+      treat_missing_data = "notBreaching", dimensions = { CacheClusterId = var.redis_cache_cluster_id }
+      description        = "Redis memory above 80 %"
+    }
+  }
+
+  # alarm name suffix => spec with its dimensions
+  alarms = merge([
+    for kind, a in local.alarm_specs : (
+      a.per == "service" ? {
+        for svc, service in local.services : "${svc}-${kind}" => merge(a, {
+          dimensions = { ClusterName = var.cluster_name, ServiceName = service }
+          what       = svc
+        })
+      } :
+      a.per == "city" ? {
+        for city in var.cities : "${kind}-${city}" => merge(a, {
+          dimensions = { City = city }
+          what       = city
+        })
+      } :
+      { (kind) = merge(a, { what = "" }) }
+    )
+  ]...)
+}
+
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each            = local.alarms
+  alarm_name          = "${var.name}-${each.key}"
+  alarm_description   = each.value.what == "" ? each.value.description : "${each.value.what}: ${each.value.description}"
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric_name
+  dimensions          = each.value.dimensions
+  statistic           = each.value.statistic
+  period              = each.value.period
+  evaluation_periods  = each.value.evaluation_periods
+  threshold           = each.value.threshold
+  comparison_operator = each.value.comparison_operator
+  treat_missing_data  = each.value.treat_missing_data
   alarm_actions       = local.actions
   ok_actions          = local.actions
 }
 
-resource "aws_cloudwatch_metric_alarm" "memory_high" {
-  for_each            = local.services
-  alarm_name          = "${var.name}-${each.key}-memory-high"
-  alarm_description   = "${each.key}: average memory above 80 % for 5 minutes"
-  namespace           = "AWS/ECS"
-  metric_name         = "MemoryUtilization"
-  dimensions          = { ClusterName = var.cluster_name, ServiceName = each.value }
-  statistic           = "Average"
-  period              = 60
-  evaluation_periods  = 5
-  threshold           = 80
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
+# the alarms' addresses before they were one map
+moved {
+  from = aws_cloudwatch_metric_alarm.cpu_high["nginx"]
+  to   = aws_cloudwatch_metric_alarm.this["nginx-cpu-high"]
 }
-
-resource "aws_cloudwatch_metric_alarm" "no_running_task" {
-  for_each            = local.services
-  alarm_name          = "${var.name}-${each.key}-no-running-task"
-  alarm_description   = "${each.key}: no running task for 3 minutes"
-  namespace           = "ECS/ContainerInsights"
-  metric_name         = "RunningTaskCount"
-  dimensions          = { ClusterName = var.cluster_name, ServiceName = each.value }
-  statistic           = "Minimum"
-  period              = 60
-  evaluation_periods  = 3
-  threshold           = 1
-  comparison_operator = "LessThanThreshold"
-  treat_missing_data  = "breaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
+moved {
+  from = aws_cloudwatch_metric_alarm.cpu_high["worker"]
+  to   = aws_cloudwatch_metric_alarm.this["worker-cpu-high"]
 }
-
-# --- the worker's heartbeat -------------------------------------------------------
-
-resource "aws_cloudwatch_metric_alarm" "worker_heartbeat_stale" {
-  for_each            = toset(var.cities)
-  alarm_name          = "${var.name}-worker-heartbeat-stale-${each.value}"
-  alarm_description   = "no worker tick for ${each.value} in ${var.heartbeat_stale_minutes} minutes: see docs/runbooks/feed-down.md"
-  namespace           = var.metrics_namespace
-  metric_name         = "WorkerHeartbeat"
-  dimensions          = { City = each.value }
-  statistic           = "Sum"
-  period              = 60
-  evaluation_periods  = var.heartbeat_stale_minutes
-  threshold           = 1
-  comparison_operator = "LessThanThreshold"
-  treat_missing_data  = "breaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
+moved {
+  from = aws_cloudwatch_metric_alarm.memory_high["nginx"]
+  to   = aws_cloudwatch_metric_alarm.this["nginx-memory-high"]
+}
+moved {
+  from = aws_cloudwatch_metric_alarm.memory_high["worker"]
+  to   = aws_cloudwatch_metric_alarm.this["worker-memory-high"]
+}
+moved {
+  from = aws_cloudwatch_metric_alarm.no_running_task["nginx"]
+  to   = aws_cloudwatch_metric_alarm.this["nginx-no-running-task"]
+}
+moved {
+  from = aws_cloudwatch_metric_alarm.no_running_task["worker"]
+  to   = aws_cloudwatch_metric_alarm.this["worker-no-running-task"]
+}
+moved {
+  from = aws_cloudwatch_metric_alarm.unhealthy_hosts
+  to   = aws_cloudwatch_metric_alarm.this["alb-unhealthy-hosts"]
+}
+moved {
+  from = aws_cloudwatch_metric_alarm.rds_free_storage_low
+  to   = aws_cloudwatch_metric_alarm.this["rds-free-storage-low"]
+}
+moved {
+  from = aws_cloudwatch_metric_alarm.rds_cpu_high
+  to   = aws_cloudwatch_metric_alarm.this["rds-cpu-high"]
+}
+moved {
+  from = aws_cloudwatch_metric_alarm.redis_memory_high
+  to   = aws_cloudwatch_metric_alarm.this["redis-memory-high"]
 }
 
 # --- ALB ----------------------------------------------------------------------------
@@ -158,72 +225,6 @@ resource "aws_cloudwatch_metric_alarm" "alb_5xx" {
       period      = 60
     }
   }
-}
-
-resource "aws_cloudwatch_metric_alarm" "unhealthy_hosts" {
-  alarm_name          = "${var.name}-alb-unhealthy-hosts"
-  alarm_description   = "an nginx target failed /api/readyz for 3 minutes"
-  namespace           = "AWS/ApplicationELB"
-  metric_name         = "UnHealthyHostCount"
-  dimensions          = { LoadBalancer = var.alb_arn_suffix, TargetGroup = var.target_group_arn_suffix }
-  statistic           = "Maximum"
-  period              = 60
-  evaluation_periods  = 3
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
-}
-
-# --- data stores ------------------------------------------------------------------
-
-resource "aws_cloudwatch_metric_alarm" "rds_free_storage_low" {
-  alarm_name          = "${var.name}-rds-free-storage-low"
-  alarm_description   = "RDS free storage below 20 % of ${var.rds_allocated_storage_gb} GB: see docs/runbooks/database-full.md"
-  namespace           = "AWS/RDS"
-  metric_name         = "FreeStorageSpace"
-  dimensions          = { DBInstanceIdentifier = var.rds_instance_id }
-  statistic           = "Minimum"
-  period              = 300
-  evaluation_periods  = 2
-  threshold           = var.rds_allocated_storage_gb * 1024 * 1024 * 1024 * 0.2
-  comparison_operator = "LessThanThreshold"
-  treat_missing_data  = "breaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
-}
-
-resource "aws_cloudwatch_metric_alarm" "rds_cpu_high" {
-  alarm_name          = "${var.name}-rds-cpu-high"
-  alarm_description   = "RDS CPU above 80 % for 10 minutes"
-  namespace           = "AWS/RDS"
-  metric_name         = "CPUUtilization"
-  dimensions          = { DBInstanceIdentifier = var.rds_instance_id }
-  statistic           = "Average"
-  period              = 300
-  evaluation_periods  = 2
-  threshold           = 80
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
-}
-
-resource "aws_cloudwatch_metric_alarm" "redis_memory_high" {
-  alarm_name          = "${var.name}-redis-memory-high"
-  alarm_description   = "Redis memory above 80 %"
-  namespace           = "AWS/ElastiCache"
-  metric_name         = "DatabaseMemoryUsagePercentage"
-  dimensions          = { CacheClusterId = var.redis_cache_cluster_id }
-  statistic           = "Maximum"
-  period              = 300
-  evaluation_periods  = 2
-  threshold           = 80
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
 }
 
 # --- dashboard -------------------------------------------------------------------
@@ -293,12 +294,20 @@ resource "aws_cloudwatch_dashboard" "this" {
 
 # --- budget ------------------------------------------------------------------------
 
+# only this environment's costs: every resource carries the Environment
+# tag (the roots' default_tags), activated as a cost allocation tag by
+# terraform/bootstrap
 resource "aws_budgets_budget" "monthly" {
   name         = "${var.name}-monthly"
   budget_type  = "COST"
   limit_amount = tostring(var.budget_limit_usd)
   limit_unit   = "USD"
   time_unit    = "MONTHLY"
+
+  cost_filter {
+    name   = "TagKeyValue"
+    values = [format("user:Environment$%s", var.environment)]
+  }
 
   dynamic "notification" {
     for_each = var.budget_alert_percentages

@@ -3,6 +3,15 @@ variable "name" {
   description = "Prefix of alarm, topic, dashboard and budget names, e.g. mtw-prod."
 }
 
+variable "environment" {
+  type        = string
+  description = "Environment tag value (default_tags Environment) the budget counts the costs of."
+  validation {
+    condition     = can(regex("^[a-z0-9-]+$", var.environment))
+    error_message = "environment must be a tag value such as prod."
+  }
+}
+
 variable "region" {
   type        = string
   description = "AWS region of the metrics (dashboard widgets)."

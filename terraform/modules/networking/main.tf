@@ -1,9 +1,13 @@
 # networking - VPC, public subnets (ALB, ECS tasks with public IPs: no NAT
 # gateway, ~35 USD/month saved), private subnets (RDS, ElastiCache) and the
-# four security groups.  Least privilege: the internet reaches only the ALB on
-# 80/443, the ALB reaches only the tasks on the app port, only the tasks
-# reach PostgreSQL and Redis.  Every rule is its own resource (no inline
-# rules), so the policy test can read them one by one.
+# five security groups.  Least privilege: the internet reaches only the ALB
+# on 80/443; the ALB reaches only the nginx tasks on the app port; nginx
+# (internet-facing) reaches Redis and nothing else of ours; only the worker
+# reaches PostgreSQL, Redis and the feeds.  Both task groups keep HTTPS out
+# to AWS's public endpoints (ECR image pulls, CloudWatch Logs, Secrets
+# Manager): without a NAT gateway or VPC interface endpoints (about 7 USD a
+# month each per zone) that is the tasks' own path.  Every rule is its own
+# resource (no inline rules), so the policy test can read them one by one.
 
 resource "aws_vpc" "this" {
   cidr_block           = var.vpc_cidr
@@ -75,23 +79,30 @@ resource "aws_security_group" "alb" {
   tags        = { Name = "${var.name}-alb" }
 }
 
-resource "aws_security_group" "tasks" {
-  name        = "${var.name}-tasks"
-  description = "ECS tasks: the app port from the ALB only"
+resource "aws_security_group" "nginx" {
+  name        = "${var.name}-nginx"
+  description = "nginx tasks: the app port from the ALB; out to Redis and AWS APIs only"
   vpc_id      = aws_vpc.this.id
-  tags        = { Name = "${var.name}-tasks" }
+  tags        = { Name = "${var.name}-nginx" }
+}
+
+resource "aws_security_group" "worker" {
+  name        = "${var.name}-worker"
+  description = "worker tasks: no inbound; out to Redis, PostgreSQL and the feeds"
+  vpc_id      = aws_vpc.this.id
+  tags        = { Name = "${var.name}-worker" }
 }
 
 resource "aws_security_group" "rds" {
   name        = "${var.name}-rds"
-  description = "PostgreSQL from the ECS tasks only"
+  description = "PostgreSQL from the worker tasks only"
   vpc_id      = aws_vpc.this.id
   tags        = { Name = "${var.name}-rds" }
 }
 
 resource "aws_security_group" "redis" {
   name        = "${var.name}-redis"
-  description = "Redis from the ECS tasks only"
+  description = "Redis (TLS) from the nginx and worker tasks only"
   vpc_id      = aws_vpc.this.id
   tags        = { Name = "${var.name}-redis" }
 }
@@ -116,19 +127,19 @@ resource "aws_vpc_security_group_ingress_rule" "alb_https" {
   to_port           = 443
 }
 
-resource "aws_vpc_security_group_egress_rule" "alb_to_tasks" {
+resource "aws_vpc_security_group_egress_rule" "alb_to_nginx" {
   security_group_id            = aws_security_group.alb.id
   description                  = "to the nginx tasks"
-  referenced_security_group_id = aws_security_group.tasks.id
+  referenced_security_group_id = aws_security_group.nginx.id
   ip_protocol                  = "tcp"
   from_port                    = var.app_port
   to_port                      = var.app_port
 }
 
-# --- ECS tasks ----------------------------------------------------------------
+# --- nginx tasks: Redis only (plus AWS APIs) ------------------------------------
 
-resource "aws_vpc_security_group_ingress_rule" "tasks_from_alb" {
-  security_group_id            = aws_security_group.tasks.id
+resource "aws_vpc_security_group_ingress_rule" "nginx_from_alb" {
+  security_group_id            = aws_security_group.nginx.id
   description                  = "the app port from the ALB"
   referenced_security_group_id = aws_security_group.alb.id
   ip_protocol                  = "tcp"
@@ -136,36 +147,8 @@ resource "aws_vpc_security_group_ingress_rule" "tasks_from_alb" {
   to_port                      = var.app_port
 }
 
-# feeds, ECR, SSM, CloudWatch Logs: HTTPS; some agencies serve feeds on HTTP
-resource "aws_vpc_security_group_egress_rule" "tasks_https" {
-  security_group_id = aws_security_group.tasks.id
-  description       = "HTTPS out: feeds, ECR, SSM, CloudWatch"
-  cidr_ipv4         = "0.0.0.0/0"
-  ip_protocol       = "tcp"
-  from_port         = 443
-  to_port           = 443
-}
-
-resource "aws_vpc_security_group_egress_rule" "tasks_http" {
-  security_group_id = aws_security_group.tasks.id
-  description       = "HTTP out: agency feeds served without TLS"
-  cidr_ipv4         = "0.0.0.0/0"
-  ip_protocol       = "tcp"
-  from_port         = 80
-  to_port           = 80
-}
-
-resource "aws_vpc_security_group_egress_rule" "tasks_to_rds" {
-  security_group_id            = aws_security_group.tasks.id
-  description                  = "to PostgreSQL"
-  referenced_security_group_id = aws_security_group.rds.id
-  ip_protocol                  = "tcp"
-  from_port                    = 5432
-  to_port                      = 5432
-}
-
-resource "aws_vpc_security_group_egress_rule" "tasks_to_redis" {
-  security_group_id            = aws_security_group.tasks.id
+resource "aws_vpc_security_group_egress_rule" "nginx_to_redis" {
+  security_group_id            = aws_security_group.nginx.id
   description                  = "to Redis"
   referenced_security_group_id = aws_security_group.redis.id
   ip_protocol                  = "tcp"
@@ -173,21 +156,79 @@ resource "aws_vpc_security_group_egress_rule" "tasks_to_redis" {
   to_port                      = 6379
 }
 
-# --- data stores ----------------------------------------------------------------
+resource "aws_vpc_security_group_egress_rule" "nginx_https" {
+  security_group_id = aws_security_group.nginx.id
+  description       = "HTTPS out: ECR, CloudWatch Logs, Secrets Manager"
+  cidr_ipv4         = "0.0.0.0/0"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+}
 
-resource "aws_vpc_security_group_ingress_rule" "rds_from_tasks" {
-  security_group_id            = aws_security_group.rds.id
-  description                  = "PostgreSQL from the ECS tasks"
-  referenced_security_group_id = aws_security_group.tasks.id
+# --- worker tasks: Redis, PostgreSQL, the internet -----------------------------
+
+resource "aws_vpc_security_group_egress_rule" "worker_to_redis" {
+  security_group_id            = aws_security_group.worker.id
+  description                  = "to Redis"
+  referenced_security_group_id = aws_security_group.redis.id
+  ip_protocol                  = "tcp"
+  from_port                    = 6379
+  to_port                      = 6379
+}
+
+resource "aws_vpc_security_group_egress_rule" "worker_to_rds" {
+  security_group_id            = aws_security_group.worker.id
+  description                  = "to PostgreSQL"
+  referenced_security_group_id = aws_security_group.rds.id
   ip_protocol                  = "tcp"
   from_port                    = 5432
   to_port                      = 5432
 }
 
-resource "aws_vpc_security_group_ingress_rule" "redis_from_tasks" {
+# feeds, ECR, Secrets Manager, CloudWatch: HTTPS; some agencies serve feeds
+# on HTTP
+resource "aws_vpc_security_group_egress_rule" "worker_https" {
+  security_group_id = aws_security_group.worker.id
+  description       = "HTTPS out: feeds, ECR, Secrets Manager, CloudWatch"
+  cidr_ipv4         = "0.0.0.0/0"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+}
+
+resource "aws_vpc_security_group_egress_rule" "worker_http" {
+  security_group_id = aws_security_group.worker.id
+  description       = "HTTP out: agency feeds served without TLS"
+  cidr_ipv4         = "0.0.0.0/0"
+  ip_protocol       = "tcp"
+  from_port         = 80
+  to_port           = 80
+}
+
+# --- data stores ----------------------------------------------------------------
+
+resource "aws_vpc_security_group_ingress_rule" "rds_from_worker" {
+  security_group_id            = aws_security_group.rds.id
+  description                  = "PostgreSQL from the worker tasks"
+  referenced_security_group_id = aws_security_group.worker.id
+  ip_protocol                  = "tcp"
+  from_port                    = 5432
+  to_port                      = 5432
+}
+
+resource "aws_vpc_security_group_ingress_rule" "redis_from_nginx" {
   security_group_id            = aws_security_group.redis.id
-  description                  = "Redis from the ECS tasks"
-  referenced_security_group_id = aws_security_group.tasks.id
+  description                  = "Redis from the nginx tasks"
+  referenced_security_group_id = aws_security_group.nginx.id
+  ip_protocol                  = "tcp"
+  from_port                    = 6379
+  to_port                      = 6379
+}
+
+resource "aws_vpc_security_group_ingress_rule" "redis_from_worker" {
+  security_group_id            = aws_security_group.redis.id
+  description                  = "Redis from the worker tasks"
+  referenced_security_group_id = aws_security_group.worker.id
   ip_protocol                  = "tcp"
   from_port                    = 6379
   to_port                      = 6379

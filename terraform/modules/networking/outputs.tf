@@ -18,9 +18,14 @@ output "alb_security_group_id" {
   value       = aws_security_group.alb.id
 }
 
-output "tasks_security_group_id" {
-  description = "Security group of the ECS tasks."
-  value       = aws_security_group.tasks.id
+output "nginx_security_group_id" {
+  description = "Security group of the nginx tasks (Redis only)."
+  value       = aws_security_group.nginx.id
+}
+
+output "worker_security_group_id" {
+  description = "Security group of the worker tasks (Redis, PostgreSQL, the internet)."
+  value       = aws_security_group.worker.id
 }
 
 output "rds_security_group_id" {

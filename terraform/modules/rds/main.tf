@@ -1,30 +1,14 @@
 # rds - PostgreSQL, the system of record: private subnets only, encrypted
 # gp3 storage growing from 20 to 100 GB on its own, 7 days of backups and
 # point-in-time recovery, deletion protection and a final snapshot, TLS
-# required (rds.force_ssl).
+# required (rds.force_ssl) under the RSA 2048 G1 CA, which the worker image
+# carries (its RDS CA bundle) for sslmode=verify-full.
 #
-# The master password is generated here and kept in an SSM SecureString the
-# worker receives as the ECS secret PGPASSWORD (libpq reads it; the
-# connection URL carries no password).  Rotation (docs/runbooks/
-# rotate-secrets.md) changes the parameter and the instance out of band, so
-# Terraform ignores both values after creation.
-
-resource "random_password" "master" {
-  length           = 32
-  special          = true
-  override_special = "!#%^*-_=+"
-}
-
-resource "aws_ssm_parameter" "master_password" {
-  name        = "/${var.name}/database/password"
-  description = "Master password of the ${var.name} PostgreSQL instance (ECS secret PGPASSWORD)."
-  type        = "SecureString"
-  value       = random_password.master.result
-
-  lifecycle {
-    ignore_changes = [value]
-  }
-}
+# The master password is RDS's own: manage_master_user_password keeps it
+# in a Secrets Manager secret RDS creates and rotates, so no password is in
+# this configuration, its plan or its state.  The master user owns the
+# schema and runs the migrations (the worker's admin task); the worker
+# itself logs in as a least-privilege role (modules/stack/secrets.tf).
 
 resource "aws_db_subnet_group" "this" {
   name       = var.name
@@ -63,7 +47,8 @@ resource "aws_db_instance" "this" {
   storage_encrypted               = true
   db_name                         = var.database_name
   username                        = var.username
-  password                        = random_password.master.result
+  manage_master_user_password     = true
+  ca_cert_identifier              = var.ca_cert_identifier
   port                            = 5432
   multi_az                        = var.multi_az
   publicly_accessible             = false
@@ -81,8 +66,4 @@ resource "aws_db_instance" "this" {
   enabled_cloudwatch_logs_exports = ["postgresql"]
 
   depends_on = [aws_cloudwatch_log_group.postgresql]
-
-  lifecycle {
-    ignore_changes = [password]
-  }
 }

@@ -13,12 +13,7 @@ output "instance_id" {
   value       = aws_db_instance.this.identifier
 }
 
-output "password_parameter_arn" {
-  description = "ARN of the SSM SecureString holding the master password."
-  value       = aws_ssm_parameter.master_password.arn
-}
-
-output "password_parameter_name" {
-  description = "Name of the SSM SecureString holding the master password."
-  value       = aws_ssm_parameter.master_password.name
+output "master_user_secret_arn" {
+  description = "ARN of the Secrets Manager secret RDS keeps the master user's credentials in (JSON username, password)."
+  value       = aws_db_instance.this.master_user_secret[0].secret_arn
 }

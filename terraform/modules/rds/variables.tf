@@ -76,3 +76,13 @@ variable "log_retention_days" {
   description = "Retention of the exported PostgreSQL log group."
   default     = 7
 }
+
+variable "ca_cert_identifier" {
+  type        = string
+  description = "CA of the server certificate; the worker image's RDS CA bundle must hold its root (sslmode=verify-full)."
+  default     = "rds-ca-rsa2048-g1"
+  validation {
+    condition     = startswith(var.ca_cert_identifier, "rds-ca-")
+    error_message = "ca_cert_identifier must be an RDS CA such as rds-ca-rsa2048-g1."
+  }
+}

@@ -46,7 +46,7 @@ resource "aws_vpc_security_group_ingress_rule" "tasks_open" {
   to_port           = 8080
 }
 
-# sg-open-egress-only-tasks
+# sg-egress-exact: the database may reach the internet
 resource "aws_vpc_security_group_egress_rule" "rds_open" {
   security_group_id = aws_security_group.rds.id
   cidr_ipv4         = "0.0.0.0/0"
@@ -101,4 +101,14 @@ resource "aws_budgets_budget" "budget" {
 # local-declared
 output "name" {
   value = local.nope
+}
+
+# no-secret-in-state: a generated password and a secret value in the state
+resource "random_password" "master" {
+  length = 16
+}
+
+resource "aws_secretsmanager_secret_version" "db" {
+  secret_id     = "db"
+  secret_string = random_password.master.result
 }

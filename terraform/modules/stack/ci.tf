@@ -2,7 +2,8 @@
 # Only jobs of var.github_repository running in the GitHub environment
 # var.github_environment get it, and it can do exactly what a deploy and a
 # rollback do: push the two images, register task definition revisions, run
-# the one-off migration task, update and watch the two services.
+# the one-off migration task (the worker's admin task definition), update
+# and watch the two services.
 
 data "aws_caller_identity" "current" {}
 
@@ -61,7 +62,7 @@ data "aws_iam_policy_document" "deploy" {
       "ecr:PutImage",
       "ecr:UploadLayerPart",
     ]
-    resources = values(module.ecr.repository_arns)
+    resources = [for r in data.aws_ecr_repository.this : r.arn]
   }
   statement {
     sid       = "TaskDefinitions"
@@ -86,7 +87,7 @@ data "aws_iam_policy_document" "deploy" {
   statement {
     sid       = "MigrationTask"
     actions   = ["ecs:RunTask"]
-    resources = ["arn:aws:ecs:${var.aws_region}:${local.account}:task-definition/${module.worker.task_definition_family}:*"]
+    resources = ["arn:aws:ecs:${var.aws_region}:${local.account}:task-definition/${module.worker.one_off_task_families["admin"]}:*"]
     condition {
       test     = "ArnEquals"
       variable = "ecs:cluster"
