@@ -25,6 +25,8 @@ static const ngx_http_mtw_route_t  ngx_http_mtw_routes[] = {
 
     R("/api/healthz", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_healthz,
       NGX_HTTP_MTW_CACHE_NONE, NULL, 0),
+    R("/api/livez", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_livez,
+      NGX_HTTP_MTW_CACHE_NONE, NULL, 0),
     R("/api/readyz", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_readyz,
       NGX_HTTP_MTW_CACHE_NONE, NULL, 0),
     R("/api/doc.json", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_openapi,
@@ -157,6 +159,7 @@ ngx_http_mtw_handler(ngx_http_request_t *r)
     }
 
     if (route->handler == ngx_http_mtw_healthz
+        || route->handler == ngx_http_mtw_livez
         || route->handler == ngx_http_mtw_openapi
         || (route->doc && ngx_strcmp(route->doc, "cities") == 0))
     {

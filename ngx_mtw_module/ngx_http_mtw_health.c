@@ -3,15 +3,21 @@
  * description.
  *
  * /api/healthz answers without Redis (the process is alive).
+ * /api/livez answers 200 when this worker process's Redis connection
+ * answers PING: what the load balancer routes on.  It never looks at the
+ * worker's heartbeat, so a worker restart cannot take the API down (stale
+ * data shows as stale:true in the documents instead).
  * /api/readyz is ready when Redis answers and the city's worker heartbeat
- * is younger than max(3 x poll_sec, 60) s (docs/redis-contract.md): what
- * a load balancer should route on.
+ * is younger than max(3 x poll_sec, 60) s (docs/redis-contract.md): for
+ * people and the deploy's smoke test, not for the load balancer.
  * /api/doc.json is the OpenAPI document named by mtw_openapi.
  */
 
 #include "ngx_http_mtw_module.h"
 
 
+static ngx_int_t ngx_http_mtw_livez_done(ngx_http_request_t *r,
+    ngx_http_mtw_ctx_t *ctx);
 static ngx_int_t ngx_http_mtw_readyz_done(ngx_http_request_t *r,
     ngx_http_mtw_ctx_t *ctx);
 
@@ -34,6 +40,41 @@ ngx_http_mtw_healthz(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
                - p;
 
     return ngx_http_mtw_send_body(r, &body, NULL, NGX_HTTP_MTW_CACHE_LIVE);
+}
+
+
+ngx_int_t
+ngx_http_mtw_livez(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
+{
+    ngx_http_mtw_cmd_t  cmd;
+
+    ngx_memzero(&cmd, sizeof(ngx_http_mtw_cmd_t));
+    ngx_http_mtw_cmd_str(&cmd, "PING");
+
+    /* Redis down or slow: ngx_http_mtw_fetch() answers 503 by itself */
+    return ngx_http_mtw_fetch(r, ctx, &cmd, 1, ngx_http_mtw_livez_done);
+}
+
+
+static ngx_int_t
+ngx_http_mtw_livez_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
+{
+    static ngx_str_t       live = ngx_string("{\"status\":\"live\","
+                                             "\"redis\":\"ok\"}");
+    ngx_http_mtw_reply_t  *rep;
+
+    rep = &ctx->replies[0];
+
+    if (rep->type != REDIS_REPLY_STATUS || rep->str.len != 4
+        || ngx_strncmp(rep->str.data, "PONG", 4) != 0)
+    {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "mtw livez: Redis did not answer PING with PONG");
+        return ngx_http_mtw_send_unavailable(r, 5, "redis_unavailable",
+                   "Redis did not answer PING");
+    }
+
+    return ngx_http_mtw_send_body(r, &live, NULL, NGX_HTTP_MTW_CACHE_LIVE);
 }
 
 

@@ -17,7 +17,7 @@
  *   ngx_http_mtw_docs.c           endpoints answered by a stored document
  *   ngx_http_mtw_stops.c          stop search, nearby vehicles, predictions
  *   ngx_http_mtw_feedback.c       rider feedback: vote and summary
- *   ngx_http_mtw_health.c         healthz, readyz, the OpenAPI document
+ *   ngx_http_mtw_health.c         healthz, livez, readyz, the OpenAPI document
  *   ngx_http_mtw_cache.c          the optional per-worker micro-cache
  */
 #ifndef _NGX_HTTP_MTW_MODULE_H_INCLUDED_
@@ -247,6 +247,8 @@ ngx_int_t ngx_http_mtw_feedback_get(ngx_http_request_t *r,
 
 /* ngx_http_mtw_health.c */
 ngx_int_t ngx_http_mtw_healthz(ngx_http_request_t *r,
+    ngx_http_mtw_ctx_t *ctx);
+ngx_int_t ngx_http_mtw_livez(ngx_http_request_t *r,
     ngx_http_mtw_ctx_t *ctx);
 ngx_int_t ngx_http_mtw_readyz(ngx_http_request_t *r,
     ngx_http_mtw_ctx_t *ctx);

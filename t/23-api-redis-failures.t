@@ -1,5 +1,7 @@
 # Redis trouble never hangs a client nor needs an nginx restart: Redis down
-# when nginx starts (503 at once, then 200 once it is up), Redis killed in
+# when nginx starts (503 at once, then 200 once it is up; the load
+# balancer's /api/livez follows Redis, never the worker's heartbeat: a
+# missing or stale heartbeat fails /api/readyz only), Redis killed in
 # the middle of a load and started again (503 quickly, then 200 again), and
 # a Redis stuck in DEBUG SLEEP (503 within mtw_redis_timeout, then 200).
 use strict;
@@ -20,7 +22,7 @@ my $workers = workers();
 like($workers, qr/^\d+ \d+$/, 'two nginx workers');
 
 # --- Redis down at start ---------------------------------------------------
-for my $path ('/api/score', '/api/stops/3734/predictions', '/api/readyz') {
+for my $path ('/api/score', '/api/stops/3734/predictions', '/api/readyz', '/api/livez') {
     my $t0 = time;
     my $r = $t->get($path);
     my $dt = time - $t0;
@@ -37,7 +39,16 @@ my $t0 = time;
 MTW::Test::wait_for('the API to answer from Redis', 5,
                     sub { $t->get('/api/score')->{status} == 200 });
 cmp_ok(time - $t0, '<', 3, 'Redis up: 200 within the reconnect backoff');
-$t->check_requests([ { path => '/api/readyz', status => 200 } ]);
+$t->check_requests([ { path => '/api/readyz', status => 200 },
+                     { path => '/api/livez', status => 200,
+                       json => { status => 'live', redis => 'ok' } } ]);
+
+# the worker stops (no heartbeat): not ready, still live
+$t->redis_cmd('DEL', "mtw:$MTW::ApiSeed::CITY:heartbeat");
+$t->check_requests([ { path => '/api/readyz', status => 503 },
+                     { path => '/api/livez', status => 200 },
+                     { path => '/api/livez?city=nowhere', status => 200 } ]);
+MTW::ApiSeed::seed($t);
 
 # --- Redis killed during a load, then started again -----------------------
 my $killed_at;
