@@ -2,10 +2,12 @@
 # check-deploy.sh - the deploy and rollback logic of the workflows
 # (.github/scripts/ecs-deploy.sh) run against a stand-in AWS CLI
 # (tools/fake-aws/aws; AWS itself cannot run here) with curl, docker and
-# make stubbed: the order of steps (task definitions with the new tag,
-# migration before any service changes, both services, stability, smoke
-# tests), the refusal of `latest`, and the automatic rollback when the
-# migration, stability, the circuit breaker or a smoke test fails.
+# make stubbed: the order of steps (task definitions pinned to the digest of
+# the tag, migration by the owner's admin task before any service change,
+# both services, stability, smoke tests), the promotion of a build's very
+# digest to a release tag, the refusal of `latest`, and the automatic
+# rollback when the migration, stability, the circuit breaker or a smoke
+# test fails.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +26,13 @@ done
 
 fails=0
 S=""
+D1=sha256:1111111111111111111111111111111111111111111111111111111111111111
+D2=sha256:2222222222222222222222222222222222222222222222222222222222222222
+D3=sha256:3333333333333333333333333333333333333333333333333333333333333333
+# the images ECR holds at the start of each run: a build of main (abc123),
+# its release 2.0.0 (the same digests) and an older release 1.5.0
+printf 'mtw/nginx abc123 %s\nmtw/worker abc123 %s\nmtw/nginx 2.0.0 %s\nmtw/worker 2.0.0 %s\nmtw/nginx 1.5.0 %s\nmtw/worker 1.5.0 %s\n' \
+    "$D1" "$D2" "$D1" "$D2" "$D3" "$D3" >"$TMP/ecr-seed"
 # run NAME [VAR=value...] -- ARGS: a fresh state, then ecs-deploy.sh ARGS
 run() {
     name=$1; shift
@@ -35,7 +44,7 @@ run() {
     done
     echo 6 >"$S/rev"
     : >"$S/log"
-    if [ -f "$TMP/ecr-seed" ]; then cp "$TMP/ecr-seed" "$S/ecr"; else : >"$S/ecr"; fi
+    cp "$TMP/ecr-seed" "$S/ecr"
     envs=""
     while [ "$1" != -- ]; do envs="$envs $1"; shift; done
     shift
@@ -54,13 +63,18 @@ expect() { # expect DESCRIPTION COMMAND...
 line() { grep -n -- "$1" "$S/log" | head -n 1 | cut -d: -f1; }
 count() { grep -c -- "$1" "$S/log" || true; }
 state() { cat "$S/$1.td"; }
+fails_to() { # fails_to DESCRIPTION NAME [VAR=value...] -- ARGS: the run must fail
+    d=$1; shift
+    if run "$@"; then bad "$d"; else ok "$d"; fi
+}
 
 # 1. a deploy that works
 if run deploy-ok -- deploy 2.0.0; then ok "deploy 2.0.0 succeeds"; else bad "deploy 2.0.0 succeeds"; fi
-expect "registers nginx with the version tag" grep -q 'registered mtw-prod-nginx 123.dkr.ecr.r.amazonaws.com/mtw-prod/nginx:2.0.0' "$S/log"
-expect "registers worker with the version tag" grep -q 'registered mtw-prod-worker 123.dkr.ecr.r.amazonaws.com/mtw-prod/worker:2.0.0' "$S/log"
+expect "registers nginx pinned to the digest of 2.0.0" grep -q "registered mtw-prod-nginx 123.dkr.ecr.r.amazonaws.com/mtw/nginx@$D1" "$S/log"
+expect "registers worker pinned to the digest of 2.0.0" grep -q "registered mtw-prod-worker 123.dkr.ecr.r.amazonaws.com/mtw/worker@$D2" "$S/log"
+expect "registers the admin task with the worker's digest" grep -q "registered mtw-prod-worker-admin 123.dkr.ecr.r.amazonaws.com/mtw/worker@$D2" "$S/log"
 expect "new revisions keep the task definition's tags" grep -q 'registered mtw-prod-nginx .* tags=\[{"key":"Project","value":"mind-the-wait"}\]' "$S/log"
-expect "migrates with the new worker revision" grep -q 'ecs run-task .*task-definition/mtw-prod-worker:8 .*"command":\["migrate"\]' "$S/log"
+expect "migrates with the new admin revision (the owner's login)" grep -q 'ecs run-task .*task-definition/mtw-prod-worker-admin:9 .*"command":\["migrate"\]' "$S/log"
 expect "migrates before updating any service" \
     test "$(line 'ecs run-task')" -lt "$(line 'ecs update-service')"
 expect "waits for the migration to stop" grep -q 'ecs wait tasks-stopped' "$S/log"
@@ -72,46 +86,58 @@ expect "smoke-tests /api/readyz" grep -q 'curl .*https://mtw.example/api/readyz'
 expect "smoke-tests /api/score" grep -q 'curl .*https://mtw.example/api/score' "$S/log"
 
 # 2. the migration fails: no service is touched
-if run migrate-fails FAKE_MIGRATE_EXIT=3 -- deploy 2.0.0; then bad "a failed migration fails the deploy"; else ok "a failed migration fails the deploy"; fi
+fails_to "a failed migration fails the deploy" migrate-fails FAKE_MIGRATE_EXIT=3 -- deploy 2.0.0
 expect "a failed migration changes no service" test "$(count 'update-service')" -eq 0
 expect "a failed migration says so" grep -q 'migration failed (exit code 3)' "$S/out"
 
 # 3. a smoke test fails: both services go back
-if run smoke-fails FAKE_CURL_RC=22 -- deploy 2.0.0; then bad "a failed smoke test fails the deploy"; else ok "a failed smoke test fails the deploy"; fi
+fails_to "a failed smoke test fails the deploy" smoke-fails FAKE_CURL_RC=22 -- deploy 2.0.0
 expect "a failed smoke test rolls both services back" \
     test "$(state nginx):$(state worker)" = "$(cat "$S/nginx.initial"):$(cat "$S/worker.initial")"
 expect "the rollback updates both services again" test "$(count 'update-service')" -eq 4
 
 # 4. the services never become stable
-if run unstable FAKE_STABLE_RC=255 -- deploy 2.0.0; then bad "unstable services fail the deploy"; else ok "unstable services fail the deploy"; fi
+fails_to "unstable services fail the deploy" unstable FAKE_STABLE_RC=255 -- deploy 2.0.0
 expect "unstable services are rolled back" test "$(state nginx)" = "$(cat "$S/nginx.initial")"
 
 # 5. the ECS circuit breaker put the old revision back ("stable", but old)
-if run breaker FAKE_BREAKER=1 -- deploy 2.0.0; then bad "a circuit-breaker rollback fails the deploy"; else ok "a circuit-breaker rollback fails the deploy"; fi
+fails_to "a circuit-breaker rollback fails the deploy" breaker FAKE_BREAKER=1 -- deploy 2.0.0
 expect "a circuit-breaker rollback is noticed" grep -q 'runs .*, not arn' "$S/out"
 
 # 6. rollback to an earlier version: no migration
 if run rollback -- rollback 1.5.0; then ok "rollback to 1.5.0 succeeds"; else bad "rollback to 1.5.0 succeeds"; fi
 expect "rollback runs no migration" test "$(count 'run-task')" -eq 0
-expect "rollback registers the old tag" grep -q 'registered mtw-prod-worker .*/mtw-prod/worker:1.5.0' "$S/log"
+expect "rollback pins the old release's digest" grep -q "registered mtw-prod-worker .*/mtw/worker@$D3" "$S/log"
 expect "rollback updates both services" test "$(count 'update-service')" -eq 2
 
-# 7. latest is refused before anything happens
-if run latest -- deploy latest; then bad "deploy latest is refused"; else ok "deploy latest is refused"; fi
+# 7. latest is refused before anything happens; so is a tag ECR lacks
+fails_to "deploy latest is refused" latest -- deploy latest
 expect "deploy latest calls nothing" test ! -s "$S/log"
+fails_to "deploy of a tag ECR lacks is refused" missing -- deploy 9.9.9
+expect "a missing tag touches no task definition" \
+    test "$(count 'register-task-definition'):$(count 'update-service')" = "0:0"
 
-# 8. push: both images, version and SHA tags; tags already in ECR are skipped
-if run push -- push 2.0.0 abc123; then ok "push 2.0.0 abc123 succeeds"; else bad "push 2.0.0 abc123 succeeds"; fi
-expect "push builds both images with version and revision" \
-    sh -c "grep -q 'make image-nginx IMAGE_REGISTRY=123.dkr.ecr.r.amazonaws.com/mtw-prod VERSION=2.0.0 REVISION=abc123' '$S/log' && grep -q 'make image-worker' '$S/log'"
-expect "push pushes the version and SHA tags of both images" test "$(count 'docker push')" -eq 4
+# 8. push: both images of a commit, tagged with its SHA; tags in ECR are kept
+if run push -- push def456; then ok "push def456 succeeds"; else bad "push def456 succeeds"; fi
+expect "push builds both images of the commit" \
+    sh -c "grep -q 'make image-nginx IMAGE_REGISTRY=123.dkr.ecr.r.amazonaws.com/mtw REVISION=def456' '$S/log' && grep -q 'make image-worker' '$S/log'"
+expect "push pushes the SHA tag of both images" \
+    test "$(count 'docker push 123.dkr.ecr.r.amazonaws.com/mtw/nginx:def456'):$(count 'docker push')" = "1:2"
 expect "push never pushes latest" test "$(count 'latest')" -eq 0
-printf 'mtw-prod/nginx 2.0.0\nmtw-prod/nginx abc123\n' >"$TMP/ecr-seed"
-if run push-existing -- push 2.0.0 abc123; then ok "push with tags in ECR succeeds"; else bad "push with tags in ECR succeeds"; fi
-expect "push skips an image whose tags exist (immutable)" test "$(count 'make image-nginx')" -eq 0
-expect "push still builds and pushes the other image" \
-    test "$(count 'make image-worker'):$(count 'docker push')" = "1:2"
-rm -f "$TMP/ecr-seed"
+if run push-existing -- push abc123; then ok "push of a built commit succeeds"; else bad "push of a built commit succeeds"; fi
+expect "push builds nothing ECR has (tags are immutable)" \
+    test "$(count 'make image'):$(count 'docker push')" = "0:0"
+
+# 9. promote: the release tag on the build's very digest
+if run promote -- promote abc123 2.1.0; then ok "promote abc123 2.1.0 succeeds"; else bad "promote abc123 2.1.0 succeeds"; fi
+expect "promote tags the build's manifest (same digest, both images)" \
+    sh -c "grep -qx 'mtw/nginx 2.1.0 $D1' '$S/ecr' && grep -qx 'mtw/worker 2.1.0 $D2' '$S/ecr'"
+expect "promote builds and pushes nothing" test "$(count 'make image'):$(count 'docker push')" = "0:0"
+if run promote-again -- promote abc123 2.0.0; then ok "promote to a tag already on that digest succeeds"; else bad "promote to a tag already on that digest succeeds"; fi
+expect "promote again writes nothing" test "$(count 'put-image')" -eq 0
+fails_to "promote onto another image's tag is refused" promote-clash -- promote abc123 1.5.0
+fails_to "promote of a commit never built is refused" promote-unbuilt -- promote fff999 2.2.0
+expect "promote of an unbuilt commit says why" grep -q 'never built by a merge to main' "$S/out"
 
 [ "$fails" -eq 0 ] || { echo "check-deploy: $fails failed"; exit 1; }
 echo "check-deploy: all passed"

@@ -96,6 +96,7 @@ cp -R terraform "$TMP/bad/"
 b=$TMP/bad/terraform
 printf 'locals {\n  badly   =    "formatted"\n}\n' >"$b/modules/stack/planted.tf"
 printf 'output "planted" {\n  value = var.no_such_variable\n}\n' >"$b/environments/staging/planted.tf"
+# shellcheck disable=SC2016  # the Terraform expression, not a shell one
 sed -i 's/format("user:Environment\$%s", var.environment)/"user:Environment$all"/' \
     "$b/modules/monitoring/main.tf"
 if fmt_ok "$TMP/bad"; then notok "$tf fmt -check fails on a misformatted file"

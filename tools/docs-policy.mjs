@@ -47,14 +47,22 @@ export function runbooks(dir, names = RUNBOOKS) {
   return v;
 }
 
-// alarmNames(monitoringTf, env): regexes of the alarm names Terraform makes
+// alarmPatterns(monitoringTf, env): regexes of the alarm names Terraform
+// makes: each alarm_name, and for the map of alarm specs (`kind = { per =
+// "service" | "city" | "once", ...}`, named ${var.name}-${each.key}) one
+// per kind: <service>-<kind>, <kind>-<city>, <kind>
 export function alarmPatterns(tf, env) {
-  return [...tf.matchAll(/alarm_name\s*=\s*"([^"]+)"/g)].map((m) => new RegExp("^" + m[1]
+  const specs = [...tf.matchAll(/\n\s+([a-z0-9-]+) = \{\s*\n\s*per\s*=\s*"(service|city|once)"/g)].map((m) => new RegExp(
+    m[2] === "service" ? `^mtw-${env}-(nginx|worker)-${m[1]}$`
+      : m[2] === "city" ? `^mtw-${env}-${m[1]}-(<city>|[a-z0-9-]+)$` : `^mtw-${env}-${m[1]}$`));
+  const named = [...tf.matchAll(/alarm_name\s*=\s*"([^"]+)"/g)]
+    .filter((m) => !(specs.length && m[1] === "${var.name}-${each.key}"));
+  return [...specs, ...named.map((m) => new RegExp("^" + m[1]
     .replace(/\$\{var\.name\}/g, "\u0001").replace(/\$\{each\.key\}/g, "\u0002")
     .replace(/\$\{each\.value\}/g, "\u0003")
     .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
     .replace(/\u0001/g, `mtw-${env}`).replace(/\u0002/g, "[a-z0-9]+")
-    .replace(/\u0003/g, "(<city>|[a-z0-9-]+)") + "$"));
+    .replace(/\u0003/g, "(<city>|[a-z0-9-]+)") + "$"))];
 }
 
 // alarmsNamed(texts, patterns): alarm names in the texts that match none

@@ -3,7 +3,10 @@
 // actions pinned to full commit SHAs, nothing ever deploys `latest`,
 // least-privilege permissions per job, AWS through OIDC only, concurrency
 // groups, no expression injected into a shell script, the release-please
-// configuration consistent, and each workflow doing its job.
+// configuration consistent, and each workflow doing its job: tests (make
+// test and the Terraform checks with a pinned setup action), staging
+// deployed after them from main, Release Please with an App token so its
+// pull requests are tested, production promoted from the same build.
 //
 //   node tools/workflow-policy.mjs [DIR]                  check DIR (.github/workflows)
 //   node tools/workflow-policy.mjs --every-rule-fails DIR self-test on a bad set:
@@ -62,8 +65,8 @@ const RULES = [
   },
   {
     id: "required-workflows",
-    desc: "test, release-please, deploy-production and rollback exist",
-    run: (ctx) => ["test", "release-please", "deploy-production", "rollback"].filter((n) => !byName(ctx, n)).map((n) => `${n}.yml is missing`),
+    desc: "test, release-please, deploy and rollback exist",
+    run: (ctx) => ["test", "release-please", "deploy", "rollback"].filter((n) => !byName(ctx, n)).map((n) => `${n}.yml is missing`),
   },
   {
     id: "actions-pinned",
@@ -110,7 +113,9 @@ const RULES = [
         if (p["id-token"] === "write" && !usesAws(job) && !calledAws) v.push(`${wf.file}: job ${j} gets id-token without using AWS`);
         for (const [k, val] of Object.entries(p)) {
           if (val !== "write" || k === "id-token") continue;
-          if (!(wf.name === "release-please" && ["contents", "pull-requests"].includes(k))) v.push(`${wf.file}: job ${j} gets ${k}: write`);
+          // Release Please writes the release, its pull request and the
+          // pull request's labels (Issues API)
+          if (!(wf.name === "release-please" && ["contents", "pull-requests", "issues"].includes(k))) v.push(`${wf.file}: job ${j} gets ${k}: write`);
         }
       }
       return v;
@@ -136,13 +141,16 @@ const RULES = [
   },
   {
     id: "concurrency",
-    desc: "every workflow has a concurrency group; deploy and rollback share one and never cancel a run",
+    desc: "every workflow has a concurrency group; deploy and rollback share one per environment and never cancel a run; runs on main are never cancelled",
     run: (ctx) => {
       const v = ctx.wfs.filter((wf) => !wf.doc.concurrency?.group).map((wf) => `${wf.file}: no concurrency group`);
-      const d = byName(ctx, "deploy-production")?.doc.concurrency;
+      const d = byName(ctx, "deploy")?.doc.concurrency;
       const r = byName(ctx, "rollback")?.doc.concurrency;
-      if (!d || !r || d.group !== r.group) v.push("deploy-production and rollback do not share a concurrency group");
-      for (const c of [d, r]) if (c && c["cancel-in-progress"] !== false) v.push(`production concurrency may cancel a deploy in progress`);
+      if (!d || !r || d.group !== r.group) v.push("deploy and rollback do not share a concurrency group");
+      if (d && !/inputs\.environment/.test(String(d.group))) v.push("the deploy concurrency group is not per environment");
+      for (const c of [d, r]) if (c && c["cancel-in-progress"] !== false) v.push(`deploy concurrency may cancel a deploy in progress`);
+      const t = byName(ctx, "test")?.doc.concurrency;
+      if (t && t["cancel-in-progress"] === true) v.push("test.yml may cancel a run on main (its staging deploy)");
       return v;
     },
   },
@@ -160,7 +168,7 @@ const RULES = [
   },
   {
     id: "test-workflow",
-    desc: "test runs `make test` on pull requests and on pushes to main",
+    desc: "test runs `make test` and the Terraform checks (pinned hashicorp/setup-terraform) on pull requests and main; on main, after both, deploys staging",
     run: (ctx) => {
       const wf = byName(ctx, "test");
       if (!wf) return ["no test workflow"];
@@ -168,30 +176,81 @@ const RULES = [
       if (!("pull_request" in t)) v.push("test.yml does not run on pull requests");
       if (!(t.push && (t.push.branches || []).includes("main"))) v.push("test.yml does not run on pushes to main");
       if (!runs(wf).some((r) => /^\s*make test\s*$/m.test(r.run))) v.push("test.yml does not run make test");
+      const tfJob = jobs(wf).find(([, job]) => steps(job).some((st) => /^hashicorp\/setup-terraform@/.test(String(st.uses || ""))));
+      if (!tfJob) v.push("test.yml sets up no Terraform (hashicorp/setup-terraform)");
+      else if (!steps(tfJob[1]).some((st) => /scripts\/check-terraform\.sh/.test(String(st.run || "")))) v.push("test.yml's Terraform job does not run scripts/check-terraform.sh");
+      const staging = jobs(wf).find(([, job]) => /\.github\/workflows\/deploy\.ya?ml$/.test(String(job.uses || "")));
+      if (!staging) v.push("test.yml does not deploy staging (deploy.yml)");
+      else {
+        const [name, job] = staging;
+        const needs = [].concat(job.needs || []);
+        if (job.with?.environment !== "staging") v.push(`test.yml job ${name} does not deploy to staging`);
+        const testJobs = jobs(wf).filter(([, j]) => !j.uses).map(([n]) => n);
+        for (const n of testJobs) if (!needs.includes(n)) v.push(`test.yml: staging deploy does not wait for job ${n}`);
+        if (!/refs\/heads\/main/.test(String(job.if)) || !/push/.test(String(job.if))) v.push("test.yml deploys staging from more than pushes to main");
+      }
       return v;
     },
   },
   {
     id: "deploy-workflow",
-    desc: "deploy-production runs on releases, pushes version + SHA tags, migrates, rolls, smoke-tests and rolls back (ecs-deploy.sh)",
+    desc: "deploy is one reusable workflow (workflow_call + workflow_dispatch) with an environment input: staging builds and pushes the commit once, production promotes that build's digest behind its environment; both migrate, roll by digest, smoke-test and roll back (ecs-deploy.sh)",
     run: (ctx) => {
-      const wf = byName(ctx, "deploy-production");
-      if (!wf) return ["no deploy-production workflow"];
+      const wf = byName(ctx, "deploy");
+      if (!wf) return ["no deploy workflow"];
       const t = triggers(wf), v = [];
-      if (!(t.release && (t.release.types || []).includes("published"))) v.push("deploy-production.yml does not run on published releases");
+      for (const trig of ["workflow_call", "workflow_dispatch"]) {
+        const env = t[trig]?.inputs?.environment;
+        if (!env || env.required !== true) v.push(`deploy.yml has no required ${trig} input environment`);
+      }
+      if (Object.keys(t).some((k) => !["workflow_call", "workflow_dispatch"].includes(k))) v.push("deploy.yml runs on more than workflow_call and workflow_dispatch");
+      const deployJob = jobs(wf).find(([, job]) => steps(job).some((st) => /ecs-deploy\.sh deploy /.test(String(st.run || ""))));
+      if (!deployJob) v.push("deploy.yml does not run ecs-deploy.sh deploy");
+      else if (!/inputs\.environment/.test(String(deployJob[1].environment))) v.push("deploy.yml's deploy job does not run in the input environment (its protection rules)");
       const all = runs(wf).map((r) => r.run).join("\n");
-      if (!/ecs-deploy\.sh push "\$VERSION" "\$\(git rev-parse HEAD\)"/.test(all)) v.push("deploy-production.yml does not push the version and commit SHA tags");
-      if (!/ecs-deploy\.sh deploy "\$VERSION"/.test(all)) v.push("deploy-production.yml does not run ecs-deploy.sh deploy");
+      if (!/ecs-deploy\.sh push "\$SHA"/.test(all)) v.push("deploy.yml does not build and push the commit's images");
+      if (!/ecs-deploy\.sh promote "\$SHA"/.test(all)) v.push("deploy.yml does not promote the build to the release (production)");
+      const pushJob = jobs(wf).find(([, job]) => steps(job).some((st) => /ecs-deploy\.sh push /.test(String(st.run || ""))));
+      if (pushJob && !/staging/.test(String(pushJob[1].if))) v.push("deploy.yml builds images for production (it must promote staging's)");
       const script = path.join(ctx.root, ".github/scripts/ecs-deploy.sh");
       const s = fs.existsSync(script) ? fs.readFileSync(script, "utf8") : "";
       for (const [what, re] of [
         ["the migration task", /"command":\[\\"migrate\\"\]|command\\":\[\\"migrate/],
+        ["the owner's admin task for the migration", /ADMIN_SUFFIX/],
+        ["images pinned by digest", /"@" \+ \$digest/],
+        ["the promotion of the same manifest", /put-image[\s\S]*--image-manifest/],
         ["waiting for stable services", /aws ecs wait services-stable/],
         ["the /api/readyz smoke test", /\/api\/readyz/],
         ["the /api/score smoke test", /\/api\/score/],
         ["the automatic rollback", /rolling back to/],
         ["refusing latest", /refusing to deploy 'latest'/],
       ]) if (!re.test(s)) v.push(`ecs-deploy.sh lacks ${what}`);
+      return v;
+    },
+  },
+  {
+    id: "release-workflow",
+    desc: "release-please runs after main's tests pass, with issues: write and a GitHub App token (its pull requests run the tests), and promotes a created release to production through deploy.yml",
+    run: (ctx) => {
+      const wf = byName(ctx, "release-please");
+      if (!wf) return ["no release-please workflow"];
+      const t = triggers(wf), v = [];
+      if (!(t.workflow_run && (t.workflow_run.workflows || []).includes("test") && (t.workflow_run.branches || []).includes("main"))) {
+        v.push("release-please.yml does not run after test.yml on main (workflow_run)");
+      }
+      const rp = jobs(wf).find(([, job]) => steps(job).some((st) => /release-please-action@/.test(String(st.uses || ""))));
+      if (!rp) return [...v, "release-please.yml has no release-please-action job"];
+      const [name, job] = rp;
+      if (!/workflow_run\.conclusion == 'success'/.test(String(job.if))) v.push(`release-please.yml job ${name} does not require the tests to have passed`);
+      if ((job.permissions || {}).issues !== "write") v.push(`release-please.yml job ${name} lacks issues: write (labels)`);
+      const step = steps(job).find((st) => /release-please-action@/.test(String(st.uses || "")));
+      const appStep = steps(job).find((st) => /^actions\/create-github-app-token@/.test(String(st.uses || "")));
+      if (!appStep || !String(step.with?.token || "").includes(`steps.${appStep.id}.outputs.token`)) {
+        v.push("release-please-action does not act with a GitHub App token (GITHUB_TOKEN pull requests run no tests)");
+      }
+      const prod = jobs(wf).find(([, j]) => /\.github\/workflows\/deploy\.ya?ml$/.test(String(j.uses || "")));
+      if (!prod || prod[1].with?.environment !== "production") v.push("release-please.yml does not deploy a release to production (deploy.yml)");
+      else if (!/release_created/.test(String(prod[1].if))) v.push("release-please.yml deploys production without a release");
       return v;
     },
   },
@@ -204,6 +263,8 @@ const RULES = [
       const t = triggers(wf), v = [];
       const input = t.workflow_dispatch?.inputs?.version;
       if (!input || input.required !== true) v.push("rollback.yml has no required workflow_dispatch input version");
+      const env = t.workflow_dispatch?.inputs?.environment;
+      if (!env || env.required !== true) v.push("rollback.yml has no required workflow_dispatch input environment");
       if (Object.keys(t).some((k) => k !== "workflow_dispatch")) v.push("rollback.yml runs on more than workflow_dispatch");
       if (!runs(wf).some((r) => /ecs-deploy\.sh rollback/.test(r.run))) v.push("rollback.yml does not run ecs-deploy.sh rollback");
       return v;
