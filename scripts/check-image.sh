@@ -48,7 +48,8 @@ for f in \
     worker:usr/local/bin/mtw-worker:x \
     worker:usr/local/bin/mtw-healthcheck:x \
     worker:usr/share/mtw/VERSION \
-    worker:etc/mtw/worker.env.example
+    worker:etc/mtw/worker.env.example \
+    worker:usr/share/mtw/rds-ca-bundle.pem
 do
     img=${f%%:*}; rest=${f#*:}; path=${rest%%:*}
     if [ "$rest" != "$path" ]; then
@@ -61,6 +62,15 @@ check "version is written into the images" \
     grep -qx 9.8.7 "$DIST/nginx/usr/share/mtw/VERSION" "$DIST/worker/usr/share/mtw/VERSION"
 check "html/ is copied whole" diff -r html "$DIST/nginx/usr/share/mtw/html"
 check "conf/ is in /etc/mtw" diff -r conf "$DIST/nginx/etc/mtw"
+# sslmode=verify-full: the bundle holds the root of the CA Terraform gives
+# RDS (rds-ca-rsa2048-g1) in the region, at the path the URL names
+bundle=$DIST/worker/usr/share/mtw/rds-ca-bundle.pem
+region=$(sed -n 's/^  default *= "\([a-z]*-[a-z]*-[0-9]\)"$/\1/p' terraform/environments/prod/variables.tf | head -n 1)
+check "the worker image's RDS CA bundle holds Amazon RDS $region Root CA RSA2048 G1" \
+    sh -c "openssl crl2pkcs7 -nocrl -certfile '$bundle' | openssl pkcs7 -print_certs -noout \
+           | grep -q 'subject=.*CN = Amazon RDS $region Root CA RSA2048 G1'"
+check "Terraform's MTW_DATABASE_URL verifies against that bundle" \
+    grep -q 'rds_ca_file *= "/usr/share/mtw/rds-ca-bundle.pem"' terraform/modules/stack/main.tf
 if [ -f docs/openapi.json ]; then
     check "the OpenAPI document is in the nginx image" \
         cmp docs/openapi.json "$DIST/nginx/usr/share/mtw/openapi.json"

@@ -9,7 +9,8 @@
 #   sh scripts/image.sh root     nginx|worker DIR     stage the files the image
 #                                                     adds to Debian into DIR
 #
-# `root` wants `make worker module` done first (`make dist` does both).
+# `root` wants `make worker module rds-ca` done first (`make dist` does
+# all three).
 # VERSION and REVISION in the environment are written into the tree.
 set -eu
 
@@ -102,6 +103,13 @@ stage_worker() {
         "$1/etc/mtw/worker.env.example"
     install -D -m 0755 "$ROOT/scripts/image/worker-healthcheck.sh" \
         "$1/usr/local/bin/mtw-healthcheck"
+    # Amazon RDS's root CAs: MTW_DATABASE_URL's sslrootcert for
+    # sslmode=verify-full (make rds-ca)
+    ca=$ROOT/vendor/rds-ca-bundle.pem
+    [ -s "$ca" ] || die "$ca missing: run 'make rds-ca' first"
+    install -D -m 0644 "$ca" "$1/usr/share/mtw/rds-ca-bundle.pem"
+    install -D -m 0644 "$ROOT/vendor/rds-ca-bundle-LICENSE" \
+        "$1/usr/share/doc/mtw/rds-ca-bundle-LICENSE"
     stage_common "$1"
 }
 
