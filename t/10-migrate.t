@@ -1,6 +1,7 @@
 # `mtw-worker migrate` on a fresh cluster: every table, idempotent re-runs,
 # concurrent runs, a failing migration rolled back, the column names other
-# parts of the worker rely on.
+# parts of the worker rely on; the application's least-privilege role
+# (MTW_DATABASE_APP_USER): DML only, its password never sent in clear.
 use strict;
 use warnings;
 use Test::More;
@@ -94,5 +95,46 @@ is(`psql -X -A -t -q '$clash' -c 'SELECT count(*) FROM schema_migrations'` + 0, 
 is($rc, 1, 'unreachable database: exit 1');
 like($err, qr/^mtw-worker migrate: cannot connect to PostgreSQL: [^\n]+\n\z/,
     'unreachable database: one line');
+
+# the application's role, as the deploy's admin task sets it up
+my $secret = 'Xy7' . ('q' x 30);
+my %app = (MTW_DATABASE_APP_USER => 'mtw_app', MTW_DATABASE_APP_PASSWORD => $secret);
+($rc, $out, $err) = $t->worker({ %app }, 'migrate');
+is($rc, 0, 'migrate with MTW_DATABASE_APP_USER exits 0') or diag($err);
+like($out, qr/^role mtw_app: created, DML on the schema$/m, 'says it created the role');
+is($t->psql("SELECT rolcanlogin::text || rolsuper::text || rolcreatedb::text || rolcreaterole::text"
+    . " FROM pg_roles WHERE rolname = 'mtw_app'"), 'truefalsefalsefalse',
+    'mtw_app logs in, and is no superuser, no creator of databases or roles');
+like($t->psql("SELECT rolpassword FROM pg_authid WHERE rolname = 'mtw_app'"),
+    qr/^SCRAM-SHA-256\$/, 'its password is stored as a SCRAM verifier');
+unlike($out . $err, qr/\Q$secret\E/, 'the password is never printed');
+for my $table (qw(stop_times city arrival_log)) {
+    is($t->psql("SELECT has_table_privilege('mtw_app', '$table', 'SELECT, INSERT, UPDATE, DELETE')"),
+        't', "mtw_app reads and writes $table");
+    is($t->psql("SELECT has_table_privilege('mtw_app', '$table', 'TRUNCATE')"
+        . " OR has_table_privilege('mtw_app', '$table', 'REFERENCES')"), 'f',
+        "mtw_app has no other privilege on $table");
+}
+# what the owner creates later (gtfs-load's partitions) is granted too
+$t->psql('CREATE TABLE later_table (id serial PRIMARY KEY, x int)');
+is($t->psql("SELECT has_table_privilege('mtw_app', 'later_table', 'INSERT')"
+    . " AND has_sequence_privilege('mtw_app', 'later_table_id_seq', 'USAGE')"), 't',
+    'a table the owner creates later is granted to mtw_app');
+for my $ddl ('CREATE TABLE planted (x int)', 'DROP TABLE later_table',
+             'ALTER TABLE city ADD COLUMN planted int', 'TRUNCATE city') {
+    eval { $t->psql("SET ROLE mtw_app; $ddl") };
+    like($@, qr/permission denied|must be owner/, "mtw_app cannot: $ddl");
+}
+my $old = $t->psql("SELECT rolpassword FROM pg_authid WHERE rolname = 'mtw_app'");
+($rc, $out, $err) = $t->worker({ %app, MTW_DATABASE_APP_PASSWORD => 'Zz9' . ('r' x 30) }, 'migrate');
+like($out, qr/^role mtw_app: password set/m, 'again: sets the new password (rotation)');
+isnt($t->psql("SELECT rolpassword FROM pg_authid WHERE rolname = 'mtw_app'"), $old,
+    'the verifier changed');
+($rc, $out, $err) = $t->worker({ MTW_DATABASE_APP_USER => 'mtw_app' }, 'migrate');
+is($rc, 1, 'a role without a password: exit 1');
+like($err, qr/MTW_DATABASE_APP_PASSWORD must hold the password of mtw_app/, '... saying what is missing');
+($rc, $out, $err) = $t->worker({ %app, MTW_DATABASE_APP_USER => 'x"; DROP ROLE postgres; --' }, 'migrate');
+is($rc, 1, 'a role name that is not an identifier: exit 1');
+like($err, qr/is not a plain lower-case role name/, '... refused before any SQL');
 
 $t->done;

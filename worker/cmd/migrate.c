@@ -6,6 +6,14 @@
  * applied entirely or not at all; applied ones are skipped, so running
  * migrate again is harmless.  An advisory lock serialises concurrent runs
  * (several replicas starting at once).
+ *
+ * Run as the schema's owner, it then sets up the application's role when
+ * MTW_DATABASE_APP_USER names one (production: the worker's login): LOGIN
+ * with the password of MTW_DATABASE_APP_PASSWORD, sent as a SCRAM verifier
+ * computed here (the server, its logs and pg_stat_statements never see the
+ * password), and DML on the schema's tables and sequences, today's and
+ * those the owner creates later (gtfs-load's partitions); no DDL, not the
+ * owner of anything.
  */
 #include "config.h"
 #include "sql/migrations.h"
@@ -276,6 +284,137 @@ static int migrate(PGconn *conn, char *err, size_t errlen)
                        err, errlen);
 }
 
+/* A role name the application may use: a plain lower-case identifier. */
+static int valid_role(const char *name)
+{
+    size_t i, n = strlen(name);
+
+    if (n == 0 || n > 63 || name[0] < 'a' || name[0] > 'z') {
+        return 0;
+    }
+    for (i = 1; i < n; i++) {
+        if (!((name[i] >= 'a' && name[i] <= 'z')
+              || (name[i] >= '0' && name[i] <= '9') || name[i] == '_'))
+        {
+            return 0;
+        }
+    }
+    return strncmp(name, "pg_", 3) != 0 && strcmp(name, "postgres") != 0
+           && strcmp(name, "rdsadmin") != 0;
+}
+
+/* the application role's privileges; %s is its quoted name */
+static const char *const app_grants[] = {
+    "GRANT USAGE ON SCHEMA public TO %s",
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public"
+    " TO %s",
+    "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO %s",
+    "ALTER DEFAULT PRIVILEGES IN SCHEMA public"
+    " GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO %s",
+    "ALTER DEFAULT PRIVILEGES IN SCHEMA public"
+    " GRANT USAGE, SELECT ON SEQUENCES TO %s",
+};
+
+/* exec_quoted(conn, what, fmt, a, b): fmt with one or two quoted %s */
+static int exec_quoted(PGconn *conn, const char *what, const char *fmt,
+                       const char *a, const char *b, char *err,
+                       size_t errlen)
+{
+    char sql[1024];
+    int n = snprintf(sql, sizeof(sql), fmt, a, b);
+
+    if (n < 0 || (size_t) n >= sizeof(sql)) {
+        snprintf(err, errlen, "%s: statement too long", what);
+        return -1;
+    }
+    return mtw_pg_exec(conn, what, sql, err, errlen);
+}
+
+/*
+ * The application's role (see the top of this file), in one transaction:
+ * 0, or -1 with err set.  The password never appears in err.
+ */
+static int app_role(PGconn *conn, const char *user, const char *password,
+                    char *err, size_t errlen)
+{
+    const char *params[1];
+    char *ident = NULL, *verifier = NULL, *lit = NULL, *db = NULL;
+    PGresult *res;
+    size_t i;
+    int exists, rc = -1;
+
+    if (!valid_role(user)) {
+        snprintf(err, errlen, "MTW_DATABASE_APP_USER '%s' is not a plain "
+                 "lower-case role name ([a-z][a-z0-9_]*, not pg_*, "
+                 "postgres or rdsadmin)", user);
+        return -1;
+    }
+    if (password == NULL || strlen(password) < 16) {
+        snprintf(err, errlen, "MTW_DATABASE_APP_PASSWORD must hold the "
+                 "password of %s (16 characters at least)", user);
+        return -1;
+    }
+    params[0] = user;
+    res = mtw_pg_query(conn, "app role", "SELECT 1 FROM pg_roles"
+                       " WHERE rolname = $1", 1, params, err, errlen);
+    if (res == NULL) {
+        return -1;
+    }
+    exists = PQntuples(res) > 0;
+    PQclear(res);
+    res = mtw_pg_query(conn, "app role", "SELECT current_database()", 0,
+                       NULL, err, errlen);
+    if (res == NULL) {
+        return -1;
+    }
+    ident = PQescapeIdentifier(conn, user, strlen(user));
+    db = PQescapeIdentifier(conn, PQgetvalue(res, 0, 0),
+                            strlen(PQgetvalue(res, 0, 0)));
+    PQclear(res);
+    verifier = PQencryptPasswordConn(conn, password, user, NULL);
+    lit = verifier ? PQescapeLiteral(conn, verifier, strlen(verifier)) : NULL;
+    if (ident == NULL || db == NULL || lit == NULL) {
+        snprintf(err, errlen, "app role %s: cannot quote or encrypt: %s",
+                 user, PQerrorMessage(conn));
+        goto done;
+    }
+    if (mtw_pg_exec(conn, "app role", "BEGIN", err, errlen) != 0) {
+        goto done;
+    }
+    if (exec_quoted(conn, "app role login", exists
+                    ? "ALTER ROLE %s WITH LOGIN NOSUPERUSER NOCREATEDB "
+                      "NOCREATEROLE PASSWORD %s"
+                    : "CREATE ROLE %s WITH LOGIN NOSUPERUSER NOCREATEDB "
+                      "NOCREATEROLE PASSWORD %s", ident, lit, err, errlen) != 0
+        || exec_quoted(conn, "app role grants", "GRANT CONNECT ON DATABASE "
+                       "%s TO %s", db, ident, err, errlen) != 0)
+    {
+        goto rollback;
+    }
+    for (i = 0; i < sizeof(app_grants) / sizeof(app_grants[0]); i++) {
+        if (exec_quoted(conn, "app role grants", app_grants[i], ident, NULL,
+                        err, errlen) != 0)
+        {
+            goto rollback;
+        }
+    }
+    if (mtw_pg_exec(conn, "app role", "COMMIT", err, errlen) != 0) {
+        goto rollback;
+    }
+    printf("role %s: %s, DML on the schema\n", user,
+           exists ? "password set" : "created");
+    rc = 0;
+    goto done;
+rollback:
+    PQclear(PQexec(conn, "ROLLBACK"));
+done:
+    PQfreemem(ident);
+    PQfreemem(db);
+    PQfreemem(lit);
+    PQfreemem(verifier);
+    return rc;
+}
+
 static int migrate_main(const mtw_command *cmd, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -313,6 +452,12 @@ static int migrate_main(const mtw_command *cmd, int argc, char **argv)
         return MTW_EXIT_FAILURE;
     }
     rc = migrate(conn, err, sizeof(err));
+    if (rc == 0 && getenv("MTW_DATABASE_APP_USER") != NULL
+        && *getenv("MTW_DATABASE_APP_USER") != '\0')
+    {
+        rc = app_role(conn, getenv("MTW_DATABASE_APP_USER"),
+                      getenv("MTW_DATABASE_APP_PASSWORD"), err, sizeof(err));
+    }
     mtw_pg_close(conn);
     if (rc != 0) {
         fprintf(stderr, "mtw-worker migrate: %s\n", err);
@@ -330,6 +475,12 @@ const mtw_command mtw_cmd_migrate = {
     "Applies the SQL migrations built into the worker (worker/sql/*.sql)\n"
     "in order, each in its own transaction, recording them in the\n"
     "schema_migrations table; already applied ones are skipped.\n"
+    "\n"
+    "With MTW_DATABASE_APP_USER set (run as the schema's owner), then\n"
+    "creates that role or sets its password from MTW_DATABASE_APP_PASSWORD\n"
+    "(sent as a SCRAM verifier, never in clear) and grants it SELECT,\n"
+    "INSERT, UPDATE, DELETE on the schema's tables, now and later: the\n"
+    "login of the running worker, which needs no DDL.\n"
     "\n"
     "  --database URL  PostgreSQL connection (default: $MTW_DATABASE_URL)\n",
     migrate_main
