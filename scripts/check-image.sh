@@ -184,6 +184,23 @@ check "mtw-nginx-start refuses a password that could break the configuration" \
 check "mtw-nginx-start fails on a configuration it cannot adapt" \
     sh -c "grep -v mtw_redis conf/nginx.conf >'$TMP/no-redis.conf' && \
            ! MTW_NGINX_CONF='$TMP/no-redis.conf' sh '$start' --render '$TMP/x.conf'"
+# the TLS and AUTH settings, rendered into a configuration that has their
+# lines (the module's conf/nginx.conf names them), refused where it has not
+printf 'load_module modules/ngx_http_mtw_module.so;\npid /run/nginx.pid;\nhttp {\n  server {\n    listen 8080;\n  }\n  mtw_redis r:6379;\n  mtw_redis_tls off;\n  mtw_redis_tls_name "";\n  mtw_redis_tls_trusted_certificate "";\n  mtw_redis_user "";\n  mtw_redis_password "";\n}\n' \
+    >"$TMP/tls.conf"
+check "mtw-nginx-start renders Redis TLS and AUTH from the environment" \
+    sh -c "MTW_NGINX_CONF='$TMP/tls.conf' MTW_REDIS_TLS=on MTW_REDIS_TLS_NAME=master.x.cache.amazonaws.com \
+           MTW_REDIS_CA_FILE=/etc/ssl/certs/ca-certificates.crt MTW_REDIS_PASSWORD=Token0123456789abcdef \
+           sh '$start' --render '$TMP/tls.out' && grep -q '  mtw_redis_tls on;' '$TMP/tls.out' \
+           && grep -q 'mtw_redis_tls_name \"master.x.cache.amazonaws.com\";' '$TMP/tls.out' \
+           && grep -q 'mtw_redis_tls_trusted_certificate \"/etc/ssl/certs/ca-certificates.crt\";' '$TMP/tls.out' \
+           && grep -q 'mtw_redis_password \"Token0123456789abcdef\";' '$TMP/tls.out' \
+           && grep -q 'mtw_redis_user \"\";' '$TMP/tls.out'"
+check "mtw-nginx-start refuses MTW_REDIS_TLS=on with no mtw_redis_tls line (never clear text)" \
+    sh -c "grep -v mtw_redis_tls '$TMP/tls.conf' >'$TMP/no-tls.conf' && \
+           ! MTW_NGINX_CONF='$TMP/no-tls.conf' MTW_REDIS_TLS=on sh '$start' --render '$TMP/x.conf'"
+check "mtw-nginx-start refuses an MTW_REDIS_TLS other than on or off" \
+    sh -c "! MTW_NGINX_CONF='$TMP/tls.conf' MTW_REDIS_TLS=yes sh '$start' --render '$TMP/x.conf'"
 sh "$start" --render "$RUN/nginx.conf"
 conf=$RUN/nginx.conf
 check "the rendered configuration uses the environment" \
@@ -209,8 +226,8 @@ check "nginx from the image tree answers /api/healthz" \
     curl -fsS "http://127.0.0.1:$PORT/api/healthz"
 check "nginx from the image tree serves the dashboard" \
     sh -c "curl -fsS 'http://127.0.0.1:$PORT/' | grep -qi '<html'"
-check "/api/readyz is 503 without Redis (the ALB's check)" \
-    sh -c "test \"\$(curl -s -o /dev/null -w '%{http_code}' 'http://127.0.0.1:$PORT/api/readyz')\" = 503"
+check "/api/livez is 503 without Redis (the ALB's check)" \
+    sh -c "test \"\$(curl -s -o /dev/null -w '%{http_code}' 'http://127.0.0.1:$PORT/api/livez')\" = 503"
 if [ -f docs/openapi.json ]; then
     check "nginx from the image tree serves /api/doc.json" \
         curl -fsS -o /dev/null "http://127.0.0.1:$PORT/api/doc.json"

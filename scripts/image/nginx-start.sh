@@ -9,13 +9,17 @@
 #   mtw-nginx-start --render FILE  render into FILE only
 #
 # Rendering sets, from the environment: the Redis address (MTW_REDIS_ADDR,
-# host:port, required) and password (MTW_REDIS_PASSWORD, optional), the
-# default city (MTW_CITY, optional), the load balancer's network for the
-# client address (MTW_TRUSTED_PROXY_CIDR, optional), the port (MTW_HTTP_PORT,
-# 8080); it moves the pid and temporary files into MTW_RUN_DIR (/run/mtw,
-# writable by the user) and prefixes the image's own paths with MTW_ROOT
-# ("" in the image; tests point it at a staged tree).  Every substitution
-# must take, or the start fails naming the line it could not find.
+# host:port, required), its TLS and AUTH (optional: MTW_REDIS_TLS on|off,
+# MTW_REDIS_TLS_NAME the name its certificate must carry, MTW_REDIS_CA_FILE
+# the CAs to trust, MTW_REDIS_USER, MTW_REDIS_PASSWORD - ElastiCache's AUTH
+# token, an ECS secret), the default city (MTW_CITY, optional), the load
+# balancer's network for the client address (MTW_TRUSTED_PROXY_CIDR,
+# optional), the port (MTW_HTTP_PORT, 8080); it moves the pid and temporary
+# files into MTW_RUN_DIR (/run/mtw, writable by the user) and prefixes the
+# image's own paths with MTW_ROOT ("" in the image; tests point it at a
+# staged tree).  Every substitution must take, or the start fails naming
+# the line it could not find (a configuration without a mtw_redis_tls line
+# never starts in clear when MTW_REDIS_TLS=on asks for TLS).
 set -eu
 
 root=${MTW_ROOT:-}
@@ -24,6 +28,10 @@ conf_in=${MTW_NGINX_CONF:-$root/etc/mtw/nginx.conf}
 port=${MTW_HTTP_PORT:-8080}
 redis=${MTW_REDIS_ADDR:-}
 password=${MTW_REDIS_PASSWORD:-}
+tls=${MTW_REDIS_TLS:-}
+tls_name=${MTW_REDIS_TLS_NAME:-}
+ca_file=${MTW_REDIS_CA_FILE:-}
+redis_user=${MTW_REDIS_USER:-}
 city=${MTW_CITY:-}
 proxy=${MTW_TRUSTED_PROXY_CIDR:-}
 
@@ -40,12 +48,36 @@ esac
 case "$password" in
     *[!A-Za-z0-9!#%^*+=_.,@~-]*) fail "MTW_REDIS_PASSWORD has characters outside [A-Za-z0-9!#%^*+=_.,@~-]" ;;
 esac
+case "$tls" in
+    ''|on|off) ;;
+    *) fail "MTW_REDIS_TLS '$tls' is neither on nor off" ;;
+esac
+case "$tls_name" in
+    *[!A-Za-z0-9.-]*) fail "MTW_REDIS_TLS_NAME '$tls_name' is not a host name" ;;
+esac
+case "$ca_file" in
+    *[!A-Za-z0-9._/-]*) fail "MTW_REDIS_CA_FILE '$ca_file' has characters outside [A-Za-z0-9._/-]" ;;
+esac
+case "$redis_user" in
+    *[!A-Za-z0-9_.-]*) fail "MTW_REDIS_USER '$redis_user' has characters outside [A-Za-z0-9_.-]" ;;
+esac
 case "$city" in
     *[!a-z0-9-]*) fail "MTW_CITY '$city' is not a city slug" ;;
 esac
 case "$proxy" in
     *[!0-9a-fA-F.:/]*) fail "MTW_TRUSTED_PROXY_CIDR '$proxy' is not a CIDR" ;;
 esac
+
+# set_directive FILE NAME VALUE [quoted]: the line `NAME ...;` becomes
+# `NAME VALUE;` (VALUE in double quotes when asked); an empty VALUE keeps
+# the file's line; a VALUE with no line to take it fails the start
+set_directive() {
+    [ -n "$3" ] || return 0
+    v=$3
+    [ "${4:-}" = quoted ] && v="\"$3\""
+    sed -i "s|^\([[:space:]]*\)$2[[:space:]][^;]*;|\1$2 $v;|" "$1"
+    grep -qF "$2 $v;" "$1" || fail "$conf_in has no $2 line to set"
+}
 
 # render OUT: the configuration for this container
 render() {
@@ -57,11 +89,11 @@ render() {
         -e "s|\([[:space:]\"]\)/usr/share/mtw/|\1$root/usr/share/mtw/|g" \
         -e "s|^\(http${sp}*{\)|\1\n    client_body_temp_path $run/body;\n    proxy_temp_path $run/proxy;\n    fastcgi_temp_path $run/fastcgi;\n    uwsgi_temp_path $run/uwsgi;\n    scgi_temp_path $run/scgi;|" \
         "$conf_in" >"$1.tmp"
-    if [ -n "$password" ]; then
-        sed -i "s|^\(${sp}*\)mtw_redis_password${sp}[^;]*;|\1mtw_redis_password \"$password\";|" "$1.tmp"
-        grep -q "mtw_redis_password \"$password\";" "$1.tmp" \
-            || fail "$conf_in has no mtw_redis_password line to set"
-    fi
+    set_directive "$1.tmp" mtw_redis_password "$password" quoted
+    set_directive "$1.tmp" mtw_redis_tls "$tls"
+    set_directive "$1.tmp" mtw_redis_tls_name "$tls_name" quoted
+    set_directive "$1.tmp" mtw_redis_tls_trusted_certificate "$ca_file" quoted
+    set_directive "$1.tmp" mtw_redis_user "$redis_user" quoted
     if [ -n "$city" ]; then
         sed -i "s|^\(${sp}*\)mtw_city${sp}[^;]*;|\1mtw_city $city;|" "$1.tmp"
     fi

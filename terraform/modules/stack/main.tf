@@ -122,7 +122,7 @@ module "nginx" {
     MTW_REDIS_ADDR         = local.redis_addr
     MTW_REDIS_TLS          = "on"
     MTW_REDIS_CA_FILE      = local.system_ca_file
-    MTW_REDIS_SERVER_NAME  = local.redis_host
+    MTW_REDIS_TLS_NAME     = local.redis_host
     MTW_HTTP_PORT          = "8080"
     MTW_TRUSTED_PROXY_CIDR = var.vpc_cidr
     MTW_CITY               = var.city
