@@ -607,7 +607,7 @@ const RULES = [
   },
   {
     id: "budget",
-    desc: "a monthly AWS budget of 100 USD in production, with notifications, counting only its environment's costs (Environment tag, activated)",
+    desc: "a monthly AWS budget of 130 USD in production, with notifications, counting only its environment's costs (Environment tag, activated)",
     run: (ctx) => {
       const b = resources(ctx, "aws_budgets_budget");
       if (b.length === 0) return ["no aws_budgets_budget"];
@@ -625,7 +625,7 @@ const RULES = [
       const prod = envCall(ctx, "prod", "monitoring");
       if (prod.length === 0) v.push("no monitoring in environments/prod");
       for (const c of prod) {
-        v.push(...every(ctx, c.d, c.body.budget_limit_usd, (x) => num(x) === 100, "prod budget_limit_usd", c.via));
+        v.push(...every(ctx, c.d, c.body.budget_limit_usd, (x) => num(x) === 130, "prod budget_limit_usd", c.via));
         v.push(...every(ctx, c.d, c.body.environment, (x) => x === "prod", "prod budget environment", c.via));
       }
       return v;

@@ -28,7 +28,7 @@ module "stack" {
   feed_urls     = var.feed_urls
 
   alert_email        = var.alert_email
-  monthly_budget_usd = 100
+  monthly_budget_usd = 130
   github_repository  = var.github_repository
   github_environment = "production"
 }

@@ -226,7 +226,7 @@ run "budget_of_this_environment_only" {
     redis_cache_cluster_id   = "mtw-prod-001"
     metrics_namespace        = "MindTheWait/prod"
     cities                   = ["saskatoon", "regina"]
-    budget_limit_usd         = 100
+    budget_limit_usd         = 130
   }
   assert {
     condition     = one(aws_budgets_budget.monthly.cost_filter).name == "TagKeyValue" && one(one(aws_budgets_budget.monthly.cost_filter).values) == "user:Environment$prod"
