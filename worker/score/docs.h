@@ -13,6 +13,7 @@
 #define MTW_SCORE_DOCS_H
 
 #include "util/jbuf.h"
+#include "score/route_history.h"
 #include "score/tick.h"
 
 #include <stddef.h>
@@ -53,18 +54,6 @@ typedef struct {
     const char *vehicle_id;
     int ahead, on_time, late, total;
 } mtw_feedback;
-
-/* 30 days of daily on-time % for one route (history, once it exists). */
-typedef struct {
-    const char *route_id;
-    int days;                   /* days with a value */
-    double mean;                /* mean daily on-time % */
-    double best, worst;         /* best / worst day's % */
-    const char *best_day, *worst_day;   /* "Oct 5" */
-    int ntrend;                 /* daily rows, oldest first */
-    const char **trend_dates;   /* "Sep 21" */
-    const double *trend_pct;    /* NaN where the day has no value */
-} mtw_route_history;
 
 typedef struct {
     int id;
