@@ -4,7 +4,6 @@
 #include "jobs/scorer.h"
 #include "jobs/live_model.h"
 #include "score/calendar.h"
-#include "score/docs.h"
 #include "store/pg.h"
 #include "util/log.h"
 

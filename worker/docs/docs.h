@@ -8,9 +8,15 @@
  * deterministic.  Each document carries its ETag: '"' + 16 lower-case hex
  * digits of FNV-1a 64 of the body + '"'.  Documents made from live data
  * carry "stale": true when that data is older than three poll periods.
+ *
+ * One file per family: set.c (the set, ETags, document ids), overview.c
+ * (score, overview, cities), realtime.c, stop.c (predictions, stops),
+ * route.c (routes, route:{id} and its live, activity and stops pages),
+ * tick.c (a tick's documents); fields.c and internal.h hold what they
+ * share.
  */
-#ifndef MTW_SCORE_DOCS_H
-#define MTW_SCORE_DOCS_H
+#ifndef MTW_DOCS_DOCS_H
+#define MTW_DOCS_DOCS_H
 
 #include "util/jbuf.h"
 #include "score/route_history.h"
@@ -62,7 +68,7 @@ typedef struct {
     int zoom_level;
 } mtw_city_info;
 
-/* per-vehicle JSON rendered once per tick (internal to docs.c) */
+/* per-vehicle JSON rendered once per tick (internal to docs/) */
 typedef struct mtw_doc_frags mtw_doc_frags;
 
 typedef struct {
