@@ -17,8 +17,8 @@
 #include "jobs/history.h"
 #include "jobs/ingest.h"
 #include "jobs/lease.h"
+#include "jobs/publish_rt.h"
 #include "store/redis_conn.h"
-#include "store/redis_rt.h"
 #include "store/redis_url.h"
 #include "util/cli.h"
 #include "util/log.h"
@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #include "feed/readfile.h"
-#include "jobs/publish_run.h"   /* scoring hook (issue 5) */
+#include "jobs/scorer.h"   /* scoring hook (issue 5) */
 #include "score/calendar.h"     /* --aggregate DATE */
 
 #define RUN_MAX_CITIES      64
@@ -268,7 +268,7 @@ static void run_publish(run_state *st, int64_t now_ms, int force)
         if (mtw_redis_get(&st->redis, now_ms) == NULL) {
             continue;       /* republished once Redis is back */
         }
-        if (mtw_rt_publish(&st->redis, c, &st->set.opts, &st->pub,
+        if (mtw_rt_publish(&st->redis, c, &st->pub,
                            mtw_city_now(c, &st->set.opts, wall), wall,
                            &st->scratch, &st->buf) == 0)
         {
@@ -719,7 +719,7 @@ static int run_main(const mtw_command *cmd, int argc, char **argv)
         { NULL, 0, NULL, 0 }
     };
     static run_state st;    /* large: keep it off the stack */
-    static mtw_scorer scorer;   /* scoring hook state (jobs/publish_run.h) */
+    static mtw_scorer scorer;   /* scoring hook state (jobs/scorer.h) */
     struct sigaction sa;
     char err[512];
     const char *replay_dir = NULL, *aggregate = NULL;

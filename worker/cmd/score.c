@@ -10,9 +10,9 @@
  * MTW_SCORE_SEC on the real feeds.
  */
 #include "config.h"
+#include "docs/docs.h"
 #include "jobs/publish.h"
 #include "score/calendar.h"
-#include "score/docs.h"
 #include "score/synth.h"
 #include "score/tick.h"
 #include "store/pg.h"
@@ -87,7 +87,7 @@ static int score_main(const mtw_command *cmd, int argc, char **argv)
     };
     const char *at_s = NULL;
     long repeat = 5, seed = 1, tu_pct = 50;
-    int c, status, publish = 0, date, rc = MTW_EXIT_FAILURE, i;
+    int opt, status, publish = 0, date, rc = MTW_EXIT_FAILURE, i;
     double load_ms, *t_tick = NULL, *t_docs = NULL, *t_pub = NULL;
     mtw_score_params params;
     mtw_city_row city;
@@ -108,8 +108,8 @@ static int score_main(const mtw_command *cmd, int argc, char **argv)
         return MTW_EXIT_USAGE;
     }
     optind = 1;
-    while ((c = mtw_cli_next(cmd, argc, argv, opts, &status)) != -1) {
-        switch (c) {
+    while ((opt = mtw_cli_next(cmd, argc, argv, opts, &status)) != -1) {
+        switch (opt) {
         case MTW_CLI_STOP:
             return status;
         case 'c':
@@ -213,11 +213,15 @@ static int score_main(const mtw_command *cmd, int argc, char **argv)
         goto fail;
     }
     for (i = 0; i < repeat; i++) {
-        mtw_doc_ctx dc = { city.slug, now, cfg.poll_sec, NULL, 0,
-                           hist->rows, hist->n, hist->system_median, NULL };
+        mtw_doc_ctx dc = {
+            .city = city.slug, .now = now, .poll_sec = cfg.poll_sec,
+            .history = hist->rows, .nhistory = hist->n,
+            .system_median = hist->system_median
+        };
         double t0 = cpu_ms(), t1, t2;
         mtw_tick *t = mtw_tick_run(s, l, now, &params);
         mtw_doc_set set;
+        size_t d;
 
         t1 = cpu_ms();
         if (t == NULL) {
@@ -233,8 +237,8 @@ static int score_main(const mtw_command *cmd, int argc, char **argv)
         }
         t2 = cpu_ms();
         ndocs = set.n;
-        for (nbytes = 0, c = 0; (size_t) c < set.n; c++) {
-            nbytes += set.docs[c].len;
+        for (nbytes = 0, d = 0; d < set.n; d++) {
+            nbytes += set.docs[d].len;
         }
         if (redis != NULL
             && mtw_publish_set(redis, city.slug, &set, err, sizeof(err)))
@@ -248,14 +252,14 @@ static int score_main(const mtw_command *cmd, int argc, char **argv)
         t_pub[i] = cpu_ms() - t2;
         if (i == repeat - 1) {
             size_t g, scored = 0, nh = 0, tu = 0;
-            int bad = 0;
+            int bad = 0, h;
 
             for (g = 0; g < t->ngroups; g++) {
                 scored += t->groups[g].grade != MTW_GRADE_NA;
                 nh += (size_t) t->groups[g].nh;
                 tu += t->groups[g].source == MTW_HW_TRIP_UPDATES;
-                for (c = 0; c < t->groups[g].nh; c++) {
-                    bad += t->groups[g].headways[c] <= 0;
+                for (h = 0; h < t->groups[g].nh; h++) {
+                    bad += t->groups[g].headways[h] <= 0;
                 }
             }
             printf("tick at %lld: %zu vehicles, %zu route-directions "

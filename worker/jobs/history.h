@@ -4,7 +4,7 @@
  * bunching_incident (score/arrivals.h decides, store/history_pg.h writes),
  * and once per service day the previous day's route_performance_daily
  * aggregate when it is missing.  Called from the scoring hook
- * (jobs/publish_run.c) with the tick it just ran.
+ * (jobs/scorer.c) with the tick it just ran.
  *
  * Nothing detected is lost to a database outage: rows wait in a bounded
  * queue (score/arrivals.h, mtw_histq) until a write commits, and a broken

@@ -11,7 +11,7 @@
 #ifndef MTW_JOBS_PUBLISH_H
 #define MTW_JOBS_PUBLISH_H
 
-#include "score/docs.h"
+#include "docs/docs.h"
 #include "score/tick.h"
 
 #include <hiredis.h>

@@ -6,7 +6,8 @@
  * (vehicle.c), derives each vehicle's delay and status, measures observed
  * and scheduled headways and the metrics per route and direction
  * (headway.c), and predicts arrivals at every stop with an upcoming vehicle
- * (predict.c).  The document builders (docs.h) turn the result into JSON.
+ * (predict.c).  The document builders (docs/docs.h) turn the result into
+ * JSON.
  */
 #ifndef MTW_SCORE_TICK_H
 #define MTW_SCORE_TICK_H

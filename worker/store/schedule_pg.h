@@ -12,7 +12,7 @@
 #ifndef MTW_STORE_SCHEDULE_PG_H
 #define MTW_STORE_SCHEDULE_PG_H
 
-#include "score/docs.h"
+#include "score/route_history.h"
 #include "score/schedule.h"
 #include "score/timetable.h"
 

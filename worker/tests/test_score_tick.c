@@ -16,8 +16,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "docs/docs.h"
 #include "score/calendar.h"
-#include "score/docs.h"
 #include "score/geo.h"
 #include "score/idmap.h"
 #include "score/tick.h"
@@ -602,7 +602,8 @@ static void test_documents(void **state)
     int64_t now = base + 7 * 3600 + 2880;
     mtw_score_params p;
     mtw_live *l = bunched_live(now - 10);
-    mtw_doc_ctx c = { "saskatoon", 0, 12, NULL, 0, NULL, 0, 75.0, NULL };
+    mtw_doc_ctx c = { .city = "saskatoon", .poll_sec = 12,
+                      .system_median = 75.0 };
     mtw_doc_set set;
     mtw_tick *t;
     json_t *j, *item, *pr;

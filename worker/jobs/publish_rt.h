@@ -1,5 +1,5 @@
 /*
- * redis_rt.h - publish one city's live state to Redis in one MULTI/EXEC.
+ * publish_rt.h - publish one city's live state to Redis in one MULTI/EXEC.
  *
  * Keys (docs/redis-contract.md): the reference's trimmed snapshots
  * mtw:{city}:vehicles|trips|alerts and the rich ones
@@ -10,28 +10,15 @@
  * Tick hooks (scoring, documents) append their commands to the same
  * transaction, so a reader never sees half a tick.
  */
-#ifndef MTW_REDIS_RT_H
-#define MTW_REDIS_RT_H
+#ifndef MTW_JOBS_PUBLISH_RT_H
+#define MTW_JOBS_PUBLISH_RT_H
 
 #include "util/arena.h"
 #include "jobs/ingest.h"
 #include "store/redis_conn.h"
+#include "store/redis_tx.h"
 
 #define MTW_RT_TTL_SEC 180
-
-/* Commands being queued into one transaction. */
-typedef struct {
-    redisContext *c;
-    int           n;        /* replies to read, MULTI and EXEC included */
-    mtw_arena    *scratch;  /* argument text, reset per publish */
-} mtw_redis_tx;
-
-/* Queues one command (argument lengths from strlen when lens is NULL). */
-void mtw_redis_tx_cmd(mtw_redis_tx *tx, int argc, const char **argv,
-                      const size_t *lens);
-/* printf into the scratch arena (for keys and numbers). */
-const char *mtw_redis_tx_fmt(mtw_redis_tx *tx, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 
 /* Called inside the transaction after the live state, with the city's
  * clock "now": scoring and document publishing plug in here. */
@@ -50,7 +37,7 @@ typedef struct {
  * Publishes the city's state.  Returns 0, or -1 when Redis failed (the
  * connection is then closed; the caller retries on the next tick).
  */
-int mtw_rt_publish(mtw_redis *r, mtw_city *city, const mtw_ingest_opts *o,
+int mtw_rt_publish(mtw_redis *r, mtw_city *city,
                    const mtw_rt_publish_opts *po, int64_t now,
                    int64_t wall_ts, mtw_arena *scratch, mtw_jbuf *buf);
 

@@ -1,10 +1,9 @@
 /*
- * publish_run.c - scoring inside `mtw-worker run` (see publish_run.h).
+ * scorer.c - scoring inside `mtw-worker run` (see scorer.h).
  */
-#include "jobs/publish_run.h"
-#include "jobs/publish_live.h"
+#include "jobs/scorer.h"
+#include "jobs/live_model.h"
 #include "score/calendar.h"
-#include "score/docs.h"
 #include "store/pg.h"
 #include "util/log.h"
 

@@ -1,5 +1,5 @@
 /*
- * publish_run.h - scoring inside `mtw-worker run`: the tick hook.
+ * scorer.h - scoring inside `mtw-worker run`: the tick hook.
  *
  * The run loop publishes each city's live state in one MULTI/EXEC after
  * every poll and calls this hook inside that transaction.  For each city
@@ -18,15 +18,15 @@
  * bunching_incident, yesterday's route_performance_daily, after which the
  * 30-day history is reloaded).
  */
-#ifndef MTW_JOBS_PUBLISH_RUN_H
-#define MTW_JOBS_PUBLISH_RUN_H
+#ifndef MTW_JOBS_SCORER_H
+#define MTW_JOBS_SCORER_H
 
 #include "config.h"
 #include "jobs/history.h"
 #include "jobs/ingest.h"
 #include "jobs/publish.h"
+#include "jobs/publish_rt.h"
 #include "score/tick.h"
-#include "store/redis_rt.h"
 #include "store/schedule_pg.h"
 
 #include <libpq-fe.h>

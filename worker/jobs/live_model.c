@@ -1,7 +1,7 @@
 /*
- * publish_live.c - live state from the decoded snapshots (publish_live.h).
+ * live_model.c - live state from the decoded snapshots (live_model.h).
  */
-#include "jobs/publish_live.h"
+#include "jobs/live_model.h"
 
 #include <math.h>
 #include <stddef.h>

@@ -8,11 +8,18 @@
  * deterministic.  Each document carries its ETag: '"' + 16 lower-case hex
  * digits of FNV-1a 64 of the body + '"'.  Documents made from live data
  * carry "stale": true when that data is older than three poll periods.
+ *
+ * One file per family: set.c (the set, ETags, document ids), overview.c
+ * (score, overview, cities), realtime.c, stop.c (predictions, stops),
+ * route.c (routes, route:{id} and its live, activity and stops pages),
+ * tick.c (a tick's documents); fields.c and internal.h hold what they
+ * share.
  */
-#ifndef MTW_SCORE_DOCS_H
-#define MTW_SCORE_DOCS_H
+#ifndef MTW_DOCS_DOCS_H
+#define MTW_DOCS_DOCS_H
 
 #include "util/jbuf.h"
+#include "score/route_history.h"
 #include "score/tick.h"
 
 #include <stddef.h>
@@ -54,18 +61,6 @@ typedef struct {
     int ahead, on_time, late, total;
 } mtw_feedback;
 
-/* 30 days of daily on-time % for one route (history, once it exists). */
-typedef struct {
-    const char *route_id;
-    int days;                   /* days with a value */
-    double mean;                /* mean daily on-time % */
-    double best, worst;         /* best / worst day's % */
-    const char *best_day, *worst_day;   /* "Oct 5" */
-    int ntrend;                 /* daily rows, oldest first */
-    const char **trend_dates;   /* "Sep 21" */
-    const double *trend_pct;    /* NaN where the day has no value */
-} mtw_route_history;
-
 typedef struct {
     int id;
     const char *name, *slug, *country;
@@ -73,7 +68,7 @@ typedef struct {
     int zoom_level;
 } mtw_city_info;
 
-/* per-vehicle JSON rendered once per tick (internal to docs.c) */
+/* per-vehicle JSON rendered once per tick (internal to docs/) */
 typedef struct mtw_doc_frags mtw_doc_frags;
 
 typedef struct {

@@ -1,13 +1,13 @@
 /*
- * publish_live.h - the scoring model's live state from the decoded
+ * live_model.h - the scoring model's live state from the decoded
  * GTFS-Realtime snapshots (feed/snapshot.h).
  *
  * Copies what scoring needs out of the last good vehicles, trips and
  * alerts snapshots into an mtw_live (score/live.h), so the pure scoring
  * code never depends on the decoder's structures.
  */
-#ifndef MTW_JOBS_PUBLISH_LIVE_H
-#define MTW_JOBS_PUBLISH_LIVE_H
+#ifndef MTW_JOBS_LIVE_MODEL_H
+#define MTW_JOBS_LIVE_MODEL_H
 
 #include "feed/snapshot.h"
 #include "score/live.h"

@@ -1,35 +1,14 @@
 /*
- * redis_rt.c - one transaction per city tick: snapshots, GEO, heartbeat.
+ * publish_rt.c - one transaction per city tick: snapshots, GEO, heartbeat
+ * (see publish_rt.h).
  */
-#include "store/redis_rt.h"
+#include "jobs/publish_rt.h"
 #include "feed/rtjson.h"
 #include "util/log.h"
 
 #include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-void mtw_redis_tx_cmd(mtw_redis_tx *tx, int argc, const char **argv,
-                      const size_t *lens)
-{
-    redisAppendCommandArgv(tx->c, argc, argv, lens);
-    tx->n++;
-}
-
-const char *mtw_redis_tx_fmt(mtw_redis_tx *tx, const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    const char *p;
-
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    p = mtw_arena_strdup(tx->scratch, buf);
-    return p != NULL ? p : "";
-}
 
 /* The hash of a snapshot: ts, json, stale, age_sec (+ TTL). */
 static void publish_hash(mtw_redis_tx *tx, const char *key, int64_t ts,
@@ -184,7 +163,7 @@ static void publish_heartbeat(mtw_redis_tx *tx, const mtw_city *city,
     mtw_redis_tx_cmd(tx, 3, argv, NULL);
 }
 
-int mtw_rt_publish(mtw_redis *r, mtw_city *city, const mtw_ingest_opts *o,
+int mtw_rt_publish(mtw_redis *r, mtw_city *city,
                    const mtw_rt_publish_opts *po, int64_t now,
                    int64_t wall_ts, mtw_arena *scratch, mtw_jbuf *buf)
 {
@@ -196,7 +175,6 @@ int mtw_rt_publish(mtw_redis *r, mtw_city *city, const mtw_ingest_opts *o,
     int64_t age;
     int k, stale, rc;
 
-    (void) o;
     tx.c = r->ctx;
     tx.n = 0;
     tx.scratch = scratch;

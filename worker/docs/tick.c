@@ -1,0 +1,215 @@
+/*
+ * tick.c - one tick's documents: which are made, shared fragments,
+ * batched ETags (see mtw_docs_build_tick in docs.h).
+ */
+#include "docs/internal.h"
+#include "score/idmap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void frags_free(mtw_doc_frags *f)
+{
+    mtw_jbuf_free(&f->buf);
+    free(f->off);
+    free(f->len);
+    free(f->rg_first);
+    free(f->rg_count);
+    free(f->rv_first);
+    free(f->rv_count);
+    free(f->rv);
+}
+
+static int frags_build(mtw_doc_frags *f, const mtw_tick *t,
+                       const mtw_doc_ctx *c)
+{
+    size_t i;
+
+    mtw_jbuf_init(&f->buf);
+    f->off = malloc((t->nv + 1) * sizeof(size_t));
+    f->len = malloc((t->nv + 1) * sizeof(size_t));
+    if (f->off == NULL || f->len == NULL) {
+        return -1;
+    }
+    f->rg_first = calloc(t->s->nroutes + 1, sizeof(uint32_t));
+    f->rg_count = calloc(t->s->nroutes + 1, sizeof(uint32_t));
+    if (f->rg_first == NULL || f->rg_count == NULL) {
+        return -1;
+    }
+    /* each route's vehicles, by a counting sort */
+    f->rv_first = calloc(t->s->nroutes + 1, sizeof(uint32_t));
+    f->rv_count = calloc(t->s->nroutes + 1, sizeof(uint32_t));
+    f->rv = malloc((t->nv + 1) * sizeof(uint32_t));
+    if (f->rv_first == NULL || f->rv_count == NULL || f->rv == NULL) {
+        return -1;
+    }
+    for (i = 0; i < t->nv; i++) {
+        if (t->vs[i].route >= 0) {
+            f->rv_count[t->vs[i].route]++;
+        }
+    }
+    for (i = 1; i < t->s->nroutes; i++) {
+        f->rv_first[i] = f->rv_first[i - 1] + f->rv_count[i - 1];
+    }
+    memset(f->rg_count, 0, (t->s->nroutes + 1) * sizeof(uint32_t));
+    {
+        uint32_t *fill = calloc(t->s->nroutes + 1, sizeof(uint32_t));
+
+        if (fill == NULL) {
+            return -1;
+        }
+        for (i = 0; i < t->nv; i++) {
+            long r = t->vs[i].route;
+
+            if (r >= 0) {
+                f->rv[f->rv_first[r] + fill[r]++] = (uint32_t) i;
+            }
+        }
+        free(fill);
+    }
+    /* groups are sorted by route id: each route's are contiguous */
+    for (i = t->ngroups; i-- > 0;) {
+        long r = t->groups[i].route;
+
+        if (r >= 0) {
+            f->rg_first[r] = (uint32_t) i;
+            f->rg_count[r]++;
+        }
+    }
+    for (i = 0; i < t->nv; i++) {
+        f->off[i] = f->buf.len;
+        f->buf.need_comma = 0;
+        mtw_doc_jw_status_value(&f->buf, t, c, (long) i);
+        f->len[i] = f->buf.len - f->off[i];
+    }
+    return f->buf.failed || (t->nv > 0 && f->buf.buf == NULL) ? -1 : 0;
+}
+
+int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
+                        const mtw_doc_ctx *c0, unsigned what,
+                        const uint8_t *also_routes, const uint8_t *also_stops)
+{
+    const mtw_schedule *s = t->s;
+    uint8_t *live_route = calloc(s->nroutes + 1, 1);
+    mtw_doc_ctx cc = *c0, *c = &cc;
+    mtw_doc_frags frags;
+    mtw_jbuf w, pw[4];
+    char name[160];
+    size_t i;
+    int rc = -1;
+
+    memset(&frags, 0, sizeof(frags));
+    mtw_jbuf_init(&w);
+    for (i = 0; i < 4; i++) {
+        mtw_jbuf_init(&pw[i]);
+    }
+    if (live_route == NULL || frags_build(&frags, t, c0) != 0) {
+        goto done;
+    }
+    cc.frags = &frags;
+    for (i = 0; i < t->ngroups; i++) {
+        if (t->groups[i].route >= 0) {
+            live_route[t->groups[i].route] = 1;
+        }
+    }
+    if (what & MTW_DOCS_SCORE) {
+        mtw_doc_score(&w, t, c);
+        if (mtw_doc_set_add(set, "score", &w, t->now) != 0) {
+            goto done;
+        }
+        mtw_doc_routes(&w, t, c);
+        if (mtw_doc_set_add(set, "routes", &w, t->now) != 0) {
+            goto done;
+        }
+        mtw_doc_overview(&w, t, c);
+        if (mtw_doc_set_add(set, "overview", &w, t->now) != 0) {
+            goto done;
+        }
+    }
+    if (what & MTW_DOCS_LIVE) {
+        mtw_doc_realtime(&w, t, c);
+        if (mtw_doc_set_add(set, "realtime", &w, t->now) != 0) {
+            goto done;
+        }
+    }
+    for (i = 0; i < s->nroutes; i++) {
+        if (!mtw_valid_doc_id(s->routes[i].id)) {
+            continue;
+        }
+        if (what & MTW_DOCS_SCORE) {
+            mtw_doc_route(&w, t, c, (uint32_t) i);
+            snprintf(name, sizeof(name), "route:%s", s->routes[i].id);
+            if (mtw_doc_set_add(set, name, &w, t->now) != 0) {
+                goto done;
+            }
+        }
+        if (what & MTW_DOCS_LIVE) {
+            mtw_doc_route_activity(&w, t, c, (uint32_t) i);
+            snprintf(name, sizeof(name), "route:%s:activity",
+                     s->routes[i].id);
+            if (mtw_doc_set_add(set, name, &w, t->now) != 0) {
+                goto done;
+            }
+        }
+        if ((what & MTW_DOCS_SCORE)
+            || ((what & MTW_DOCS_LIVE)
+                && (live_route[i] || (also_routes && also_routes[i]))))
+        {
+            mtw_doc_route_live(&w, t, c, (uint32_t) i);
+            snprintf(name, sizeof(name), "route:%s:live", s->routes[i].id);
+            if (mtw_doc_set_add(set, name, &w, t->now) != 0) {
+                goto done;
+            }
+        }
+    }
+    /* predictions are most of the bytes: four documents at a time, so
+     * their ETags hash side by side (mtw_fnv1a64_x4) */
+    for (i = 0; (what & MTW_DOCS_LIVE) && i < s->nstops;) {
+        size_t batch[4];
+        int nb = 0, k;
+
+        for (; i < s->nstops && nb < 4; i++) {
+            if ((t->stop_count[i] > 0 || (also_stops && also_stops[i]))
+                && mtw_valid_doc_id(s->stops[i].id))
+            {
+                mtw_doc_predictions(&pw[nb], t, c, (uint32_t) i);
+                batch[nb++] = i;
+            }
+        }
+        if (nb == 0) {
+            break;
+        }
+        {
+            const void *data[4];
+            size_t len[4];
+            uint64_t h[4];
+            char etag[20];
+
+            for (k = 0; k < nb; k++) {
+                data[k] = pw[k].buf;
+                len[k] = pw[k].len;
+            }
+            mtw_fnv1a64_x4(data, len, nb, h);
+            for (k = 0; k < nb; k++) {
+                snprintf(etag, 19, "\"%016llx\"", (unsigned long long) h[k]);
+                snprintf(name, sizeof(name), "predictions:%s",
+                         s->stops[batch[k]].id);
+                if (mtw_doc_set_add_tagged(set, name, &pw[k], t->now, etag)
+                    != 0)
+                {
+                    goto done;
+                }
+            }
+        }
+    }
+    rc = 0;
+done:
+    mtw_jbuf_free(&w);
+    for (i = 0; i < 4; i++) {
+        mtw_jbuf_free(&pw[i]);
+    }
+    frags_free(&frags);
+    free(live_route);
+    return rc;
+}

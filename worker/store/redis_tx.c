@@ -1,0 +1,27 @@
+/*
+ * redis_tx.c - queueing commands into one transaction (see redis_tx.h).
+ */
+#include "store/redis_tx.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+void mtw_redis_tx_cmd(mtw_redis_tx *tx, int argc, const char **argv,
+                      const size_t *lens)
+{
+    redisAppendCommandArgv(tx->c, argc, argv, lens);
+    tx->n++;
+}
+
+const char *mtw_redis_tx_fmt(mtw_redis_tx *tx, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    const char *p;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    p = mtw_arena_strdup(tx->scratch, buf);
+    return p != NULL ? p : "";
+}

@@ -1,0 +1,31 @@
+/*
+ * redis_tx.h - commands queued into one Redis transaction (MULTI/EXEC).
+ *
+ * The wire side of a city's publish: the caller sends MULTI, queues
+ * commands with these helpers, sends EXEC and reads tx.n replies with
+ * mtw_redis_drain() (store/redis_conn.h).  Argument text lives in a
+ * scratch arena reset per publish.
+ */
+#ifndef MTW_REDIS_TX_H
+#define MTW_REDIS_TX_H
+
+#include "util/arena.h"
+
+#include <hiredis.h>
+#include <stddef.h>
+
+/* Commands being queued into one transaction. */
+typedef struct {
+    redisContext *c;
+    int           n;        /* replies to read, MULTI and EXEC included */
+    mtw_arena    *scratch;  /* argument text, reset per publish */
+} mtw_redis_tx;
+
+/* Queues one command (argument lengths from strlen when lens is NULL). */
+void mtw_redis_tx_cmd(mtw_redis_tx *tx, int argc, const char **argv,
+                      const size_t *lens);
+/* printf into the scratch arena (for keys and numbers). */
+const char *mtw_redis_tx_fmt(mtw_redis_tx *tx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif
