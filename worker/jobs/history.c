@@ -214,6 +214,7 @@ int mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
     long na, nb, ins_a = 0, ins_b = 0, drop_a = 0, drop_b = 0;
     size_t wa = 0, wb = 0, qa, qb;
     double t0, ms;
+    long i;
     int daily;
 
     if (h->arrivals == NULL) {
@@ -252,6 +253,13 @@ int mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
                  "since start)", slug, MTW_HISTQ_MAX_ARRIVALS,
                  MTW_HISTQ_MAX_BUNCHING, drop_a > 0 ? drop_a : 0,
                  drop_b > 0 ? drop_b : 0, h->dropped);
+    }
+    for (i = 0; i < nb; i++) {
+        mtw_debug("history %s: bunching episode opened on route %s "
+                  "direction %d at %lld%s", slug, bun[i].route_id,
+                  bun[i].direction, (long long) bun[i].detected_at,
+                  bun[i].resumable ? " (first sight: may continue a "
+                  "recorded one)" : "");
     }
     mtw_histq_arrivals(h->pending, &qa);
     mtw_histq_bunching(h->pending, &qb);

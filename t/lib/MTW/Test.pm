@@ -213,23 +213,39 @@ sub pg_bindir {
     return $dirs[-1];
 }
 
-sub start_postgres {
+# Server settings of the test cluster.  By default durability is traded
+# for speed (fsync and synchronous commit off): fine while the cluster
+# only ever stops cleanly.  A test that crashes PostgreSQL (crash_postgres)
+# asks for durable => 1, production's settings, because an immediate stop
+# of a cluster with synchronous_commit=off drops commits it already
+# acknowledged to the worker (t/44 lost rows that way).
+sub _pg_options {
     my ($self) = @_;
     my $port = $self->port('pg');
     my $d = "$self->{dir}/pg";
+    my $o = "-p $port -k $d -c listen_addresses=127.0.0.1";
+    $o .= ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'
+        unless $self->{pg_durable};
+    return $o;
+}
+
+sub start_postgres {
+    my ($self, %opt) = @_;
+    my $port = $self->port('pg');
+    my $d = "$self->{dir}/pg";
     my $bin = pg_bindir();
+    $self->{pg_durable} = $opt{durable} ? 1 : 0;
     make_path($d);
     system('chown', 'postgres:postgres', $d) if $> == 0;
     chmod 0700, $d;
     my $log = "$self->{dir}/pg.log";
     my $rc = system(join(' ', map { "'$_'" } _as_postgres("$bin/initdb", '-D', "$d/data",
-        '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C'))
+        '-U', 'postgres', '-A', 'trust', $self->{pg_durable} ? () : '--no-sync',
+        '-E', 'UTF8', '--locale=C'))
         . " >'$log' 2>&1");
     die "initdb failed:\n" . slurp($log) if $rc != 0;
     $rc = system(join(' ', map { "'$_'" } _as_postgres("$bin/pg_ctl", '-D', "$d/data",
-        '-l', "$d/postgres.log", '-w', '-t', '30', '-o',
-        "-p $port -k $d -c listen_addresses=127.0.0.1 -c fsync=off "
-        . "-c synchronous_commit=off -c full_page_writes=off", 'start'))
+        '-l', "$d/postgres.log", '-w', '-t', '30', '-o', $self->_pg_options, 'start'))
         . " >>'$log' 2>&1");
     die "postgres failed to start:\n" . slurp($log) . slurp("$d/postgres.log") if $rc != 0;
     $self->{pg_data} = "$d/data";
@@ -261,26 +277,41 @@ sub psql {
     return $text;
 }
 
+# Stops PostgreSQL cleanly (a fast shutdown: sessions are ended, every
+# acknowledged commit is kept).
 sub stop_postgres {
     my ($self) = @_;
+    $self->_pg_ctl_stop('fast');
+}
+
+# A database crash: an immediate stop, no checkpoint, the server killed
+# mid-work.  Only on a durable cluster, where nothing acknowledged is lost.
+sub crash_postgres {
+    my ($self) = @_;
+    die "crash_postgres needs start_postgres(durable => 1): an immediate stop "
+        . "of the fast test cluster drops acknowledged commits\n"
+        unless $self->{pg_durable};
+    $self->_pg_ctl_stop('immediate');
+}
+
+sub _pg_ctl_stop {
+    my ($self, $mode) = @_;
     return unless $self->{pg_data};
     system(join(' ', map { "'$_'" } _as_postgres(pg_bindir() . '/pg_ctl', '-D',
-        $self->{pg_data}, '-m', 'immediate', '-w', 'stop')) . ' >/dev/null 2>&1');
+        $self->{pg_data}, '-m', $mode, '-w', 'stop')) . ' >/dev/null 2>&1');
     delete $self->{pg_data};
 }
 
-# Starts again the PostgreSQL that stop_postgres stopped: the same data
-# directory and port (a database outage, then its return, for the tests).
+# Starts again the PostgreSQL that stop_postgres or crash_postgres stopped:
+# the same data directory, port and settings (an outage, then its return).
 sub restart_postgres {
     my ($self) = @_;
     my $d = "$self->{dir}/pg";
-    my $port = $self->port('pg');
     my $log = "$self->{dir}/pg.log";
     die "restart_postgres: no stopped PostgreSQL\n" if $self->{pg_data} || !-d "$d/data";
     my $rc = system(join(' ', map { "'$_'" } _as_postgres(pg_bindir() . '/pg_ctl', '-D',
         "$d/data", '-l', "$d/postgres.log", '-w', '-t', '30', '-o',
-        "-p $port -k $d -c listen_addresses=127.0.0.1 -c fsync=off "
-        . "-c synchronous_commit=off -c full_page_writes=off", 'start'))
+        $self->_pg_options, 'start'))
         . " >>'$log' 2>&1");
     die "postgres failed to restart:\n" . slurp($log) . slurp("$d/postgres.log") if $rc != 0;
     $self->{pg_data} = "$d/data";
@@ -668,7 +699,7 @@ sub stop_all {
     $self->stop_worker($_ =~ s/^worker-//r) for keys %{ $self->{procs} };
     $self->stop_nginx;
     $self->_stop_pidfile('redis', 'TERM');
-    $self->stop_postgres;
+    $self->_pg_ctl_stop('immediate');    # the end: nothing left to keep
 }
 
 # Stops everything, fails the file on alert/emerg/crit lines or sanitizer
