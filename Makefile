@@ -46,7 +46,7 @@ MODULE_SAN := $(BUILD)/asan/nginx/objs/ngx_http_mtw_module.so
 .SECONDARY:
 
 .PHONY: all deps worker module sanitize unit unit-asan integration \
-        integration-asan checks test demo demo-stop clean bench
+        integration-asan checks test demo demo-stop clean bench bench-deps
 
 all: deps worker module
 
@@ -171,6 +171,23 @@ demo: all
 
 demo-stop:
 	@bash scripts/demo.sh stop
+
+# `make bench` measures against peers run here, not quoted: `make bench-deps`
+# installs them (Debian packages; not part of `make deps`, the tests do not
+# need them).  Each bench exits non-zero when it misses its target.
+BENCH_PACKAGES = wrk libnginx-mod-http-lua php-fpm php-redis time
+
+bench-deps:
+	@missing=$$(for p in $(BENCH_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
+	        | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "installing $$missing"; \
+	    $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y \
+	        --no-install-recommends $$missing; \
+	fi
+	@[ -x bench/peers/node_modules/.bin/gtfs-import ] || \
+	    (cd bench/peers && npm ci --no-audit --no-fund)
 
 bench: all
 	@set -e; for b in $(sort $(wildcard bench/*.sh)); do sh $$b; done

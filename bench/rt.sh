@@ -35,7 +35,10 @@ trap cleanup EXIT INT TERM
 # field NAME JSON: a number out of a flat JSON object
 field() { echo "$2" | sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-within() { awk -v a="$1" -v b="$2" 'BEGIN { print (a <= b) ? "ok" : "OVER" }'; }
+within() {   # a limit -> ok, or OVER (and the bench will exit 1)
+    if awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; then echo ok
+    else echo OVER; echo "$1 > $2" >> "$TMP/over"; fi
+}
 
 echo "== rt: decode, Auckland TripUpdates (2.49 MB, 2,847 entities), median CPU of 100"
 out=$("$WORKER" decode --repeat 100 "$DATA/auckland/trip-updates-2014-11-30.pb")
@@ -71,3 +74,8 @@ echo "   limit 5 ms: $(ratio "$cyc" 5) of the limit [$(within "$cyc" 5)]"
 echo "   RSS warm / mid / end            ${warm} / ${mid} / ${end} kB"
 echo "   limit 64 MB: $(ratio "$end" 65536) of the limit [$(within "$end" 65536)]"
 echo "   growth after warm-up            $((end - warm)) kB over $CYCLES cycles"
+if [ -s "$TMP/over" ]; then
+    echo "rt: limits missed"
+    exit 1
+fi
+echo "rt: all limits met"

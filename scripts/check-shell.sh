@@ -13,7 +13,7 @@ command -v shellcheck >/dev/null 2>&1 \
 list=$(mktemp)
 trap 'rm -f "$list" "$list.bad"' EXIT INT TERM
 find . \( -path ./.git -o -path ./build -o -path ./.state \
-          -o -path ./node_modules \) -prune -o -type f -print | sort |
+          -o -path ./node_modules -o -path ./bench/peers/node_modules \) -prune -o -type f -print | sort |
 while read -r f; do
     case "$f" in
         *.sh) echo "$f" ;;
