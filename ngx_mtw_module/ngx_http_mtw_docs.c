@@ -321,7 +321,8 @@ ngx_http_mtw_missing_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        ngx_sprintf(msg, "%s not found%Z", ctx->what ? ctx->what : "item");
+        ngx_snprintf(msg, 64, "%s not found%Z",
+                     ctx->what ? ctx->what : "item");
 
         return ngx_http_mtw_send_error(r, NGX_HTTP_NOT_FOUND, "not_found",
                                        (char *) msg);

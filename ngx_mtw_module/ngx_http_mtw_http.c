@@ -303,14 +303,19 @@ ngx_int_t
 ngx_http_mtw_send_bad_arg(ngx_http_request_t *r, const char *name,
     const char *rule)
 {
+    size_t   len;
     u_char  *msg;
 
-    msg = ngx_pnalloc(r->pool, ngx_strlen(name) + ngx_strlen(rule) + 8);
+    /* name, " must be ", rule and the NUL: the length is spelled out from
+     * the format's own parts and ngx_snprintf() is bounded by it */
+    len = ngx_strlen(name) + sizeof(" must be ") - 1 + ngx_strlen(rule) + 1;
+
+    msg = ngx_pnalloc(r->pool, len);
     if (msg == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_sprintf(msg, "%s must be %s%Z", name, rule);
+    ngx_snprintf(msg, len, "%s must be %s%Z", name, rule);
 
     return ngx_http_mtw_send_error(r, NGX_HTTP_BAD_REQUEST,
                                    "invalid_parameter", (char *) msg);
@@ -449,7 +454,12 @@ ngx_http_mtw_arg_double(ngx_http_request_t *r, const char *name, double min,
 }
 
 
-/* GTFS ids as the Redis contract allows them: [A-Za-z0-9._~:-]{1,64} */
+/*
+ * GTFS ids as the Redis contract allows them: [A-Za-z0-9._~-]{1,64}.  No
+ * colon: it separates the parts of Redis keys and document names, and an
+ * id ending in ":live" would name another document with another cache
+ * policy.
+ */
 ngx_int_t
 ngx_http_mtw_valid_id(ngx_str_t *id)
 {
@@ -465,7 +475,7 @@ ngx_http_mtw_valid_id(ngx_str_t *id)
 
         if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')
             || (ch >= '0' && ch <= '9')
-            || ch == '.' || ch == '_' || ch == '~' || ch == ':' || ch == '-')
+            || ch == '.' || ch == '_' || ch == '~' || ch == '-')
         {
             continue;
         }

@@ -40,7 +40,7 @@
 /* nginx 1.22 has no name (nor reason phrase) for 422 */
 #define NGX_HTTP_MTW_UNPROCESSABLE   422
 
-#define NGX_HTTP_MTW_ID_RULE  "1-64 characters of A-Z a-z 0-9 . _ ~ : -"
+#define NGX_HTTP_MTW_ID_RULE  "1-64 characters of A-Z a-z 0-9 . _ ~ -"
 
 /* Cache-Control classes of the endpoints (reference-api.md, DESIGN §6) */
 typedef enum {
