@@ -151,6 +151,14 @@ my @cases = (
       qr/trips\.txt:2: column direction_id: not a whole number from 0 to 1 '2'/ ],
     [ 'unknown agency time zone', variant('agency.txt' => "agency_name,agency_url,agency_timezone\nX,http://x,Mars/Base\n"),
       qr/agency\.txt:2: column agency_timezone: unknown time zone 'Mars\/Base'/ ],
+    # a hostile feed: lines of empty fields (each one a NUL in the record
+    # buffer, once written past it)
+    [ '200,000 empty fields', variant('agency.txt' => "agency_name,agency_url,agency_timezone\n"
+        . (',' x 200_000) . "\n"),
+      qr/agency\.txt:2: column agency_timezone: unknown time zone ''/ ],
+    [ '2,000,000 empty fields', variant('agency.txt' => "agency_name,agency_url,agency_timezone\n"
+        . (',' x 2_000_000) . "\n"),
+      qr/agency\.txt:2: record longer than 1048576 bytes/ ],
     [ 'unknown parent station', variant('stops.txt' => "stop_id,stop_name,stop_lat,stop_lon,parent_station\n"
         . "S1,a,52,-106,P1\nS2,b,52,-106,\nS3,c,52,-106,\n"),
       qr/stops\.txt:2: column parent_station: unknown stop 'P1' \(not in stops\.txt\)/ ],

@@ -215,10 +215,21 @@ static int csv_grow_record(mtw_csv *csv, size_t need)
     return 0;
 }
 
-/* Closes the field that began at start: trims it and NUL-terminates it. */
+/*
+ * Closes the field that began at start: trims it and NUL-terminates it.
+ * The NUL takes a byte of the record, so an empty field grows it like a
+ * character does (and counts toward MTW_CSV_MAX_RECORD): a line of
+ * commas is a record of NULs.
+ */
 static int csv_end_field(mtw_csv *csv, size_t start)
 {
     size_t end = csv->rec_len;
+
+    if (csv->rec_len + 2 > csv->rec_cap
+        && csv_grow_record(csv, csv->rec_len + 2) != 0)
+    {
+        return -1;
+    }
 
     while (start < end && (csv->rec[start] == ' ' || csv->rec[start] == '\t')) {
         start++;

@@ -340,6 +340,54 @@ static void test_huge_record_is_error(void **state)
     free(text);
 }
 
+/* A record of empty fields: each one's NUL takes a byte of the record
+ * buffer, so 200,000 commas must grow it (or fail as too long) and never
+ * write past it (issue 10: the NUL was written without room reserved). */
+static void test_record_of_empty_fields(void **state)
+{
+    static const size_t counts[] = { 4095, 4096, 4097, 8191, 200000 };
+    size_t k, c;
+
+    (void) state;
+    for (k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
+        size_t n = counts[k];
+        char *text = malloc(n + 16);
+        reader r;
+        int rc;
+
+        memcpy(text, "a\n", 2);
+        memset(text + 2, ',', n);
+        text[n + 2] = '\n';
+        for (c = 0; c < NCHUNKS; c++) {
+            open_reader(&r, text, n + 3, chunks[c]);
+            assert_int_equal(mtw_csv_read_header(r.csv), 0);
+            rc = mtw_csv_next(r.csv);
+            if (n + 1 <= MTW_CSV_MAX_RECORD) {
+                assert_int_equal(rc, 1);
+            } else {
+                assert_int_equal(rc, -1);
+            }
+            mtw_csv_free(r.csv);
+        }
+        free(text);
+    }
+    {   /* more empty fields than the record limit holds: an error */
+        size_t n = MTW_CSV_MAX_RECORD + 100;
+        char *text = malloc(n + 16);
+        reader r;
+
+        memcpy(text, "a\n", 2);
+        memset(text + 2, ',', n);
+        text[n + 2] = '\n';
+        open_reader(&r, text, n + 3, 0);
+        assert_int_equal(mtw_csv_read_header(r.csv), 0);
+        assert_int_equal(mtw_csv_next(r.csv), -1);
+        assert_non_null(strstr(mtw_csv_error(r.csv), "record longer than"));
+        mtw_csv_free(r.csv);
+        free(text);
+    }
+}
+
 static void test_many_rows_across_buffers(void **state)
 {
     /* 200k rows cross the 64 KiB input buffer many times, CRLF included */
@@ -482,6 +530,7 @@ int main(void)
         cmocka_unit_test(test_source_error_is_reported),
         cmocka_unit_test(test_huge_record_is_error),
         cmocka_unit_test(test_many_rows_across_buffers),
+        cmocka_unit_test(test_record_of_empty_fields),
         cmocka_unit_test(test_parse_time),
         cmocka_unit_test(test_format_time),
         cmocka_unit_test(test_parse_date_int_double),
