@@ -191,6 +191,10 @@ int mtw_http_start(mtw_http *h, mtw_fetch *f)
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");   /* gzip, deflate... */
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
+    /* the agency's server may redirect, but only to the web: never to
+     * file://, gopher://, dict:// ... on the worker's own side */
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, h->connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->timeout_ms);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 typedef enum {
-    MTW_FETCH_OK = 0,           /* 200 (or a file:// read) with a body */
+    MTW_FETCH_OK = 0,           /* 200 with a body (http and https only) */
     MTW_FETCH_NOT_MODIFIED,     /* 304: the validators matched */
     MTW_FETCH_ERROR             /* transport error, timeout or non-200 */
 } mtw_fetch_result;
