@@ -70,6 +70,51 @@ for my $city ('redirect', 'ftp', 'file') {
 }
 $t->stop_worker($_) for 'good', 'redirect', 'ftp', 'file';
 
+# --- feeds that would eat the worker's memory ---------------------------------
+# 8 MiB of the cheapest entity on the wire (4 bytes: an entity with an
+# empty id), 2,097,152 of them; unpacked whole, that took 344 MB.  One
+# worker accepts bodies that large (MTW_RT_MAX_BYTES) and refuses the
+# entity count (MTW_RT_MAX_ENTITIES, 100,000) before unpacking; one keeps
+# the default body cap (4 MiB).  Both start on the good frame and keep it.
+my $hostile = "$frame/hostile.pb";
+{
+    open my $fh, '>', $hostile or die;
+    print $fh "\x0a\x05\x0a\x032.0", "\x12\x02\x0a\x00" x (2 * 1024 * 1024);
+    close $fh;
+}
+MTW::Test::spew("$frame/V.pb", MTW::Test::slurp("$frame/VehiclePositions.pb"));
+$t->start_worker('entities', { %env, MTW_CITY => 'entities', MTW_RT_MAX_BYTES => 16 << 20,
+    MTW_VEHICLES_URL => "$base/feeds/V.pb" }, 'run');
+$t->start_worker('bytes', { %env, MTW_CITY => 'bytes',
+    MTW_VEHICLES_URL => "$base/feeds/V.pb" }, 'run');
+my %good_ts;
+for my $city ('entities', 'bytes') {
+    MTW::Test::wait_for("$city: the good frame", 20,
+        sub { $good_ts{$city} = $t->redis_cmd('HGET', "mtw:$city:vehicles", 'ts') });
+}
+rename $hostile, "$frame/V.pb" or die "rename: $!";
+MTW::Test::wait_for('both refused the hostile feed', 30, sub {
+    $t->worker_log('entities') =~ /vehicles feed failed: .*entities/
+        && $t->worker_log('bytes') =~ /vehicles feed failed: body larger/;
+});
+like($t->worker_log('entities'),
+     qr/vehicles feed failed: 2097152 entities, more than the 100000 allowed \(MTW_RT_MAX_ENTITIES\)/,
+     'too many entities: refused before unpacking, and the log says why');
+like($t->worker_log('bytes'),
+     qr/vehicles feed failed: body larger than 4194304 bytes \(MTW_RT_MAX_BYTES\)/,
+     'a body over the cap: refused, and the log says why');
+for my $city ('entities', 'bytes') {
+    is($t->redis_cmd('HGET', "mtw:$city:vehicles", 'ts'), $good_ts{$city},
+       "$city: the last good snapshot is kept");
+}
+my $rss = 0;
+if (open my $st, '<', "/proc/$t->{procs}{'worker-entities'}/status") {
+    ($rss) = join('', <$st>) =~ /VmHWM:\s+(\d+) kB/;
+}
+diag(sprintf 'worker peak RSS after an 8 MiB feed of 2,097,152 entities: %.1f MB', $rss / 1024);
+cmp_ok($rss, '<', 100 * 1024, 'the worker never held the unpacked feed');
+$t->stop_worker($_) for 'entities', 'bytes';
+
 $t->done;
 
 package MTW::Slurp;

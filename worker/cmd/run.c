@@ -38,7 +38,6 @@
 
 #define RUN_MAX_CITIES      64
 #define RUN_STOP_GRACE_MS   1500    /* transfers in flight at SIGTERM */
-#define RUN_MAX_BODY        ((size_t) 64 * 1024 * 1024)
 #define RUN_REDIS_TIMEOUT_MS 1000
 
 static volatile sig_atomic_t run_stop;
@@ -477,9 +476,10 @@ static void replay_lists_free(replay_list *l)
     }
 }
 
-/* Reads DIR's VehiclePosition*.pb, TripUpdates*.pb and Alerts*.pb. */
-static int replay_load(const char *dir, replay_list *l, char *err,
-                       size_t errlen)
+/* Reads DIR's VehiclePosition*.pb, TripUpdates*.pb and Alerts*.pb, each at
+ * most max_body bytes (MTW_RT_MAX_BYTES, as over the network). */
+static int replay_load(const char *dir, long max_body, replay_list *l,
+                       char *err, size_t errlen)
 {
     static const char *const prefix[MTW_FEED_KINDS] = {
         "VehiclePosition", "TripUpdates", "Alerts"
@@ -516,7 +516,7 @@ static int replay_load(const char *dir, replay_list *l, char *err,
             v = &l[k].v[l[k].n];
             v->stamp = strtol(p, NULL, 10);
             snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-            v->bytes = mtw_read_file(path, RUN_MAX_BODY, &v->len, err,
+            v->bytes = mtw_read_file(path, (size_t) max_body, &v->len, err,
                                      errlen);
             if (v->bytes == NULL) {
                 closedir(d);
@@ -610,7 +610,7 @@ static int run_replay(run_state *st, const char *dir, long cycles)
     char err[512];
     int k;
 
-    if (replay_load(dir, l, err, sizeof(err)) != 0) {
+    if (replay_load(dir, st->set.opts.max_body, l, err, sizeof(err)) != 0) {
         fprintf(stderr, "mtw-worker run: %s\n", err);
         replay_lists_free(l);
         return MTW_EXIT_FAILURE;
@@ -766,7 +766,7 @@ static int run_main(const mtw_command *cmd, int argc, char **argv)
         return run_aggregate(&st.set, aggregate);
     }
     if (mtw_http_init(&st.http, st.set.connect_timeout_ms,
-                      st.set.timeout_ms, RUN_MAX_BODY) != 0)
+                      st.set.timeout_ms, (size_t) st.set.opts.max_body) != 0)
     {
         fprintf(stderr, "mtw-worker run: cannot initialise libcurl\n");
         return MTW_EXIT_FAILURE;
@@ -873,6 +873,10 @@ const mtw_command mtw_cmd_run = {
     "  MTW_LEASE_MS                lease period in ms (30000)\n"
     "  MTW_HTTP_CONNECT_TIMEOUT_MS connect timeout (3000)\n"
     "  MTW_HTTP_TIMEOUT_MS         whole-transfer timeout (10000)\n"
+    "  MTW_RT_MAX_BYTES            largest feed body accepted (4194304);\n"
+    "                              a larger one is refused, the last good\n"
+    "                              snapshot kept\n"
+    "  MTW_RT_MAX_ENTITIES         most entities in one feed (100000)\n"
     "  MTW_METRICS_NAMESPACE       CloudWatch namespace: one EMF line\n"
     "                              (metric WorkerHeartbeat, dimension City)\n"
     "                              on stderr per completed tick of each\n"

@@ -246,7 +246,8 @@ mtw_fetch *mtw_http_done(mtw_http *h)
             f->result = MTW_FETCH_ERROR;
             if (f->too_big) {
                 snprintf(f->error, sizeof(f->error),
-                         "body larger than %zu bytes", f->max_body);
+                         "body larger than %zu bytes (MTW_RT_MAX_BYTES)",
+                         f->max_body);
             } else {
                 snprintf(f->error, sizeof(f->error), "%s",
                          curl_easy_strerror(msg->data.result));

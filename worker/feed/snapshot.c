@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Decoding garbage must not eat the machine: cap one snapshot's memory. */
-#define SNAPSHOT_ARENA_LIMIT ((size_t) 512 * 1024 * 1024)
 
 static const char *const kind_names[MTW_FEED_KINDS] = {
     "vehicles", "trips", "alerts"
@@ -23,7 +21,8 @@ void mtw_snapshot_init(mtw_snapshot *s, mtw_feed_kind kind)
 {
     memset(s, 0, sizeof(*s));
     s->kind = kind;
-    mtw_arena_init(&s->arena, 0, SNAPSHOT_ARENA_LIMIT);
+    s->max_entities = MTW_SNAPSHOT_MAX_ENTITIES;
+    mtw_arena_init(&s->arena, 0, MTW_SNAPSHOT_ARENA_MAX);
 }
 
 void mtw_snapshot_free(mtw_snapshot *s)
@@ -36,10 +35,12 @@ static void snapshot_clear(mtw_snapshot *s)
 {
     mtw_feed_kind kind = s->kind;
     mtw_arena arena = s->arena;
+    long max_entities = s->max_entities;
 
     memset(s, 0, sizeof(*s));
     s->kind = kind;
     s->arena = arena;
+    s->max_entities = max_entities;
 }
 
 static void trip_ref(mtw_rt_trip_ref *t, const TransitRealtime__TripDescriptor *d)
@@ -245,9 +246,20 @@ int mtw_snapshot_decode(mtw_snapshot *s, const uint8_t *data, size_t len,
     TransitRealtime__FeedMessage *m;
     const TransitRealtime__FeedEntity *e;
     size_t i, nv = 0, nt = 0, na = 0;
+    long entities;
 
     snapshot_clear(s);
     mtw_arena_reset(&s->arena);
+    entities = mtw_feed_count_entities(data, len);
+    if (entities > s->max_entities) {
+        snprintf(err, errlen, "%ld entities, more than the %ld allowed "
+                 "(MTW_RT_MAX_ENTITIES): refused", entities, s->max_entities);
+        return -1;
+    }
+    s->arena.limit = len < (MTW_SNAPSHOT_ARENA_MAX - (1 << 20))
+                           / MTW_SNAPSHOT_ARENA_PER_BYTE
+                     ? (1 << 20) + len * MTW_SNAPSHOT_ARENA_PER_BYTE
+                     : MTW_SNAPSHOT_ARENA_MAX;
     m = mtw_feed_unpack(&s->arena, data, len, err, errlen);
     if (m == NULL) {
         return -1;

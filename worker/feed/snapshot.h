@@ -137,6 +137,7 @@ typedef struct {
     int                 incrementality;
     size_t              n_entities; /* all entities in the message */
     size_t              body_bytes;
+    long                max_entities;   /* refused past it (before unpack) */
     mtw_rt_vehicle     *vehicles;
     size_t              n_vehicles;
     mtw_rt_trip_update *trips;
@@ -145,6 +146,18 @@ typedef struct {
     size_t              n_alerts;
     mtw_arena           arena;
 } mtw_snapshot;
+
+/*
+ * Memory a hostile feed can make the worker spend: at most max_entities
+ * entities (MTW_RT_MAX_ENTITIES), counted on the wire before unpacking, and
+ * at most MTW_SNAPSHOT_ARENA_PER_BYTE bytes of decoded structures per byte
+ * of body (plus 1 MiB), never more than MTW_SNAPSHOT_ARENA_MAX.  The real
+ * feeds decode to about 12 bytes per body byte (Auckland's 2.49 MB
+ * TripUpdates to 31 MB).
+ */
+#define MTW_SNAPSHOT_MAX_ENTITIES   100000
+#define MTW_SNAPSHOT_ARENA_PER_BYTE 32
+#define MTW_SNAPSHOT_ARENA_MAX      ((size_t) 512 * 1024 * 1024)
 
 void mtw_snapshot_init(mtw_snapshot *s, mtw_feed_kind kind);
 void mtw_snapshot_free(mtw_snapshot *s);

@@ -86,6 +86,27 @@ int mtw_ingest_opts_load(mtw_ingest_opts *o, int poll_sec, int feed_clock,
         }
         o->lease_ms = n;
     }
+    /* a feed is the agency server's input, maybe hostile: bounded */
+    o->max_body = MTW_RT_MAX_BYTES_DEFAULT;
+    o->max_entities = MTW_SNAPSHOT_MAX_ENTITIES;
+    v = getenv("MTW_RT_MAX_BYTES");
+    if (v != NULL && *v != '\0') {
+        if (mtw_cli_parse_long(v, 1024, 256L * 1024 * 1024, &n) != 0) {
+            snprintf(err, errlen, "MTW_RT_MAX_BYTES must be a whole number "
+                     "of bytes between 1024 and 268435456, not '%s'", v);
+            return -1;
+        }
+        o->max_body = n;
+    }
+    v = getenv("MTW_RT_MAX_ENTITIES");
+    if (v != NULL && *v != '\0') {
+        if (mtw_cli_parse_long(v, 1, 10000000, &n) != 0) {
+            snprintf(err, errlen, "MTW_RT_MAX_ENTITIES must be a whole "
+                     "number between 1 and 10000000, not '%s'", v);
+            return -1;
+        }
+        o->max_entities = n;
+    }
     return 0;
 }
 
@@ -110,6 +131,10 @@ int mtw_city_init(mtw_city *c, const mtw_city_spec *spec,
         f->good = -1;
         mtw_snapshot_init(&f->snap[0], f->kind);
         mtw_snapshot_init(&f->snap[1], f->kind);
+        if (o->max_entities > 0) {
+            f->snap[0].max_entities = o->max_entities;
+            f->snap[1].max_entities = o->max_entities;
+        }
         mtw_jbuf_init(&f->ref_json);
         mtw_jbuf_init(&f->rich_items);
         mtw_jbuf_init(&f->vehicle_json);

@@ -22,12 +22,17 @@
 
 #define MTW_CITY_SLUG_MAX 32
 #define MTW_URL_MAX       1024
+/* a feed body larger than this is refused (MTW_RT_MAX_BYTES): the biggest
+ * real one we know, Auckland's TripUpdates, is 2.49 MB */
+#define MTW_RT_MAX_BYTES_DEFAULT ((long) 4 * 1024 * 1024)
 
 typedef struct {
     long   poll_ms[MTW_FEED_KINDS];     /* period per feed */
     long   backoff_max_ms;              /* cap of the retry delay */
     long   lease_ms;                    /* lease period */
     int    feed_clock;                  /* MTW_CLOCK=feed */
+    long   max_body;                    /* MTW_RT_MAX_BYTES */
+    long   max_entities;                /* MTW_RT_MAX_ENTITIES */
 } mtw_ingest_opts;
 
 typedef struct {

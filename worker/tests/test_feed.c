@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "feed/decode.h"
 #include "util/arena.h"
 #include "util/jbuf.h"
 #include "feed/pbjson.h"
@@ -271,6 +272,64 @@ static void test_snapshot_model(void **state)
     free(p.bytes);
 }
 
+/* A header and n entities of 4 bytes each ("\x12\x02\x0a\x00": entity
+ * with an empty id): the cheapest entity on the wire, the dearest decoded */
+static packed tiny_entities(size_t n)
+{
+    static const uint8_t header[] = { 0x0a, 0x05, 0x0a, 0x03, '2', '.', '0' };
+    packed p;
+    size_t i;
+
+    p.len = sizeof(header) + 4 * n;
+    p.bytes = malloc(p.len);
+    assert_non_null(p.bytes);
+    memcpy(p.bytes, header, sizeof(header));
+    for (i = 0; i < n; i++) {
+        memcpy(p.bytes + sizeof(header) + 4 * i, "\x12\x02\x0a\x00", 4);
+    }
+    return p;
+}
+
+/* Issue 10: an 8 MiB feed of tiny entities took 344 MB.  Entities are
+ * counted on the wire and refused past the cap before protobuf-c
+ * allocates them; the decoded size is bounded by the body's. */
+static void test_hostile_feed_limits(void **state)
+{
+    packed ok = build_feed(5000), many = tiny_entities(150000);
+    mtw_snapshot s;
+    char err[160];
+
+    (void) state;
+    assert_int_equal(mtw_feed_count_entities(ok.bytes, ok.len), 4);
+    assert_int_equal(mtw_feed_count_entities(many.bytes, many.len), 150000);
+    assert_int_equal(mtw_feed_count_entities((const uint8_t *) "\x12\x09",
+                                             2), -1);  /* truncated */
+    assert_int_equal(mtw_feed_count_entities((const uint8_t *) "\x13", 1),
+                     -1);                              /* a group */
+
+    mtw_snapshot_init(&s, MTW_FEED_VEHICLES);
+    assert_int_equal(s.max_entities, MTW_SNAPSHOT_MAX_ENTITIES);
+    assert_int_equal(mtw_snapshot_decode(&s, many.bytes, many.len, 99, err,
+                                         sizeof(err)), -1);
+    assert_non_null(strstr(err, "150000 entities, more than the 100000"));
+    assert_true(mtw_arena_used(&s.arena) < 4096);      /* nothing unpacked */
+
+    /* under the entity cap, the memory cap relative to the body refuses
+     * what decodes to more than 32 bytes a byte (plus 1 MiB) */
+    s.max_entities = 1000000;
+    assert_int_equal(mtw_snapshot_decode(&s, many.bytes, many.len, 99, err,
+                                         sizeof(err)), -1);
+    assert_non_null(strstr(err, "of memory: refused"));
+
+    /* and a good feed decodes again in the same snapshot afterwards */
+    assert_int_equal(mtw_snapshot_decode(&s, ok.bytes, ok.len, 99, err,
+                                         sizeof(err)), 0);
+    assert_int_equal(s.n_vehicles, 2);
+    mtw_snapshot_free(&s);
+    free(ok.bytes);
+    free(many.bytes);
+}
+
 static void test_reference_and_rich_json(void **state)
 {
     packed p = build_feed(5000);
@@ -461,6 +520,7 @@ int main(void)
         cmocka_unit_test(test_arena_alloc_reset_limit),
         cmocka_unit_test(test_jsonw),
         cmocka_unit_test(test_snapshot_model),
+        cmocka_unit_test(test_hostile_feed_limits),
         cmocka_unit_test(test_reference_and_rich_json),
         cmocka_unit_test(test_pbjson_enum_names),
         cmocka_unit_test(test_ingest_state),

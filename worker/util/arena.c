@@ -73,6 +73,11 @@ void mtw_arena_reset(mtw_arena *a)
     if (blocks > 1 && keep != NULL && keep->size < used) {
         keep = NULL;
     }
+    /* A round refused on the limit (a hostile feed) is no size to keep
+     * memory for: give it all back and start again from the usual size. */
+    if (a->over_limit) {
+        keep = NULL;
+    }
     for (b = a->head; b != NULL; b = next) {
         next = b->next;
         if (b != keep) {
@@ -86,10 +91,11 @@ void mtw_arena_reset(mtw_arena *a)
         keep->next = NULL;
         keep->off = 0;
         a->reserved = keep->size;
-    } else if (blocks > 1) {
+    } else if (blocks > 1 && !a->over_limit) {
         /* one eighth of slack for a feed that grows a little */
         a->block_size = used + used / 8;
     }
+    a->over_limit = 0;
 }
 
 void *mtw_arena_alloc(mtw_arena *a, size_t n)
@@ -106,6 +112,7 @@ void *mtw_arena_alloc(mtw_arena *a, size_t n)
         return NULL;
     }
     if (a->limit != 0 && a->used + need > a->limit) {
+        a->over_limit = 1;
         return NULL;
     }
     if (b == NULL || b->size - b->off < need) {

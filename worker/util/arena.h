@@ -23,6 +23,8 @@ typedef struct {
     size_t           used;      /* bytes handed out since the last reset */
     size_t           reserved;  /* bytes held in blocks */
     size_t           limit;     /* 0: unlimited; else allocation fails past it */
+    int              over_limit;/* an allocation failed on the limit since
+                                 * the last reset */
 } mtw_arena;
 
 /* block_size 0 picks 64 KiB.  limit 0 means no limit. */
