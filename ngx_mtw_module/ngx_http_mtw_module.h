@@ -201,6 +201,7 @@ ngx_int_t ngx_http_mtw_arg_int(ngx_http_request_t *r, const char *name,
 ngx_int_t ngx_http_mtw_arg_double(ngx_http_request_t *r, const char *name,
     double min, double max, double *out);
 ngx_int_t ngx_http_mtw_valid_id(ngx_str_t *id);
+ngx_int_t ngx_http_mtw_valid_addr(ngx_str_t *addr);
 ngx_int_t ngx_http_mtw_valid_city(ngx_str_t *city);
 ngx_int_t ngx_http_mtw_resolve_city(ngx_http_request_t *r,
     ngx_http_mtw_ctx_t *ctx);

@@ -282,8 +282,18 @@ my $doc = MTW::Test::json_of($r);
 is_deeply($doc, { vehicleId => '606', vote => 'late',
                   summary => { ahead => 0, on_time => 0, late => 1, total => 1 } },
           'feedback POST: the reference shape with the new counters');
+# one vote per client, vehicle and trip: a second one is refused, not counted
 $r = $t->http('POST', '/api/vehicle-feedback', body => '{"vehicleId":"606","vote":"ahead"}');
-is(MTW::Test::json_of($r)->{summary}{total}, 2, 'a second vote counts');
+is($r->{status}, 409, 'a second vote on the same vehicle and trip: 409');
+is(MTW::Test::json_of($r)->{error}{code}, 'already_voted', '... already_voted');
+is($t->redis_cmd('HGET', 'mtw:saskatoon:feedback:606', 'total'), 1, '... not counted');
+# the vehicle on its next trip: a new vote
+my $veh = $t->redis_cmd('HGET', 'mtw:saskatoon:vehicle', '606');
+(my $next = $veh) =~ s/"trip":"12345"/"trip":"12399"/ or die "no trip in $veh";
+$t->redis_cmd('HSET', 'mtw:saskatoon:vehicle', '606', $next);
+$r = $t->http('POST', '/api/vehicle-feedback', body => '{"vehicleId":"606","vote":"ahead"}');
+is(MTW::Test::json_of($r)->{summary}{total}, 2, 'the same vehicle on another trip: the vote counts');
+$t->redis_cmd('HSET', 'mtw:saskatoon:vehicle', '606', $veh);
 $doc = MTW::Test::json_of($t->get('/api/vehicle-feedback/606'));
 is_deeply($doc->{summary}, { ahead => 1, on_time => 0, late => 1, total => 2 },
           'feedback GET shows the counters');
