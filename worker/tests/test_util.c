@@ -86,11 +86,33 @@ static void test_date(void **state)
     assert_int_equal(mtw_date_parse("2025-02-30", &ymd), -1);
 }
 
+/* Numbers past int64_t: written as numbers, never through an undefined
+ * cast (the sanitizer lane has float-cast-overflow) */
+static void test_jbuf_huge_numbers(void **state)
+{
+    mtw_jbuf w;
+
+    (void) state;
+    mtw_jbuf_init(&w);
+    mtw_jw_arr(&w);
+    mtw_jw_double(&w, 1e300);
+    mtw_jw_double(&w, -1e19);
+    mtw_jw_num(&w, 1e300, 0);
+    mtw_jw_num(&w, -1e19, 0);
+    mtw_jw_num(&w, 1e300, 2);
+    mtw_jw_num(&w, 12.5, 0);
+    mtw_jw_arr_end(&w);
+    assert_false(w.failed);
+    assert_string_equal(w.buf, "[1e+300,-1e+19,1e+300,-1e+19,1e+300,13]");
+    mtw_jbuf_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_arena_heap_zeroed),
         cmocka_unit_test(test_jbuf_keys_and_nesting),
+        cmocka_unit_test(test_jbuf_huge_numbers),
         cmocka_unit_test(test_date),
     };
 
