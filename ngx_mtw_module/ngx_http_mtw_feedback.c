@@ -24,7 +24,7 @@
  * vehicle and trip: the voters hash remembers, per client, the trip the
  * vehicle was on, taken from the snapshot (never from the request).
  */
-static const char  ngx_http_mtw_lua_vote[] =
+static ngx_http_mtw_script_t  ngx_http_mtw_lua_vote = ngx_http_mtw_script(
     "if redis.call('EXISTS', KEYS[1]) == 0 then return {-3} end\n"
     "local used = tonumber(redis.call('GET', KEYS[2]) or '0')\n"
     "if used >= tonumber(ARGV[3]) then\n"
@@ -45,7 +45,7 @@ static const char  ngx_http_mtw_lua_vote[] =
     "local c = redis.call('HMGET', KEYS[3], 'ahead', 'on_time', 'late',\n"
     "  'total')\n"
     "return {0, tonumber(c[1] or 0), tonumber(c[2] or 0),\n"
-    "  tonumber(c[3] or 0), tonumber(c[4] or 0)}\n";
+    "  tonumber(c[3] or 0), tonumber(c[4] or 0)}\n");
 
 
 static void ngx_http_mtw_feedback_body(ngx_http_request_t *r);
@@ -278,10 +278,7 @@ ngx_http_mtw_feedback_vote(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
     }
 
     ngx_memzero(&cmd, sizeof(ngx_http_mtw_cmd_t));
-    ngx_http_mtw_cmd_str(&cmd, "EVAL");
-    ngx_http_mtw_cmd_arg(&cmd, ngx_http_mtw_lua_vote,
-                         sizeof(ngx_http_mtw_lua_vote) - 1);
-    ngx_http_mtw_cmd_str(&cmd, "4");
+    ngx_http_mtw_cmd_script(&cmd, &ngx_http_mtw_lua_vote, 4);
     ngx_http_mtw_cmd_arg(&cmd, (char *) vehicle->data, vehicle->len);
     ngx_http_mtw_cmd_arg(&cmd, (char *) rl->data, rl->len);
     ngx_http_mtw_cmd_arg(&cmd, (char *) fb->data, fb->len);
@@ -293,7 +290,8 @@ ngx_http_mtw_feedback_vote(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
                          - rate);
     ngx_http_mtw_cmd_arg(&cmd, (char *) client.data, client.len);
 
-    return ngx_http_mtw_fetch(r, ctx, &cmd, 1, ngx_http_mtw_vote_done);
+    return ngx_http_mtw_fetch_script(r, ctx, &ngx_http_mtw_lua_vote, &cmd,
+                                     ngx_http_mtw_vote_done);
 }
 
 
