@@ -16,8 +16,9 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN      := -Werror -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS    ?= -O2 -g
-SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
-             -fno-sanitize-recover=undefined
+SAN_FLAGS := -fsanitize=address,undefined,float-cast-overflow \
+             -fno-omit-frame-pointer \
+             -fno-sanitize-recover=undefined,float-cast-overflow
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -MMD -MP -Iworker \
              -I$(BUILD)/gen $(PKG_CFLAGS)
 

@@ -93,8 +93,16 @@ ngx_http_mtw_cache_put(ngx_str_t *key, ngx_str_t *body, ngx_str_t *etag,
 
     s->data = p;
     p = ngx_cpymem(p, key->data, key->len);
-    p = ngx_cpymem(p, body->data, body->len);
-    ngx_memcpy(p, etag->data, etag->len);
+
+    /* a document may come without an ETag (or a body): its data pointer
+     * may then be NULL, which memcpy() must not be given even for 0 bytes */
+    if (body->len) {
+        p = ngx_cpymem(p, body->data, body->len);
+    }
+
+    if (etag->len) {
+        ngx_memcpy(p, etag->data, etag->len);
+    }
 
     s->hash = hash;
     s->key_len = key->len;

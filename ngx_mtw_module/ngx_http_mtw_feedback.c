@@ -13,24 +13,39 @@
 #include "ngx_http_mtw_module.h"
 
 
-/* KEYS: vehicle, rate counter, feedback; ARGV: vehicle id, vote, rate.
+/*
+ * KEYS: vehicle, the client's rate counter, feedback counters, the
+ * vehicle's voters; ARGV: vehicle id, vote, rate, client.
  * -> {-3} no snapshot, {-2, ttl} over the rate, {-1} unknown vehicle,
- *    {0, ahead, on_time, late, total} counted */
-static const char  ngx_http_mtw_lua_vote[] =
+ *    {-4} this client already voted on this vehicle's trip,
+ *    {0, ahead, on_time, late, total} counted.
+ * The rate window opens with the client's first vote (60 s from it), so a
+ * burst is never split across a clock minute.  A vote is one per client,
+ * vehicle and trip: the voters hash remembers, per client, the trip the
+ * vehicle was on, taken from the snapshot (never from the request).
+ */
+static ngx_http_mtw_script_t  ngx_http_mtw_lua_vote = ngx_http_mtw_script(
     "if redis.call('EXISTS', KEYS[1]) == 0 then return {-3} end\n"
     "local used = tonumber(redis.call('GET', KEYS[2]) or '0')\n"
     "if used >= tonumber(ARGV[3]) then\n"
     "  return {-2, redis.call('TTL', KEYS[2])} end\n"
-    "if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return {-1} end\n"
+    "local veh = redis.call('HGET', KEYS[1], ARGV[1])\n"
+    "if not veh then return {-1} end\n"
+    "local ok, v = pcall(cjson.decode, veh)\n"
+    "local trip = ok and type(v) == 'table' and v['trip'] or ''\n"
+    "if type(trip) ~= 'string' then trip = '' end\n"
+    "if redis.call('HGET', KEYS[4], ARGV[4]) == trip then return {-4} end\n"
     "if redis.call('INCR', KEYS[2]) == 1 then\n"
     "  redis.call('EXPIRE', KEYS[2], 60) end\n"
+    "redis.call('HSET', KEYS[4], ARGV[4], trip)\n"
+    "redis.call('EXPIRE', KEYS[4], 86400)\n"
     "redis.call('HINCRBY', KEYS[3], ARGV[2], 1)\n"
     "redis.call('HINCRBY', KEYS[3], 'total', 1)\n"
     "redis.call('EXPIRE', KEYS[3], 86400)\n"
-    "local v = redis.call('HMGET', KEYS[3], 'ahead', 'on_time', 'late',\n"
+    "local c = redis.call('HMGET', KEYS[3], 'ahead', 'on_time', 'late',\n"
     "  'total')\n"
-    "return {0, tonumber(v[1] or 0), tonumber(v[2] or 0),\n"
-    "  tonumber(v[3] or 0), tonumber(v[4] or 0)}\n";
+    "return {0, tonumber(c[1] or 0), tonumber(c[2] or 0),\n"
+    "  tonumber(c[3] or 0), tonumber(c[4] or 0)}\n");
 
 
 static void ngx_http_mtw_feedback_body(ngx_http_request_t *r);
@@ -97,7 +112,7 @@ ngx_http_mtw_feedback_vote(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 {
     u_char                   *p, *body, *rate;
     size_t                    len, n;
-    ngx_str_t                 vid, vote, client, *vehicle, *rl, *fb;
+    ngx_str_t                 vid, vote, client, *vehicle, *rl, *fb, *voters;
     ngx_buf_t                *b;
     ngx_chain_t              *cl;
     json_t                   *doc, *jv;
@@ -241,40 +256,42 @@ ngx_http_mtw_feedback_vote(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
     ngx_memcpy(ctx->name.data, vote.data, vote.len);
     json_decref(doc);
 
-    /* the client's address, as a key part: only an address's characters */
+    /* the client's address (IPv4 or IPv6 text), as a key part */
     client = r->connection->addr_text;
 
-    if (ngx_http_mtw_valid_id(&client) != NGX_OK) {
+    if (ngx_http_mtw_valid_addr(&client) != NGX_OK) {
         ngx_str_set(&client, "other");
     }
 
     mlcf = ngx_http_get_module_loc_conf(r, ngx_http_mtw_module);
 
     vehicle = ngx_http_mtw_key(r, "mtw:%V:vehicle", &ctx->city);
-    rl = ngx_http_mtw_key(r, "mtw:rl:feedback:%V:%T", &client,
-                          ngx_time() / 60);
+    rl = ngx_http_mtw_key(r, "mtw:rl:feedback:%V", &client);
     fb = ngx_http_mtw_key(r, "mtw:%V:feedback:%V", &ctx->city, &ctx->id);
+    voters = ngx_http_mtw_key(r, "mtw:%V:voters:%V", &ctx->city, &ctx->id);
     rate = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
 
-    if (vehicle == NULL || rl == NULL || fb == NULL || rate == NULL) {
+    if (vehicle == NULL || rl == NULL || fb == NULL || voters == NULL
+        || rate == NULL)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     ngx_memzero(&cmd, sizeof(ngx_http_mtw_cmd_t));
-    ngx_http_mtw_cmd_str(&cmd, "EVAL");
-    ngx_http_mtw_cmd_arg(&cmd, ngx_http_mtw_lua_vote,
-                         sizeof(ngx_http_mtw_lua_vote) - 1);
-    ngx_http_mtw_cmd_str(&cmd, "3");
+    ngx_http_mtw_cmd_script(&cmd, &ngx_http_mtw_lua_vote, 4);
     ngx_http_mtw_cmd_arg(&cmd, (char *) vehicle->data, vehicle->len);
     ngx_http_mtw_cmd_arg(&cmd, (char *) rl->data, rl->len);
     ngx_http_mtw_cmd_arg(&cmd, (char *) fb->data, fb->len);
+    ngx_http_mtw_cmd_arg(&cmd, (char *) voters->data, voters->len);
     ngx_http_mtw_cmd_arg(&cmd, (char *) ctx->id.data, ctx->id.len);
     ngx_http_mtw_cmd_arg(&cmd, (char *) ctx->name.data, ctx->name.len);
     ngx_http_mtw_cmd_arg(&cmd, (char *) rate,
                          ngx_sprintf(rate, "%ui", mlcf->feedback_rate)
                          - rate);
+    ngx_http_mtw_cmd_arg(&cmd, (char *) client.data, client.len);
 
-    return ngx_http_mtw_fetch(r, ctx, &cmd, 1, ngx_http_mtw_vote_done);
+    return ngx_http_mtw_fetch_script(r, ctx, &ngx_http_mtw_lua_vote, &cmd,
+                                     ngx_http_mtw_vote_done);
 }
 
 
@@ -317,6 +334,12 @@ ngx_http_mtw_vote_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
                                        "too_many_requests",
                                        "too many votes from this address, "
                                        "retry after a minute");
+
+    case -4:
+        return ngx_http_mtw_send_error(r, NGX_HTTP_CONFLICT,
+                                       "already_voted",
+                                       "this address has already voted on "
+                                       "this vehicle's current trip");
 
     case -1:
         return ngx_http_mtw_send_error(r, NGX_HTTP_MTW_UNPROCESSABLE,

@@ -487,6 +487,34 @@ ngx_http_mtw_valid_id(ngx_str_t *id)
 }
 
 
+/* A client address as nginx prints it (IPv4 or IPv6 text), for a key part:
+ * 1-64 of [0-9A-Fa-f.:] */
+ngx_int_t
+ngx_http_mtw_valid_addr(ngx_str_t *addr)
+{
+    u_char      ch;
+    ngx_uint_t  i;
+
+    if (addr->len == 0 || addr->len > NGX_HTTP_MTW_MAX_ID) {
+        return NGX_DECLINED;
+    }
+
+    for (i = 0; i < addr->len; i++) {
+        ch = addr->data[i];
+
+        if ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')
+            || (ch >= 'A' && ch <= 'F') || ch == '.' || ch == ':')
+        {
+            continue;
+        }
+
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
 /* city slugs: [a-z0-9-]{1,32} */
 ngx_int_t
 ngx_http_mtw_valid_city(ngx_str_t *city)

@@ -97,6 +97,16 @@ typedef struct {
 } ngx_http_mtw_cmd_t;
 
 
+/* A Lua script run by EVALSHA (ngx_http_mtw_script.c). */
+typedef struct {
+    const char                *src;
+    size_t                     len;
+    u_char                     sha[41];     /* hex SHA1, set on first use */
+} ngx_http_mtw_script_t;
+
+#define ngx_http_mtw_script(text)  { text, sizeof(text) - 1, "" }
+
+
 typedef struct ngx_http_mtw_ctx_s     ngx_http_mtw_ctx_t;
 typedef struct ngx_http_mtw_ticket_s  ngx_http_mtw_ticket_t;
 typedef struct ngx_http_mtw_route_s   ngx_http_mtw_route_t;
@@ -129,6 +139,9 @@ struct ngx_http_mtw_ctx_s {
     ngx_uint_t                 v1;          /* v1 response shape */
 
     ngx_http_mtw_done_pt       done;
+    ngx_http_mtw_script_t     *script;      /* EVALSHA in flight: its */
+    ngx_http_mtw_cmd_t        *script_cmd;  /* command for an EVAL resend */
+    ngx_http_mtw_done_pt       script_done; /* and the real handler */
     ngx_http_mtw_ticket_t     *ticket;      /* in flight, or NULL */
     ngx_event_t                timer;       /* mtw_redis_timeout */
     ngx_uint_t                 nreplies;
@@ -167,6 +180,13 @@ void ngx_http_mtw_redis_replied(void);
 void ngx_http_mtw_redis_check_stall(ngx_log_t *log);
 ngx_uint_t ngx_http_mtw_redis_retry_after(void);
 
+/* ngx_http_mtw_script.c */
+void ngx_http_mtw_cmd_script(ngx_http_mtw_cmd_t *cmd,
+    ngx_http_mtw_script_t *script, ngx_uint_t nkeys);
+ngx_int_t ngx_http_mtw_fetch_script(ngx_http_request_t *r,
+    ngx_http_mtw_ctx_t *ctx, ngx_http_mtw_script_t *script,
+    ngx_http_mtw_cmd_t *cmd, ngx_http_mtw_done_pt done);
+
 /* ngx_http_mtw_fetch.c */
 ngx_http_mtw_ctx_t *ngx_http_mtw_ctx_create(ngx_http_request_t *r);
 ngx_int_t ngx_http_mtw_fetch(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx,
@@ -201,6 +221,7 @@ ngx_int_t ngx_http_mtw_arg_int(ngx_http_request_t *r, const char *name,
 ngx_int_t ngx_http_mtw_arg_double(ngx_http_request_t *r, const char *name,
     double min, double max, double *out);
 ngx_int_t ngx_http_mtw_valid_id(ngx_str_t *id);
+ngx_int_t ngx_http_mtw_valid_addr(ngx_str_t *addr);
 ngx_int_t ngx_http_mtw_valid_city(ngx_str_t *city);
 ngx_int_t ngx_http_mtw_resolve_city(ngx_http_request_t *r,
     ngx_http_mtw_ctx_t *ctx);

@@ -3,8 +3,9 @@
  * vehicles near a stop, and arrival predictions (web, v1 and the Live
  * Activity next arrivals).
  *
- * Searches run inside Redis in one round trip (EVAL of the small Lua
- * scripts below, over the keys of docs/redis-contract.md); predictions are
+ * Searches run inside Redis in one round trip (EVALSHA of the small Lua
+ * scripts below, over the keys of docs/redis-contract.md; the name search
+ * reads the worker's index, never every name); predictions are
  * the worker's per-stop list, sliced here to the request's route filter
  * and limit with arrival_in_sec counted from now.
  */
@@ -14,7 +15,7 @@
 
 /* KEYS: geo:stops, stop; ARGV: lon, lat, count.  -> {exists, id, dist,
  * json, id, dist, json, ...} nearest first */
-static const char  ngx_http_mtw_lua_near[] =
+static ngx_http_mtw_script_t  ngx_http_mtw_lua_near = ngx_http_mtw_script(
     "local out = {redis.call('EXISTS', KEYS[1])}\n"
     "if out[1] == 0 then return out end\n"
     "local r = redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[1],\n"
@@ -25,32 +26,38 @@ static const char  ngx_http_mtw_lua_near[] =
     "  out[#out + 1] = m[2]\n"
     "  out[#out + 1] = redis.call('HGET', KEYS[2], m[1])\n"
     "end\n"
-    "return out\n";
+    "return out\n");
 
-/* KEYS: stop:names, stop; ARGV: lower-case text, limit.  -> {exists,
- * json, json, ...} matches ordered by name */
-static const char  ngx_http_mtw_lua_name[] =
+/*
+ * KEYS: stop:search, stop; ARGV: lower-case text, limit.  -> {exists,
+ * json, json, ...}.  stop:search holds, for every word start of every
+ * stop's name, "<the lower-cased name from there>\0<stop id>" (score 0):
+ * the names that have a word starting with the text are one ZRANGEBYLEX
+ * away, in the order of the matched text; a stop matched at two words
+ * comes once.  Cost: O(log n + what is read), never a scan of the names.
+ */
+static ngx_http_mtw_script_t  ngx_http_mtw_lua_name = ngx_http_mtw_script(
     "local out = {redis.call('EXISTS', KEYS[1])}\n"
     "if out[1] == 0 then return out end\n"
-    "local all = redis.call('HGETALL', KEYS[1])\n"
-    "local hits = {}\n"
-    "for i = 1, #all, 2 do\n"
-    "  if string.find(all[i + 1], ARGV[1], 1, true) then\n"
-    "    hits[#hits + 1] = {all[i + 1], all[i]}\n"
+    "local limit = tonumber(ARGV[2])\n"
+    "local hits = redis.call('ZRANGEBYLEX', KEYS[1], '[' .. ARGV[1],\n"
+    "  '[' .. ARGV[1] .. '\\255', 'LIMIT', 0, 4 * limit)\n"
+    "local seen = {}\n"
+    "for _, m in ipairs(hits) do\n"
+    "  local id = string.sub(m, string.find(m, '\\0', 1, true) + 1)\n"
+    "  if not seen[id] then\n"
+    "    seen[id] = true\n"
+    "    local j = redis.call('HGET', KEYS[2], id)\n"
+    "    if j then out[#out + 1] = j end\n"
+    "    if #out > limit then break end\n"
     "  end\n"
     "end\n"
-    "table.sort(hits, function(a, b)\n"
-    "  if a[1] ~= b[1] then return a[1] < b[1] end\n"
-    "  return a[2] < b[2] end)\n"
-    "for i = 1, math.min(#hits, tonumber(ARGV[2])) do\n"
-    "  out[#out + 1] = redis.call('HGET', KEYS[2], hits[i][2])\n"
-    "end\n"
-    "return out\n";
+    "return out\n");
 
 /* KEYS: geo:stops, geo:vehicles, stop, vehicle; ARGV: stop id, radius m.
  * -> {-1} no stops published, {0} unknown stop, {1, stop json, dist,
  * vehicle json, dist, vehicle json, ...} nearest first */
-static const char  ngx_http_mtw_lua_nearby[] =
+static ngx_http_mtw_script_t  ngx_http_mtw_lua_nearby = ngx_http_mtw_script(
     "if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end\n"
     "local pos = redis.call('GEOPOS', KEYS[1], ARGV[1])[1]\n"
     "local stop = redis.call('HGET', KEYS[3], ARGV[1])\n"
@@ -65,7 +72,7 @@ static const char  ngx_http_mtw_lua_nearby[] =
     "    out[#out + 1] = v\n"
     "  end\n"
     "end\n"
-    "return out\n";
+    "return out\n");
 
 
 static ngx_int_t ngx_http_mtw_search_done(ngx_http_request_t *r,
@@ -79,8 +86,6 @@ static ngx_int_t ngx_http_mtw_bad_param(ngx_http_request_t *r,
 static json_t *ngx_http_mtw_stop_json(ngx_http_request_t *r,
     ngx_http_mtw_reply_t *rep);
 static double ngx_http_mtw_round(double v, double scale);
-static void ngx_http_mtw_cmd_eval(ngx_http_mtw_cmd_t *cmd,
-    const char *script, size_t len, ngx_uint_t nkeys);
 
 
 ngx_int_t
@@ -133,8 +138,7 @@ ngx_http_mtw_stops_search(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 
         ctx->phase = 1;
 
-        ngx_http_mtw_cmd_eval(&cmd, ngx_http_mtw_lua_near,
-                              sizeof(ngx_http_mtw_lua_near) - 1, 2);
+        ngx_http_mtw_cmd_script(&cmd, &ngx_http_mtw_lua_near, 2);
         ngx_http_mtw_cmd_arg(&cmd, (char *) geo->data, geo->len);
         ngx_http_mtw_cmd_arg(&cmd, (char *) stop->data, stop->len);
         ngx_http_mtw_cmd_arg(&cmd, (char *) lon,
@@ -144,7 +148,8 @@ ngx_http_mtw_stops_search(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
         ngx_http_mtw_cmd_arg(&cmd, (char *) limit,
                              ngx_sprintf(limit, "%i", ctx->limit) - limit);
 
-        return ngx_http_mtw_fetch(r, ctx, &cmd, 1, ngx_http_mtw_search_done);
+        return ngx_http_mtw_fetch_script(r, ctx, &ngx_http_mtw_lua_near, &cmd,
+                                         ngx_http_mtw_search_done);
     }
 
     rc = ngx_http_mtw_arg(r, "name", &ctx->name);
@@ -177,22 +182,22 @@ ngx_http_mtw_stops_search(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
                                          "1..100");
     }
 
-    names = ngx_http_mtw_key(r, "mtw:%V:stop:names", &ctx->city);
+    names = ngx_http_mtw_key(r, "mtw:%V:stop:search", &ctx->city);
     if (names == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     ctx->phase = 2;
 
-    ngx_http_mtw_cmd_eval(&cmd, ngx_http_mtw_lua_name,
-                          sizeof(ngx_http_mtw_lua_name) - 1, 2);
+    ngx_http_mtw_cmd_script(&cmd, &ngx_http_mtw_lua_name, 2);
     ngx_http_mtw_cmd_arg(&cmd, (char *) names->data, names->len);
     ngx_http_mtw_cmd_arg(&cmd, (char *) stop->data, stop->len);
     ngx_http_mtw_cmd_arg(&cmd, (char *) ctx->name.data, ctx->name.len);
     ngx_http_mtw_cmd_arg(&cmd, (char *) limit,
                          ngx_sprintf(limit, "%i", ctx->limit) - limit);
 
-    return ngx_http_mtw_fetch(r, ctx, &cmd, 1, ngx_http_mtw_search_done);
+    return ngx_http_mtw_fetch_script(r, ctx, &ngx_http_mtw_lua_name, &cmd,
+                                     ngx_http_mtw_search_done);
 }
 
 
@@ -284,8 +289,7 @@ ngx_http_mtw_stops_nearby(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
     }
 
     ngx_memzero(&cmd, sizeof(ngx_http_mtw_cmd_t));
-    ngx_http_mtw_cmd_eval(&cmd, ngx_http_mtw_lua_nearby,
-                          sizeof(ngx_http_mtw_lua_nearby) - 1, 4);
+    ngx_http_mtw_cmd_script(&cmd, &ngx_http_mtw_lua_nearby, 4);
     ngx_http_mtw_cmd_arg(&cmd, (char *) geo_stops->data, geo_stops->len);
     ngx_http_mtw_cmd_arg(&cmd, (char *) geo_vehicles->data,
                          geo_vehicles->len);
@@ -295,7 +299,8 @@ ngx_http_mtw_stops_nearby(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
     ngx_http_mtw_cmd_arg(&cmd, (char *) radius,
                          ngx_sprintf(radius, "%i", ctx->radius) - radius);
 
-    return ngx_http_mtw_fetch(r, ctx, &cmd, 1, ngx_http_mtw_nearby_done);
+    return ngx_http_mtw_fetch_script(r, ctx, &ngx_http_mtw_lua_nearby, &cmd,
+                                     ngx_http_mtw_nearby_done);
 }
 
 
@@ -622,13 +627,3 @@ ngx_http_mtw_round(double v, double scale)
 }
 
 
-static void
-ngx_http_mtw_cmd_eval(ngx_http_mtw_cmd_t *cmd, const char *script,
-    size_t len, ngx_uint_t nkeys)
-{
-    static const char  *digits[] = { "0", "1", "2", "3", "4" };
-
-    ngx_http_mtw_cmd_str(cmd, "EVAL");
-    ngx_http_mtw_cmd_arg(cmd, script, len);
-    ngx_http_mtw_cmd_str(cmd, digits[nkeys]);
-}

@@ -203,6 +203,8 @@ check "mtw-nginx-start refuses an MTW_REDIS_TLS other than on or off" \
     sh -c "! MTW_NGINX_CONF='$TMP/tls.conf' MTW_REDIS_TLS=yes sh '$start' --render '$TMP/x.conf'"
 sh "$start" --render "$RUN/nginx.conf"
 conf=$RUN/nginx.conf
+check "the rendered configuration (it holds the Redis password) is its owner's only" \
+    sh -c "test \"\$(stat -c %a '$conf')\" = 600"
 check "the rendered configuration uses the environment" \
     sh -c "grep -q 'mtw_redis 127.0.0.1:1;' '$conf' && grep -q 'mtw_city testville;' '$conf' \
            && grep -q 'set_real_ip_from 10.9.0.0/16;' '$conf' && grep -q 'pid $RUN/nginx.pid;' '$conf'"

@@ -159,6 +159,9 @@ my @cases = (
     [ '2,000,000 empty fields', variant('agency.txt' => "agency_name,agency_url,agency_timezone\n"
         . (',' x 2_000_000) . "\n"),
       qr/agency\.txt:2: record longer than 1048576 bytes/ ],
+    # a zip bomb: 48 MiB of blank lines deflate about 1000 to 1
+    [ 'zip bomb', variant('stops.txt' => $stops . ("\n" x (48 << 20))),
+      qr/stops\.txt.*inflates more than 200 times its compressed size \(\d+ bytes\): refused as a zip bomb/ ],
     [ 'unknown parent station', variant('stops.txt' => "stop_id,stop_name,stop_lat,stop_lon,parent_station\n"
         . "S1,a,52,-106,P1\nS2,b,52,-106,\nS3,c,52,-106,\n"),
       qr/stops\.txt:2: column parent_station: unknown stop 'P1' \(not in stops\.txt\)/ ],

@@ -146,14 +146,38 @@ $t->check_requests([
       json => { openapi => qr/^3\./ } },
 ]);
 
-# search results have exactly the matches, up to limit
+# search results have exactly the matches, up to limit: a name matches
+# where one of its words starts with the text (the text may run on over
+# the following words); not inside a word
 for my $case ([ '/api/stops?name=PRIM', 2 ], [ '/api/stops?name=Primrose+%2F+Len', 1 ],
               [ '/api/stops?lat=52.124&lon=-106.567&limit=2', 2 ],
               [ '/api/stops?lat=52.124&lon=-106.567', 4 ],
-              [ '/api/stops?name=e&limit=3', 3 ]) {
+              [ '/api/stops?name=prim&limit=1', 1 ],
+              [ '/api/stops?name=a', 2 ],             # Adilman, Avenue
+              [ '/api/stops?name=2nd+ave', 1 ],
+              [ '/api/stops?name=Lenore', 1 ],
+              [ '/api/stops?name=rose', 0 ]) {
     my $doc = MTW::Test::json_of($t->get($case->[0]));
     is(scalar @{ $doc || [] }, $case->[1], "$case->[0]: $case->[1] stops");
 }
+
+# the Lua scripts go by EVALSHA; a Redis without them (flushed, restarted,
+# failed over) answers NOSCRIPT and gets the text once by EVAL
+sub script_calls {
+    my $info = $t->redis_cmd('INFO', 'commandstats');
+    my %n = map { $_ => ($info =~ /cmdstat_$_:calls=(\d+)/ ? $1 : 0) } qw(eval evalsha);
+    return \%n;
+}
+$t->redis_cmd('SCRIPT', 'FLUSH');
+my $c0 = script_calls();
+is(scalar @{ MTW::Test::json_of($t->get('/api/stops?name=prim')) }, 2, 'search after SCRIPT FLUSH');
+my $c1 = script_calls();
+is($c1->{evalsha} - $c0->{evalsha}, 1, '... EVALSHA first');
+is($c1->{eval} - $c0->{eval}, 1, '... NOSCRIPT, then EVAL once');
+is(scalar @{ MTW::Test::json_of($t->get('/api/stops?name=prim')) }, 2, 'the next search');
+my $c2 = script_calls();
+is_deeply([ $c2->{evalsha} - $c1->{evalsha}, $c2->{eval} - $c1->{eval} ], [ 1, 0 ],
+          '... by EVALSHA alone');
 
 # weather documents answer once the worker publishes them
 MTW::ApiSeed::put($t, 'weather:current', '{"observed_at":1760940000,'
@@ -282,8 +306,18 @@ my $doc = MTW::Test::json_of($r);
 is_deeply($doc, { vehicleId => '606', vote => 'late',
                   summary => { ahead => 0, on_time => 0, late => 1, total => 1 } },
           'feedback POST: the reference shape with the new counters');
+# one vote per client, vehicle and trip: a second one is refused, not counted
 $r = $t->http('POST', '/api/vehicle-feedback', body => '{"vehicleId":"606","vote":"ahead"}');
-is(MTW::Test::json_of($r)->{summary}{total}, 2, 'a second vote counts');
+is($r->{status}, 409, 'a second vote on the same vehicle and trip: 409');
+is(MTW::Test::json_of($r)->{error}{code}, 'already_voted', '... already_voted');
+is($t->redis_cmd('HGET', 'mtw:saskatoon:feedback:606', 'total'), 1, '... not counted');
+# the vehicle on its next trip: a new vote
+my $veh = $t->redis_cmd('HGET', 'mtw:saskatoon:vehicle', '606');
+(my $next = $veh) =~ s/"trip":"12345"/"trip":"12399"/ or die "no trip in $veh";
+$t->redis_cmd('HSET', 'mtw:saskatoon:vehicle', '606', $next);
+$r = $t->http('POST', '/api/vehicle-feedback', body => '{"vehicleId":"606","vote":"ahead"}');
+is(MTW::Test::json_of($r)->{summary}{total}, 2, 'the same vehicle on another trip: the vote counts');
+$t->redis_cmd('HSET', 'mtw:saskatoon:vehicle', '606', $veh);
 $doc = MTW::Test::json_of($t->get('/api/vehicle-feedback/606'));
 is_deeply($doc->{summary}, { ahead => 1, on_time => 0, late => 1, total => 2 },
           'feedback GET shows the counters');

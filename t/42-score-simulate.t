@@ -17,6 +17,7 @@ use File::Path qw(make_path);
 use JSON::PP;
 use Math::BigInt;
 use MTW::Test;
+use MTW::ApiSeed;
 use Time::HiRes qw(sleep);
 use Test::More;
 
@@ -157,14 +158,18 @@ like($c{body} // '', qr/"slug":"saskatoon"/, 'cities document');
 # the stop search keys, replaced on the schedule load
 my $nstops = $t->redis_cmd('HLEN', 'mtw:saskatoon:stop');
 ok($nstops > 1300, "stop hash ($nstops)");
-is($t->redis_cmd('HLEN', 'mtw:saskatoon:stop:names'), $nstops, 'stop names');
+my $entries = $t->redis_cmd('ZCARD', 'mtw:saskatoon:stop:search');
+cmp_ok($entries, '>=', $nstops, "stop name index: $entries entries, one per word start");
+is($t->redis_cmd('EXISTS', 'mtw:saskatoon:stop:names'), 0, 'no name hash to scan');
 is($t->redis_cmd('ZCARD', 'mtw:saskatoon:geo:stops'), $nstops, 'stop GEO set');
 # (ids such as "City Centre" cannot be asked for, so they have no entry)
 my ($some) = grep { $_->{id} =~ /^[A-Za-z0-9._~:-]{1,64}$/ } @{ doc('stops')->{stops} };
 my $stop = decode_json($t->redis_cmd('HGET', 'mtw:saskatoon:stop', $some->{id}));
 is_deeply($stop, $some, 'stop hash value = the stops document entry');
-is($t->redis_cmd('HGET', 'mtw:saskatoon:stop:names', $some->{id}),
-   join('', map { /[A-Z]/ ? lc : $_ } split //, $some->{name}), 'name lower-cased');
+is_deeply([ sort grep { /\0\Q$some->{id}\E\z/ } @{ $t->redis_cmd('ZRANGE',
+        'mtw:saskatoon:stop:search', 0, -1) } ],
+    [ sort(MTW::ApiSeed::search_entries($some->{name}, $some->{id})) ],
+    'the index entries of a stop: one per word start of its lower-cased name');
 my $near = $t->redis_cmd('GEOSEARCH', 'mtw:saskatoon:geo:stops', 'FROMLONLAT',
     $some->{lon}, $some->{lat}, 'BYRADIUS', 1, 'm', 'ASC');
 is($near->[0], $some->{id}, 'the GEO set finds the stop at its place');

@@ -21,6 +21,9 @@
 # the line it could not find (a configuration without a mtw_redis_tls line
 # never starts in clear when MTW_REDIS_TLS=on asks for TLS).
 set -eu
+# the rendered configuration holds the Redis password: readable by the
+# user nginx runs as, nobody else
+umask 077
 
 root=${MTW_ROOT:-}
 run=${MTW_RUN_DIR:-/run/mtw}

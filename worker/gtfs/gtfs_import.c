@@ -72,7 +72,11 @@ typedef struct {
     int (*check)(loader *l, const row_t *row);
 } table_spec;
 
+/* rows of all files together: 28 x the x20 Saskatoon feed's 3.5 M */
+#define MTW_GTFS_MAX_ROWS 100000000L
+
 struct loader {
+    long               total_rows;    /* rows copied, all files */
     PGconn            *conn;
     mtw_gtfs_zip      *zip;
     mtw_csv           *csv;           /* file being read */
@@ -886,6 +890,11 @@ static int load_file(loader *l, const table_spec *t, long *rows_out,
             break;                      /* the server's reason comes below */
         }
         rows++;
+        if (++l->total_rows > MTW_GTFS_MAX_ROWS) {
+            fail(l, "%s: more than %ld rows in the feed: refused", t->file,
+                 (long) MTW_GTFS_MAX_ROWS);
+            goto copy_failed;
+        }
         if (l->progress && (rows & 0x3FFF) == 0) {
             show_progress(l, rows);
         }

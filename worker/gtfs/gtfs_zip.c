@@ -20,6 +20,7 @@ struct mtw_gtfs_entry {
     char       *name;
     uint64_t    offset;
     uint64_t    size;
+    uint64_t    comp_size;  /* 0: unknown */
     char        err[256];
 };
 
@@ -159,10 +160,13 @@ mtw_gtfs_entry *mtw_gtfs_entry_open(mtw_gtfs_zip *zip, const char *name,
         free(e);
         return NULL;
     }
-    if (zip_stat_index(zip->za, (zip_uint64_t) i, 0, &st) == 0
-        && (st.valid & ZIP_STAT_SIZE))
-    {
-        e->size = st.size;
+    if (zip_stat_index(zip->za, (zip_uint64_t) i, 0, &st) == 0) {
+        if (st.valid & ZIP_STAT_SIZE) {
+            e->size = st.size;
+        }
+        if (st.valid & ZIP_STAT_COMP_SIZE) {
+            e->comp_size = st.comp_size;
+        }
     }
     return e;
 }
@@ -188,6 +192,19 @@ long mtw_gtfs_entry_read(void *ctx, char *buf, size_t len)
         return -1;
     }
     e->offset += (uint64_t) n;
+    if (e->offset > MTW_GTFS_MAX_ENTRY_BYTES) {
+        snprintf(e->err, sizeof(e->err), "more than %llu bytes uncompressed: "
+                 "refused", (unsigned long long) MTW_GTFS_MAX_ENTRY_BYTES);
+        return -1;
+    }
+    if (e->offset > MTW_GTFS_RATIO_AFTER && e->comp_size > 0
+        && e->offset / e->comp_size > MTW_GTFS_MAX_RATIO)
+    {
+        snprintf(e->err, sizeof(e->err), "inflates more than %d times its "
+                 "compressed size (%llu bytes): refused as a zip bomb",
+                 MTW_GTFS_MAX_RATIO, (unsigned long long) e->comp_size);
+        return -1;
+    }
     return (long) n;
 }
 

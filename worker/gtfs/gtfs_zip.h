@@ -26,6 +26,17 @@
 typedef struct mtw_gtfs_zip mtw_gtfs_zip;
 typedef struct mtw_gtfs_entry mtw_gtfs_entry;
 
+/*
+ * A zip is the agency's input, maybe a bomb.  Reading an entry fails past
+ * MTW_GTFS_MAX_ENTRY_BYTES uncompressed bytes (whatever its header
+ * claims), or once past MTW_GTFS_RATIO_AFTER bytes when it has inflated
+ * more than MTW_GTFS_MAX_RATIO times its compressed size (real GTFS text
+ * deflates 4-12 times; the x20 Saskatoon stop_times.txt 8 times).
+ */
+#define MTW_GTFS_MAX_ENTRY_BYTES ((uint64_t) 2 * 1024 * 1024 * 1024)
+#define MTW_GTFS_MAX_RATIO       200
+#define MTW_GTFS_RATIO_AFTER     ((uint64_t) 16 * 1024 * 1024)
+
 /* Opens a zip file; NULL with a one-line reason in err. */
 mtw_gtfs_zip *mtw_gtfs_zip_open(const char *path, char *err, size_t errlen);
 void mtw_gtfs_zip_close(mtw_gtfs_zip *zip);

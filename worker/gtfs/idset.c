@@ -3,12 +3,20 @@
  *
  * Entries live in an array in insertion order (so iteration follows the
  * file), the table holds indexes into it, strings live in 64 KiB arena
- * blocks.  FNV-1a hashing, linear probing, load factor at most 1/2.
+ * blocks.  Linear probing, load factor at most 1/2.  Ids come from the
+ * agency's feed: the hash is SipHash-2-4 under a key drawn at random for
+ * each set, so ids crafted to collide (an FNV-1a multicollision costs
+ * nothing to build) cannot turn the import quadratic.
  */
 #include "gtfs/idset.h"
+#include "util/siphash.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #define ARENA_BLOCK (64 * 1024)
 
@@ -27,18 +35,32 @@ struct mtw_idset {
     uint32_t     *table;      /* entry index + 1, 0 = empty */
     size_t        tsize;      /* power of two */
     arena_block  *arena;
+    uint64_t      key[2];     /* SipHash key, random per set */
 };
 
-static uint32_t hash_id(const char *s, size_t len)
+static uint32_t hash_id(const mtw_idset *set, const char *s, size_t len)
 {
-    uint32_t h = 2166136261u;
-    size_t i;
+    return (uint32_t) mtw_siphash24(set->key, s, len);
+}
 
-    for (i = 0; i < len; i++) {
-        h ^= (unsigned char) s[i];
-        h *= 16777619u;
+uint32_t mtw_idset_hash(const mtw_idset *set, const char *id, size_t len)
+{
+    return hash_id(set, id, len);
+}
+
+static void draw_key(uint64_t key[2])
+{
+    struct timespec ts;
+
+    if (getrandom(key, 2 * sizeof(*key), GRND_NONBLOCK)
+        == (ssize_t) (2 * sizeof(*key)))
+    {
+        return;
     }
-    return h;
+    /* no entropy yet (early boot): still different per process and set */
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    key[0] ^= (uint64_t) ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^ (uint64_t) getpid();
+    key[1] ^= (uint64_t) ts.tv_sec * 0xc2b2ae3d27d4eb4fULL ^ (uintptr_t) key;
 }
 
 mtw_idset *mtw_idset_create(void)
@@ -48,6 +70,7 @@ mtw_idset *mtw_idset_create(void)
     if (set == NULL) {
         return NULL;
     }
+    draw_key(set->key);
     set->tsize = 64;
     set->table = calloc(set->tsize, sizeof(*set->table));
     if (set->table == NULL) {
@@ -147,7 +170,7 @@ static size_t probe(const mtw_idset *set, const char *id, size_t len,
 mtw_id *mtw_idset_add(mtw_idset *set, const char *id, size_t len,
                       int32_t line, int *added)
 {
-    uint32_t h = hash_id(id, len);
+    uint32_t h = hash_id(set, id, len);
     int found;
     size_t k;
     mtw_id *e;
@@ -197,7 +220,7 @@ mtw_id *mtw_idset_add(mtw_idset *set, const char *id, size_t len,
 
 mtw_id *mtw_idset_find(const mtw_idset *set, const char *id, size_t len)
 {
-    uint32_t h = hash_id(id, len);
+    uint32_t h = hash_id(set, id, len);
     int found;
     size_t k = probe(set, id, len, h, &found);
 

@@ -36,6 +36,10 @@ mtw_id *mtw_idset_add(mtw_idset *set, const char *id, size_t len,
 /* The entry for id, or NULL. */
 mtw_id *mtw_idset_find(const mtw_idset *set, const char *id, size_t len);
 
+/* The set's hash of an id: keyed per set, so the same id hashes apart in
+ * two sets (for tests of that). */
+uint32_t mtw_idset_hash(const mtw_idset *set, const char *id, size_t len);
+
 size_t mtw_idset_size(const mtw_idset *set);
 
 /* Calls fn for each entry in insertion order; stops when it returns != 0. */

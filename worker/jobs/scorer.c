@@ -3,6 +3,7 @@
  */
 #include "jobs/scorer.h"
 #include "jobs/live_model.h"
+#include "docs/search.h"
 #include "score/calendar.h"
 #include "store/pg.h"
 #include "util/log.h"
@@ -259,9 +260,64 @@ static void tx_doc(mtw_redis_tx *tx, const char *slug, const mtw_doc *d,
 #define STOP_BATCH 500          /* fields per HSET / GEOADD */
 
 /*
+ * mtw:{city}:stop:search, the name index (docs/search.h): one ZADD of
+ * score 0 entries per STOP_BATCH, the entries' bytes in the transaction's
+ * scratch arena.
+ */
+static void tx_stop_search(mtw_redis_tx *tx, const char *key,
+                           const mtw_schedule *sched)
+{
+    const char *argv[2 + 2 * STOP_BATCH];
+    size_t lens[2 + 2 * STOP_BATCH], starts[MTW_SEARCH_MAX_WORDS];
+    size_t i, k, nw, n = 2, len;
+    char *lower, *entry;
+
+    argv[0] = "ZADD";
+    argv[1] = key;
+    lens[0] = 4;
+    lens[1] = strlen(key);
+    for (i = 0; i < sched->nstops; i++) {
+        const mtw_stop *st = &sched->stops[i];
+        const char *nm = st->name ? st->name : "";
+
+        if (!mtw_valid_doc_id(st->id)) {
+            continue;
+        }
+        lower = mtw_arena_alloc(tx->scratch, strlen(nm) + 1);
+        if (lower == NULL) {
+            return;
+        }
+        nw = mtw_search_words(nm, lower, starts);
+        for (k = 0; k < nw; k++) {
+            size_t cap = MTW_SEARCH_MAX_TEXT + 2 + strlen(st->id);
+
+            entry = mtw_arena_alloc(tx->scratch, cap);
+            if (entry == NULL
+                || (len = mtw_search_entry(lower, starts[k], st->id, entry,
+                                           cap)) == 0)
+            {
+                continue;
+            }
+            argv[n] = "0";
+            lens[n++] = 1;
+            argv[n] = entry;
+            lens[n++] = len;
+            if (n == 2 + 2 * STOP_BATCH) {
+                mtw_redis_tx_cmd(tx, (int) n, argv, lens);
+                n = 2;
+            }
+        }
+    }
+    if (n > 2) {
+        mtw_redis_tx_cmd(tx, (int) n, argv, lens);
+    }
+}
+
+/*
  * The stop search keys of docs/redis-contract.md, replaced together:
- * mtw:{city}:stop (id -> {"id","name","lat","lon"}), mtw:{city}:stop:names
- * (id -> lower-cased name) and the GEO set mtw:{city}:geo:stops.
+ * mtw:{city}:stop (id -> {"id","name","lat","lon"}), mtw:{city}:stop:search
+ * (the name index, see tx_stop_search) and the GEO set
+ * mtw:{city}:geo:stops.
  */
 static void tx_stop_keys(mtw_redis_tx *tx, const char *slug,
                          const mtw_schedule *sched)
@@ -272,15 +328,18 @@ static void tx_stop_keys(mtw_redis_tx *tx, const char *slug,
     int which;
 
     keys[0] = mtw_redis_tx_fmt(tx, "mtw:%s:stop", slug);
-    keys[1] = mtw_redis_tx_fmt(tx, "mtw:%s:stop:names", slug);
+    keys[1] = mtw_redis_tx_fmt(tx, "mtw:%s:stop:search", slug);
     keys[2] = mtw_redis_tx_fmt(tx, "mtw:%s:geo:stops", slug);
     argv[0] = "DEL";
     argv[1] = keys[0];
     argv[2] = keys[1];
     argv[3] = keys[2];
-    mtw_redis_tx_cmd(tx, 4, argv, NULL);
+    /* the name hash the module scanned before the index (until 0.x) */
+    argv[4] = mtw_redis_tx_fmt(tx, "mtw:%s:stop:names", slug);
+    mtw_redis_tx_cmd(tx, 5, argv, NULL);
     mtw_jbuf_init(&w);
-    for (which = 0; which < 3; which++) {
+    tx_stop_search(tx, keys[1], sched);
+    for (which = 0; which < 3; which += 2) {
         for (i = 0; i < sched->nstops;) {
             argv[0] = which == 2 ? "GEOADD" : "HSET";
             argv[1] = keys[which];
@@ -308,20 +367,6 @@ static void tx_stop_keys(mtw_redis_tx *tx, const char *slug,
                     argv[n] = st->id;
                     lens[n++] = strlen(st->id);
                     lens[n++] = w.len;  /* end offset for now */
-                } else if (which == 1) {
-                    const char *nm = st->name ? st->name : "";
-                    char *low = (char *) mtw_redis_tx_fmt(tx, "%s", nm);
-                    char *q;
-
-                    for (q = low; *q; q++) {
-                        if (*q >= 'A' && *q <= 'Z') {
-                            *q = (char) (*q - 'A' + 'a');
-                        }
-                    }
-                    argv[n] = st->id;
-                    lens[n++] = strlen(st->id);
-                    argv[n] = low;
-                    lens[n++] = strlen(low);
                 } else {
                     argv[n] = mtw_redis_tx_fmt(tx, "%.7f", st->lon);
                     lens[n] = strlen(argv[n]);

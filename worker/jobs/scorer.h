@@ -10,7 +10,7 @@
  * (realtime, predictions:{stop}, route:{id}:activity, route:{id}:live)
  * every time, the score ones (score, routes, route:{id}, every live page,
  * overview) every MTW_SCORE_SEC; stops, route:{id}:stops, cities and the
- * stop search keys (stop, stop:names, geo:stops) when the schedule is
+ * stop search keys (stop, stop:search, geo:stops) when the schedule is
  * (re)loaded and hourly.  Without a database, or for a
  * city that has no schedule yet, it still scores what the feeds alone
  * allow (headways from TripUpdates).  For a city with a schedule, each

@@ -17,29 +17,44 @@ static int copy_part(char *dst, size_t dstlen, const char *s, size_t n)
     return 0;
 }
 
+/* url with any user:password@ part replaced by ***@, for messages: a
+ * configuration error must not put the Redis password in a log */
+static const char *redacted(const char *url, char *buf, size_t buflen)
+{
+    const char *scheme_end = strstr(url, "://");
+    const char *at;
+
+    if (scheme_end == NULL || (at = strrchr(scheme_end, '@')) == NULL) {
+        return url;
+    }
+    snprintf(buf, buflen, "%.*s***%s", (int) (scheme_end + 3 - url), url, at);
+    return buf;
+}
+
 int mtw_redis_url_parse(const char *url, mtw_redis_addr *addr,
                         char *err, unsigned errlen)
 {
-    const char *p, *at, *slash, *colon;
+    const char *p, *at, *slash, *colon, *shown;
     long n;
-    char num[16];
+    char num[16], safe[512];
 
     memset(addr, 0, sizeof(*addr));
     addr->port = 6379;
+    shown = redacted(url, safe, sizeof(safe));
 
     if (strncmp(url, "unix://", 7) == 0) {
         if (url[7] != '/' || copy_part(addr->path, sizeof(addr->path),
                                        url + 7, strlen(url + 7)) != 0)
         {
             snprintf(err, errlen, "redis URL '%s': unix:// needs an "
-                     "absolute socket path", url);
+                     "absolute socket path", shown);
             return -1;
         }
         return 0;
     }
     if (strncmp(url, "redis://", 8) != 0) {
         snprintf(err, errlen, "redis URL '%s' must start with redis:// or "
-                 "unix://", url);
+                 "unix://", shown);
         return -1;
     }
     p = url + 8;
@@ -63,7 +78,7 @@ int mtw_redis_url_parse(const char *url, mtw_redis_addr *addr,
     } else if (slash[1] != '\0') {
         if (mtw_cli_parse_long(slash + 1, 0, 1023, &n) != 0) {
             snprintf(err, errlen, "redis URL '%s': database must be a "
-                     "number", url);
+                     "number", shown);
             return -1;
         }
         addr->db = (int) n;
@@ -76,7 +91,7 @@ int mtw_redis_url_parse(const char *url, mtw_redis_addr *addr,
             || mtw_cli_parse_long(num, 1, 65535, &n) != 0)
         {
             snprintf(err, errlen, "redis URL '%s': port must be 1-65535",
-                     url);
+                     shown);
             return -1;
         }
         addr->port = (int) n;
@@ -86,7 +101,8 @@ int mtw_redis_url_parse(const char *url, mtw_redis_addr *addr,
     if (colon == p || copy_part(addr->host, sizeof(addr->host), p,
                                 (size_t) (colon - p)) != 0)
     {
-        snprintf(err, errlen, "redis URL '%s': missing or too long host", url);
+        snprintf(err, errlen, "redis URL '%s': missing or too long host",
+                 shown);
         return -1;
     }
     return 0;

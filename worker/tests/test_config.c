@@ -132,6 +132,21 @@ static void test_redis_urls(void **state)
                                          sizeof(err)), -1);
     assert_int_equal(mtw_redis_url_parse("redis://h/db", &a, err,
                                          sizeof(err)), -1);
+
+    /* an error about a URL with a password never shows the password */
+    assert_int_equal(mtw_redis_url_parse("redis://u:s3cret@h:0", &a, err,
+                                         sizeof(err)), -1);
+    assert_null(strstr(err, "s3cret"));
+    assert_non_null(strstr(err, "redis://***@h:0"));
+    assert_int_equal(mtw_redis_url_parse("redis://:s3cret@h/db", &a, err,
+                                         sizeof(err)), -1);
+    assert_null(strstr(err, "s3cret"));
+    assert_int_equal(mtw_redis_url_parse("rediss://:s3cret@h", &a, err,
+                                         sizeof(err)), -1);
+    assert_null(strstr(err, "s3cret"));
+    assert_int_equal(mtw_redis_url_parse("redis://:s3cret@:7000", &a, err,
+                                         sizeof(err)), -1);
+    assert_null(strstr(err, "s3cret"));
 }
 
 int main(void)

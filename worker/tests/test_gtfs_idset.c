@@ -12,6 +12,35 @@
 
 #include "gtfs/gtfs_import.h"
 #include "gtfs/idset.h"
+#include "util/siphash.h"
+
+/* The paper's test vector (key 00..0f, message 00..0e) and the empty
+ * message's, then the per-set key: one id hashes apart in two sets. */
+static void test_keyed_hash(void **state)
+{
+    const uint64_t key[2] = { 0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL };
+    unsigned char msg[15];
+    mtw_idset *a = mtw_idset_create(), *b = mtw_idset_create();
+    int i, apart = 0;
+    char id[16];
+
+    (void) state;
+    for (i = 0; i < 15; i++) {
+        msg[i] = (unsigned char) i;
+    }
+    assert_true(mtw_siphash24(key, msg, 15) == 0xa129ca6149be45e5ULL);
+    assert_true(mtw_siphash24(key, msg, 0) == 0x726fdb47dd0e0e31ULL);
+    assert_non_null(a);
+    assert_non_null(b);
+    for (i = 0; i < 8; i++) {
+        snprintf(id, sizeof(id), "trip-%d", i);
+        apart += mtw_idset_hash(a, id, strlen(id))
+                 != mtw_idset_hash(b, id, strlen(id));
+    }
+    assert_true(apart >= 7);    /* unkeyed, all 8 would be equal */
+    mtw_idset_free(a);
+    mtw_idset_free(b);
+}
 
 static void test_add_find_duplicates(void **state)
 {
@@ -118,6 +147,7 @@ static void test_slugs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_keyed_hash),
         cmocka_unit_test(test_add_find_duplicates),
         cmocka_unit_test(test_empty_and_binary_ids),
         cmocka_unit_test(test_many_ids_grow_and_iterate_in_order),

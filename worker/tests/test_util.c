@@ -7,6 +7,7 @@
  */
 #include "util/arena.h"
 #include "util/date.h"
+#include "docs/search.h"
 #include "util/jbuf.h"
 
 #include <setjmp.h>
@@ -86,11 +87,65 @@ static void test_date(void **state)
     assert_int_equal(mtw_date_parse("2025-02-30", &ymd), -1);
 }
 
+/* The stop search index: word starts of the lower-cased name, entries of
+ * text NUL id, the text cut at 64 bytes, at most 16 words */
+static void test_search_index(void **state)
+{
+    size_t starts[MTW_SEARCH_MAX_WORDS], n, len;
+    char low[256], buf[128], many[256];
+    int i;
+
+    (void) state;
+    n = mtw_search_words("Primrose / 2nd AVE", low, starts);
+    assert_string_equal(low, "primrose / 2nd ave");
+    assert_int_equal(n, 3);
+    assert_int_equal(starts[0], 0);
+    assert_int_equal(starts[1], 11);
+    assert_int_equal(starts[2], 15);
+    len = mtw_search_entry(low, starts[1], "3734", buf, sizeof(buf));
+    assert_int_equal(len, 7 + 1 + 4);
+    assert_memory_equal(buf, "2nd ave\0" "3734", len);
+    assert_int_equal(mtw_search_words("  --  ", low, starts), 0);
+    assert_int_equal(mtw_search_words("Caf\xc3\xa9 \xc3\x89toile", low, starts), 2);
+    for (i = 0; i < 100; i++) {
+        many[2 * i] = 'a';
+        many[2 * i + 1] = ' ';
+    }
+    many[200] = '\0';
+    assert_int_equal(mtw_search_words(many, low, starts), MTW_SEARCH_MAX_WORDS);
+    len = mtw_search_entry(low, 0, "x", buf, sizeof(buf));
+    assert_int_equal(len, MTW_SEARCH_MAX_TEXT + 2);
+    assert_int_equal(mtw_search_entry(low, 0, "x", buf, 10), 0);
+}
+
+/* Numbers past int64_t: written as numbers, never through an undefined
+ * cast (the sanitizer lane has float-cast-overflow) */
+static void test_jbuf_huge_numbers(void **state)
+{
+    mtw_jbuf w;
+
+    (void) state;
+    mtw_jbuf_init(&w);
+    mtw_jw_arr(&w);
+    mtw_jw_double(&w, 1e300);
+    mtw_jw_double(&w, -1e19);
+    mtw_jw_num(&w, 1e300, 0);
+    mtw_jw_num(&w, -1e19, 0);
+    mtw_jw_num(&w, 1e300, 2);
+    mtw_jw_num(&w, 12.5, 0);
+    mtw_jw_arr_end(&w);
+    assert_false(w.failed);
+    assert_string_equal(w.buf, "[1e+300,-1e+19,1e+300,-1e+19,1e+300,13]");
+    mtw_jbuf_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_arena_heap_zeroed),
         cmocka_unit_test(test_jbuf_keys_and_nesting),
+        cmocka_unit_test(test_jbuf_huge_numbers),
+        cmocka_unit_test(test_search_index),
         cmocka_unit_test(test_date),
     };
 

@@ -290,7 +290,8 @@ void mtw_jw_double(mtw_jbuf *w, double v)
         mtw_jw_null(w);
         return;
     }
-    if (v == (double) (int64_t) v && fabs(v) < 1e15) {
+    /* the range check first: casting a double past int64_t is undefined */
+    if (fabs(v) < 1e15 && v == (double) (int64_t) v) {
         /* whole numbers as "180.0", like Python's json for floats */
         n = snprintf(b, sizeof(b), "%.1f", v);
     } else {
@@ -318,8 +319,12 @@ void mtw_jw_num(mtw_jbuf *w, double v, int decimals)
         mtw_jw_null(w);
         return;
     }
-    if (decimals <= 0) {
+    if (decimals <= 0 && fabs(v) < 9e18) {
         mtw_jw_int(w, (int64_t) llround(v));
+        return;
+    }
+    if (decimals <= 0) {
+        mtw_jw_double(w, v);        /* past int64_t: the shortest form */
         return;
     }
     if (decimals > 9) {
@@ -329,10 +334,7 @@ void mtw_jw_num(mtw_jbuf *w, double v, int decimals)
      * spent writing documents */
     scaled = fabs(v) * pow10[decimals];
     if (scaled >= 9e18) {
-        int n = snprintf(b, sizeof(b), "%.*g", 17, v);
-
-        jw_value(w);
-        jw_put(w, b, (size_t) n);
+        mtw_jw_double(w, v);
         return;
     }
     u = (uint64_t) llround(scaled);

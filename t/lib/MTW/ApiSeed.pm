@@ -109,6 +109,20 @@ sub prediction {
              delay_sec => 120 };
 }
 
+# The stop name index entries of one stop (worker/docs/search.h): for each
+# word start of the lower-cased name (ASCII A-Z only), the name from there
+# (64 bytes at most), a NUL, the id.
+sub search_entries {
+    my ($name, $id) = @_;
+    (my $low = $name) =~ tr/A-Z/a-z/;
+    my @e;
+    while ($low =~ /(?<![a-z0-9\x80-\xff])(?=[a-z0-9\x80-\xff])/g) {
+        last if @e == 16;
+        push @e, substr($low, pos($low), 64) . "\0" . $id;
+    }
+    return @e;
+}
+
 # Everything a worker tick of city $CITY would leave in Redis, written in
 # one MULTI/EXEC as the worker does (a reader never sees half of it).
 sub seed {
@@ -182,7 +196,8 @@ sub seed_into {
 
     for my $s (@s) {
         $t->redis_cmd('HSET', "mtw:$c:stop", $s->{id}, enc($s));
-        $t->redis_cmd('HSET', "mtw:$c:stop:names", $s->{id}, lc $s->{name});
+        $t->redis_cmd('ZADD', "mtw:$c:stop:search", map { (0, $_) }
+            search_entries($s->{name}, $s->{id}));
         $t->redis_cmd('GEOADD', "mtw:$c:geo:stops", $s->{lon}, $s->{lat}, $s->{id});
     }
     for my $v (@v) {
