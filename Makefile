@@ -108,7 +108,8 @@ $(BUILD)/asan/tests/%: $(BUILD)/asan/obj/worker/tests/%.o $(LIB_OBJS_SAN)
 # Debian's configured nginx tree is copied into the build folder and
 # configured with Debian's own flags plus --with-compat, so the module loads
 # into /usr/sbin/nginx.  nginx's Makefile tracks the module's sources itself;
-# we configure again only when the addon script or the file list changes.
+# we configure again only when the addon script (which lists the module's
+# files by name) changes.
 
 define configure_nginx
 	rm -rf $(1) && mkdir -p $(1) && cp -a $(NGX_SRC)/. $(1)/
@@ -118,16 +119,10 @@ define configure_nginx
 	touch $(1)/.configured
 endef
 
-# the module's file list, rewritten only when it changes (adding or removing
-# a file needs a new configure; editing one does not)
-MODULE_LIST := $(BUILD)/module-files.txt
-$(shell mkdir -p $(BUILD); echo '$(MODULE_SRCS)' | cmp -s - $(MODULE_LIST) \
-        || echo '$(MODULE_SRCS)' > $(MODULE_LIST))
-
-$(BUILD)/nginx/.configured: config $(MODULE_LIST)
+$(BUILD)/nginx/.configured: config
 	$(call configure_nginx,$(BUILD)/nginx,)
 
-$(BUILD)/asan/nginx/.configured: config $(MODULE_LIST)
+$(BUILD)/asan/nginx/.configured: config
 	$(call configure_nginx,$(BUILD)/asan/nginx,\
 	    --with-cc-opt="$(SAN_FLAGS)" --with-ld-opt="$(SAN_FLAGS)")
 

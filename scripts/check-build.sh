@@ -1,10 +1,24 @@
 #!/bin/sh
-# check-build.sh - incremental builds rebuild only what depends on a change.
+# check-build.sh - the module's addon script lists every module file, and
+# incremental builds rebuild only what depends on a change.
 #
-# Touches one worker source and one module source and asks make (dry run)
-# what it would do: exactly that object and the final link, nothing else.
+# `config` names the module's sources one by one (as nginx's own modules
+# do): every .c and .h in ngx_mtw_module/ must be named there, and every
+# name there must exist.  Then it touches one worker source and one module
+# source and asks make (dry run) what it would do: exactly that object and
+# the final link, nothing else.
 set -eu
 cd "$(dirname "$0")/.."
+
+listed=$(grep -o 'ngx_mtw_module/[A-Za-z0-9_]*\.[ch]' config | sort -u)
+present=$(ls ngx_mtw_module/*.c ngx_mtw_module/*.h | sort -u)
+missing=$(echo "$present" | grep -vxF "$listed" || true)
+stale=$(echo "$listed" | grep -vxF "$present" || true)
+if [ -n "$missing" ] || [ -n "$stale" ]; then
+    [ -z "$missing" ] || echo "check-build: not listed in config:" $missing
+    [ -z "$stale" ] || echo "check-build: listed in config, not there:" $stale
+    exit 1
+fi
 
 # expect_one_compile FILE TARGET: after touching FILE, `make TARGET` compiles
 # FILE and nothing else
