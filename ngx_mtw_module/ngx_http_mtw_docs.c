@@ -165,11 +165,18 @@ ngx_http_mtw_realtime(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 }
 
 
+/*
+ * One route's vehicles of the realtime document.  The filtered answer is
+ * kept in the worker's cache under the route and the document's ETag, so
+ * the document is parsed and filtered once per route and publish, not per
+ * request; a new publish has a new ETag, so nothing old is ever served.
+ */
 static ngx_int_t
 ngx_http_mtw_realtime_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 {
     size_t                 i;
     json_t                *doc, *vehicles, *kept, *v, *route;
+    ngx_str_t              key, body, etag, *doc_etag;
     ngx_http_mtw_reply_t  *rep;
 
     rep = &ctx->replies[0];
@@ -184,6 +191,35 @@ ngx_http_mtw_realtime_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
     if (ctx->replies[1].integer == 0 && ctx->replies[2].integer == 1) {
         return ngx_http_mtw_send_error(r, NGX_HTTP_NOT_FOUND, "not_found",
                                        "route not found");
+    }
+
+    key.len = 0;
+    doc_etag = &rep->element[1].str;
+
+    if (ngx_http_mtw_reply_is_str(&rep->element[1]) && doc_etag->len <= 64) {
+        key.data = ngx_pnalloc(r->pool, sizeof("rt::::") + ctx->city.len
+                               + ctx->filter.len + doc_etag->len);
+        if (key.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        key.len = ngx_sprintf(key.data, "rt:%V:%V:%V", &ctx->city,
+                              &ctx->filter, doc_etag)
+                  - key.data;
+
+        switch (ngx_http_mtw_cache_get(r->pool, &key,
+                                       NGX_HTTP_MTW_FILTER_CACHE_MS,
+                                       &body, &etag))
+        {
+        case NGX_OK:
+            return ngx_http_mtw_send_body(r, &body, &etag, ctx->cache);
+
+        case NGX_ERROR:
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+        default:
+            break;
+        }
     }
 
     doc = ngx_http_mtw_json_parse(r, &rep->element[0].str);
@@ -218,7 +254,15 @@ ngx_http_mtw_realtime_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    return ngx_http_mtw_send_jansson(r, doc, ctx->cache);
+    if (ngx_http_mtw_jansson_body(r, doc, &body, &etag) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (key.len) {
+        ngx_http_mtw_cache_put(&key, &body, &etag, r->connection->log);
+    }
+
+    return ngx_http_mtw_send_body(r, &body, &etag, ctx->cache);
 }
 
 

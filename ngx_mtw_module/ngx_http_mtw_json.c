@@ -31,13 +31,16 @@ ngx_http_mtw_etag_of(u_char *body, size_t len, u_char *out)
 }
 
 
+/*
+ * Serialises doc (and releases it) into the pool: body and its ETag.
+ * NGX_ERROR (logged) when it cannot.
+ */
 ngx_int_t
-ngx_http_mtw_send_jansson(ngx_http_request_t *r, json_t *doc,
-    ngx_http_mtw_cache_e cache)
+ngx_http_mtw_jansson_body(ngx_http_request_t *r, json_t *doc, ngx_str_t *body,
+    ngx_str_t *etag)
 {
-    char       *text;
-    size_t      len;
-    ngx_str_t   body, etag;
+    char    *text;
+    size_t   len;
 
     /* 15 digits: 0.09 stays 0.09, coordinates keep sub-metre detail */
     text = json_dumps(doc, JSON_COMPACT|JSON_REAL_PRECISION(15));
@@ -46,25 +49,39 @@ ngx_http_mtw_send_jansson(ngx_http_request_t *r, json_t *doc,
     if (text == NULL) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "mtw: cannot serialise a JSON answer");
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_ERROR;
     }
 
     len = ngx_strlen(text);
 
-    body.data = ngx_pnalloc(r->pool, len);
-    etag.data = ngx_pnalloc(r->pool, 18);
+    body->data = ngx_pnalloc(r->pool, len);
+    etag->data = ngx_pnalloc(r->pool, 18);
 
-    if (body.data == NULL || etag.data == NULL) {
+    if (body->data == NULL || etag->data == NULL) {
         free(text);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_ERROR;
     }
 
-    ngx_memcpy(body.data, text, len);
-    body.len = len;
+    ngx_memcpy(body->data, text, len);
+    body->len = len;
     free(text);
 
-    ngx_http_mtw_etag_of(body.data, body.len, etag.data);
-    etag.len = 18;
+    ngx_http_mtw_etag_of(body->data, body->len, etag->data);
+    etag->len = 18;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_mtw_send_jansson(ngx_http_request_t *r, json_t *doc,
+    ngx_http_mtw_cache_e cache)
+{
+    ngx_str_t  body, etag;
+
+    if (ngx_http_mtw_jansson_body(r, doc, &body, &etag) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     return ngx_http_mtw_send_body(r, &body, &etag, cache);
 }

@@ -39,6 +39,9 @@
 
 /* nginx 1.22 has no name (nor reason phrase) for 422 */
 #define NGX_HTTP_MTW_UNPROCESSABLE   422
+/* a filtered answer kept under its document's ETag: fresh by the ETag,
+ * the time only bounds how long an unused one stays */
+#define NGX_HTTP_MTW_FILTER_CACHE_MS 60000
 
 #define NGX_HTTP_MTW_ID_RULE  "1-64 characters of A-Z a-z 0-9 . _ ~ -"
 
@@ -228,6 +231,8 @@ ngx_int_t ngx_http_mtw_resolve_city(ngx_http_request_t *r,
 
 /* ngx_http_mtw_json.c */
 void ngx_http_mtw_etag_of(u_char *body, size_t len, u_char *out);
+ngx_int_t ngx_http_mtw_jansson_body(ngx_http_request_t *r, json_t *doc,
+    ngx_str_t *body, ngx_str_t *etag);
 ngx_int_t ngx_http_mtw_send_jansson(ngx_http_request_t *r, json_t *doc,
     ngx_http_mtw_cache_e cache);
 json_t *ngx_http_mtw_json_parse(ngx_http_request_t *r, ngx_str_t *text);

@@ -161,6 +161,26 @@ for my $case ([ '/api/stops?name=PRIM', 2 ], [ '/api/stops?name=Primrose+%2F+Len
     is(scalar @{ $doc || [] }, $case->[1], "$case->[0]: $case->[1] stops");
 }
 
+# /api/realtime?route_id=: the filtered answer is kept per route under the
+# document's ETag.  A body changed behind an unchanged ETag (never done by
+# the worker) shows the cache answering; a new ETag is a new answer at once.
+{
+    my $orig = $t->redis_cmd('HGET', 'mtw:saskatoon:doc:realtime', 'body');
+    my $first = $t->get('/api/realtime?route_id=14514');
+    is($first->{status}, 200, 'realtime for one route');
+    (my $moved = $orig) =~ s/"route":"14514"/"route":"14599"/g;
+    isnt($moved, $orig, '(a body without route 14514)');
+    $t->redis_cmd('HSET', 'mtw:saskatoon:doc:realtime', 'body', $moved);
+    is($t->get('/api/realtime?route_id=14514')->{content}, $first->{content},
+       '... same document ETag: the filtered answer from the cache');
+    MTW::ApiSeed::put($t, 'realtime', $moved);
+    my $now = MTW::Test::json_of($t->get('/api/realtime?route_id=14514'));
+    is(scalar @{ $now->{vehicles} }, 0, '... a new ETag: filtered again at once');
+    MTW::ApiSeed::put($t, 'realtime', $orig);
+    is($t->get('/api/realtime?route_id=14514')->{content}, $first->{content},
+       '... and back');
+}
+
 # the Lua scripts go by EVALSHA; a Redis without them (flushed, restarted,
 # failed over) answers NOSCRIPT and gets the text once by EVAL
 sub script_calls {
