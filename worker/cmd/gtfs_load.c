@@ -111,7 +111,10 @@ static int gtfs_load_main(const mtw_command *cmd, int argc, char **argv)
     if (conn == NULL) {
         rc = -1;
     } else {
-        rc = mtw_gtfs_import(conn, tmp, &io, &res, err, sizeof(err));
+        rc = mtw_pg_unbounded(conn, err, sizeof(err));
+        if (rc == 0) {
+            rc = mtw_gtfs_import(conn, tmp, &io, &res, err, sizeof(err));
+        }
         mtw_pg_close(conn);
     }
     if (fetched) {

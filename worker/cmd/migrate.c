@@ -451,7 +451,10 @@ static int migrate_main(const mtw_command *cmd, int argc, char **argv)
         fprintf(stderr, "mtw-worker migrate: %s\n", err);
         return MTW_EXIT_FAILURE;
     }
-    rc = migrate(conn, err, sizeof(err));
+    rc = mtw_pg_unbounded(conn, err, sizeof(err));
+    if (rc == 0) {
+        rc = migrate(conn, err, sizeof(err));
+    }
     if (rc == 0 && getenv("MTW_DATABASE_APP_USER") != NULL
         && *getenv("MTW_DATABASE_APP_USER") != '\0')
     {

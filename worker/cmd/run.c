@@ -224,6 +224,9 @@ static void run_leases(run_state *st, int64_t now_ms)
             continue;
         }
         run_lease_key(c, key, sizeof(key));
+        /* the deadline counts from before the call: the lease may have
+         * been set any time during it */
+        c->lease_until_ms = now_ms + st->set.opts.lease_ms;
         r = mtw_lease_acquire(rc, key, st->instance, st->set.opts.lease_ms);
         if (r < 0) {
             if (rc->err) {
@@ -252,11 +255,20 @@ static void run_publish(run_state *st, int64_t now_ms, int force)
 {
     mtw_city *c;
     int64_t wall = (int64_t) time(NULL);
-    int i;
+    int i, rc;
 
     for (i = 0; i < st->n_city; i++) {
         c = &st->city[i];
         if (c->lease != MTW_LEASE_HELD) {
+            continue;
+        }
+        if (mono_ms() >= c->lease_until_ms) {
+            /* stalled past the lease (a slow call, a paused process):
+             * another worker may hold it now; check before anything */
+            mtw_warn("city %s: lease not renewed in time; checking it "
+                     "before publishing again", c->slug);
+            c->lease = MTW_LEASE_UNKNOWN;
+            c->lease_next_ms = now_ms;
             continue;
         }
         if (!force && !c->dirty
@@ -267,10 +279,17 @@ static void run_publish(run_state *st, int64_t now_ms, int force)
         if (mtw_redis_get(&st->redis, now_ms) == NULL) {
             continue;       /* republished once Redis is back */
         }
-        if (mtw_rt_publish(&st->redis, c, &st->pub,
-                           mtw_city_now(c, &st->set.opts, wall), wall,
-                           &st->scratch, &st->buf) == 0)
-        {
+        rc = mtw_rt_publish(&st->redis, c, &st->pub,
+                            mtw_city_now(c, &st->set.opts, wall), wall,
+                            &st->scratch, &st->buf);
+        if (rc == MTW_RT_LEASE_LOST) {
+            mtw_warn("city %s: the lease is another worker's now; nothing "
+                     "published, standing by", c->slug);
+            c->lease = MTW_LEASE_STANDBY;
+            c->lease_next_ms = now_ms + st->set.opts.lease_ms / 10;
+            continue;
+        }
+        if (rc == 0) {
             c->dirty = 0;
             c->published_ms = now_ms;
             if (st->set.metrics_ns[0] != '\0') {

@@ -71,6 +71,8 @@ typedef struct {
     mtw_feed_state  feed[MTW_FEED_KINDS];
     mtw_lease_state lease;
     int64_t         lease_next_ms;
+    int64_t         lease_until_ms;     /* held at least until (monotonic):
+                                         * past it, publish nothing */
     int             dirty;              /* something new to publish */
     int64_t         published_ms;       /* last publish, monotonic */
     int64_t         last_header_ts;     /* newest header seen (feed clock) */

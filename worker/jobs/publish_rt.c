@@ -163,6 +163,40 @@ static void publish_heartbeat(mtw_redis_tx *tx, const mtw_city *city,
     mtw_redis_tx_cmd(tx, 3, argv, NULL);
 }
 
+/* WATCH the lease key and read it, in one round trip: 1 when it is still
+ * instance's (the WATCH stays for the EXEC), 0 when not (UNWATCH sent),
+ * -1 when Redis failed. */
+static int publish_fence(mtw_redis *r, const char *key, const char *instance)
+{
+    redisReply *rep;
+    void *p;
+    int held;
+
+    redisAppendCommand(r->ctx, "WATCH %s", key);
+    redisAppendCommand(r->ctx, "GET %s", key);
+    if (redisGetReply(r->ctx, &p) != REDIS_OK || p == NULL) {
+        mtw_redis_fail(r, "lease fence");
+        return -1;
+    }
+    freeReplyObject(p);
+    if (redisGetReply(r->ctx, &p) != REDIS_OK || p == NULL) {
+        mtw_redis_fail(r, "lease fence");
+        return -1;
+    }
+    rep = p;
+    held = rep->type == REDIS_REPLY_STRING && strcmp(rep->str, instance) == 0;
+    freeReplyObject(rep);
+    if (!held) {
+        rep = redisCommand(r->ctx, "UNWATCH");
+        if (rep == NULL) {
+            mtw_redis_fail(r, "lease fence");
+            return -1;
+        }
+        freeReplyObject(rep);
+    }
+    return held;
+}
+
 int mtw_rt_publish(mtw_redis *r, mtw_city *city,
                    const mtw_rt_publish_opts *po, int64_t now,
                    int64_t wall_ts, mtw_arena *scratch, mtw_jbuf *buf)
@@ -182,6 +216,11 @@ int mtw_rt_publish(mtw_redis *r, mtw_city *city,
         return -1;
     }
     mtw_arena_reset(scratch);
+    rc = publish_fence(r, mtw_redis_tx_fmt(&tx, "mtw:%s:lease", city->slug),
+                       po->instance);
+    if (rc <= 0) {
+        return rc < 0 ? -1 : MTW_RT_LEASE_LOST;
+    }
     argv[0] = "MULTI";
     mtw_redis_tx_cmd(&tx, 1, argv, NULL);
     for (k = 0; k < MTW_FEED_KINDS; k++) {
@@ -221,7 +260,10 @@ int mtw_rt_publish(mtw_redis *r, mtw_city *city,
     if (rc < 0) {
         return -1;
     }
-    if (exec == NULL || exec->type != REDIS_REPLY_ARRAY) {
+    if (exec != NULL && exec->type == REDIS_REPLY_NIL) {
+        /* the lease key changed between WATCH and EXEC: not ours now */
+        rc = MTW_RT_LEASE_LOST;
+    } else if (exec == NULL || exec->type != REDIS_REPLY_ARRAY) {
         mtw_warn("city %s: publish transaction aborted: %s", city->slug,
                  exec && exec->type == REDIS_REPLY_ERROR ? exec->str : "?");
         rc = -1;

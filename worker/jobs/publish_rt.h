@@ -33,9 +33,16 @@ typedef struct {
     void           *hook_ud;
 } mtw_rt_publish_opts;
 
+#define MTW_RT_LEASE_LOST (-2)
+
 /*
- * Publishes the city's state.  Returns 0, or -1 when Redis failed (the
- * connection is then closed; the caller retries on the next tick).
+ * Publishes the city's state, fenced by its lease: WATCH mtw:{city}:lease,
+ * check it still holds this worker's instance, then MULTI ... EXEC, which
+ * Redis aborts if the lease changed in between.  A worker stalled past its
+ * lease (a slow PostgreSQL call, a paused VM) can therefore never
+ * overwrite what the new holder published.  Returns 0; MTW_RT_LEASE_LOST
+ * when the lease is another's (nothing written); -1 when Redis failed
+ * (the connection is then closed; the caller retries on the next tick).
  */
 int mtw_rt_publish(mtw_redis *r, mtw_city *city,
                    const mtw_rt_publish_opts *po, int64_t now,

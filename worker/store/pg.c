@@ -50,18 +50,35 @@ static void one_line(char *buf, size_t len, const char *msg)
 
 PGconn *mtw_pg_connect(const char *url, char *err, size_t errlen)
 {
+    /*
+     * Every connection is bounded, so that no call can hold the worker
+     * past its lease: 10 s to connect, 60 s a statement (gtfs-load and
+     * migrate lift it, see mtw_pg_unbounded), and TCP keepalives that
+     * find a dead peer (a failed-over RDS, a dropped NAT entry) within a
+     * minute instead of the kernel's two hours.  A URL's own settings
+     * come first (expand_dbname expands it in place of dbname).
+     */
     static const char *const keys[] = {
+        "connect_timeout", "keepalives", "keepalives_idle",
+        "keepalives_interval", "keepalives_count",
         "dbname", "client_encoding", "application_name", "options", NULL
     };
-    const char *vals[5];
+    const char *vals[10];
     char msg[512];
     PGconn *conn;
 
-    vals[0] = url != NULL ? url : "";
-    vals[1] = "UTF8";
-    vals[2] = "mtw-worker";
-    vals[3] = "-c TimeZone=UTC -c client_min_messages=warning";
-    vals[4] = NULL;
+    vals[0] = "10";
+    vals[1] = "1";
+    vals[2] = "30";
+    vals[3] = "10";
+    vals[4] = "3";
+    vals[5] = url != NULL ? url : "";
+    vals[6] = "UTF8";
+    vals[7] = "mtw-worker";
+    vals[8] = "-c TimeZone=UTC -c client_min_messages=warning "
+              "-c statement_timeout=60000 "
+              "-c idle_in_transaction_session_timeout=60000";
+    vals[9] = NULL;
     /* expand_dbname=1: url may be a URI or a conninfo string */
     conn = PQconnectdbParams(keys, vals, 1);
     if (conn == NULL) {
@@ -77,6 +94,12 @@ PGconn *mtw_pg_connect(const char *url, char *err, size_t errlen)
     PQsetNoticeReceiver(conn, NULL, NULL);
     PQsetNoticeProcessor(conn, quiet_notices, NULL);
     return conn;
+}
+
+int mtw_pg_unbounded(PGconn *conn, char *err, size_t errlen)
+{
+    return mtw_pg_exec(conn, "lifting the statement timeout",
+                       "SET statement_timeout = 0", err, errlen);
 }
 
 void mtw_pg_close(PGconn *conn)

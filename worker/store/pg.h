@@ -20,6 +20,11 @@
  * WARNING.  NULL with a one-line reason in err.
  */
 PGconn *mtw_pg_connect(const char *url, char *err, size_t errlen);
+
+/* Lifts the connection's statement timeout (60 s) for the operator
+ * commands whose statements are long by nature (gtfs-load, migrate).
+ * 0 or -1 with err. */
+int mtw_pg_unbounded(PGconn *conn, char *err, size_t errlen);
 void mtw_pg_close(PGconn *conn);
 
 /*
