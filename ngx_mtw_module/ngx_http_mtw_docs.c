@@ -41,7 +41,7 @@ ngx_http_mtw_doc(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
                             - ctx->doc_name.data;
     }
 
-    if (ctx->route->has_id || ctx->filter.len) {
+    if ((ctx->route->flags & NGX_HTTP_MTW_ID) || ctx->filter.len) {
         /* route:{id}...: the route list tells unknown ids from late ones */
         ctx->exists_key = ngx_http_mtw_key(r, "mtw:%V:doc:routes",
                                            &ctx->city);
@@ -313,7 +313,7 @@ ngx_http_mtw_missing(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx,
 
     ngx_memzero(cmds, sizeof(cmds));
 
-    if (ctx->route->doc && ngx_strcmp(ctx->route->doc, "cities") == 0) {
+    if (ctx->route->flags & NGX_HTTP_MTW_NO_CITY) {
         return ngx_http_mtw_send_unavailable(r,
                    NGX_HTTP_MTW_NOT_PUBLISHED_RETRY, "not_published",
                    "the list of cities is not published yet");
@@ -381,7 +381,7 @@ ngx_http_mtw_missing_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 static ngx_str_t *
 ngx_http_mtw_doc_key(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 {
-    if (ctx->route->doc && ngx_strcmp(ctx->route->doc, "cities") == 0) {
+    if (ctx->route->flags & NGX_HTTP_MTW_NO_CITY) {
         return ngx_http_mtw_key(r, "mtw:doc:cities");
     }
 

@@ -243,17 +243,17 @@ ngx_http_mtw_feedback_vote(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 
     /* copy out of the jansson document before it goes */
     ctx->id.data = ngx_pnalloc(r->pool, vid.len);
-    ctx->name.data = ngx_pnalloc(r->pool, vote.len);
+    ctx->vote.data = ngx_pnalloc(r->pool, vote.len);
 
-    if (ctx->id.data == NULL || ctx->name.data == NULL) {
+    if (ctx->id.data == NULL || ctx->vote.data == NULL) {
         json_decref(doc);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     ctx->id.len = vid.len;
     ngx_memcpy(ctx->id.data, vid.data, vid.len);
-    ctx->name.len = vote.len;
-    ngx_memcpy(ctx->name.data, vote.data, vote.len);
+    ctx->vote.len = vote.len;
+    ngx_memcpy(ctx->vote.data, vote.data, vote.len);
     json_decref(doc);
 
     /* the client's address (IPv4 or IPv6 text), as a key part */
@@ -284,7 +284,7 @@ ngx_http_mtw_feedback_vote(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
     ngx_http_mtw_cmd_arg(&cmd, (char *) fb->data, fb->len);
     ngx_http_mtw_cmd_arg(&cmd, (char *) voters->data, voters->len);
     ngx_http_mtw_cmd_arg(&cmd, (char *) ctx->id.data, ctx->id.len);
-    ngx_http_mtw_cmd_arg(&cmd, (char *) ctx->name.data, ctx->name.len);
+    ngx_http_mtw_cmd_arg(&cmd, (char *) ctx->vote.data, ctx->vote.len);
     ngx_http_mtw_cmd_arg(&cmd, (char *) rate,
                          ngx_sprintf(rate, "%ui", mlcf->feedback_rate)
                          - rate);
@@ -433,7 +433,7 @@ ngx_http_mtw_send_summary(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx,
     if (r->method == NGX_HTTP_POST) {
         out = json_pack("{s:s%,s:s%,s:o}",
                         "vehicleId", ctx->id.data, ctx->id.len,
-                        "vote", ctx->name.data, ctx->name.len,
+                        "vote", ctx->vote.data, ctx->vote.len,
                         "summary", summary);
 
     } else {

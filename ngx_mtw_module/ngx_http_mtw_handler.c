@@ -11,9 +11,15 @@
 #define NGX_HTTP_MTW_GET   (NGX_HTTP_GET|NGX_HTTP_HEAD)
 #define NGX_HTTP_MTW_POST  NGX_HTTP_POST
 
-#define R(prefix, suffix, id, methods, handler, cache, doc, v1)              \
-    { ngx_string(prefix), ngx_string(suffix), id, methods, handler, cache,   \
-      doc, v1 }
+#define R(prefix, suffix, flags, methods, handler, cache, doc, shape)        \
+    { ngx_string(prefix), ngx_string(suffix), flags, methods, handler,       \
+      cache, doc, shape }
+
+#define ID       NGX_HTTP_MTW_ID
+#define NO_CITY  NGX_HTTP_MTW_NO_CITY
+#define WEB      NGX_HTTP_MTW_SHAPE_WEB
+#define V1       NGX_HTTP_MTW_SHAPE_V1
+#define LIVE     NGX_HTTP_MTW_SHAPE_LIVE
 
 
 /*
@@ -23,60 +29,66 @@
  */
 static const ngx_http_mtw_route_t  ngx_http_mtw_routes[] = {
 
-    R("/api/healthz", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_healthz,
-      NGX_HTTP_MTW_CACHE_NONE, NULL, 0),
-    R("/api/livez", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_livez,
-      NGX_HTTP_MTW_CACHE_NONE, NULL, 0),
+    R("/api/healthz", "", NO_CITY, NGX_HTTP_MTW_GET, ngx_http_mtw_healthz,
+      NGX_HTTP_MTW_CACHE_NONE, NULL, WEB),
+    R("/api/livez", "", NO_CITY, NGX_HTTP_MTW_GET, ngx_http_mtw_livez,
+      NGX_HTTP_MTW_CACHE_NONE, NULL, WEB),
     R("/api/readyz", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_readyz,
-      NGX_HTTP_MTW_CACHE_NONE, NULL, 0),
-    R("/api/doc.json", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_openapi,
-      NGX_HTTP_MTW_CACHE_ROUTES, NULL, 0),
+      NGX_HTTP_MTW_CACHE_NONE, NULL, WEB),
+    R("/api/doc.json", "", NO_CITY, NGX_HTTP_MTW_GET, ngx_http_mtw_openapi,
+      NGX_HTTP_MTW_CACHE_ROUTES, NULL, WEB),
 
     R("/api/score", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
-      NGX_HTTP_MTW_CACHE_NONE, "score", 0),
+      NGX_HTTP_MTW_CACHE_NONE, "score", WEB),
     R("/api/realtime", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_realtime,
-      NGX_HTTP_MTW_CACHE_NONE, "realtime", 0),
+      NGX_HTTP_MTW_CACHE_NONE, "realtime", WEB),
 
     R("/api/stops", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_stops_search,
-      NGX_HTTP_MTW_CACHE_NONE, NULL, 0),
-    R("/api/stops/", "/nearby", 1, NGX_HTTP_MTW_GET,
-      ngx_http_mtw_stops_nearby, NGX_HTTP_MTW_CACHE_NONE, NULL, 0),
-    R("/api/stops/", "/predictions", 1, NGX_HTTP_MTW_GET,
-      ngx_http_mtw_predictions, NGX_HTTP_MTW_CACHE_NONE, NULL, 0),
+      NGX_HTTP_MTW_CACHE_NONE, NULL, WEB),
+    R("/api/stops/", "/nearby", ID, NGX_HTTP_MTW_GET,
+      ngx_http_mtw_stops_nearby, NGX_HTTP_MTW_CACHE_NONE, NULL, WEB),
+    R("/api/stops/", "/predictions", ID, NGX_HTTP_MTW_GET,
+      ngx_http_mtw_predictions, NGX_HTTP_MTW_CACHE_NONE, NULL, WEB),
 
     R("/api/vehicle-feedback", "", 0, NGX_HTTP_MTW_POST,
-      ngx_http_mtw_feedback_post, NGX_HTTP_MTW_CACHE_NONE, NULL, 0),
-    R("/api/vehicle-feedback/", "", 1, NGX_HTTP_MTW_GET,
-      ngx_http_mtw_feedback_get, NGX_HTTP_MTW_CACHE_NONE, NULL, 0),
+      ngx_http_mtw_feedback_post, NGX_HTTP_MTW_CACHE_NONE, NULL, WEB),
+    R("/api/vehicle-feedback/", "", ID, NGX_HTTP_MTW_GET,
+      ngx_http_mtw_feedback_get, NGX_HTTP_MTW_CACHE_NONE, NULL, WEB),
 
-    R("/api/v1/cities", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
-      NGX_HTTP_MTW_CACHE_CITIES, "cities", 1),
+    R("/api/v1/cities", "", NO_CITY, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
+      NGX_HTTP_MTW_CACHE_CITIES, "cities", V1),
     R("/api/v1/routes", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
-      NGX_HTTP_MTW_CACHE_ROUTES, "routes", 1),
-    R("/api/v1/routes/", "", 1, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
-      NGX_HTTP_MTW_CACHE_ROUTE, "route:%V", 1),
+      NGX_HTTP_MTW_CACHE_ROUTES, "routes", V1),
+    R("/api/v1/routes/", "", ID, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
+      NGX_HTTP_MTW_CACHE_ROUTE, "route:%V", V1),
     R("/api/v1/stops", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_v1_stops,
-      NGX_HTTP_MTW_CACHE_STOPS, "stops", 1),
-    R("/api/v1/stops/", "/predictions", 1, NGX_HTTP_MTW_GET,
-      ngx_http_mtw_predictions, NGX_HTTP_MTW_CACHE_NONE, NULL, 1),
-    R("/api/v1/live-activity/route/", "", 1, NGX_HTTP_MTW_GET,
-      ngx_http_mtw_doc, NGX_HTTP_MTW_CACHE_LIVE, "route:%V:activity", 1),
-    R("/api/v1/live-activity/stop/", "/next-arrivals", 1, NGX_HTTP_MTW_GET,
-      ngx_http_mtw_predictions, NGX_HTTP_MTW_CACHE_LIVE, NULL, 2),
+      NGX_HTTP_MTW_CACHE_STOPS, "stops", V1),
+    R("/api/v1/stops/", "/predictions", ID, NGX_HTTP_MTW_GET,
+      ngx_http_mtw_predictions, NGX_HTTP_MTW_CACHE_NONE, NULL, V1),
+    R("/api/v1/live-activity/route/", "", ID, NGX_HTTP_MTW_GET,
+      ngx_http_mtw_doc, NGX_HTTP_MTW_CACHE_LIVE, "route:%V:activity", V1),
+    R("/api/v1/live-activity/stop/", "/next-arrivals", ID, NGX_HTTP_MTW_GET,
+      ngx_http_mtw_predictions, NGX_HTTP_MTW_CACHE_LIVE, NULL, LIVE),
 
     R("/api/dashboard/overview", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
-      NGX_HTTP_MTW_CACHE_NONE, "overview", 0),
+      NGX_HTTP_MTW_CACHE_NONE, "overview", WEB),
     R("/api/dashboard/routes", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
-      NGX_HTTP_MTW_CACHE_ROUTES, "routes", 0),
-    R("/api/dashboard/routes/", "", 1, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
-      NGX_HTTP_MTW_CACHE_ROUTE, "route:%V", 0),
-    R("/api/dashboard/routes/", "/live", 1, NGX_HTTP_MTW_GET,
-      ngx_http_mtw_doc, NGX_HTTP_MTW_CACHE_NONE, "route:%V:live", 0),
+      NGX_HTTP_MTW_CACHE_ROUTES, "routes", WEB),
+    R("/api/dashboard/routes/", "", ID, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
+      NGX_HTTP_MTW_CACHE_ROUTE, "route:%V", WEB),
+    R("/api/dashboard/routes/", "/live", ID, NGX_HTTP_MTW_GET,
+      ngx_http_mtw_doc, NGX_HTTP_MTW_CACHE_NONE, "route:%V:live", WEB),
     R("/api/dashboard/weather", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
-      NGX_HTTP_MTW_CACHE_NONE, "weather", 0),
+      NGX_HTTP_MTW_CACHE_NONE, "weather", WEB),
     R("/api/weather/current", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
-      NGX_HTTP_MTW_CACHE_NONE, "weather:current", 0),
+      NGX_HTTP_MTW_CACHE_NONE, "weather:current", WEB),
 };
+
+#undef ID
+#undef NO_CITY
+#undef WEB
+#undef V1
+#undef LIVE
 
 
 static const ngx_http_mtw_route_t *ngx_http_mtw_route(ngx_http_request_t *r,
@@ -147,9 +159,9 @@ ngx_http_mtw_handler(ngx_http_request_t *r)
 
     ctx->route = route;
     ctx->cache = route->cache;
-    ctx->v1 = route->v1;
+    ctx->shape = route->shape;
 
-    if (route->has_id) {
+    if (route->flags & NGX_HTTP_MTW_ID) {
         if (ngx_http_mtw_valid_id(&id) != NGX_OK) {
             return ngx_http_mtw_send_error(r, NGX_HTTP_BAD_REQUEST,
                        "invalid_id", "ids are " NGX_HTTP_MTW_ID_RULE);
@@ -158,12 +170,8 @@ ngx_http_mtw_handler(ngx_http_request_t *r)
         ctx->id = id;
     }
 
-    if (route->handler == ngx_http_mtw_healthz
-        || route->handler == ngx_http_mtw_livez
-        || route->handler == ngx_http_mtw_openapi
-        || (route->doc && ngx_strcmp(route->doc, "cities") == 0))
-    {
-        /* not about one city: ?city= is ignored */
+    if (route->flags & NGX_HTTP_MTW_NO_CITY) {
+        /* ?city= is ignored */
         return route->handler(r, ctx);
     }
 
@@ -214,7 +222,7 @@ ngx_http_mtw_route(ngx_http_request_t *r, ngx_uint_t *methods, ngx_str_t *id)
 
         p = r->uri.data + rt->prefix.len;
 
-        if (rt->has_id) {
+        if (rt->flags & NGX_HTTP_MTW_ID) {
             seg = p;
 
             while (p < end && *p != '/') {
@@ -242,7 +250,7 @@ ngx_http_mtw_route(ngx_http_request_t *r, ngx_uint_t *methods, ngx_str_t *id)
         }
     }
 
-    if (found && found->has_id) {
+    if (found && (found->flags & NGX_HTTP_MTW_ID)) {
         /* the id of the route found, not of a later candidate */
         p = r->uri.data + found->prefix.len;
         id->data = p;

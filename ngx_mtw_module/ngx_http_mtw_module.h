@@ -56,6 +56,23 @@ typedef enum {
     NGX_HTTP_MTW_CACHE_ERROR           /* no-store */
 } ngx_http_mtw_cache_e;
 
+/* Response shapes of the endpoints that serve more than one API */
+typedef enum {
+    NGX_HTTP_MTW_SHAPE_WEB = 0,        /* /api/...: the web client's */
+    NGX_HTTP_MTW_SHAPE_V1,             /* /api/v1/...: the public API's */
+    NGX_HTTP_MTW_SHAPE_LIVE            /* /api/v1/live-activity/... */
+} ngx_http_mtw_shape_e;
+
+/* What /api/stops searches by */
+typedef enum {
+    NGX_HTTP_MTW_SEARCH_NEAR = 1,      /* ?lat=&lon=: id, distance, stop */
+    NGX_HTTP_MTW_SEARCH_NAME           /* ?name=: stop */
+} ngx_http_mtw_search_e;
+
+/* The routing table's flags */
+#define NGX_HTTP_MTW_ID       0x01     /* the path holds an id */
+#define NGX_HTTP_MTW_NO_CITY  0x02     /* not about one city: no ?city= */
+
 
 typedef struct {
     ngx_str_t                  addr;        /* mtw_redis, as written */
@@ -132,14 +149,15 @@ struct ngx_http_mtw_ctx_s {
     double                     lat;
     double                     lon;
     ngx_str_t                  name;        /* lower-cased search text */
+    ngx_str_t                  vote;        /* feedback: ahead, on_time, late */
     ngx_str_t                  doc_name;    /* document being served */
     ngx_str_t                 *exists_key;  /* its parent, for 404 vs 503 */
     ngx_str_t                 *doc_key;     /* its Redis key (micro-cache) */
     const char                *what;        /* "route", "stop": for 404s */
     ngx_uint_t                 nmissing;    /* commands of the 404 check */
     ngx_http_mtw_cache_e       cache;
-    ngx_uint_t                 phase;
-    ngx_uint_t                 v1;          /* v1 response shape */
+    ngx_http_mtw_search_e      search;
+    ngx_http_mtw_shape_e       shape;
 
     ngx_http_mtw_done_pt       done;
     ngx_http_mtw_script_t     *script;      /* EVALSHA in flight: its */
@@ -159,12 +177,12 @@ struct ngx_http_mtw_ctx_s {
 struct ngx_http_mtw_route_s {
     ngx_str_t                  prefix;      /* path up to the id */
     ngx_str_t                  suffix;      /* path after the id */
-    ngx_uint_t                 has_id;
+    ngx_uint_t                 flags;       /* NGX_HTTP_MTW_ID|... */
     ngx_uint_t                 methods;     /* NGX_HTTP_GET|... */
     ngx_http_mtw_endpoint_pt   handler;
     ngx_http_mtw_cache_e       cache;
     const char                *doc;         /* stored document name */
-    ngx_uint_t                 v1;
+    ngx_http_mtw_shape_e       shape;
 };
 
 

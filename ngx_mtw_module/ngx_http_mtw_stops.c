@@ -136,7 +136,7 @@ ngx_http_mtw_stops_search(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        ctx->phase = 1;
+        ctx->search = NGX_HTTP_MTW_SEARCH_NEAR;
 
         ngx_http_mtw_cmd_script(&cmd, &ngx_http_mtw_lua_near, 2);
         ngx_http_mtw_cmd_arg(&cmd, (char *) geo->data, geo->len);
@@ -187,7 +187,7 @@ ngx_http_mtw_stops_search(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ctx->phase = 2;
+    ctx->search = NGX_HTTP_MTW_SEARCH_NAME;
 
     ngx_http_mtw_cmd_script(&cmd, &ngx_http_mtw_lua_name, 2);
     ngx_http_mtw_cmd_arg(&cmd, (char *) names->data, names->len);
@@ -227,7 +227,7 @@ ngx_http_mtw_search_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    step = (ctx->phase == 1) ? 3 : 1;
+    step = (ctx->search == NGX_HTTP_MTW_SEARCH_NEAR) ? 3 : 1;
 
     for (i = 1; i + step - 1 < rep->nelements; i += step) {
         el = &rep->element[i + step - 1];
@@ -243,7 +243,7 @@ ngx_http_mtw_search_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
                          "lat", json_object_get(stop, "lat"),
                          "lon", json_object_get(stop, "lon"));
 
-        if (item != NULL && ctx->phase == 1) {
+        if (item != NULL && ctx->search == NGX_HTTP_MTW_SEARCH_NEAR) {
             json_object_set_new(item, "distance_km",
                 json_real(ngx_http_mtw_round(
                     strtod((char *) rep->element[i + 1].str.data, NULL),
@@ -391,9 +391,9 @@ ngx_http_mtw_nearby_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 
 
 /*
- * /api/stops/{id}/predictions?limit=&route=          (v1 == 0)
- * /api/v1/stops/{id}/predictions?limit=&route_id=    (v1 == 1)
- * /api/v1/live-activity/stop/{id}/next-arrivals      (v1 == 2)
+ * /api/stops/{id}/predictions?limit=&route=          (SHAPE_WEB)
+ * /api/v1/stops/{id}/predictions?limit=&route_id=    (SHAPE_V1)
+ * /api/v1/live-activity/stop/{id}/next-arrivals      (SHAPE_LIVE)
  */
 ngx_int_t
 ngx_http_mtw_predictions(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
@@ -403,9 +403,21 @@ ngx_http_mtw_predictions(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
     const char          *name;
     ngx_http_mtw_cmd_t   cmds[3];
 
-    def = (ctx->v1 == 0) ? 10 : (ctx->v1 == 1 ? 5 : 3);
+    switch (ctx->shape) {
 
-    if (ctx->v1 == 2) {
+    case NGX_HTTP_MTW_SHAPE_WEB:
+        def = 10;
+        break;
+
+    case NGX_HTTP_MTW_SHAPE_V1:
+        def = 5;
+        break;
+
+    default: /* NGX_HTTP_MTW_SHAPE_LIVE */
+        def = 3;
+    }
+
+    if (ctx->shape == NGX_HTTP_MTW_SHAPE_LIVE) {
         ctx->limit = 3;
 
     } else if (ngx_http_mtw_arg_int(r, "limit", def, 1, 100, &ctx->limit)
@@ -416,9 +428,9 @@ ngx_http_mtw_predictions(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
     }
 
     rc = NGX_DECLINED;
-    name = ctx->v1 ? "route_id" : "route";
+    name = (ctx->shape == NGX_HTTP_MTW_SHAPE_WEB) ? "route" : "route_id";
 
-    if (ctx->v1 != 2) {
+    if (ctx->shape != NGX_HTTP_MTW_SHAPE_LIVE) {
         rc = ngx_http_mtw_arg_id(r, name, &ctx->filter);
     }
 
@@ -527,7 +539,7 @@ ngx_http_mtw_predictions_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 
         in = at - (json_int_t) now;
 
-        if (ctx->v1 == 2) {
+        if (ctx->shape == NGX_HTTP_MTW_SHAPE_LIVE) {
             item = json_pack("{s:O?,s:I,s:O?}",
                              "route_short_name",
                              json_object_get(p, "route_short_name"),
@@ -551,16 +563,16 @@ ngx_http_mtw_predictions_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
         }
     }
 
-    switch (ctx->v1) {
+    switch (ctx->shape) {
 
-    case 0:
+    case NGX_HTTP_MTW_SHAPE_WEB:
         out = json_pack("{s:O?,s:O?,s:o}",
                         "stop_id", json_object_get(stop, "id"),
                         "stop_name", json_object_get(stop, "name"),
                         "predictions", list);
         break;
 
-    case 1:
+    case NGX_HTTP_MTW_SHAPE_V1:
         out = json_pack("{s:{s:O?,s:O?,s:O?,s:O?},s:o,s:I}",
                         "stop",
                         "id", json_object_get(stop, "id"),
@@ -571,7 +583,7 @@ ngx_http_mtw_predictions_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
                         "timestamp", (json_int_t) now);
         break;
 
-    default:
+    default: /* NGX_HTTP_MTW_SHAPE_LIVE */
         out = json_pack("{s:O?,s:O?,s:o,s:I}",
                         "stop_id", json_object_get(stop, "id"),
                         "stop_name", json_object_get(stop, "name"),

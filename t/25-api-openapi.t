@@ -18,8 +18,10 @@ like($api->{openapi}, qr/^3\.0\./, 'an OpenAPI 3 document');
 # the routing table of ngx_http_mtw_handler.c
 my $src = MTW::Test::slurp("$root/ngx_mtw_module/ngx_http_mtw_handler.c");
 my %table;
-while ($src =~ /\bR\("([^"]*)",\s*"([^"]*)",\s*(\d),\s*NGX_HTTP_MTW_(GET|POST)/g) {
-    $table{ lc($4) . ' ' . $1 . ($3 ? '{}' : '') . $2 } = 1;
+while ($src =~ /\bR\("([^"]*)",\s*"([^"]*)",\s*([\w|]+),\s*NGX_HTTP_MTW_(GET|POST)/g) {
+    my ($prefix, $suffix, $flags, $method) = ($1, $2, $3, $4);
+    my $id = grep { $_ eq 'ID' } split /\|/, $flags;
+    $table{ lc($method) . ' ' . $prefix . ($id ? '{}' : '') . $suffix } = 1;
 }
 cmp_ok(scalar keys %table, '>=', 23, 'the routing table has the endpoints');
 
