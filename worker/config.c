@@ -13,6 +13,7 @@
 #define MTW_DEFAULT_DATABASE_URL  "postgresql:///mtw"
 #define MTW_DEFAULT_POLL_SEC      12
 #define MTW_DEFAULT_SCORE_SEC     30
+#define MTW_DEFAULT_FEEDBACK_ARCHIVE_SEC 300
 
 static const char *env_or(const char *name, const char *fallback)
 {
@@ -87,7 +88,10 @@ int mtw_config_load(mtw_config *cfg, char *err, unsigned errlen)
     if (env_seconds("MTW_POLL_SEC", MTW_DEFAULT_POLL_SEC, &cfg->poll_sec,
                     err, errlen) != 0
         || env_seconds("MTW_SCORE_SEC", MTW_DEFAULT_SCORE_SEC,
-                       &cfg->score_sec, err, errlen) != 0)
+                       &cfg->score_sec, err, errlen) != 0
+        || env_seconds("MTW_FEEDBACK_ARCHIVE_SEC",
+                       MTW_DEFAULT_FEEDBACK_ARCHIVE_SEC,
+                       &cfg->feedback_archive_sec, err, errlen) != 0)
     {
         return -1;
     }

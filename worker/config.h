@@ -23,6 +23,7 @@ typedef struct {
     const char     *service_date;   /* MTW_SERVICE_DATE: NULL, YYYY-MM-DD, auto */
     int             poll_sec;       /* MTW_POLL_SEC, vehicle poll period */
     int             score_sec;      /* MTW_SCORE_SEC, scoring tick period */
+    int             feedback_archive_sec; /* MTW_FEEDBACK_ARCHIVE_SEC */
     mtw_clock_mode  clock;          /* MTW_CLOCK */
 } mtw_config;
 

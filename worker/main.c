@@ -47,7 +47,8 @@ static void print_usage(FILE *out)
           "'mtw-worker <command> --help' describes one command.\n"
           "Environment: MTW_REDIS_URL, MTW_DATABASE_URL, MTW_CITY, MTW_TZ,\n"
           "MTW_VEHICLES_URL, MTW_TRIPS_URL, MTW_ALERTS_URL, MTW_POLL_SEC (12),\n"
-          "MTW_SCORE_SEC (30), MTW_SERVICE_DATE (YYYY-MM-DD|auto),\n"
+          "MTW_SCORE_SEC (30), MTW_FEEDBACK_ARCHIVE_SEC (300: votes\n"
+          "copied to PostgreSQL), MTW_SERVICE_DATE (YYYY-MM-DD|auto),\n"
           "MTW_CLOCK (wall|feed), MTW_LOG_LEVEL (debug|info|warn|error),\n"
           "MTW_LOG_FORMAT (text|json), MTW_METRICS_NAMESPACE (CloudWatch\n"
           "heartbeat lines from `run`; unset: none).\n", out);

@@ -255,6 +255,7 @@ static void run_publish(run_state *st, int64_t now_ms, int force)
 {
     mtw_city *c;
     int64_t wall = (int64_t) time(NULL);
+    redisContext *votes_rc;
     int i, rc;
 
     for (i = 0; i < st->n_city; i++) {
@@ -292,6 +293,11 @@ static void run_publish(run_state *st, int64_t now_ms, int force)
         if (rc == 0) {
             c->dirty = 0;
             c->published_ms = now_ms;
+            votes_rc = mtw_redis_get(&st->redis, now_ms);
+            mtw_scorer_votes(st->pub.hook_ud, votes_rc, c->slug, wall);
+            if (votes_rc != NULL && votes_rc->err) {
+                mtw_redis_fail(&st->redis, "votes");
+            }
             if (st->set.metrics_ns[0] != '\0') {
                 /* the tick is complete: CloudWatch heartbeat (EMF) */
                 mtw_heartbeat_emit(st->set.metrics_ns, c->slug,

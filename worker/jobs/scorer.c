@@ -460,6 +460,18 @@ static double cpu_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+void mtw_scorer_votes(mtw_scorer *s, redisContext *rc, const char *slug,
+                      int64_t wall)
+{
+    mtw_scorer_city *c = s != NULL ? scorer_city(s, slug) : NULL;
+
+    if (c == NULL || !c->have_row || c->run_date == 0) {
+        return;
+    }
+    mtw_votes_tick(&c->votes, rc, scorer_pg(s, wall), c->row.id, c->slug,
+                   c->run_date, s->cfg->feedback_archive_sec, wall);
+}
+
 void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
                      int64_t now)
 {

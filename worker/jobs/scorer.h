@@ -23,6 +23,7 @@
 
 #include "config.h"
 #include "jobs/history.h"
+#include "jobs/votes.h"
 #include "jobs/ingest.h"
 #include "jobs/publish.h"
 #include "jobs/publish_rt.h"
@@ -49,6 +50,7 @@ typedef struct {
     int64_t stops_at;               /* stops + cities last published */
     mtw_publisher marks;            /* live docs written last time */
     mtw_histlog log;                /* arrivals, bunching, daily (history.h) */
+    mtw_votes votes;                /* votes archive (votes.h) */
 } mtw_scorer_city;
 
 typedef struct {
@@ -67,5 +69,12 @@ void mtw_scorer_free(mtw_scorer *s);
 /* The mtw_tick_hook of the run loop (ud = the scorer). */
 void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
                      int64_t now);
+
+/*
+ * Outside the publish transaction, with a synchronous Redis context: the
+ * votes archive of the city (jobs/votes.h), when it is due.
+ */
+void mtw_scorer_votes(mtw_scorer *s, redisContext *rc, const char *slug,
+                      int64_t wall);
 
 #endif
