@@ -468,8 +468,13 @@ void mtw_scorer_votes(mtw_scorer *s, redisContext *rc, const char *slug,
     if (c == NULL || !c->have_row || c->run_date == 0) {
         return;
     }
-    mtw_votes_tick(&c->votes, rc, scorer_pg(s, wall), c->row.id, c->slug,
-                   c->run_date, s->cfg->feedback_archive_sec, wall);
+    /* the scoring connection as the tick left it: a broken one is the
+     * history's to re-establish (without blocking), not this job's */
+    if (s->pg == NULL || PQstatus(s->pg) != CONNECTION_OK) {
+        return;
+    }
+    mtw_votes_tick(&c->votes, rc, s->pg, c->row.id, c->slug, c->run_date,
+                   s->cfg->feedback_archive_sec, wall);
 }
 
 void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
