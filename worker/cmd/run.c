@@ -239,6 +239,12 @@ static void run_leases(run_state *st, int64_t now_ms)
             mtw_info("city %s: this worker is active (lease %s)", c->slug,
                      st->instance);
             c->dirty = 1;
+            mtw_scorer_recover(st->pub.hook_ud, rc, c->slug);
+            if (rc->err) {
+                mtw_redis_fail(&st->redis, "history recovery");
+                c->lease_next_ms = now_ms + 200;
+                continue;
+            }
         } else if (r == 0 && c->lease != MTW_LEASE_STANDBY) {
             mtw_info("city %s: another worker is active; standing by",
                      c->slug);

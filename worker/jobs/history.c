@@ -4,12 +4,14 @@
 #include "jobs/history.h"
 #include "score/calendar.h"
 #include "store/history_pg.h"
+#include "store/history_wire.h"
 #include "store/pg.h"
 #include "store/schedule_pg.h"
 #include "util/log.h"
 
 #include <poll.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 static double mono_ms(void)
@@ -43,6 +45,15 @@ void mtw_histlog_free(mtw_histlog *h)
     h->arrivals = NULL;
     h->bunching = NULL;
     h->pending = NULL;
+}
+
+static int histlog_queue(mtw_histlog *h)
+{
+    if (h->pending == NULL) {
+        h->pending = mtw_histq_create(MTW_HISTQ_MAX_ARRIVALS,
+                                      MTW_HISTQ_MAX_BUNCHING);
+    }
+    return h->pending != NULL ? 0 : -1;
 }
 
 static void histlog_backoff(mtw_histlog *h, const char *slug, PGconn *pg)
@@ -223,11 +234,7 @@ int mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
     if (h->bunching == NULL) {
         h->bunching = mtw_bunch_state_create();
     }
-    if (h->pending == NULL) {
-        h->pending = mtw_histq_create(MTW_HISTQ_MAX_ARRIVALS,
-                                      MTW_HISTQ_MAX_BUNCHING);
-    }
-    if (h->arrivals == NULL || h->bunching == NULL || h->pending == NULL) {
+    if (h->arrivals == NULL || h->bunching == NULL || histlog_queue(h) != 0) {
         mtw_warn("history %s: out of memory", slug);
         return 0;
     }
@@ -287,6 +294,108 @@ int mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
                   h->incidents);
     }
     return daily;
+}
+
+void mtw_histlog_mirror(mtw_histlog *h, mtw_redis_tx *tx, const char *slug)
+{
+    const mtw_arrival *a;
+    const mtw_bunching *b;
+    const char **argv, *key, *one[3];
+    size_t *lens, na = 0, nb = 0, i, n;
+    mtw_jbuf w;
+    char *copy;
+
+    if (h->pending != NULL) {
+        a = mtw_histq_arrivals(h->pending, &na);
+        b = mtw_histq_bunching(h->pending, &nb);
+    } else {
+        a = NULL;
+        b = NULL;
+    }
+    if (h->dropped > h->dropped_told) {
+        one[0] = "INCRBY";
+        one[1] = mtw_redis_tx_fmt(tx, "mtw:%s:history:dropped", slug);
+        one[2] = mtw_redis_tx_fmt(tx, "%ld", h->dropped - h->dropped_told);
+        mtw_redis_tx_cmd(tx, 3, one, NULL);
+        h->dropped_told = h->dropped;
+    }
+    if (na + nb == 0 && !h->mirrored) {
+        return;                 /* the usual case: nothing waits */
+    }
+    key = mtw_redis_tx_fmt(tx, "mtw:%s:history:pending", slug);
+    one[0] = "DEL";
+    one[1] = key;
+    mtw_redis_tx_cmd(tx, 2, one, NULL);
+    h->mirrored = 0;
+    if (na + nb == 0) {
+        return;
+    }
+    argv = mtw_arena_alloc(tx->scratch, (na + nb + 2) * sizeof(*argv));
+    lens = mtw_arena_alloc(tx->scratch, (na + nb + 2) * sizeof(*lens));
+    if (argv == NULL || lens == NULL) {
+        return;
+    }
+    argv[0] = "RPUSH";
+    argv[1] = key;
+    lens[0] = 5;
+    lens[1] = strlen(key);
+    n = 2;
+    mtw_jbuf_init(&w);
+    for (i = 0; i < na + nb; i++) {
+        if (i < na) {
+            mtw_histwire_arrival(&w, &a[i]);
+        } else {
+            mtw_histwire_bunching(&w, &b[i - na]);
+        }
+        copy = w.failed ? NULL : mtw_arena_alloc(tx->scratch, w.len + 1);
+        if (copy == NULL) {
+            continue;
+        }
+        memcpy(copy, w.buf, w.len + 1);
+        argv[n] = copy;
+        lens[n++] = w.len;
+    }
+    mtw_jbuf_free(&w);
+    if (n > 2) {
+        mtw_redis_tx_cmd(tx, (int) n, argv, lens);
+        h->mirrored = 1;
+    }
+}
+
+long mtw_histlog_recover(mtw_histlog *h, redisContext *rc, const char *slug)
+{
+    redisReply *r;
+    long na = 0, nb = 0;
+    size_t i;
+    int k;
+
+    if (rc == NULL || histlog_queue(h) != 0) {
+        return -1;
+    }
+    r = redisCommand(rc, "LRANGE mtw:%s:history:pending 0 -1", slug);
+    if (r == NULL) {
+        return -1;
+    }
+    if (r->type == REDIS_REPLY_ARRAY) {
+        for (i = 0; i < r->elements; i++) {
+            if (r->element[i]->type != REDIS_REPLY_STRING) {
+                continue;
+            }
+            k = mtw_histwire_parse(r->element[i]->str, r->element[i]->len,
+                                   h->pending);
+            na += k == 1;
+            nb += k == 2;
+        }
+        if (r->elements > 0) {
+            /* the mirror now holds them too: rewritten by the next tick */
+            h->mirrored = 1;
+            mtw_info("history %s: %ld arrivals and %ld bunching incidents "
+                     "left by the previous worker, queued for PostgreSQL",
+                     slug, na, nb);
+        }
+    }
+    freeReplyObject(r);
+    return na + nb;
 }
 
 long mtw_histlog_aggregate(const char *database_url, const char *slug,

@@ -7,7 +7,13 @@
  * (jobs/scorer.c) with the tick it just ran.
  *
  * Nothing detected is lost to a database outage: rows wait in a bounded
- * queue (score/arrivals.h, mtw_histq) until a write commits, and a broken
+ * queue (score/arrivals.h, mtw_histq) until a write commits.  The queue is
+ * mirrored into Redis (mtw:{city}:history:pending, written in the tick's
+ * own MULTI/EXEC, so it is exactly what this tick left uncommitted), so a
+ * worker killed during the outage leaves its rows to the next holder of
+ * the city's lease, which reads them back (mtw_histlog_recover) and writes
+ * them once PostgreSQL is back; rows the queue's cap dropped are counted
+ * in mtw:{city}:history:dropped.  A broken
  * connection is re-established here without blocking (PQresetStart /
  * PQresetPoll, one step per tick), retried with a backoff doubling from
  * 1 s to 30 s.
@@ -17,7 +23,9 @@
 
 #include "score/arrivals.h"
 #include "score/tick.h"
+#include "store/redis_tx.h"
 
+#include <hiredis.h>
 #include <libpq-fe.h>
 #include <stddef.h>
 
@@ -33,6 +41,8 @@ typedef struct {
     int aggregated_for;             /* run date whose yesterday was done */
     long logged, incidents;         /* rows inserted since start */
     double max_write_ms;            /* slowest tick's writes */
+    int mirrored;                   /* Redis holds a non-empty mirror */
+    long dropped_told;              /* drops already counted in Redis */
 } mtw_histlog;
 
 void mtw_histlog_free(mtw_histlog *h);
@@ -47,6 +57,21 @@ void mtw_histlog_free(mtw_histlog *h);
 int mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
                       const char *slug, const mtw_tick *t,
                       const mtw_otp_window *w);
+
+/*
+ * Inside the tick's transaction, after mtw_histlog_tick: replaces the
+ * Redis mirror of the rows still waiting for PostgreSQL (nothing to send
+ * while both are empty) and counts new drops.
+ */
+void mtw_histlog_mirror(mtw_histlog *h, mtw_redis_tx *tx, const char *slug);
+
+/*
+ * When this worker takes the city's lease: reads the mirror a previous
+ * holder left and queues its rows (writes are idempotent, so a row both
+ * recovered and detected again is logged once).  Returns the rows queued,
+ * or -1 when Redis failed (rc->err says how).
+ */
+long mtw_histlog_recover(mtw_histlog *h, redisContext *rc, const char *slug);
 
 /*
  * On demand (`run --aggregate DATE`): aggregates day ymd of city slug.

@@ -460,6 +460,15 @@ static double cpu_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+void mtw_scorer_recover(mtw_scorer *s, redisContext *rc, const char *slug)
+{
+    mtw_scorer_city *c = s != NULL ? scorer_city(s, slug) : NULL;
+
+    if (c != NULL) {
+        (void) mtw_histlog_recover(&c->log, rc, slug);
+    }
+}
+
 void mtw_scorer_votes(mtw_scorer *s, redisContext *rc, const char *slug,
                       int64_t wall)
 {
@@ -525,6 +534,9 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
                             &s->params.otp) > 0)
     {
         scorer_reload_history(s, c);
+    }
+    if (c->have_row && c->sched != NULL) {
+        mtw_histlog_mirror(&c->log, tx, c->slug);
     }
     if (c->scored_at == 0 || now - c->scored_at >= s->cfg->score_sec
         || now < c->scored_at)

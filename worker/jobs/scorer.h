@@ -77,4 +77,8 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
 void mtw_scorer_votes(mtw_scorer *s, redisContext *rc, const char *slug,
                       int64_t wall);
 
+/* When this worker takes a city's lease: the history rows the previous
+ * holder left waiting for PostgreSQL (jobs/history.h). */
+void mtw_scorer_recover(mtw_scorer *s, redisContext *rc, const char *slug);
+
 #endif
