@@ -241,7 +241,7 @@ static void run_leases(run_state *st, int64_t now_ms)
             c->dirty = 1;
             mtw_scorer_recover(st->pub.hook_ud, rc, c->slug);
             if (rc->err) {
-                mtw_redis_fail(&st->redis, "history recovery");
+                mtw_redis_fail(&st->redis, "recovery");
                 c->lease_next_ms = now_ms + 200;
                 continue;
             }

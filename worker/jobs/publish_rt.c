@@ -175,12 +175,12 @@ static int publish_fence(mtw_redis *r, const char *key, const char *instance)
     redisAppendCommand(r->ctx, "WATCH %s", key);
     redisAppendCommand(r->ctx, "GET %s", key);
     if (redisGetReply(r->ctx, &p) != REDIS_OK || p == NULL) {
-        mtw_redis_fail(r, "lease fence");
+        mtw_redis_fail(r, "publish");
         return -1;
     }
     freeReplyObject(p);
     if (redisGetReply(r->ctx, &p) != REDIS_OK || p == NULL) {
-        mtw_redis_fail(r, "lease fence");
+        mtw_redis_fail(r, "publish");
         return -1;
     }
     rep = p;
@@ -189,7 +189,7 @@ static int publish_fence(mtw_redis *r, const char *key, const char *instance)
     if (!held) {
         rep = redisCommand(r->ctx, "UNWATCH");
         if (rep == NULL) {
-            mtw_redis_fail(r, "lease fence");
+            mtw_redis_fail(r, "publish");
             return -1;
         }
         freeReplyObject(rep);
