@@ -13,6 +13,7 @@ libhiredis-dev libpq-dev libprotobuf-c-dev protobuf-c-compiler
 libjansson-dev libcurl4-openssl-dev libzip-dev zip unzip
 libcmocka-dev
 perl curl wrk shellcheck python3 nodejs npm jq procps
+chromium fonts-noto-color-emoji
 "
 
 missing=""

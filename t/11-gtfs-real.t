@@ -1,4 +1,4 @@
-# gtfs-load on every valid real feed in ../shared/data: exact row counts and
+# gtfs-load on every valid real feed in t/data: exact row counts and
 # values (counted independently of the loader), an idempotent re-import,
 # cities side by side, history untouched by reloads.
 use strict;
@@ -8,7 +8,7 @@ use MTW::Test;
 
 my $t = MTW::Test->new;
 my %zip;
-@zip{qw(saskatoon amtrak bullrunner google)} = $t->data_or_skip(
+@zip{qw(saskatoon amtrak bullrunner google)} = $t->data_file(
     'saskatoon/gtfs-2025-06-29.zip', 'amtrak/gtfs-2021-10-06.zip',
     'bullrunner/gtfs.zip', 'google-sample/sample-feed-1.zip');
 

@@ -1,4 +1,4 @@
-# The broken real feeds in ../shared/data/bad fail with a clear one-line
+# The broken real feeds in t/data/bad fail with a clear one-line
 # error and leave the previously imported Saskatoon schedule intact.
 use strict;
 use warnings;
@@ -6,7 +6,7 @@ use Test::More;
 use MTW::Test;
 
 my $t = MTW::Test->new;
-my ($good, $truncated, $broken) = $t->data_or_skip(
+my ($good, $truncated, $broken) = $t->data_file(
     'saskatoon/gtfs-2025-06-29.zip', 'bad/saskatoon-truncated-stop-times.zip',
     'bad/badgtfs.zip');
 

@@ -1,4 +1,4 @@
-# `mtw-worker decode`: every GTFS-Realtime file in ../shared/data decodes,
+# `mtw-worker decode`: every GTFS-Realtime file in t/data decodes,
 # and what it prints agrees with an independent wire-format reading of the
 # same bytes (MTW::Pb): entity ids, kinds, stop-time updates, header time,
 # positions; enums come out by name.  Bad input exits 1 saying why.
@@ -12,7 +12,7 @@ use MTW::Test;
 use MTW::Pb;
 
 my $t = MTW::Test->new;
-my $data = [ $t->data_or_skip('saskatoon/rt-2019-06-23', 'auckland/trip-updates-2014-11-30.pb') ];
+my $data = [ $t->data_file('saskatoon/rt-2019-06-23', 'auckland/trip-updates-2014-11-30.pb') ];
 my @files;
 find(sub { push @files, $File::Find::name if /\.pb$/ }, MTW::Test::data_dir());
 @files = sort @files;

@@ -15,7 +15,7 @@ use MTW::Test;
 use MTW::Pb;
 
 my $t = MTW::Test->new;
-my $src = $t->data_or_skip('saskatoon/rt-2019-06-23');
+my $src = $t->data_file('saskatoon/rt-2019-06-23');
 my @steps = map { /VehiclePosition(\d+)\.pb$/ ? $1 : () } sort glob("$src/VehiclePosition*.pb");
 is(scalar @steps, 120, '120 captures');
 my @alerts = map { /Alerts(\d+)\.pb$/ ? $1 : () } sort glob("$src/Alerts*.pb");

@@ -14,7 +14,7 @@ use MTW::Test;
 use MTW::Pb;
 
 my $t = MTW::Test->new;
-my ($src, $akl) = $t->data_or_skip('saskatoon/rt-2019-06-23', 'auckland/trip-updates-2014-11-30.pb');
+my ($src, $akl) = $t->data_file('saskatoon/rt-2019-06-23', 'auckland/trip-updates-2014-11-30.pb');
 my @steps = map { /VehiclePosition(\d+)\.pb$/ ? $1 : () } sort glob("$src/VehiclePosition*.pb");
 
 my $feeds = $t->dir . '/feeds';

@@ -13,7 +13,7 @@ use MTW::Test;
 use MTW::Pb;
 
 my $t = MTW::Test->new;
-my $src = $t->data_or_skip('saskatoon/rt-2019-06-23');
+my $src = $t->data_file('saskatoon/rt-2019-06-23');
 my @steps = map { /VehiclePosition(\d+)\.pb$/ ? $1 : () } sort glob("$src/VehiclePosition*.pb");
 my $feeds = $t->dir . '/feeds';
 make_path($feeds);

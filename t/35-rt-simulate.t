@@ -132,9 +132,8 @@ is($rc, 0, 'worker exits 0');
 is($rc, 0, 'simulator exits 0 on SIGTERM');
 
 # a real feed: Saskatoon's 2025 schedule, today mapped into its range
-SKIP: {
-    my $sask = MTW::Test::data_dir() . '/saskatoon/gtfs-2025-06-29.zip';
-    skip '../shared/data/saskatoon is absent', 3 unless -e $sask;
+{
+    my $sask = $t->data_file('saskatoon/gtfs-2025-06-29.zip');
     make_path("$dir/sask");
     my ($src, $sout, $serr) = $t->worker('simulate', '--gtfs', $sask, '--out', "$dir/sask", '--once',
                                          '--date', 'auto', '--clock', 'feed', '--start', '08:00:00');
@@ -145,9 +144,8 @@ SKIP: {
 }
 
 # frequency-based trips (frequencies.txt): every run is a bus of its own
-SKIP: {
-    my $bull = MTW::Test::data_dir() . '/bullrunner/gtfs.zip';
-    skip '../shared/data/bullrunner is absent', 3 unless -e $bull;
+{
+    my $bull = $t->data_file('bullrunner/gtfs.zip');
     make_path("$dir/bull");
     my ($brc, $bout, $berr) = $t->worker('simulate', '--gtfs', $bull, '--out', "$dir/bull", '--once',
                                          '--date', '2020-06-03', '--clock', 'feed', '--start', '10:00:00');

@@ -16,7 +16,7 @@ use JSON::PP;
 use Math::BigInt;
 
 my $t = MTW::Test->new;
-my $zip = $t->data_or_skip('saskatoon/gtfs-2025-06-29.zip');
+my $zip = $t->data_file('saskatoon/gtfs-2025-06-29.zip');
 $t->start_postgres;
 $t->start_redis;
 

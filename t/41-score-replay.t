@@ -17,7 +17,7 @@ use Test::More;
 use JSON::PP;
 
 my $t = MTW::Test->new;
-my ($dir, $zip) = $t->data_or_skip('saskatoon/rt-2019-06-23',
+my ($dir, $zip) = $t->data_file('saskatoon/rt-2019-06-23',
                                    'saskatoon/gtfs-2025-06-29.zip');
 $t->start_postgres;
 $t->start_redis;

@@ -22,7 +22,7 @@ use Time::HiRes qw(sleep);
 use Test::More;
 
 my $t = MTW::Test->new;
-my $zip = $t->data_or_skip('saskatoon/gtfs-2025-06-29.zip');
+my $zip = $t->data_file('saskatoon/gtfs-2025-06-29.zip');
 my $live = $t->dir . '/live';
 make_path($live);
 $t->start_postgres;

@@ -1,6 +1,6 @@
 # The dashboard's pages rendered by a real browser (headless Chromium,
-# when installed: it is not a project dependency, the file skips without
-# it) against real nginx + the module + seeded Redis: each page's scripts
+# which `make deps` installs) against real nginx + the module + seeded
+# Redis: each page's scripts
 # run without an uncaught error and put the API's data on the page (the
 # rendered DOM is checked), errors (404, 503) become readable messages,
 # and a timetable-only arrival is labelled "Scheduled".
@@ -12,7 +12,7 @@ use MTW::ApiSeed;
 
 my ($chromium) = grep { -x } map { ("$_/chromium", "$_/chromium-browser") }
                  split /:/, $ENV{PATH} // '';
-plan skip_all => 'headless Chromium not installed (apt-get install chromium)'
+die "headless Chromium is not installed: run make deps (scripts/deps.sh installs chromium)\n"
     unless $chromium;
 # the browser only reads what nginx serves: t/50 puts the sanitizer builds
 # under the same requests, so the sanitizer lane spares the two cores this

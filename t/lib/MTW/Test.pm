@@ -33,7 +33,9 @@ use Time::HiRes qw(sleep time);
 our $ROOT = abs_path(dirname(__FILE__) . '/../../..');
 our $SANITIZE = $ENV{MTW_SANITIZE} ? 1 : 0;
 our $BUILD = $SANITIZE ? "$ROOT/build/asan" : "$ROOT/build";
-our $DATA = abs_path("$ROOT/../shared/data");
+# the real feeds the tests run on, in the repository (t/data/README.md);
+# ../shared/data, where present, is for the benchmarks only
+our $DATA = "$ROOT/t/data";
 
 my @instances;    # every harness of this process, for the END safety net
 
@@ -57,12 +59,14 @@ sub root { $ROOT }
 sub worker_bin { "$BUILD/mtw-worker" }
 sub module_so { "$BUILD/nginx/objs/ngx_http_mtw_module.so" }
 
-# Path of a file in ../shared/data, or skip the whole file saying why.
-sub data_or_skip {
+# Path of a fixture in t/data.  A missing one fails the test file: the
+# fixtures are part of the repository, a clone without them is broken.
+sub data_file {
     my ($self, @rel) = @_;
     for my $rel (@rel) {
         next if -e "$DATA/$rel";
-        plan skip_all => "../shared/data/$rel is absent: real-feed test skipped";
+        die "t/data/$rel is missing: the repository's test fixtures are "
+            . "incomplete (t/data/README.md lists them)\n";
     }
     return wantarray ? map { "$DATA/$_" } @rel : "$DATA/$rel[0]";
 }
