@@ -11,12 +11,12 @@ set -eu
 cd "$(dirname "$0")/.."
 
 listed=$(grep -o 'ngx_mtw_module/[A-Za-z0-9_]*\.[ch]' config | sort -u)
-present=$(ls ngx_mtw_module/*.c ngx_mtw_module/*.h | sort -u)
+present=$(find ngx_mtw_module -maxdepth 1 -name '*.[ch]' | sort -u)
 missing=$(echo "$present" | grep -vxF "$listed" || true)
 stale=$(echo "$listed" | grep -vxF "$present" || true)
 if [ -n "$missing" ] || [ -n "$stale" ]; then
-    [ -z "$missing" ] || echo "check-build: not listed in config:" $missing
-    [ -z "$stale" ] || echo "check-build: listed in config, not there:" $stale
+    [ -z "$missing" ] || echo "check-build: not listed in config:" "$missing"
+    [ -z "$stale" ] || echo "check-build: listed in config, not there:" "$stale"
     exit 1
 fi
 
