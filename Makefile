@@ -47,7 +47,8 @@ MODULE_SAN := $(BUILD)/asan/nginx/objs/ngx_http_mtw_module.so
 .SECONDARY:
 
 .PHONY: all deps worker module sanitize unit unit-asan integration \
-        integration-asan checks test demo demo-stop clean bench bench-deps
+        integration-asan checks test demo demo-stop clean bench bench-deps \
+        unit-valgrind
 
 all: deps worker module
 
@@ -141,6 +142,14 @@ unit-asan: $(TESTS_SAN)
 	@set -e; for t in $(TESTS_SAN); do echo "== $$t (asan)"; \
 	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 $$t; done
 
+# the unit tests under valgrind's memcheck too: what ASan cannot see
+# (uninitialised reads) and a second opinion on leaks; any error fails
+unit-valgrind: $(TESTS)
+	@set -e; for t in $(TESTS); do echo "== $$t (valgrind)"; \
+	    valgrind -q --error-exitcode=3 --leak-check=full \
+	        --errors-for-leak-kinds=definite $$t >/dev/null; done; \
+	echo "unit-valgrind: $(words $(TESTS)) test programs, 0 errors"
+
 integration: $(WORKER) $(MODULE)
 	prove -I t/lib -j2 t/
 
@@ -155,6 +164,7 @@ test: deps
 	$(MAKE) worker module sanitize $(TESTS)
 	$(MAKE) unit
 	$(MAKE) unit-asan
+	$(MAKE) unit-valgrind
 	$(MAKE) integration
 	$(MAKE) integration-asan
 	$(MAKE) checks
