@@ -156,6 +156,8 @@ static int run_statements(PGconn *conn, const mtw_migration *m, char *err,
             snprintf(err, errlen, "%s.sql: out of memory", m->version);
             return -1;
         }
+        /* sql-vetted: the statements of the worker/sql/ files, compiled
+         * into the binary */
         res = PQexec(conn, stmt);
         if (PQresultStatus(res) != PGRES_COMMAND_OK
             && PQresultStatus(res) != PGRES_TUPLES_OK)
@@ -327,6 +329,9 @@ static int exec_quoted(PGconn *conn, const char *what, const char *fmt,
         snprintf(err, errlen, "%s: statement too long", what);
         return -1;
     }
+    /* sql-vetted: fmt is a literal of this file; a and b were quoted by
+     * PQescapeIdentifier / PQescapeLiteral (or encrypted by
+     * PQencryptPasswordConn) and the role name checked by valid_role() */
     return mtw_pg_exec(conn, what, sql, err, errlen);
 }
 

@@ -44,6 +44,8 @@ static long prune_table(PGconn *conn, int i, const char *days, char *err,
 
     params[0] = days;
     do {
+        /* sql-vetted: prunable[] holds literals of this file; the age is a
+         * parameter */
         PGresult *res = mtw_pg_query(conn, prunable[i].table,
                                      prunable[i].sql, 1, params, err,
                                      errlen);

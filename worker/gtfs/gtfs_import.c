@@ -760,6 +760,9 @@ static int exec_fmt(loader *l, const char *what, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(sql, sizeof(sql), fmt, ap);
     va_end(ap);
+    /* sql-vetted: callers pass literal formats whose only values are table
+     * names of the compile-time table_spec list and integers (city id,
+     * version) */
     return mtw_pg_exec(l->conn, what, sql, l->err, l->errlen);
 }
 
@@ -804,6 +807,9 @@ static int build_indexes(loader *l, const table_spec *t)
             if (PQgetisnull(res, r, k)) {
                 continue;
             }
+            /* sql-vetted: index and constraint definitions PostgreSQL
+             * itself wrote (pg_get_indexdef / pg_get_constraintdef of the
+             * live table), renamed to the staging table */
             if (mtw_pg_exec(l->conn, t->table, PQgetvalue(res, r, k),
                             why, sizeof(why)) != 0)
             {
@@ -864,6 +870,7 @@ static int load_file(loader *l, const table_spec *t, long *rows_out,
                                  t->cols[i].name);
     }
     snprintf(sql + off, sizeof(sql) - off, ") FROM STDIN WITH (FREEZE)");
+    /* sql-vetted: table and column names from the import's own tables */
     cp = mtw_pg_copy_begin(l->conn, sql, l->err, l->errlen);
     if (cp == NULL) {
         goto failed;

@@ -141,6 +141,8 @@ long mtw_histpg_arrivals(PGconn *conn, int city_id, const mtw_arrival *a,
             snprintf(err, errlen, "logging arrivals: out of memory");
             goto fail;
         }
+        /* sql-vetted: arrivals_sql() writes only placeholders ($1..$n) for
+         * a row count; every value is a parameter */
         r = mtw_pg_query(conn, "logging arrivals", sql,
                          (int) (rows * (ARR_COLS - 1) + 1), params, err,
                          errlen);

@@ -153,6 +153,8 @@ static void fail_with(PGconn *conn, PGresult *res, const char *what,
 int mtw_pg_exec(PGconn *conn, const char *what, const char *sql,
                 char *err, size_t errlen)
 {
+    /* sql-vetted: the wrapper itself (mtw_pg_exec): its callers are checked
+     * here */
     PGresult *res = PQexec(conn, sql);
 
     if (res == NULL || !result_ok(res)) {
@@ -168,6 +170,8 @@ PGresult *mtw_pg_query(PGconn *conn, const char *what, const char *sql,
                        int nparams, const char *const *params,
                        char *err, size_t errlen)
 {
+    /* sql-vetted: the wrapper itself (mtw_pg_query): its callers are
+     * checked here */
     PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL,
                                  NULL, 0);
 
@@ -182,6 +186,7 @@ PGresult *mtw_pg_query(PGconn *conn, const char *what, const char *sql,
 mtw_pg_copy *mtw_pg_copy_begin(PGconn *conn, const char *sql,
                                char *err, size_t errlen)
 {
+    /* sql-vetted: the wrapper itself: its callers are checked here */
     PGresult *res = PQexec(conn, sql);
     mtw_pg_copy *cp;
 

@@ -193,6 +193,8 @@ static int load_cursor(PGconn *conn, const char *what, const char *sql,
     }
     snprintf(decl, sizeof(decl), "DECLARE mtw_sched NO SCROLL CURSOR FOR %s",
              sql);
+    /* sql-vetted: callers pass literal queries (schedule_pg.c); DECLARE
+     * wraps them, values stay parameters */
     r = mtw_pg_query(conn, what, decl, nparams, params, err, errlen);
     if (r == NULL) {
         mtw_pg_exec(conn, what, "ROLLBACK", err + strlen(err),
