@@ -283,6 +283,9 @@ static void run_publish(run_state *st, int64_t now_ms, int force)
         {
             continue;
         }
+        if (!mtw_city_settled(c, now_ms)) {
+            continue;       /* a feed's first answer is still on its way */
+        }
         if (mtw_redis_get(&st->redis, now_ms) == NULL) {
             continue;       /* republished once Redis is back */
         }

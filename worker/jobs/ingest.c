@@ -125,6 +125,7 @@ int mtw_city_init(mtw_city *c, const mtw_city_spec *spec,
 
     memset(c, 0, sizeof(*c));
     snprintf(c->slug, sizeof(c->slug), "%s", spec->slug);
+    c->started_ms = now_ms;
     for (k = 0; k < MTW_FEED_KINDS; k++) {
         f = &c->feed[k];
         f->kind = (mtw_feed_kind) k;
@@ -139,8 +140,11 @@ int mtw_city_init(mtw_city *c, const mtw_city_spec *spec,
         mtw_jbuf_init(&f->rich_items);
         mtw_jbuf_init(&f->vehicle_json);
         f->period_ms = o->poll_ms[k];
-        /* stagger the feeds a little, as the reference does (0, 4, 6 s) */
-        f->next_ms = now_ms + (k == 0 ? 0 : f->period_ms * k / 3);
+        /* every feed at once on start, so that the first score sees
+         * them all; from the second poll on they are staggered a little,
+         * as the reference does (0, 4, 6 s) */
+        f->next_ms = now_ms;
+        f->stagger_ms = k == 0 ? 0 : f->period_ms * k / 3;
         if (spec->url[k][0] != '\0') {
             f->fetch = mtw_fetch_create(spec->url[k], f);
             if (f->fetch == NULL) {
@@ -229,7 +233,8 @@ long mtw_city_start_due(mtw_city *c, mtw_http *h, int64_t now_ms)
                 continue;
             }
             /* fixed rate: the next poll is due one period after this one */
-            f->next_ms += f->period_ms;
+            f->next_ms += f->period_ms + f->stagger_ms;
+            f->stagger_ms = 0;
             if (f->next_ms <= now_ms) {
                 f->next_ms = now_ms + f->period_ms;
             }
@@ -367,6 +372,25 @@ void mtw_city_fetched(mtw_city *c, mtw_feed_state *f,
         c->last_header_ts = spare->header_ts;
     }
     feed_ok(c, f, o->feed_clock ? c->last_header_ts : wall_ts);
+}
+
+int mtw_city_settled(const mtw_city *c, int64_t now_ms)
+{
+    const mtw_feed_state *f;
+    int k;
+
+    if (now_ms - c->started_ms >= MTW_CITY_SETTLE_MS) {
+        return 1;
+    }
+    for (k = 0; k < MTW_FEED_KINDS; k++) {
+        f = &c->feed[k];
+        if (f->fetch != NULL
+            && f->decoded + f->not_modified + f->failures == 0)
+        {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 const mtw_snapshot *mtw_feed_good(const mtw_feed_state *f)

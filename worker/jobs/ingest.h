@@ -45,6 +45,7 @@ typedef struct {
     mtw_fetch     *fetch;               /* NULL when no URL */
     long           period_ms;
     int64_t        next_ms;             /* when the next fetch is due */
+    long           stagger_ms;          /* added once, after the first */
     int            fails;               /* consecutive failures */
     mtw_snapshot   snap[2];
     int            good;                /* index of the good snapshot, -1 */
@@ -76,6 +77,7 @@ typedef struct {
     int             dirty;              /* something new to publish */
     int64_t         published_ms;       /* last publish, monotonic */
     int64_t         last_header_ts;     /* newest header seen (feed clock) */
+    int64_t         started_ms;         /* mtw_city_init, monotonic */
 } mtw_city;
 
 /* Is slug a valid city slug ([a-z0-9-]{1,32})? */
@@ -105,6 +107,12 @@ long mtw_city_start_due(mtw_city *c, mtw_http *h, int64_t now_ms);
 void mtw_city_fetched(mtw_city *c, mtw_feed_state *f,
                       const mtw_ingest_opts *o, int64_t now_ms,
                       int64_t wall_ts);
+
+/* Has every configured feed answered (or failed) once since the start, or
+ * MTW_CITY_SETTLE_MS passed?  Until then nothing is published: a first
+ * score from the vehicles alone would stand for a whole MTW_SCORE_SEC. */
+#define MTW_CITY_SETTLE_MS 10000
+int  mtw_city_settled(const mtw_city *c, int64_t now_ms);
 
 /* The last good snapshot of a feed, or NULL. */
 const mtw_snapshot *mtw_feed_good(const mtw_feed_state *f);

@@ -503,6 +503,42 @@ static void test_ingest_state(void **state)
     free(p0.bytes);
 }
 
+/* every feed is asked at once on start; nothing is published until each
+ * has answered or failed once, or MTW_CITY_SETTLE_MS passed */
+static void test_city_settles(void **state)
+{
+    mtw_ingest_opts o;
+    mtw_city_spec spec;
+    mtw_city c;
+    packed p1 = build_feed(1000);
+
+    (void) state;
+    memset(&o, 0, sizeof(o));
+    o.poll_ms[0] = o.poll_ms[1] = o.poll_ms[2] = 3000;
+    o.backoff_max_ms = 5000;
+    memset(&spec, 0, sizeof(spec));
+    strcpy(spec.slug, "t");
+    strcpy(spec.url[MTW_FEED_VEHICLES], "http://127.0.0.1:9/v.pb");
+    strcpy(spec.url[MTW_FEED_TRIPS], "http://127.0.0.1:9/t.pb");
+    assert_int_equal(mtw_city_init(&c, &spec, &o, 500), 0);
+    assert_int_equal(c.feed[MTW_FEED_VEHICLES].next_ms, 500);
+    assert_int_equal(c.feed[MTW_FEED_TRIPS].next_ms, 500);
+    assert_int_equal(c.feed[MTW_FEED_TRIPS].stagger_ms, 1000);
+    assert_false(mtw_city_settled(&c, 600));
+
+    fake_fetch(&c.feed[MTW_FEED_VEHICLES], MTW_FETCH_OK, &p1, NULL);
+    mtw_city_fetched(&c, &c.feed[MTW_FEED_VEHICLES], &o, 700, 2000);
+    assert_false(mtw_city_settled(&c, 700));        /* trips not yet */
+    assert_true(mtw_city_settled(&c, 500 + MTW_CITY_SETTLE_MS));
+
+    fake_fetch(&c.feed[MTW_FEED_TRIPS], MTW_FETCH_ERROR, NULL, "timeout");
+    mtw_city_fetched(&c, &c.feed[MTW_FEED_TRIPS], &o, 800, 2000);
+    assert_true(mtw_city_settled(&c, 800));         /* a failure answers */
+
+    mtw_city_free(&c, NULL);
+    free(p1.bytes);
+}
+
 static void test_slugs(void **state)
 {
     (void) state;
@@ -524,6 +560,7 @@ int main(void)
         cmocka_unit_test(test_reference_and_rich_json),
         cmocka_unit_test(test_pbjson_enum_names),
         cmocka_unit_test(test_ingest_state),
+        cmocka_unit_test(test_city_settles),
         cmocka_unit_test(test_slugs),
     };
 
