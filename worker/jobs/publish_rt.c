@@ -212,6 +212,7 @@ int mtw_rt_publish(mtw_redis *r, mtw_city *city,
     tx.c = r->ctx;
     tx.n = 0;
     tx.scratch = scratch;
+    tx.conn = r->connects;
     if (tx.c == NULL) {
         return -1;
     }

@@ -561,9 +561,13 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
         c->marks.stops = calloc(sched->nstops + 1, 1);
         c->marks.routes = calloc(sched->nroutes + 1, 1);
     }
+    /* a new connection may be to a Redis that lost everything (restarted
+     * without persistence, a replaced cache node): the stop keys and the
+     * cities with it */
     static_due = c->sched != NULL && (c->stops_at == 0
                                       || now - c->stops_at >= STATIC_EVERY_SEC
-                                      || now < c->stops_at);
+                                      || now < c->stops_at
+                                      || tx->conn != c->static_conn);
     if (static_due) {
         tx_stop_keys(tx, c->slug, c->sched);
     }
@@ -590,6 +594,7 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
 
         mtw_redis_tx_cmd(tx, 3, argv, NULL);
         c->stops_at = now;
+        c->static_conn = tx->conn;
     }
     /* remember what is live now, to empty it when it goes away */
     memset(c->marks.stops, 0, sched->nstops);

@@ -48,6 +48,7 @@ typedef struct {
     int64_t checked_at;             /* last gtfs_version / date check */
     int64_t scored_at;              /* last score documents */
     int64_t stops_at;               /* stops + cities last published */
+    unsigned long static_conn;      /* ... on this Redis connection */
     mtw_publisher marks;            /* live docs written last time */
     mtw_histlog log;                /* arrivals, bunching, daily (history.h) */
     mtw_votes votes;                /* votes archive (votes.h) */

@@ -95,6 +95,7 @@ redisContext *mtw_redis_get(mtw_redis *r, int64_t now_ms)
     }
     r->was_up = 1;
     r->ctx = c;
+    r->connects++;
     r->retry_ms = REDIS_RETRY_MIN_MS;
     return c;
 

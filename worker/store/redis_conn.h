@@ -22,6 +22,8 @@ typedef struct {
     int64_t         retry_at_ms;    /* no connect attempt before this */
     int             retry_ms;       /* current backoff, doubles to a cap */
     int             was_up;         /* for logging transitions only */
+    unsigned long   connects;       /* connections made: a new one may be
+                                     * to a Redis that lost everything */
 } mtw_redis;
 
 void mtw_redis_init(mtw_redis *r, const mtw_redis_addr *addr, int timeout_ms);

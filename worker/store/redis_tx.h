@@ -19,6 +19,7 @@ typedef struct {
     redisContext *c;
     int           n;        /* replies to read, MULTI and EXEC included */
     mtw_arena    *scratch;  /* argument text, reset per publish */
+    unsigned long conn;     /* mtw_redis.connects of this connection */
 } mtw_redis_tx;
 
 /* Queues one command (argument lengths from strlen when lens is NULL). */

@@ -36,6 +36,9 @@ our $BUILD = $SANITIZE ? "$ROOT/build/asan" : "$ROOT/build";
 # the real feeds the tests run on, in the repository (t/data/README.md);
 # ../shared/data, where present, is for the benchmarks only
 our $DATA = "$ROOT/t/data";
+# nginx by its full path: a binary upgrade (USR2) re-executes argv[0]
+our $NGINX = (grep { -x } map { "$_/nginx" } split(/:/, $ENV{PATH} // ''),
+              '/usr/sbin')[0] // 'nginx';
 
 my @instances;    # every harness of this process, for the END safety net
 
@@ -436,6 +439,9 @@ sub start_nginx {
     my $user = $> == 0 ? "user root;\n" : '';
     my $workers = $opt{workers} // 1;
     my $main = $opt{main} // '';
+    # a new binary (USR2) starts with only the environment nginx passes on
+    $main .= "\nenv LD_PRELOAD;\nenv ASAN_OPTIONS;\nenv UBSAN_OPTIONS;\n"
+        if $SANITIZE;
     my $conf = $self->_subst(<<"CONF");
 load_module ${\ $self->module_so };
 ${user}worker_processes $workers;
@@ -457,7 +463,7 @@ CONF
     spew("$d/nginx.conf", $conf);
     $self->{nginx_dir} = $d;
     my %env = $self->_nginx_env;
-    my ($rc, $out) = $self->run_cmd(\%env, 'nginx', '-p', "$d/", '-c', "$d/nginx.conf");
+    my ($rc, $out) = $self->run_cmd(\%env, $NGINX, '-p', "$d/", '-c', "$d/nginx.conf");
     die "nginx failed to start:\n$out" if $rc != 0;
     $self->{pidfiles}{nginx} = "$d/nginx.pid";
     wait_for('nginx', 10, sub { port_open($self->nginx_port) });
@@ -483,7 +489,7 @@ sub nginx_cmd {
     my ($self, @args) = @_;
     my $d = $self->{nginx_dir};
     my %env = $self->_nginx_env;
-    return $self->run_cmd(\%env, 'nginx', '-p', "$d/", '-c', "$d/nginx.conf", @args);
+    return $self->run_cmd(\%env, $NGINX, '-p', "$d/", '-c', "$d/nginx.conf", @args);
 }
 
 # Writes a config with the module loaded and runs `nginx -t` on it.
@@ -503,7 +509,7 @@ $http
 }
 CONF
     my %env = $self->_nginx_env;
-    return $self->run_cmd(\%env, 'nginx', '-t', '-p', "$d/", '-c', "$d/nginx.conf");
+    return $self->run_cmd(\%env, $NGINX, '-t', '-p', "$d/", '-c', "$d/nginx.conf");
 }
 
 sub error_log { slurp("$_[0]{nginx_dir}/logs/error.log") }
