@@ -48,7 +48,7 @@ MODULE_SAN := $(BUILD)/asan/nginx/objs/ngx_http_mtw_module.so
 
 .PHONY: all deps worker module sanitize unit unit-asan integration \
         integration-asan checks test demo demo-stop clean bench bench-deps \
-        unit-valgrind
+        unit-valgrind fuzz fuzz-short
 
 all: deps worker module
 
@@ -104,6 +104,39 @@ $(BUILD)/tests/%: $(BUILD)/obj/worker/tests/%.o $(LIB_OBJS)
 $(BUILD)/asan/tests/%: $(BUILD)/asan/obj/worker/tests/%.o $(LIB_OBJS_SAN)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lm
+
+# --- fuzzing (libFuzzer, clang; fuzz/README.md) -------------------------------
+# The worker's sources again, built by clang with the fuzzer's coverage and
+# ASan/UBSan, linked with each fuzz/fuzz_*.c target.
+
+FUZZ_CC    := clang
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+FUZZ_SRCS  := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_BINS  := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_OBJS  := $(filter-out %/worker/main.o,$(call objs,$(BUILD)/fuzz))
+FUZZ_SEC   ?= 60
+
+$(BUILD)/fuzz/obj/%.o: %.c | $(GEN_H)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -Werror -Wall -Wextra -Wno-unused-parameter -O1 -g -MMD -MP \
+	    $(FUZZ_FLAGS) -Iworker -I$(BUILD)/gen $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/fuzz/obj/gen/gtfs-realtime.pb-c.o: $(GEN_C)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -O1 -g $(FUZZ_FLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/fuzz/obj/worker/sql/migrations.o: $(wildcard worker/sql/*.sql)
+
+$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS)
+	$(FUZZ_CC) -std=gnu11 -Werror -Wall -Wextra -O1 -g \
+	    -fsanitize=fuzzer,address,undefined -Iworker -I$(BUILD)/gen \
+	    $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+fuzz: deps $(FUZZ_BINS)
+	@sh scripts/fuzz.sh $(FUZZ_SEC) $(FUZZ_BINS)
+
+fuzz-short: $(FUZZ_BINS)
+	@sh scripts/fuzz.sh 15 $(FUZZ_BINS)
 
 # --- nginx module -------------------------------------------------------------
 # Debian's configured nginx tree is copied into the build folder and
@@ -165,6 +198,7 @@ test: deps
 	$(MAKE) unit
 	$(MAKE) unit-asan
 	$(MAKE) unit-valgrind
+	$(MAKE) fuzz-short
 	$(MAKE) integration
 	$(MAKE) integration-asan
 	$(MAKE) checks

@@ -11,7 +11,7 @@ nginx nginx-dev libpcre2-dev libssl-dev zlib1g-dev
 redis-server postgresql postgresql-contrib
 libhiredis-dev libpq-dev libprotobuf-c-dev protobuf-c-compiler
 libjansson-dev libcurl4-openssl-dev libzip-dev zip unzip
-libcmocka-dev valgrind
+libcmocka-dev valgrind clang libclang-rt-14-dev
 perl curl wrk shellcheck python3 nodejs npm jq procps
 chromium fonts-noto-color-emoji
 "
