@@ -107,12 +107,14 @@ $(BUILD)/asan/tests/%: $(BUILD)/asan/obj/worker/tests/%.o $(LIB_OBJS_SAN)
 
 # --- fuzzing (libFuzzer, clang; fuzz/README.md) -------------------------------
 # The worker's sources again, built by clang with the fuzzer's coverage and
-# ASan/UBSan, linked with each fuzz/fuzz_*.c target.
+# ASan/UBSan, linked with each worker target (fuzz/fuzz_*.c).
 
 FUZZ_CC    := clang
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 FUZZ_SRCS  := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_BINS  := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_MODULE_BINS := $(filter $(BUILD)/fuzz/fuzz_mtw_%,$(FUZZ_BINS))
+FUZZ_WORKER_BINS := $(filter-out $(FUZZ_MODULE_BINS),$(FUZZ_BINS))
 FUZZ_OBJS  := $(filter-out %/worker/main.o,$(call objs,$(BUILD)/fuzz))
 FUZZ_SEC   ?= 60
 
@@ -127,10 +129,37 @@ $(BUILD)/fuzz/obj/gen/gtfs-realtime.pb-c.o: $(GEN_C)
 
 $(BUILD)/fuzz/obj/worker/sql/migrations.o: $(wildcard worker/sql/*.sql)
 
-$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS)
+$(FUZZ_WORKER_BINS): $(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_OBJS)
 	$(FUZZ_CC) -std=gnu11 -Werror -Wall -Wextra -O1 -g \
 	    -fsanitize=fuzzer,address,undefined -Iworker -I$(BUILD)/gen \
 	    $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+# The module's targets (fuzz/fuzz_mtw_*.c) link its pure files alone
+# (routing table, parsers), compiled against the configured nginx tree's
+# headers, with fuzz/ngx_pool_shim.c for the pool functions they call.
+NGX_FUZZ_INCS := -Ingx_mtw_module $(addprefix -I$(BUILD)/nginx/, objs \
+                 src/core src/event src/event/modules src/os/unix src/http \
+                 src/http/modules src/http/v2)
+NGX_FUZZ_OBJS := $(addprefix $(BUILD)/fuzz/obj/, \
+                 ngx_mtw_module/ngx_http_mtw_parse.o fuzz/ngx_pool_shim.o)
+
+$(BUILD)/fuzz/obj/ngx_mtw_module/%.o: ngx_mtw_module/%.c $(BUILD)/nginx/.configured
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -Werror -Wall -Wextra -Wno-unused-parameter -O1 -g -MMD -MP \
+	    $(FUZZ_FLAGS) $(NGX_FUZZ_INCS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/fuzz/obj/fuzz/ngx_pool_shim.o: fuzz/ngx_pool_shim.c $(BUILD)/nginx/.configured
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -Werror -Wall -Wextra -O1 -g -MMD -MP \
+	    $(FUZZ_FLAGS) $(NGX_FUZZ_INCS) -c $< -o $@
+
+$(FUZZ_MODULE_BINS): $(BUILD)/fuzz/%: fuzz/%.c $(NGX_FUZZ_OBJS)
+	$(FUZZ_CC) -std=gnu11 -Werror -Wall -Wextra -Wno-unused-parameter -O1 -g \
+	    -fsanitize=fuzzer,address,undefined $(NGX_FUZZ_INCS) \
+	    $(PKG_CFLAGS) -o $@ $^ -lhiredis -ljansson
+
+# the routing table names the endpoints: that target stubs them
+$(BUILD)/fuzz/fuzz_mtw_request: $(BUILD)/fuzz/obj/ngx_mtw_module/ngx_http_mtw_routes.o
 
 fuzz: deps $(FUZZ_BINS)
 	@sh scripts/fuzz.sh $(FUZZ_SEC) $(FUZZ_BINS)

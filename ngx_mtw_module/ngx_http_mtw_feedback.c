@@ -111,12 +111,10 @@ static ngx_int_t
 ngx_http_mtw_feedback_vote(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 {
     u_char                   *p, *body, *rate;
-    size_t                    len, n;
-    ngx_str_t                 vid, vote, client, *vehicle, *rl, *fb, *voters;
+    size_t                    len;
+    ngx_str_t                 client, *vehicle, *rl, *fb, *voters;
     ngx_buf_t                *b;
     ngx_chain_t              *cl;
-    json_t                   *doc, *jv;
-    json_error_t              err;
     ngx_http_mtw_cmd_t        cmd;
     ngx_http_mtw_loc_conf_t  *mlcf;
 
@@ -167,94 +165,36 @@ ngx_http_mtw_feedback_vote(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
         }
     }
 
-    doc = json_loadb((char *) body, p - body, 0, &err);
+    switch (ngx_http_mtw_vote_parse(r->pool, body, p - body, &ctx->id,
+                                    &ctx->vote))
+    {
+    case NGX_HTTP_MTW_VOTE_OK:
+        break;
 
-    if (doc == NULL || !(json_is_object(doc) || json_is_array(doc))) {
-        json_decref(doc);
+    case NGX_HTTP_MTW_VOTE_NOT_JSON:
         return ngx_http_mtw_send_error(r, NGX_HTTP_BAD_REQUEST,
                                        "invalid_payload",
                                        "the body must be a JSON object");
-    }
 
-    jv = json_object_get(doc, "vehicleId");
-
-    if (!json_is_string(jv)) {
-        json_decref(doc);
+    case NGX_HTTP_MTW_VOTE_NO_VEHICLE:
         return ngx_http_mtw_send_error(r, NGX_HTTP_MTW_UNPROCESSABLE,
                                        "invalid_vehicle",
                                        "vehicleId is required");
-    }
 
-    /* trimmed of white space, as the reference does */
-    vid.data = (u_char *) json_string_value(jv);
-    vid.len = json_string_length(jv);
-
-    while (vid.len && (vid.data[0] == ' ' || vid.data[0] == '\t'
-                       || vid.data[0] == '\n' || vid.data[0] == '\r'))
-    {
-        vid.data++;
-        vid.len--;
-    }
-
-    while (vid.len && (vid.data[vid.len - 1] == ' '
-                       || vid.data[vid.len - 1] == '\t'
-                       || vid.data[vid.len - 1] == '\n'
-                       || vid.data[vid.len - 1] == '\r'))
-    {
-        vid.len--;
-    }
-
-    if (vid.len == 0) {
-        json_decref(doc);
-        return ngx_http_mtw_send_error(r, NGX_HTTP_MTW_UNPROCESSABLE,
-                                       "invalid_vehicle",
-                                       "vehicleId is required");
-    }
-
-    if (ngx_http_mtw_valid_id(&vid) != NGX_OK) {
-        json_decref(doc);
+    case NGX_HTTP_MTW_VOTE_BAD_VEHICLE:
         return ngx_http_mtw_send_error(r, NGX_HTTP_MTW_UNPROCESSABLE,
                    "invalid_vehicle",
                    "vehicleId must be " NGX_HTTP_MTW_ID_RULE);
-    }
 
-    jv = json_object_get(doc, "vote");
-    vote.len = 0;
-
-    if (json_is_string(jv)) {
-        vote.data = (u_char *) json_string_value(jv);
-        n = json_string_length(jv);
-
-        if ((n == 5 && ngx_strncmp(vote.data, "ahead", 5) == 0)
-            || (n == 7 && ngx_strncmp(vote.data, "on_time", 7) == 0)
-            || (n == 4 && ngx_strncmp(vote.data, "late", 4) == 0))
-        {
-            vote.len = n;
-        }
-    }
-
-    if (vote.len == 0) {
-        json_decref(doc);
+    case NGX_HTTP_MTW_VOTE_BAD_VOTE:
         return ngx_http_mtw_send_error(r, NGX_HTTP_MTW_UNPROCESSABLE,
                                        "invalid_vote",
                                        "vote must be one of: ahead, "
                                        "on_time, late");
-    }
 
-    /* copy out of the jansson document before it goes */
-    ctx->id.data = ngx_pnalloc(r->pool, vid.len);
-    ctx->vote.data = ngx_pnalloc(r->pool, vote.len);
-
-    if (ctx->id.data == NULL || ctx->vote.data == NULL) {
-        json_decref(doc);
+    default:
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    ctx->id.len = vid.len;
-    ngx_memcpy(ctx->id.data, vid.data, vid.len);
-    ctx->vote.len = vote.len;
-    ngx_memcpy(ctx->vote.data, vote.data, vote.len);
-    json_decref(doc);
 
     /* the client's address (IPv4 or IPv6 text), as a key part */
     client = r->connection->addr_text;

@@ -26,8 +26,6 @@ static void ngx_http_mtw_fetch_reply(redisAsyncContext *ac, void *reply,
 static void ngx_http_mtw_fetch_timeout(ngx_event_t *ev);
 static void ngx_http_mtw_fetch_cleanup(void *data);
 static void ngx_http_mtw_fetch_detach(ngx_http_mtw_ctx_t *ctx);
-static ngx_int_t ngx_http_mtw_reply_copy(ngx_pool_t *pool,
-    ngx_http_mtw_reply_t *dst, redisReply *src, ngx_uint_t depth);
 static void ngx_http_mtw_fetch_finish(ngx_http_request_t *r, ngx_int_t rc);
 
 
@@ -298,62 +296,3 @@ ngx_http_mtw_fetch_cleanup(void *data)
     ngx_http_mtw_fetch_detach(ctx);
 }
 
-
-static ngx_int_t
-ngx_http_mtw_reply_copy(ngx_pool_t *pool, ngx_http_mtw_reply_t *dst,
-    redisReply *src, ngx_uint_t depth)
-{
-    size_t  i;
-
-    dst->type = src->type;
-    dst->integer = src->integer;
-
-    switch (src->type) {
-
-    case REDIS_REPLY_STRING:
-    case REDIS_REPLY_STATUS:
-    case REDIS_REPLY_ERROR:
-        dst->str.len = src->len;
-        dst->str.data = ngx_pnalloc(pool, src->len + 1);
-        if (dst->str.data == NULL) {
-            return NGX_ERROR;
-        }
-
-        ngx_memcpy(dst->str.data, src->str, src->len);
-        dst->str.data[src->len] = '\0';
-        break;
-
-    case REDIS_REPLY_ARRAY:
-        if (depth > 4) {
-            return NGX_ERROR;
-        }
-
-        dst->nelements = src->elements;
-
-        if (src->elements == 0) {
-            break;
-        }
-
-        dst->element = ngx_pcalloc(pool,
-                           src->elements * sizeof(ngx_http_mtw_reply_t));
-        if (dst->element == NULL) {
-            return NGX_ERROR;
-        }
-
-        for (i = 0; i < src->elements; i++) {
-            if (ngx_http_mtw_reply_copy(pool, &dst->element[i],
-                                        src->element[i], depth + 1)
-                != NGX_OK)
-            {
-                return NGX_ERROR;
-            }
-        }
-
-        break;
-
-    default:
-        break;
-    }
-
-    return NGX_OK;
-}

@@ -1,8 +1,8 @@
 /*
  * ngx_http_mtw_http.c - HTTP side of the API: response headers (type,
  * ETag, Cache-Control, CORS, Retry-After), documents and JSON errors,
- * query arguments and the validation of everything a client sends before
- * it can reach a Redis key.
+ * query arguments (checked by ngx_http_mtw_parse.c before they can reach a
+ * Redis key).
  *
  * Every error has the shape {"error":{"code":"...","message":"..."}}; code
  * and message are made of the module's literals and numbers, never of
@@ -362,7 +362,6 @@ ngx_int_t
 ngx_http_mtw_arg_int(ngx_http_request_t *r, const char *name, ngx_int_t def,
     ngx_int_t min, ngx_int_t max, ngx_int_t *out)
 {
-    ngx_int_t  n;
     ngx_str_t  v;
 
     switch (ngx_http_mtw_arg(r, name, &v)) {
@@ -375,19 +374,7 @@ ngx_http_mtw_arg_int(ngx_http_request_t *r, const char *name, ngx_int_t def,
         return NGX_ERROR;
     }
 
-    if (v.len == 0 || v.len > 9) {
-        return NGX_DECLINED;
-    }
-
-    n = ngx_atoi(v.data, v.len);
-
-    if (n == NGX_ERROR || n < min || n > max) {
-        return NGX_DECLINED;
-    }
-
-    *out = n;
-
-    return NGX_OK;
+    return ngx_http_mtw_parse_int(&v, min, max, out);
 }
 
 
@@ -421,124 +408,13 @@ ngx_int_t
 ngx_http_mtw_arg_double(ngx_http_request_t *r, const char *name, double min,
     double max, double *out)
 {
-    char       *end;
-    double      d;
-    size_t      i;
-    ngx_str_t   v;
+    ngx_str_t  v;
 
     if (ngx_http_mtw_arg(r, name, &v) != NGX_OK) {
         return NGX_DECLINED;
     }
 
-    if (v.len == 0 || v.len > 24) {
-        return NGX_DECLINED;
-    }
-
-    for (i = 0; i < v.len; i++) {
-        if (!((v.data[i] >= '0' && v.data[i] <= '9') || v.data[i] == '.'
-              || (i == 0 && (v.data[i] == '-' || v.data[i] == '+'))))
-        {
-            return NGX_DECLINED;
-        }
-    }
-
-    d = strtod((char *) v.data, &end);
-
-    if (end != (char *) v.data + v.len || d != d || d < min || d > max) {
-        return NGX_DECLINED;
-    }
-
-    *out = d;
-
-    return NGX_OK;
-}
-
-
-/*
- * GTFS ids as the Redis contract allows them: [A-Za-z0-9._~-]{1,64}.  No
- * colon: it separates the parts of Redis keys and document names, and an
- * id ending in ":live" would name another document with another cache
- * policy.
- */
-ngx_int_t
-ngx_http_mtw_valid_id(ngx_str_t *id)
-{
-    u_char      ch;
-    ngx_uint_t  i;
-
-    if (id->len == 0 || id->len > NGX_HTTP_MTW_MAX_ID) {
-        return NGX_DECLINED;
-    }
-
-    for (i = 0; i < id->len; i++) {
-        ch = id->data[i];
-
-        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')
-            || (ch >= '0' && ch <= '9')
-            || ch == '.' || ch == '_' || ch == '~' || ch == '-')
-        {
-            continue;
-        }
-
-        return NGX_DECLINED;
-    }
-
-    return NGX_OK;
-}
-
-
-/* A client address as nginx prints it (IPv4 or IPv6 text), for a key part:
- * 1-64 of [0-9A-Fa-f.:] */
-ngx_int_t
-ngx_http_mtw_valid_addr(ngx_str_t *addr)
-{
-    u_char      ch;
-    ngx_uint_t  i;
-
-    if (addr->len == 0 || addr->len > NGX_HTTP_MTW_MAX_ID) {
-        return NGX_DECLINED;
-    }
-
-    for (i = 0; i < addr->len; i++) {
-        ch = addr->data[i];
-
-        if ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')
-            || (ch >= 'A' && ch <= 'F') || ch == '.' || ch == ':')
-        {
-            continue;
-        }
-
-        return NGX_DECLINED;
-    }
-
-    return NGX_OK;
-}
-
-
-/* city slugs: [a-z0-9-]{1,32} */
-ngx_int_t
-ngx_http_mtw_valid_city(ngx_str_t *city)
-{
-    u_char      ch;
-    ngx_uint_t  i;
-
-    if (city->len == 0 || city->len > NGX_HTTP_MTW_MAX_CITY) {
-        return NGX_DECLINED;
-    }
-
-    for (i = 0; i < city->len; i++) {
-        ch = city->data[i];
-
-        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')
-            || ch == '-')
-        {
-            continue;
-        }
-
-        return NGX_DECLINED;
-    }
-
-    return NGX_OK;
+    return ngx_http_mtw_parse_double(&v, min, max, out);
 }
 
 

@@ -105,10 +105,3 @@ ngx_http_mtw_json_parse(ngx_http_request_t *r, ngx_str_t *text)
 
     return v;
 }
-
-
-ngx_int_t
-ngx_http_mtw_reply_is_str(ngx_http_mtw_reply_t *reply)
-{
-    return reply->type == REDIS_REPLY_STRING;
-}

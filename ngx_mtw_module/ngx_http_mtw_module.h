@@ -10,9 +10,12 @@
  *   ngx_http_mtw_fetch.c          a request's Redis round trip: timer,
  *                                 cancellation, replies copied to the pool
  *   ngx_http_mtw_handler.c        the mtw_api location handler: methods,
- *                                 CORS preflight, routing table
+ *                                 CORS preflight, path id and city
+ *   ngx_http_mtw_routes.c         the routing table and its matcher (pure)
+ *   ngx_http_mtw_parse.c          ids, slugs, numbers, the vote body,
+ *                                 Redis replies into a pool (pure)
  *   ngx_http_mtw_http.c           response headers, documents, errors,
- *                                 query arguments and input validation
+ *                                 query arguments
  *   ngx_http_mtw_json.c           JSON output helpers (jansson) and ETags
  *   ngx_http_mtw_docs.c           endpoints answered by a stored document
  *   ngx_http_mtw_stops.c          stop search, nearby vehicles, predictions
@@ -36,6 +39,7 @@
 #define NGX_HTTP_MTW_MAX_ID          64
 #define NGX_HTTP_MTW_MAX_CITY        32
 #define NGX_HTTP_MTW_FEEDBACK_BODY   1024
+#define NGX_HTTP_MTW_MAX_DEPTH       5    /* nested arrays in a reply */
 
 /* nginx 1.22 has no name (nor reason phrase) for 422 */
 #define NGX_HTTP_MTW_UNPROCESSABLE   422
@@ -68,6 +72,16 @@ typedef enum {
     NGX_HTTP_MTW_SEARCH_NEAR = 1,      /* ?lat=&lon=: id, distance, stop */
     NGX_HTTP_MTW_SEARCH_NAME           /* ?name=: stop */
 } ngx_http_mtw_search_e;
+
+/* What is wrong with a vote body (ngx_http_mtw_vote_parse) */
+typedef enum {
+    NGX_HTTP_MTW_VOTE_OK = 0,
+    NGX_HTTP_MTW_VOTE_NOT_JSON,        /* 400: not a JSON object */
+    NGX_HTTP_MTW_VOTE_NO_VEHICLE,      /* 422: no vehicleId */
+    NGX_HTTP_MTW_VOTE_BAD_VEHICLE,     /* 422: vehicleId not an id */
+    NGX_HTTP_MTW_VOTE_BAD_VOTE,        /* 422: vote not ahead/on_time/late */
+    NGX_HTTP_MTW_VOTE_NOMEM            /* 500 */
+} ngx_http_mtw_vote_err_e;
 
 /* The routing table's flags */
 #define NGX_HTTP_MTW_ID       0x01     /* the path holds an id */
@@ -173,7 +187,7 @@ struct ngx_http_mtw_ctx_s {
 };
 
 
-/* A row of the routing table (ngx_http_mtw_handler.c). */
+/* A row of the routing table (ngx_http_mtw_routes.c). */
 struct ngx_http_mtw_route_s {
     ngx_str_t                  prefix;      /* path up to the id */
     ngx_str_t                  suffix;      /* path after the id */
@@ -191,6 +205,26 @@ extern ngx_module_t  ngx_http_mtw_module;
 
 /* ngx_http_mtw_handler.c */
 ngx_int_t ngx_http_mtw_handler(ngx_http_request_t *r);
+
+/* ngx_http_mtw_routes.c */
+const ngx_http_mtw_route_t *ngx_http_mtw_route_find(ngx_str_t *uri,
+    ngx_uint_t method, ngx_uint_t *methods, ngx_str_t *id);
+
+/* ngx_http_mtw_parse.c */
+ngx_int_t ngx_http_mtw_valid_id(ngx_str_t *id);
+ngx_int_t ngx_http_mtw_valid_addr(ngx_str_t *addr);
+ngx_int_t ngx_http_mtw_valid_city(ngx_str_t *city);
+ngx_int_t ngx_http_mtw_parse_int(ngx_str_t *v, ngx_int_t min, ngx_int_t max,
+    ngx_int_t *out);
+ngx_int_t ngx_http_mtw_parse_double(ngx_str_t *v, double min, double max,
+    double *out);
+ngx_http_mtw_vote_err_e ngx_http_mtw_vote_parse(ngx_pool_t *pool,
+    u_char *body, size_t len, ngx_str_t *vehicle, ngx_str_t *vote);
+ngx_int_t ngx_http_mtw_json_str(json_t *jv, ngx_str_t *s);
+ngx_int_t ngx_http_mtw_reply_copy(ngx_pool_t *pool,
+    ngx_http_mtw_reply_t *dst, redisReply *src, ngx_uint_t depth);
+ngx_int_t ngx_http_mtw_reply_is_str(ngx_http_mtw_reply_t *reply);
+double ngx_http_mtw_reply_number(ngx_http_mtw_reply_t *reply);
 
 /* ngx_http_mtw_redis.c */
 ngx_int_t ngx_http_mtw_redis_init_process(ngx_cycle_t *cycle);
@@ -241,9 +275,6 @@ ngx_int_t ngx_http_mtw_arg_int(ngx_http_request_t *r, const char *name,
     ngx_int_t def, ngx_int_t min, ngx_int_t max, ngx_int_t *out);
 ngx_int_t ngx_http_mtw_arg_double(ngx_http_request_t *r, const char *name,
     double min, double max, double *out);
-ngx_int_t ngx_http_mtw_valid_id(ngx_str_t *id);
-ngx_int_t ngx_http_mtw_valid_addr(ngx_str_t *addr);
-ngx_int_t ngx_http_mtw_valid_city(ngx_str_t *city);
 ngx_int_t ngx_http_mtw_resolve_city(ngx_http_request_t *r,
     ngx_http_mtw_ctx_t *ctx);
 
@@ -254,7 +285,6 @@ ngx_int_t ngx_http_mtw_jansson_body(ngx_http_request_t *r, json_t *doc,
 ngx_int_t ngx_http_mtw_send_jansson(ngx_http_request_t *r, json_t *doc,
     ngx_http_mtw_cache_e cache);
 json_t *ngx_http_mtw_json_parse(ngx_http_request_t *r, ngx_str_t *text);
-ngx_int_t ngx_http_mtw_reply_is_str(ngx_http_mtw_reply_t *reply);
 
 /* ngx_http_mtw_cache.c */
 ngx_int_t ngx_http_mtw_cache_get(ngx_pool_t *pool, ngx_str_t *key,

@@ -246,8 +246,7 @@ ngx_http_mtw_search_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
         if (item != NULL && ctx->search == NGX_HTTP_MTW_SEARCH_NEAR) {
             json_object_set_new(item, "distance_km",
                 json_real(ngx_http_mtw_round(
-                    strtod((char *) rep->element[i + 1].str.data, NULL),
-                    100)));
+                    ngx_http_mtw_reply_number(&rep->element[i + 1]), 100)));
         }
 
         json_decref(stop);
@@ -341,6 +340,10 @@ ngx_http_mtw_nearby_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
     }
 
     for (i = 2; i + 1 < rep->nelements; i += 2) {
+        if (!ngx_http_mtw_reply_is_str(&rep->element[i + 1])) {
+            continue;
+        }
+
         v = ngx_http_mtw_json_parse(r, &rep->element[i + 1].str);
         if (v == NULL) {
             continue;
@@ -359,7 +362,7 @@ ngx_http_mtw_nearby_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
             "route_id", route,
             "trip_id", json_object_get(v, "trip"),
             "distance_meters", (json_int_t) ngx_http_mtw_round(
-                strtod((char *) rep->element[i].str.data, NULL), 1),
+                ngx_http_mtw_reply_number(&rep->element[i]), 1),
             "lat", json_object_get(v, "lat"),
             "lon", json_object_get(v, "lon"),
             "timestamp", json_object_get(v, "ts"));

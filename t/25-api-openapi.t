@@ -15,8 +15,8 @@ my $file = MTW::Test::slurp("$root/docs/openapi.json");
 my $api = JSON::PP->new->utf8->decode($file);
 like($api->{openapi}, qr/^3\.0\./, 'an OpenAPI 3 document');
 
-# the routing table of ngx_http_mtw_handler.c
-my $src = MTW::Test::slurp("$root/ngx_mtw_module/ngx_http_mtw_handler.c");
+# the routing table of ngx_http_mtw_routes.c
+my $src = MTW::Test::slurp("$root/ngx_mtw_module/ngx_http_mtw_routes.c");
 my %table;
 while ($src =~ /\bR\("([^"]*)",\s*"([^"]*)",\s*([\w|]+),\s*NGX_HTTP_MTW_(GET|POST)/g) {
     my ($prefix, $suffix, $flags, $method) = ($1, $2, $3, $4);
