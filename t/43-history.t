@@ -90,7 +90,7 @@ is($t->psql("SELECT count(*) FROM (SELECT 1 FROM arrival_log GROUP BY city_id,
 is($t->psql("SELECT count(*) FROM arrival_log WHERE service_date <> '2025-07-02'
     OR scheduled_at IS NULL OR delay_sec IS NULL
     OR delay_sec <> extract(epoch FROM arrived_at - scheduled_at)::int
-    OR abs(delay_sec) > 3 * 3600 OR source <> 'position'"), 0,
+    OR abs(delay_sec) > 3 * 3600 OR source <> 'stop_sequence'"), 0,
    'service date, schedule and delay of every arrival');
 is($t->psql("SELECT count(*) FROM arrival_log a WHERE NOT EXISTS (SELECT 1
     FROM stops s WHERE s.city_id = a.city_id AND s.stop_id = a.stop_id)

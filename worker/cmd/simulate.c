@@ -109,6 +109,30 @@ static int write_atomic(const char *dir, const char *name,
     return 0;
 }
 
+/* the same frame (same instant, same seed) with bare positions, into dir */
+static int write_bare(mtw_sim_schedule *sched, const mtw_sim_opts *so,
+                      int32_t played, int64_t midnight, int64_t now,
+                      const char *dir, char *err, size_t errlen)
+{
+    mtw_sim_opts bo = *so;
+    mtw_sim_buf bufs[3];
+    mtw_sim_stats stats;
+    int rc;
+
+    bo.bare = 1;
+    if (mtw_sim_frame(sched, &bo, played, midnight, now, bufs, &stats) != 0)
+    {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    rc = write_atomic(dir, "VehiclePositions.pb", &bufs[0], err, errlen) != 0
+         || write_atomic(dir, "TripUpdates.pb", &bufs[1], err, errlen) != 0
+         || write_atomic(dir, "Alerts.pb", &bufs[2], err, errlen) != 0
+         ? -1 : 0;
+    mtw_sim_bufs_free(bufs);
+    return rc;
+}
+
 static int simulate_main(const mtw_command *cmd, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -123,9 +147,11 @@ static int simulate_main(const mtw_command *cmd, int argc, char **argv)
         { "start", required_argument, NULL, 't' },
         { "once", no_argument, NULL, '1' },
         { "demo-gtfs", required_argument, NULL, 'G' },
+        { "bare-out", required_argument, NULL, 'b' },
         { NULL, 0, NULL, 0 }
     };
     const char *gtfs = NULL, *out = NULL, *date_opt = NULL, *demo = NULL;
+    const char *bare = NULL;
     mtw_sim_schedule sched;
     mtw_sim_opts so;
     mtw_sim_buf bufs[3];
@@ -141,6 +167,7 @@ static int simulate_main(const mtw_command *cmd, int argc, char **argv)
     int c, status, once = 0, rc = MTW_EXIT_OK;
 
     so.profile = MTW_SIM_NORMAL;
+    so.bare = 0;
     optind = 1;
     while ((c = mtw_cli_next(cmd, argc, argv, opts, &status)) != -1) {
         switch (c) {
@@ -149,6 +176,7 @@ static int simulate_main(const mtw_command *cmd, int argc, char **argv)
         case 'g': gtfs = optarg; break;
         case 'o': out = optarg; break;
         case 'G': demo = optarg; break;
+        case 'b': bare = optarg; break;
         case '1': once = 1; break;
         case 's':
             if (mtw_cli_parse_double(optarg, 0.01, 10000, &speed) != 0) {
@@ -224,6 +252,10 @@ static int simulate_main(const mtw_command *cmd, int argc, char **argv)
         fprintf(stderr, "mtw-worker simulate: %s is not a folder\n", out);
         return MTW_EXIT_FAILURE;
     }
+    if (bare != NULL && (stat(bare, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
+        fprintf(stderr, "mtw-worker simulate: %s is not a folder\n", bare);
+        return MTW_EXIT_FAILURE;
+    }
     if (mtw_sim_schedule_load(&sched, gtfs, err, sizeof(err)) != 0) {
         fprintf(stderr, "mtw-worker simulate: %s: %s\n", gtfs, err);
         mtw_sim_schedule_free(&sched);
@@ -285,6 +317,13 @@ static int simulate_main(const mtw_command *cmd, int argc, char **argv)
             break;
         }
         mtw_sim_bufs_free(bufs);
+        if (bare != NULL && write_bare(&sched, &so, played, gtfs_midnight(l),
+                                       now, bare, err, sizeof(err)) != 0)
+        {
+            fprintf(stderr, "mtw-worker simulate: %s\n", err);
+            rc = MTW_EXIT_FAILURE;
+            break;
+        }
         if (frames++ % 60 == 0 || once) {
             mtw_info("frame at %lld (service date %08d): %zu vehicles, "
                      "%zu trip updates, %zu cancelled, %zu alerts",
@@ -314,6 +353,7 @@ const mtw_command mtw_cmd_simulate = {
     "                           [--seed N] [--date YYYY-MM-DD|auto]\n"
     "                           [--clock wall|feed] [--delay-profile NAME]\n"
     "                           [--interval SEC] [--start HH:MM:SS] [--once]\n"
+    "                           [--bare-out DIR2]\n"
     "       mtw-worker simulate --demo-gtfs FILE.zip\n"
     "\n"
     "Plays the schedule of FILE.zip and writes VehiclePositions.pb,\n"
@@ -333,6 +373,9 @@ const mtw_command mtw_cmd_simulate = {
     "  --interval SEC       real seconds between frames (5)\n"
     "  --start HH:MM:SS     start at this time of the day instead of now\n"
     "  --once               write one frame, print its counts as JSON, exit\n"
+    "  --bare-out DIR2      also write each frame into DIR2 with positions\n"
+    "                       stripped of stop id, stop sequence and status\n"
+    "                       (as most small agencies send them)\n"
     "  --demo-gtfs FILE.zip write the project's small demo GTFS feed (a few\n"
     "                       routes with shapes, a calendar covering every\n"
     "                       date) and exit\n",

@@ -156,7 +156,7 @@ static void histlog_flush(mtw_histlog *h, PGconn *pg, int city_id,
         *wa = FLUSH_MAX;
     }
     if (*wa > 0) {
-        *ins_a = mtw_histpg_arrivals(pg, city_id, arr, *wa, "position", err,
+        *ins_a = mtw_histpg_arrivals(pg, city_id, arr, *wa, err,
                                      sizeof(err));
         if (*ins_a < 0) {
             mtw_warn("history %s: %s (arrivals kept for a retry)", slug,

@@ -15,12 +15,21 @@ typedef struct {
     char *trip_id;
     int service_date;
     int32_t trip_start;
-    int32_t seq;                /* current_stop_sequence */
+    int32_t seq;                /* current_stop_sequence, -1 none */
     int status;                 /* MTW_VS_* */
     int64_t ts;
     int32_t logged;             /* highest sequence reported, INT32_MIN */
     uint32_t vehicle;           /* index in this step's live state */
+    int located;                /* far, far_ts hold a located position */
+    double far;                 /* farthest distance along the trip's
+                                 * stops reached on this run (m) */
+    int64_t far_ts;             /* when it was reached */
+    double far_sched;           /* the schedule's time there (pattern s) */
 } arr_mem;
+
+/* a vehicle this close before a stop (along the trip) stands at it: buses
+ * stop short of the pole, and a projection lands a few metres off */
+#define AT_STOP_M 15.0
 
 struct mtw_arrivals {
     arr_mem *mem;
@@ -60,8 +69,14 @@ static int cmp_mem(const void *a, const void *b)
     return strcmp(((const arr_mem *) a)->vid, ((const arr_mem *) b)->vid);
 }
 
+const char *mtw_arrival_source_str(mtw_arrival_source s)
+{
+    return s == MTW_ARR_POSITION ? "position" : "stop_sequence";
+}
+
 static int emit(mtw_arrivals *d, const mtw_schedule *s, const mtw_trip *trip,
-                const mtw_stop_time *row, const char *vid, int64_t at)
+                const mtw_stop_time *row, const char *vid, int64_t at,
+                mtw_arrival_source source)
 {
     mtw_arrival *a;
     size_t cap;
@@ -88,6 +103,91 @@ static int emit(mtw_arrivals *d, const mtw_schedule *s, const mtw_trip *trip,
     a->scheduled_at = mtw_trip_arr(trip, row);
     a->has_delay = 1;
     a->delay = (int) (at - a->scheduled_at);
+    a->source = source;
+    return 0;
+}
+
+/*
+ * The arrivals of a vehicle without a stop sequence, from its position
+ * along the trip's stops: a stop whose distance lies between the farthest
+ * point of the previous positions and this one was passed, at the time
+ * interpolated by the schedule's running times between the two points
+ * (a bus slows down for a stop and stands there: by distance, a bus found
+ * standing at a stop would have arrived when it was found; by the
+ * schedule, it arrived when the timetable's pace brings it there).  The farthest point only moves forward, so GPS
+ * jitter backwards reports nothing and a stop is never passed twice; a
+ * position off the trip (a detour) keeps the last point, and the stops
+ * skipped meanwhile are passed when the vehicle is found again.  A vehicle
+ * first seen standing at its trip's first stop (a layover at the
+ * terminal) arrives there when first seen, as a STOPPED_AT report would.
+ */
+static int position_step(mtw_arrivals *d, const mtw_tick *t, arr_mem *m,
+                         const arr_mem *prev, int same_run)
+{
+    const mtw_vstate *vs = &t->vs[m->vehicle];
+    const mtw_trip *trip = &t->s->trips[vs->trip];
+    const mtw_stop_time *rows = mtw_trip_rows(t->s, trip);
+    int have_prev = same_run && prev->located;
+    double d0, d1, s0, s1, share;
+    int64_t t0, t1, at;
+    uint32_t k;
+
+    if (!vs->has_progress || (have_prev && (vs->dist <= prev->far
+                                            || m->ts <= prev->far_ts)))
+    {
+        /* not located, not farther, or not newer: keep the last point */
+        if (have_prev) {
+            m->located = 1;
+            m->far = prev->far;
+            m->far_ts = prev->far_ts;
+            m->far_sched = prev->far_sched;
+        }
+        return 0;
+    }
+    d1 = vs->dist;
+    t1 = m->ts;
+    m->located = 1;
+    m->far = d1;
+    m->far_ts = t1;
+    m->far_sched = vs->sched_at;
+    if (!have_prev) {
+        if (trip->st_count > 0 && d1 <= AT_STOP_M && rows[0].seq > m->logged)
+        {
+            if (emit(d, t->s, trip, &rows[0], m->vid, t1,
+                     MTW_ARR_POSITION) != 0)
+            {
+                return -1;
+            }
+            m->logged = rows[0].seq;
+        }
+        return 0;
+    }
+    d0 = prev->far;
+    t0 = prev->far_ts;
+    s0 = prev->far_sched;
+    s1 = vs->sched_at;
+    for (k = 0; k < trip->st_count; k++) {
+        double dk = rows[k].dist;
+
+        if (rows[k].seq <= m->logged || dk <= d0) {
+            continue;
+        }
+        if (dk > d1 + AT_STOP_M) {
+            break;
+        }
+        /* the share of the way from the last point, in scheduled time
+         * (by distance where the schedule does not move on) */
+        share = s1 > s0 ? (rows[k].arr - s0) / (s1 - s0)
+                        : (dk - d0) / (d1 - d0);
+        share = share < 0 ? 0 : share > 1 ? 1 : share;
+        at = t0 + (int64_t) llround((double) (t1 - t0) * share);
+        if (emit(d, t->s, trip, &rows[k], m->vid, at, MTW_ARR_POSITION)
+            != 0)
+        {
+            return -1;
+        }
+        m->logged = rows[k].seq;
+    }
     return 0;
 }
 
@@ -105,7 +205,19 @@ static int vehicle_step(mtw_arrivals *d, const mtw_tick *t, arr_mem *m,
                && prev->service_date == m->service_date
                && prev->trip_start == m->trip_start;
     m->logged = same_run ? prev->logged : INT32_MIN;
-    passed = same_run && m->seq > prev->seq && m->ts >= prev->ts;
+    if (m->seq < 0) {
+        return position_step(d, t, m, prev, same_run);
+    }
+    /* the stop sequence rules; the farthest point follows for a feed
+     * that stops sending sequences mid-run */
+    if (t->vs[m->vehicle].has_progress) {
+        m->located = 1;
+        m->far = t->vs[m->vehicle].dist;
+        m->far_ts = m->ts;
+        m->far_sched = t->vs[m->vehicle].sched_at;
+    }
+    passed = same_run && prev->seq >= 0 && m->seq > prev->seq
+             && m->ts >= prev->ts;
     for (k = 0; k < trip->st_count; k++) {
         int32_t seq = rows[k].seq;
         int64_t at;
@@ -120,7 +232,9 @@ static int vehicle_step(mtw_arrivals *d, const mtw_tick *t, arr_mem *m,
         } else {
             continue;
         }
-        if (emit(d, t->s, trip, &rows[k], m->vid, at) != 0) {
+        if (emit(d, t->s, trip, &rows[k], m->vid, at, MTW_ARR_STOP_SEQUENCE)
+            != 0)
+        {
             return -1;
         }
         m->logged = seq;
@@ -146,7 +260,7 @@ long mtw_arrivals_step(mtw_arrivals *d, const mtw_tick *t,
         arr_mem *m = &next[n];
 
         if (t->vs[i].trip < 0 || v->id == NULL || v->id[0] == '\0'
-            || v->current_seq < 0 || v->ts <= 0)
+            || v->ts <= 0)
         {
             continue;
         }

@@ -10,6 +10,14 @@
  *    INCOMING_AT or no status), it now heads to or stands at S > P on the
  *    same trip run: every stop of sequence P <= s < S was passed between the
  *    two positions, at their midpoint in time (error <= half a poll).
+ * A vehicle whose position has no current_stop_sequence (most small
+ * agencies' feeds, Saskatoon's own) arrives from its located progress
+ * along the trip's stops instead: a stop whose distance lies between the
+ * farthest point reached on the run and the new position was passed, at
+ * the time interpolated by the schedule's running times between the two
+ * points (position_step in arrivals.c: GPS jitter, detours and the layover
+ * at the first stop).  The row says which
+ * rule found it (source).
  * Each (trip run, stop sequence) is reported once per vehicle: the detector
  * remembers the highest sequence it reported for the vehicle's trip run.
  * Predictions (TripUpdate times) are never logged as arrivals.
@@ -37,6 +45,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* which rule found an arrival (arrival_log.source) */
+typedef enum {
+    MTW_ARR_STOP_SEQUENCE = 0,  /* the feed's current_stop_sequence */
+    MTW_ARR_POSITION            /* the position along the trip's stops */
+} mtw_arrival_source;
+
+const char *mtw_arrival_source_str(mtw_arrival_source s);
+
 typedef struct {
     const char *route_id, *trip_id, *stop_id, *vehicle_id;
     int service_date;           /* YYYYMMDD of the trip run */
@@ -47,6 +63,7 @@ typedef struct {
     int64_t arrived_at;         /* epoch */
     int has_delay;
     int delay;                  /* arrived - scheduled, + late */
+    mtw_arrival_source source;
 } mtw_arrival;
 
 typedef struct mtw_arrivals mtw_arrivals;

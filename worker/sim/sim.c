@@ -189,11 +189,21 @@ static sim_pos position_of(mtw_sim_schedule *s, mtw_sim_trip *t,
     if (t->st_n < 2) {
         return pos;
     }
-    /* the schedule time the vehicle is at: tod minus its delay there */
+    /* the schedule time the vehicle is at: tod minus its delay there, a
+     * fixed point found by iteration (it contracts while the drift is
+     * less than the trip's duration); converged, so positions agree with
+     * the TripUpdates' times to the second */
     sched = tod - f->base;
-    for (k = 0; k < 3; k++) {
+    for (k = 0; k < 60; k++) {
+        double next;
+
         p = trip_progress(st, t->st_n, sched);
-        sched = tod - delay_at(f, p);
+        next = tod - delay_at(f, p);
+        if (fabs(next - sched) < 0.01) {
+            sched = next;
+            break;
+        }
+        sched = next;
     }
     if (sched < st[0].dep - SIM_LAYOVER_SEC || sched > st[t->st_n - 1].arr) {
         return pos;
@@ -381,7 +391,7 @@ static int occupancy_of(double load, double p, int *pct)
 
 static void add_vehicle(entities *e, mtw_sim_schedule *s, mtw_sim_trip *t,
                         int32_t date, const sim_pos *pos, const trip_fate *f,
-                        int64_t now, const sim_run *run)
+                        int64_t now, const sim_run *run, int bare)
 {
     TransitRealtime__FeedEntity *fe = entity(e, run_id(e, "v",
                                                        (long) (t - s->trips),
@@ -407,13 +417,15 @@ static void add_vehicle(entities *e, mtw_sim_schedule *s, mtw_sim_trip *t,
     vp->vehicle = veh_desc(e, s, t, run);
     vp->has_timestamp = 1;
     vp->timestamp = (uint64_t) now;
-    vp->stop_id = (char *) s->stops[st[pos->idx].stop].id;
-    vp->has_current_stop_sequence = 1;
-    vp->current_stop_sequence = st[pos->idx].seq;
-    vp->has_current_status = 1;
-    vp->current_status = pos->state == 0
-        ? TRANSIT_REALTIME__VEHICLE_POSITION__VEHICLE_STOP_STATUS__STOPPED_AT
-        : TRANSIT_REALTIME__VEHICLE_POSITION__VEHICLE_STOP_STATUS__IN_TRANSIT_TO;
+    if (!bare) {
+        vp->stop_id = (char *) s->stops[st[pos->idx].stop].id;
+        vp->has_current_stop_sequence = 1;
+        vp->current_stop_sequence = st[pos->idx].seq;
+        vp->has_current_status = 1;
+        vp->current_status = pos->state == 0
+            ? TRANSIT_REALTIME__VEHICLE_POSITION__VEHICLE_STOP_STATUS__STOPPED_AT
+            : TRANSIT_REALTIME__VEHICLE_POSITION__VEHICLE_STOP_STATUS__IN_TRANSIT_TO;
+    }
     vp->has_occupancy_status = 1;
     vp->occupancy_status = occupancy_of(f->load, pos->progress, &pct);
     vp->has_occupancy_percentage = 1;
@@ -644,7 +656,7 @@ static void play_run(mtw_sim_schedule *s, const mtw_sim_opts *o,
     }
     pos = position_of(s, t, &f, rt);
     if (pos.state >= 0) {
-        add_vehicle(ev, s, t, d, &pos, &f, now, run);
+        add_vehicle(ev, s, t, d, &pos, &f, now, run, o->bare);
         add_trip_update(et, s, t, d, mid, &f, pos.idx, 1, now, run);
         stats->vehicles++;
         stats->trip_updates++;

@@ -31,6 +31,8 @@ int mtw_sim_profile_parse(const char *s, mtw_sim_profile *out);
 typedef struct {
     uint64_t        seed;
     mtw_sim_profile profile;
+    int             bare;   /* positions without stop id, sequence and
+                             * status, as most small agencies send them */
 } mtw_sim_opts;
 
 typedef struct {

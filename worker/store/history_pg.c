@@ -69,8 +69,7 @@ typedef struct {
 } arr_vals;
 
 long mtw_histpg_arrivals(PGconn *conn, int city_id, const mtw_arrival *a,
-                         size_t n, const char *source, char *err,
-                         size_t errlen)
+                         size_t n, char *err, size_t errlen)
 {
     const char **params;
     arr_vals *vals;
@@ -123,7 +122,7 @@ long mtw_histpg_arrivals(PGconn *conn, int city_id, const mtw_arrival *a,
             p[8] = x->scheduled_at > 0 ? v->sched : NULL;
             p[9] = v->arr;
             p[10] = x->has_delay ? v->delay : NULL;
-            p[11] = source;
+            p[11] = mtw_arrival_source_str(x->source);
         }
         mtw_jbuf_reset(&vids);
         mtw_jw_arr(&vids);

@@ -14,13 +14,12 @@
 
 /*
  * Appends n arrivals in multi-row INSERTs (one statement per 200 rows, one
- * transaction); rows already logged are skipped.  Returns the rows
+ * transaction), each with its source; rows already logged are skipped.  Returns the rows
  * inserted once the transaction committed, or -1 with err (nothing
  * written, or the commit's outcome unknown: a retry is safe).
  */
 long mtw_histpg_arrivals(PGconn *conn, int city_id, const mtw_arrival *a,
-                         size_t n, const char *source, char *err,
-                         size_t errlen);
+                         size_t n, char *err, size_t errlen);
 
 /*
  * Records n bunching incidents in one transaction; a resumable one that

@@ -23,6 +23,7 @@ void mtw_histwire_arrival(mtw_jbuf *w, const mtw_arrival *a)
     mtw_jw_kint(w, "arrived", a->arrived_at);
     mtw_jw_kint(w, "has_delay", a->has_delay);
     mtw_jw_kint(w, "delay", a->delay);
+    mtw_jw_kstr(w, "src", mtw_arrival_source_str(a->source));
     mtw_jw_obj_end(w);
 }
 
@@ -83,6 +84,7 @@ int mtw_histwire_parse(const char *text, size_t len, mtw_histq *q)
     k = str_of(o, "k");
     if (k != NULL && strcmp(k, "a") == 0) {
         mtw_arrival a;
+        const char *src;
 
         memset(&a, 0, sizeof(a));
         a.route_id = str_of(o, "route");
@@ -105,6 +107,10 @@ int mtw_histwire_parse(const char *text, size_t len, mtw_histq *q)
             a.arrived_at = n[5];
             a.has_delay = (int) n[6];
             a.delay = (int) n[7];
+            /* rows mirrored before sources were told apart: sequences */
+            src = str_of(o, "src");
+            a.source = src != NULL && strcmp(src, "position") == 0
+                       ? MTW_ARR_POSITION : MTW_ARR_STOP_SEQUENCE;
             rc = mtw_histq_add_arrivals(q, &a, 1) < 0 ? -1 : 1;
         }
     } else if (k != NULL && strcmp(k, "b") == 0) {

@@ -1,7 +1,8 @@
 /*
  * test_history.c - the history rules on a hand-made network: arrivals from
  * STOPPED_AT and from progress between two snapshots (each once, delay
- * against the schedule, reset on a new trip run), bunching episodes (one
+ * against the schedule, reset on a new trip run), from positions alone
+ * (timed by distance, jitter, layover at the first stop, detour), bunching episodes (one
  * row per episode, the first step's resumable), the queue of rows waiting
  * for a commit (copies, oldest dropped at the cap), the day aggregate's arithmetic, and the EMF heartbeat
  * line of the CloudWatch contract.
@@ -205,6 +206,106 @@ static void test_new_run_and_unknown(void **state)
     assert_int_equal(a[0].trip_start, 7 * 3600 + 600);
     /* a vehicle gone for a poll is forgotten, not replayed */
     assert_int_equal(step(d, v, 0, &a, &l), 0);
+    mtw_arrivals_free(d);
+    mtw_live_free(l);
+}
+
+/* one vehicle without a stop sequence at x stops along R (x = 1.5: half
+ * way from S1 to S2), lon_off degrees east of the line */
+static long pos_step(mtw_arrivals *d, const char *trip, double x,
+                     double lon_off, int64_t ts, const mtw_arrival **out,
+                     mtw_live **keep)
+{
+    mtw_score_params p;
+    mtw_live *l = mtw_live_create();
+    mtw_vehicle *v;
+    mtw_tick *t;
+    long r;
+
+    mtw_score_params_default(&p);
+    v = mtw_live_add_vehicle(l, "bus-9", trip, NULL);
+    assert_non_null(v);
+    v->has_pos = 1;
+    v->lat = 52.10 + x * 0.005;
+    v->lon = -106.60 + lon_off;
+    v->ts = ts;
+    v->current_seq = -1;
+    v->stop_status = -1;
+    assert_int_equal(mtw_live_index(l), 0);
+    t = mtw_tick_run(sched, l, ts, &p);
+    assert_non_null(t);
+    r = mtw_arrivals_step(d, t, out);
+    mtw_tick_free(t);
+    mtw_live_free(*keep);
+    *keep = l;
+    return r;
+}
+
+static void test_position_between_polls(void **state)
+{
+    mtw_arrivals *d = mtw_arrivals_create();
+    mtw_live *l = NULL;
+    const mtw_arrival *a;
+    int64_t t0 = base + 7 * 3600 + 60;
+
+    (void) state;
+    assert_int_equal(pos_step(d, "T0700", 0.5, 0, t0, &a, &l), 0);
+    /* 3 stops further 300 s later: S1, S2, S3 passed, timed by distance */
+    assert_int_equal(pos_step(d, "T0700", 3.5, 0, t0 + 300, &a, &l), 3);
+    assert_int_equal(a[0].seq, 2);
+    assert_int_equal(a[2].seq, 4);
+    assert_string_equal(a[1].stop_id, "S2");
+    assert_int_equal(a[0].source, MTW_ARR_POSITION);
+    assert_true(llabs(a[0].arrived_at - (t0 + 50)) <= 1);
+    assert_true(llabs(a[1].arrived_at - (t0 + 150)) <= 1);
+    assert_true(llabs(a[2].arrived_at - (t0 + 250)) <= 1);
+    assert_int_equal(a[1].delay, (int) (a[1].arrived_at
+                                        - (base + 7 * 3600 + 2 * SEG)));
+    /* GPS jitter backwards, then back where it was: nothing */
+    assert_int_equal(pos_step(d, "T0700", 3.3, 0, t0 + 310, &a, &l), 0);
+    assert_int_equal(pos_step(d, "T0700", 3.5, 0, t0 + 320, &a, &l), 0);
+    /* standing at S4: arrived when it got there, once */
+    assert_int_equal(pos_step(d, "T0700", 4.0, 0, t0 + 400, &a, &l), 1);
+    assert_int_equal(a[0].seq, 5);
+    assert_true(a[0].arrived_at == t0 + 400);
+    assert_int_equal(pos_step(d, "T0700", 4.0, 0, t0 + 420, &a, &l), 0);
+    assert_int_equal(pos_step(d, "T0700", 4.2, 0, t0 + 440, &a, &l), 0);
+    /* the terminal: S5 once */
+    assert_int_equal(pos_step(d, "T0700", 5.0, 0, t0 + 500, &a, &l), 1);
+    assert_int_equal(a[0].seq, 6);
+    assert_int_equal(pos_step(d, "T0700", 5.0, 0, t0 + 520, &a, &l), 0);
+    mtw_arrivals_free(d);
+    mtw_live_free(l);
+}
+
+static void test_position_layover_and_detour(void **state)
+{
+    mtw_arrivals *d = mtw_arrivals_create();
+    mtw_live *l = NULL;
+    const mtw_arrival *a;
+    int64_t t0 = base + 7 * 3600 + 1200 - 240;    /* T0720, 4 min early */
+    int i;
+
+    (void) state;
+    /* waiting at the first stop: arrived when first seen, once */
+    assert_int_equal(pos_step(d, "T0720", 0, 0, t0, &a, &l), 1);
+    assert_int_equal(a[0].seq, 1);
+    assert_true(a[0].arrived_at == t0);
+    for (i = 1; i <= 4; i++) {
+        assert_int_equal(pos_step(d, "T0720", 0, 0, t0 + 60 * i, &a, &l),
+                         0);
+    }
+    assert_int_equal(pos_step(d, "T0720", 1.5, 0, t0 + 400, &a, &l), 1);
+    assert_int_equal(a[0].seq, 2);
+    /* a detour 1.4 km off the line: not located, nothing */
+    assert_int_equal(pos_step(d, "T0720", 2.5, 0.02, t0 + 460, &a, &l), 0);
+    assert_int_equal(pos_step(d, "T0720", 3.0, 0.02, t0 + 520, &a, &l), 0);
+    /* back on the line past S3: S2 and S3 passed since the last point */
+    assert_int_equal(pos_step(d, "T0720", 3.5, 0, t0 + 600, &a, &l), 2);
+    assert_int_equal(a[0].seq, 3);
+    assert_int_equal(a[1].seq, 4);
+    assert_true(a[0].arrived_at > t0 + 400 && a[0].arrived_at < a[1].arrived_at
+                && a[1].arrived_at < t0 + 600);
     mtw_arrivals_free(d);
     mtw_live_free(l);
 }
@@ -425,6 +526,8 @@ int main(void)
         cmocka_unit_test(test_stopped_at_once),
         cmocka_unit_test(test_passing_between_polls),
         cmocka_unit_test(test_new_run_and_unknown),
+        cmocka_unit_test(test_position_between_polls),
+        cmocka_unit_test(test_position_layover_and_detour),
         cmocka_unit_test(test_bunching_episodes),
         cmocka_unit_test(test_pending_queue),
         cmocka_unit_test(test_day_aggregate),

@@ -48,7 +48,7 @@ static void test_demo_feed_plays(void **state)
     char path[] = "/tmp/mtw-test-sim-XXXXXX";
     char zip[64], err[256];
     mtw_sim_schedule s;
-    mtw_sim_opts o = { 7, MTW_SIM_NORMAL };
+    mtw_sim_opts o = { .seed = 7, .profile = MTW_SIM_NORMAL, .bare = 0 };
     mtw_sim_buf a[3], b[3];
     mtw_sim_stats sa, sb;
     mtw_snapshot snap;
@@ -93,6 +93,25 @@ static void test_demo_feed_plays(void **state)
                                          sizeof(err)), 0);
     assert_int_equal(snap.n_trips, sa.trip_updates + sa.canceled);
     mtw_snapshot_free(&snap);
+    mtw_sim_bufs_free(b);
+
+    /* bare: the same vehicles at the same places, no stop, no status */
+    o.bare = 1;
+    assert_int_equal(mtw_sim_frame(&s, &o, 20250702, midnight, now, b, &sb), 0);
+    assert_int_equal(sb.vehicles, sa.vehicles);
+    assert_true(b[0].len < a[0].len);
+    assert_int_equal(b[1].len, a[1].len);
+    mtw_snapshot_init(&snap, MTW_FEED_VEHICLES);
+    assert_int_equal(mtw_snapshot_decode(&snap, b[0].bytes, b[0].len, 0, err,
+                                         sizeof(err)), 0);
+    for (k = 0; k < (int) snap.n_vehicles; k++) {
+        assert_false(snap.vehicles[k].has_stop_seq);
+        assert_null(snap.vehicles[k].stop_id);
+        assert_int_equal(snap.vehicles[k].stop_status, -1);
+        assert_true(snap.vehicles[k].has_position);
+    }
+    mtw_snapshot_free(&snap);
+    o.bare = 0;
     mtw_sim_bufs_free(a);
     mtw_sim_bufs_free(b);
 

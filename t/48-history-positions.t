@@ -1,0 +1,195 @@
+#!/usr/bin/perl
+# 48-history-positions.t - arrivals from a feed without stop sequences.
+# One simulator plays the demo feed into two folders at the same instants:
+# `live` as usual, `bare` with positions stripped of stop id, stop
+# sequence and status (--bare-out), as most small agencies' feeds (and
+# Saskatoon's own) are.  Two workers log them as two cities.  The bare
+# city must find the same (trip run, stop) arrivals from positions alone,
+# each exactly once, timed within half a poll period of the truth.  The
+# truth is the simulator's own: its TripUpdates give each remaining stop
+# the time its vehicle will reach it (the vehicle moves with the same
+# delays), so every TripUpdates frame is kept and decoded.  Prints recall
+# and timing errors of both cities against it.
+use strict;
+use warnings;
+use lib 't/lib';
+use File::Path qw(make_path);
+use JSON::PP;
+use MTW::Test;
+use Test::More;
+use Time::HiRes qw(sleep);
+
+my $t = MTW::Test->new;
+my $dir = $t->dir;
+my $zip = "$dir/demo.zip";
+my ($live, $bare) = ("$dir/live", "$dir/bare");
+make_path($live, $bare);
+
+my ($rc, $out, $err) = $t->worker('simulate', '--demo-gtfs', $zip);
+is($rc, 0, 'demo feed') or diag($err);
+$t->start_postgres;
+$t->start_redis;
+($rc, $out, $err) = $t->worker('migrate');
+is($rc, 0, 'migrate') or diag($err);
+for my $city (qw(full bare)) {
+    ($rc, $out, $err) = $t->worker('gtfs-load', '--city', $city, '--quiet', $zip);
+    is($rc, 0, "gtfs-load $city") or diag($err);
+}
+my %id = (full => $t->city_id('full'), bare => $t->city_id('bare'));
+
+$t->start_nginx(<<"CONF");
+server {
+    listen 127.0.0.1:%%PORT%%;
+    location /live/ { alias $live/; }
+    location /bare/ { alias $bare/; }
+}
+CONF
+my $base = 'http://127.0.0.1:' . $t->nginx_port;
+# 24 s of feed time per 0.5 s frame; the workers poll 5 times a frame, so
+# both see every frame and differ only by how they time a passage
+my $speed = 48;
+my $frame = 0.5;
+my $poll_feed_s = $frame * $speed;
+$t->start_worker('sim', 'simulate', '--gtfs', $zip, '--out', $live,
+    '--bare-out', $bare, '--interval', $frame, '--speed', $speed,
+    '--date', '2025-07-02', '--clock', 'feed', '--start', '08:00:00',
+    '--delay-profile', 'heavy');
+MTW::Test::wait_for('first frame', 20, sub { -e "$bare/Alerts.pb" });
+
+# the bare feed really has no stop sequence
+my $vp = MTW::Test::slurp("$bare/VehiclePositions.pb");
+my $vp_full = MTW::Test::slurp("$live/VehiclePositions.pb");
+ok(length($vp) < length($vp_full), 'bare positions are smaller');
+
+for my $city (qw(full bare)) {
+    my $folder = $city eq 'full' ? 'live' : 'bare';
+    $t->start_worker($city, { MTW_CITY => $city, MTW_CLOCK => 'feed',
+        MTW_SERVICE_DATE => '2025-07-02', MTW_POLL_MS => 100, MTW_SCORE_SEC => 10,
+        MTW_LOG_LEVEL => 'debug',
+        MTW_VEHICLES_URL => "$base/$folder/VehiclePositions.pb",
+        MTW_TRIPS_URL => "$base/$folder/TripUpdates.pb",
+        MTW_ALERTS_URL => "$base/$folder/Alerts.pb" }, 'run');
+}
+
+sub count { $t->psql("SELECT count(*) FROM arrival_log WHERE city_id = $id{$_[0]}") }
+# every TripUpdates frame, kept for the truth
+my ($last_tu, $ntu) = ('', 0);
+make_path("$dir/tu");
+sub keep_tu {
+    my $body = eval { MTW::Test::slurp("$live/TripUpdates.pb") } // '';
+    return if $body eq '' || $body eq $last_tu;
+    $last_tu = $body;
+    open my $fh, '>:raw', sprintf("$dir/tu/%05d.pb", $ntu++) or die;
+    print $fh $body;
+    close $fh;
+}
+MTW::Test::wait_for('arrivals in both cities', 90, sub {
+    keep_tu();
+    sleep 0.1;
+    return count('full') >= 150 && count('bare') >= 150;
+});
+# the feed stops; both workers see its last frame, then stop
+$t->stop_worker('sim');
+my @last = (-1, -1);
+MTW::Test::wait_for('both logs settled', 30, sub {
+    sleep 1;
+    my @now = (count('full'), count('bare'));
+    my $same = $now[0] == $last[0] && $now[1] == $last[1];
+    @last = @now;
+    return $same;
+});
+for my $city (qw(full bare)) {
+    my ($rc_run) = $t->stop_worker($city);
+    is($rc_run, 0, "worker $city stopped cleanly");
+}
+
+is($t->psql("SELECT count(*) FROM arrival_log WHERE city_id = $id{bare}
+    AND source <> 'position'"), 0, 'bare: every arrival from positions');
+is($t->psql("SELECT count(*) FROM arrival_log WHERE city_id = $id{full}
+    AND source <> 'stop_sequence'"), 0, 'full: every arrival from stop sequences');
+
+# each exactly once: the worker never even offered a duplicate
+my $log = $t->worker_log('bare');
+my @writes = $log =~ /history bare: (\d+) arrivals \((\d+) new\)/g;
+my ($offered, $dups) = (0, 0);
+while (my ($a, $b) = splice(@writes, 0, 2)) {
+    $offered += $a;
+    $dups += $a - $b;
+}
+my $nbare = count('bare');
+is($offered, $nbare, "bare: offered $offered arrivals, as many as logged");
+is($dups, 0, 'bare: no duplicate offered');
+is($t->psql("SELECT count(*) FROM arrival_log a JOIN LATERAL (SELECT 1 FROM arrival_log b
+    WHERE b.city_id = a.city_id AND b.trip_id = a.trip_id
+    AND b.trip_start_time = a.trip_start_time AND b.stop_sequence > a.stop_sequence
+    AND b.arrived_at < a.arrived_at LIMIT 1) x ON true WHERE a.city_id = $id{bare}"), 0,
+   'bare: arrivals in stop order along each trip run');
+
+# the truth: the time each (trip, stop) is reached, from the TripUpdates
+my %truth;
+for my $file (sort glob("$dir/tu/*.pb")) {
+    my ($rc_d, $json) = $t->worker('decode', $file);
+    next if $rc_d != 0;
+    for my $e (@{ decode_json($json)->{entity} || [] }) {
+        my $tu = $e->{trip_update} or next;
+        for my $u (@{ $tu->{stop_time_update} || [] }) {
+            next unless defined $u->{stop_sequence} && $u->{arrival} && $u->{arrival}{time};
+            my $k = "$tu->{trip}{trip_id}|$u->{stop_sequence}";
+            $truth{$k} = $u->{arrival}{time};
+        }
+    }
+}
+ok($ntu >= 20 && keys %truth > 100, "$ntu TripUpdates frames kept, "
+   . scalar(keys %truth) . ' stop times of truth');
+
+# a trip's first stop is left out of the timing: a bus waiting there has
+# arrived before the time its TripUpdate gives (the departure's)
+sub arrivals {
+    my ($city) = @_;
+    my %a;
+    for (split /\n/, $t->psql("SELECT trip_id || '|' || stop_sequence || '|'
+        || extract(epoch FROM arrived_at)::bigint || '|'
+        || (stop_sequence = (SELECT min(stop_sequence) FROM stop_times s
+            JOIN trips r USING (city_id, trip_id) WHERE s.city_id = a.city_id
+            AND s.trip_id = a.trip_id))::int
+        FROM arrival_log a WHERE city_id = $id{$city}"))
+    {
+        my ($trip, $seq, $at, $first) = split /\|/;
+        $a{"$trip|$seq"} = [$at, $first];
+    }
+    return \%a;
+}
+sub errors {
+    my ($arr) = @_;
+    my @e = sort { $a <=> $b } map { abs($arr->{$_}[0] - $truth{$_}) }
+        grep { !$arr->{$_}[1] && defined $truth{$_} } keys %$arr;
+    return @e ? { n => scalar @e, median => $e[@e / 2], p95 => $e[int(0.95 * $#e)],
+                  max => $e[-1] } : { n => 0, median => 0, p95 => 0, max => 0 };
+}
+my ($full, $bare_a) = (arrivals('full'), arrivals('bare'));
+my $nfull = keys %$full;
+my $matched = grep { $bare_a->{$_} } keys %$full;
+my $recall = $nfull ? $matched / $nfull : 0;
+my $extra = $nbare - $matched;
+my ($ef, $eb) = (errors($full), errors($bare_a));
+diag(sprintf 'positions only: recall %.1f %% (%d of the %d stop-sequence arrivals), '
+    . '%d more', 100 * $recall, $matched, $nfull, $extra);
+diag(sprintf 'timing error against the simulator (%s, %d arrivals): median %d s, '
+    . 'p95 %d s, max %d s', @$_) for ['stop sequences', $ef->{n}, @$ef{qw(median p95 max)}],
+    ['positions only', $eb->{n}, @$eb{qw(median p95 max)}];
+diag("poll period: $poll_feed_s s of feed time");
+ok($recall >= 0.95, sprintf 'recall %.3f >= 0.95', $recall);
+ok($extra <= 0.05 * $nfull, "$extra arrivals the stop sequences did not see (<= 5 %)");
+ok($eb->{n} >= 100, "$eb->{n} position arrivals timed against the truth");
+# the stop-sequence rules time a stop by the first frame that shows the bus
+# standing there, or half way between two frames: up to a poll late; the
+# positions, by the schedule's pace between two frames
+ok($eb->{median} <= $poll_feed_s / 2,
+   "positions only: median timing error $eb->{median} s <= half a poll");
+ok($eb->{max} <= $poll_feed_s + 1,
+   "positions only: every timing error ($eb->{max} s at most) <= one poll");
+ok($eb->{median} <= $ef->{median},
+   "positions only time arrivals no worse than the stop sequences "
+   . "(median $eb->{median} s against $ef->{median} s)");
+
+done_testing;
