@@ -157,6 +157,10 @@ ngx_http_mtw_fetch(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx,
                    "the data store is unavailable, retry shortly");
     }
 
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "mtw fetch: sent %ui command(s) for \"%V\", ticket %p",
+                   n, &r->uri, ticket);
+
     ctx->ticket = ticket;
 
     ctx->timer.handler = ngx_http_mtw_fetch_timeout;
@@ -195,6 +199,11 @@ ngx_http_mtw_fetch_reply(redisAsyncContext *ac, void *reply, void *privdata)
     ctx = ticket->ctx;
 
     if (ctx == NULL) {
+        /* the request went away (timeout, client gone): drop the reply */
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, ngx_cycle->log, 0,
+                       "mtw fetch: late reply %ui for ticket %p dropped",
+                       i, ticket);
+
         if (ticket->refs == 0) {
             ngx_free(ticket);
         }
@@ -203,6 +212,11 @@ ngx_http_mtw_fetch_reply(redisAsyncContext *ac, void *reply, void *privdata)
     }
 
     r = ctx->request;
+
+    ngx_log_debug4(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "mtw fetch: reply %ui of %ui, type %d, %ui to come",
+                   i + 1, ctx->nreplies,
+                   reply ? ((redisReply *) reply)->type : -1, ticket->refs);
 
     if (reply == NULL
         || ngx_http_mtw_reply_copy(r->pool, &ctx->replies[i], reply, 0)
@@ -246,6 +260,9 @@ ngx_http_mtw_fetch_timeout(ngx_event_t *ev)
 
     r = ctx->request;
 
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "mtw fetch: timeout, ticket %p", ctx->ticket);
+
     ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                   "mtw: Redis did not answer within mtw_redis_timeout");
 
@@ -278,6 +295,9 @@ static void
 ngx_http_mtw_fetch_detach(ngx_http_mtw_ctx_t *ctx)
 {
     if (ctx->ticket != NULL) {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, ctx->request->connection->log, 0,
+                       "mtw fetch: detach from ticket %p", ctx->ticket);
+
         ctx->ticket->ctx = NULL;
         ctx->ticket = NULL;
     }

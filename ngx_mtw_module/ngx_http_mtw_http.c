@@ -253,8 +253,9 @@ ngx_http_mtw_send_error(ngx_http_request_t *r, ngx_uint_t status,
     p = ngx_sprintf(body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}",
                     code, message);
 
-    /* an error replaces whatever a handler had prepared */
-    r->headers_out.etag = NULL;
+    /* an error replaces whatever a handler had prepared: the ETag leaves
+     * the header list too */
+    ngx_http_clear_etag(r);
 
     if (ngx_http_mtw_add_header(r, "Cache-Control",
             &ngx_http_mtw_cache_control[NGX_HTTP_MTW_CACHE_ERROR])

@@ -63,6 +63,9 @@ ngx_http_mtw_redis_read_handler(ngx_event_t *ev)
 {
     ngx_connection_t  *c = ev->data;
 
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, c->log, 0,
+                   "mtw redis: readable, fd:%d", c->fd);
+
     redisAsyncHandleRead(c->data);
 }
 
@@ -71,6 +74,9 @@ static void
 ngx_http_mtw_redis_write_handler(ngx_event_t *ev)
 {
     ngx_connection_t  *c = ev->data;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, c->log, 0,
+                   "mtw redis: writable, fd:%d", c->fd);
 
     redisAsyncHandleWrite(c->data);
 }
@@ -84,6 +90,9 @@ ngx_http_mtw_redis_add_read(void *data)
     if (c->read->active) {
         return;
     }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, c->log, 0,
+                   "mtw redis: watch reading, fd:%d", c->fd);
 
     if (ngx_add_event(c->read, NGX_READ_EVENT, NGX_LEVEL_EVENT) != NGX_OK) {
         ngx_log_error(NGX_LOG_ERR, c->log, 0,
@@ -100,6 +109,9 @@ ngx_http_mtw_redis_del_read(void *data)
     if (!c->read->active) {
         return;
     }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, c->log, 0,
+                   "mtw redis: stop reading, fd:%d", c->fd);
 
     if (ngx_del_event(c->read, NGX_READ_EVENT, 0) != NGX_OK) {
         ngx_log_error(NGX_LOG_ERR, c->log, 0,
@@ -118,6 +130,9 @@ ngx_http_mtw_redis_add_write(void *data)
         return;
     }
 
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, c->log, 0,
+                   "mtw redis: watch writing, fd:%d", c->fd);
+
     if (ngx_add_event(c->write, NGX_WRITE_EVENT, NGX_LEVEL_EVENT) != NGX_OK) {
         ngx_log_error(NGX_LOG_ERR, c->log, 0,
                       "mtw redis: cannot watch the Redis socket for writing");
@@ -133,6 +148,9 @@ ngx_http_mtw_redis_del_write(void *data)
     if (!c->write->active) {
         return;
     }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, c->log, 0,
+                   "mtw redis: stop writing, fd:%d", c->fd);
 
     if (ngx_del_event(c->write, NGX_WRITE_EVENT, 0) != NGX_OK) {
         ngx_log_error(NGX_LOG_ERR, c->log, 0,

@@ -1,0 +1,51 @@
+# The module's debug log (nginx built --with-debug, `error_log ... debug`)
+# follows a request's Redis round trip and the connection's events: the
+# batch sent, each reply, a timeout, the detach, a late reply dropped, and
+# the adapter watching the socket.
+use strict;
+use warnings;
+use Test::More;
+use MTW::Test;
+use MTW::ApiSeed;
+use Time::HiRes qw(sleep);
+
+my $t = MTW::Test->new;
+my $dir = $t->dir;
+$t->start_redis(args => [ '--enable-debug-command', 'yes' ]);
+MTW::ApiSeed::seed($t);
+$t->start_nginx(MTW::ApiSeed::nginx_http(timeout => '300ms'),
+                main => "error_log $dir/debug.log debug;");
+
+my $r = $t->get('/api/v1/routes/14514');
+is($r->{status}, 200, 'a document');
+
+# a Redis that sleeps past mtw_redis_timeout: timeout, detach, late reply
+my $pid = fork // die;
+if (!$pid) {
+    $t->redis_cmd('DEBUG', 'SLEEP', '1');
+    POSIX::_exit(0);
+}
+sleep 0.2;
+$r = $t->get('/api/score');
+is($r->{status}, 503, 'Redis asleep: 503');
+waitpid $pid, 0;
+MTW::Test::wait_for('the late reply', 5, sub {
+    MTW::Test::slurp("$dir/debug.log") =~ /late reply/;
+});
+
+my $log = MTW::Test::slurp("$dir/debug.log");
+for my $line ('mtw fetch: sent 1 command(s) for "/api/v1/routes/14514"',
+              'mtw fetch: reply 1 of 1, type 2',
+              'mtw fetch: timeout, ticket',
+              'mtw fetch: detach from ticket',
+              'mtw fetch: late reply 0 for ticket',
+              'mtw redis: watch reading, fd:',
+              'mtw redis: readable, fd:',
+              'mtw redis: watch writing, fd:',
+              'mtw redis: writable, fd:',
+              'mtw redis: stop writing, fd:')
+{
+    ok(index($log, $line) >= 0, "debug: $line");
+}
+
+done_testing;
