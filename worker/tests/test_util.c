@@ -1,9 +1,9 @@
 /*
- * test_util.c - what the shared helpers in worker/util/ add over the two
- * allocators and writers they replaced: zeroed and heap-allocated arenas,
- * big one-off blocks that keep the current block's space, keys from data
- * escaped by the JSON writer, and a new top-level value after
- * mtw_jbuf_reset_nesting.
+ * test_util.c - the shared helpers of worker/util/, all their tests in one
+ * place: the arena (alloc, reset, limit, zeroed and heap-allocated, big
+ * one-off blocks that keep the current block's space) and the JSON writer
+ * (escaping, nesting, keys from data, a new top-level value after
+ * mtw_jbuf_reset_nesting, huge numbers), dates, the stop search index.
  */
 #include "util/arena.h"
 #include "util/date.h"
@@ -14,8 +14,98 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+
+/* --- arena ----------------------------------------------------------------- */
+
+static void test_arena_alloc_reset_limit(void **state)
+{
+    mtw_arena a;
+    char *p, *q, *big;
+    size_t reserved;
+    int i;
+
+    (void) state;
+    mtw_arena_init(&a, 256, 0);
+    p = mtw_arena_alloc(&a, 3);
+    q = mtw_arena_alloc(&a, 5);
+    assert_non_null(p);
+    assert_non_null(q);
+    assert_int_equal((uintptr_t) p % 16, 0);
+    assert_int_equal((uintptr_t) q % 16, 0);
+    assert_true(q >= p + 16 || q < p);
+    big = mtw_arena_alloc(&a, 10000);      /* larger than a block */
+    assert_non_null(big);
+    memset(big, 1, 10000);
+    for (i = 0; i < 100; i++) {
+        assert_non_null(mtw_arena_alloc(&a, 100));
+    }
+    assert_string_equal(mtw_arena_strdup(&a, "stop 42"), "stop 42");
+    mtw_arena_reset(&a);
+    assert_int_equal(a.used, 0);
+    /* the next round gets one block big enough for the whole last round */
+    assert_non_null(mtw_arena_alloc(&a, 10000));
+    reserved = a.reserved;
+    assert_true(reserved >= 10000 + 100 * 112);
+    for (i = 0; i < 100; i++) {
+        assert_non_null(mtw_arena_alloc(&a, 100));
+    }
+    assert_int_equal(a.reserved, reserved);
+    /* and a steady round after that keeps that block */
+    mtw_arena_reset(&a);
+    assert_int_equal(a.reserved, reserved);
+    assert_non_null(mtw_arena_alloc(&a, 10000));
+    assert_int_equal(a.reserved, reserved);
+    mtw_arena_free(&a);
+
+    mtw_arena_init(&a, 0, 1024);
+    assert_non_null(mtw_arena_alloc(&a, 1000));
+    assert_null(mtw_arena_alloc(&a, 100));  /* over the limit */
+    mtw_arena_free(&a);
+}
+
+/* --- JSON writer ------------------------------------------------------------- */
+
+static void test_jsonw(void **state)
+{
+    mtw_jbuf w;
+
+    (void) state;
+    mtw_jbuf_init(&w);
+    mtw_jw_obj(&w);
+    mtw_jw_key(&w, "s");
+    mtw_jw_str(&w, "a\"b\\c\n\x01" "\xc3\xa9" "\xff" "z");
+    mtw_jw_key(&w, "a");
+    mtw_jw_arr(&w);
+    mtw_jw_int(&w, -3);
+    mtw_jw_uint(&w, 18446744073709551615ULL);
+    mtw_jw_double(&w, 0.1);
+    mtw_jw_double(&w, 225.0);
+    mtw_jw_double(&w, (float) 52.1338);
+    mtw_jw_double(&w, 0.0 / 0.0);
+    mtw_jw_null(&w);
+    mtw_jw_bool(&w, 1);
+    mtw_jw_obj(&w);
+    mtw_jw_obj_end(&w);
+    mtw_jw_arr_end(&w);
+    mtw_jw_key(&w, "n");
+    mtw_jw_str(&w, NULL);
+    mtw_jw_obj_end(&w);
+    assert_false(w.failed);
+    assert_string_equal(w.buf,
+        "{\"s\":\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\xef\xbf\xbdz\","
+        "\"a\":[-3,18446744073709551615,0.1,225.0,52.1338005065918,"
+        "null,null,true,{}],\"n\":null}");
+    mtw_jbuf_reset(&w);
+    mtw_jw_arr(&w);
+    mtw_jw_arr_end(&w);
+    assert_string_equal(w.buf, "[]");
+    mtw_jbuf_free(&w);
+}
+
+/* --- a small feed built with protobuf-c -------------------------------------- */
 
 static void test_arena_heap_zeroed(void **state)
 {
@@ -142,6 +232,8 @@ static void test_jbuf_huge_numbers(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_arena_alloc_reset_limit),
+        cmocka_unit_test(test_jsonw),
         cmocka_unit_test(test_arena_heap_zeroed),
         cmocka_unit_test(test_jbuf_keys_and_nesting),
         cmocka_unit_test(test_jbuf_huge_numbers),
