@@ -180,7 +180,8 @@ static int score_main(const mtw_command *cmd, int argc, char **argv)
         goto fail;
     }
     load_ms = cpu_ms() - load_ms;
-    hist = mtw_history_load(conn, city.id, date, err, sizeof(err));
+    hist = mtw_history_load(conn, city.id, date, &params.otp, err,
+                            sizeof(err));
     if (hist == NULL) {
         goto fail;
     }

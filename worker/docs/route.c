@@ -206,7 +206,8 @@ void mtw_doc_routes(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c)
     free(order);
 }
 
-static void jw_empty_heatmap(mtw_jbuf *w)
+/* the weekday x time-of-day grid; null cells where nothing was seen */
+static void jw_heatmap(mtw_jbuf *w, const mtw_route_history *h)
 {
     static const char *const days[] = {
         "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"
@@ -220,28 +221,120 @@ static void jw_empty_heatmap(mtw_jbuf *w)
     mtw_jw_obj(w);
     mtw_jw_key(w, "days");
     mtw_jw_arr(w);
-    for (d = 0; d < 7; d++) {
+    for (d = 0; d < MTW_HEAT_DAYS; d++) {
         mtw_jw_str(w, days[d]);
     }
     mtw_jw_arr_end(w);
     mtw_jw_key(w, "buckets");
     mtw_jw_arr(w);
-    for (b = 0; b < 7; b++) {
+    for (b = 0; b < MTW_HEAT_BUCKETS; b++) {
         mtw_jw_str(w, buckets[b]);
     }
     mtw_jw_arr_end(w);
     mtw_jw_key(w, "cells");
     mtw_jw_arr(w);
-    for (d = 0; d < 7; d++) {
-        for (b = 0; b < 7; b++) {
+    for (d = 0; d < MTW_HEAT_DAYS; d++) {
+        for (b = 0; b < MTW_HEAT_BUCKETS; b++) {
             mtw_jw_arr(w);
             mtw_jw_int(w, d);
             mtw_jw_int(w, b);
-            mtw_jw_null(w);
+            mtw_jw_num(w, h ? h->heat[d][b] : NAN, 1);  /* NaN -> null */
             mtw_jw_arr_end(w);
         }
     }
     mtw_jw_arr_end(w);
+    mtw_jw_kint(w, "samples", h ? h->heat_samples : 0);
+    mtw_jw_obj_end(w);
+}
+
+/* the direction's headsign, as its representative trip shows it */
+static const char *direction_label(const mtw_schedule *s, uint32_t r,
+                                   int dir)
+{
+    size_t i;
+
+    if (s->rdir_first[r] == MTW_IDMAP_NONE) {
+        return NULL;
+    }
+    for (i = s->rdir_first[r]; i < s->nrdirs && s->rdirs[i].route == r;
+         i++)
+    {
+        if ((s->rdirs[i].direction == 1) == (dir == 1)) {
+            return s->trips[s->rdirs[i].rep].headsign;
+        }
+    }
+    return NULL;
+}
+
+/* each direction's stops over the 30 days; null for a direction without */
+static void jw_stop_reliability(mtw_jbuf *w, const mtw_schedule *s,
+                                uint32_t r, const mtw_route_history *h)
+{
+    static const char *const dirs[] = { "0", "1" };
+    int d, k;
+
+    mtw_jw_key(w, "stop_reliability");
+    mtw_jw_obj(w);
+    for (d = 0; d < 2; d++) {
+        if (h == NULL || h->nstops[d] == 0) {
+            mtw_jw_knull(w, dirs[d]);
+            continue;
+        }
+        mtw_jw_key(w, dirs[d]);
+        mtw_jw_obj(w);
+        mtw_jw_kstr(w, "label", direction_label(s, r, d));
+        mtw_jw_key(w, "stops");
+        mtw_jw_arr(w);
+        for (k = 0; k < h->nstops[d]; k++) {
+            const mtw_stop_reliability *x = &h->stops[d][k];
+
+            mtw_jw_obj(w);
+            mtw_jw_kstr(w, "stop_id", x->stop_id);
+            mtw_jw_kstr(w, "name", x->name);
+            mtw_jw_kint(w, "avg_delay_sec", x->avg_delay);
+            mtw_jw_knum(w, "on_time_pct", x->on_time_pct, 1);
+            mtw_jw_kint(w, "samples", x->samples);
+            mtw_jw_kstr(w, "confidence", x->samples >= 50 ? "high"
+                                         : x->samples >= 20 ? "medium"
+                                                            : "low");
+            mtw_jw_kint(w, "sequence", x->sequence);
+            mtw_jw_obj_end(w);
+        }
+        mtw_jw_arr_end(w);
+        mtw_jw_obj_end(w);
+    }
+    mtw_jw_obj_end(w);
+}
+
+/* the route among the routes with 5 days or more (reference-api §2.10);
+ * null when it is not one of them */
+static void jw_system_comparison(mtw_jbuf *w, const mtw_doc_ctx *c,
+                                 const mtw_route_history *h)
+{
+    size_t i;
+    int n = 0, better = 0, pct;
+
+    mtw_jw_key(w, "systemComparison");
+    if (h == NULL || h->days < 5) {
+        mtw_jw_null(w);
+        return;
+    }
+    for (i = 0; i < c->nhistory; i++) {
+        if (c->history[i].days >= 5) {
+            n++;
+            better += c->history[i].mean > h->mean;
+        }
+    }
+    pct = mtw_rank_percentile(better + 1, n);
+    mtw_jw_obj(w);
+    mtw_jw_kint(w, "routeRank", better + 1);
+    mtw_jw_kint(w, "totalRoutes", n);
+    mtw_jw_knum(w, "routePerformance", h->mean, 2);
+    mtw_jw_knum(w, "systemMedianPerformance", c->system_median, 2);
+    mtw_jw_kint(w, "percentile", pct);
+    mtw_jw_knum(w, "performanceDelta", h->mean - c->system_median, 1);
+    mtw_jw_kstr(w, "rankingDescription", mtw_rank_description(pct));
+    mtw_jw_kbool(w, "underperforming", h->mean < c->system_median - 10);
     mtw_jw_obj_end(w);
 }
 
@@ -398,11 +491,18 @@ void mtw_doc_route(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
     jw_opt_num(w, "worstPerformance", h && h->days ? h->worst : -1, 1);
     mtw_jw_kstr(w, "grade", mtw_grade_str(mtw_grade_from_pct(
                                  h && h->days ? h->mean : 0.0, 1)));
+    /* schedule realism: the mean of the days' ratios, rounded for show,
+     * graded unrounded; the days behind it alongside */
+    jw_opt_num(w, "scheduleRealismRatio",
+               h && h->realism_days ? h->realism : -1, 2);
+    mtw_jw_kstr(w, "scheduleRealismGrade", mtw_realism_grade_str(
+                    h && h->realism_days ? h->realism : NAN));
+    mtw_jw_kint(w, "realismDays", h ? h->realism_days : 0);
+    jw_system_comparison(w, c, h);
     mtw_jw_obj_end(w);
-    /* reference-api.md §5.3 chart data: the daily trend from history; the
-     * stop reliability, weather and heatmap need the arrival history and
-     * weather jobs, so they are empty (all 49 heatmap cells null) until
-     * those exist */
+    /* reference-api.md §5.3 chart data: the daily trend, the stops'
+     * reliability and the heatmap from the 30 days of history; weather
+     * needs the weather job, so it is empty until that exists */
     mtw_jw_key(w, "trend");
     mtw_jw_obj(w);
     mtw_jw_key(w, "dates");
@@ -418,15 +518,11 @@ void mtw_doc_route(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
     }
     mtw_jw_arr_end(w);
     mtw_jw_obj_end(w);
-    mtw_jw_key(w, "stop_reliability");
-    mtw_jw_obj(w);
-    mtw_jw_knull(w, "0");
-    mtw_jw_knull(w, "1");
-    mtw_jw_obj_end(w);
+    jw_stop_reliability(w, t->s, r, h);
     mtw_jw_key(w, "weather");
     mtw_jw_arr(w);
     mtw_jw_arr_end(w);
-    jw_empty_heatmap(w);
+    jw_heatmap(w, h);
     mtw_jw_key(w, "live");
     mtw_jw_obj(w);
     mtw_jw_kstr(w, "grade", mtw_grade_str(lv.grade));

@@ -132,7 +132,8 @@ static void scorer_refresh(mtw_scorer *s, mtw_scorer_city *c, int64_t now)
                  "the previous one: %s", c->slug, date, err);
         return;
     }
-    hist = mtw_history_load(pg, c->row.id, date, err, sizeof(err));
+    hist = mtw_history_load(pg, c->row.id, date, &s->params.otp, err,
+                            sizeof(err));
     if (hist == NULL) {
         mtw_warn("scoring %s: %s (route list without history)", c->slug,
                  err);
@@ -161,8 +162,8 @@ static void scorer_reload_history(mtw_scorer *s, mtw_scorer_city *c)
     if (s->pg == NULL) {
         return;
     }
-    hist = mtw_history_load(s->pg, c->row.id, c->service_date, err,
-                            sizeof(err));
+    hist = mtw_history_load(s->pg, c->row.id, c->service_date,
+                            &s->params.otp, err, sizeof(err));
     if (hist == NULL) {
         mtw_warn("scoring %s: %s (keeping the previous history)", c->slug,
                  err);

@@ -274,6 +274,45 @@ mtw_grade mtw_grade_from_pct(double p, int zero_is_na)
     return MTW_GRADE_F;
 }
 
+const char *mtw_realism_grade_str(double r)
+{
+    if (r != r) {
+        return "insufficient_data";
+    }
+    if (r < 0.85) {
+        return "over_scheduled";
+    }
+    if (r < 0.95) {
+        return "well_scheduled";
+    }
+    if (r < 1.05) {
+        return "realistic";
+    }
+    return r < 1.15 ? "under_scheduled" : "severely_under_scheduled";
+}
+
+int mtw_rank_percentile(int rank, int n)
+{
+    if (n <= 1) {
+        return 100;
+    }
+    return (int) lround((double) (n - rank) / (n - 1) * 100.0);
+}
+
+const char *mtw_rank_description(int p)
+{
+    if (p >= 90) {
+        return "Excellent - Top 10%";
+    }
+    if (p >= 75) {
+        return "Above Average - Top 25%";
+    }
+    if (p >= 50) {
+        return "Average - Middle 50%";
+    }
+    return p >= 25 ? "Below Average - Bottom 50%" : "Poor - Bottom 25%";
+}
+
 /* reference §3.5 (commit 5197fdf): w = min(1, days / 10);
  * adjusted = round(raw w + m (1 - w), 1); days >= 10 raw; days 0 -> 0 */
 double mtw_adjusted_performance(double raw, int days, double m)

@@ -80,6 +80,20 @@ mtw_grade mtw_system_grade(const mtw_grade *grades, const int *vehicles,
 /* On-time % to grade (>=90 A ... else F); 0.0 -> N/A when zero_is_na. */
 mtw_grade mtw_grade_from_pct(double pct, int zero_is_na);
 
+/*
+ * Schedule realism grade of a mean observed/scheduled trip-time ratio
+ * (reference §7.4): "over_scheduled" < 0.85 <= "well_scheduled" < 0.95 <=
+ * "realistic" < 1.05 <= "under_scheduled" < 1.15 <=
+ * "severely_under_scheduled"; NaN -> "insufficient_data".
+ */
+const char *mtw_realism_grade_str(double ratio);
+
+/* A route's place among n ranked routes (reference-api §2.10): rank is
+ * 1-based; percentile = round((n - rank) / (n - 1) * 100), 100 when n <= 1;
+ * the description of that percentile. */
+int mtw_rank_percentile(int rank, int n);
+const char *mtw_rank_description(int percentile);
+
 /* 30-day grade shrinkage toward the system median m (§3.5). */
 double mtw_adjusted_performance(double raw, int days, double m);
 const char *mtw_history_confidence(int days);

@@ -6,6 +6,20 @@
 #ifndef MTW_SCORE_ROUTE_HISTORY_H
 #define MTW_SCORE_ROUTE_HISTORY_H
 
+#include <stdint.h>
+
+/* One stop of one direction over the 30 days (10 arrivals or more). */
+typedef struct {
+    const char *stop_id, *name;
+    int32_t sequence;           /* the lowest stop_sequence it had */
+    int samples;                /* arrivals with a delay */
+    int avg_delay;              /* s, + late */
+    double on_time_pct;         /* in the on-time window, 1 decimal */
+} mtw_stop_reliability;
+
+#define MTW_HEAT_DAYS 7         /* Mon .. Sun */
+#define MTW_HEAT_BUCKETS 7      /* 0-6, 6-9, 9-12, 12-15, 15-18, 18-21, 21-24 */
+
 /* 30 days of daily on-time % for one route (history, once it exists). */
 typedef struct {
     const char *route_id;
@@ -16,6 +30,14 @@ typedef struct {
     int ntrend;                 /* daily rows, oldest first */
     const char **trend_dates;   /* "Sep 21" */
     const double *trend_pct;    /* NaN where the day has no value */
+    int realism_days;           /* days with a schedule realism ratio */
+    double realism;             /* their mean ratio; NaN when none */
+    /* on-time % by local weekday x time of day, from the 30 days'
+     * arrivals; NaN where there was none */
+    double heat[MTW_HEAT_DAYS][MTW_HEAT_BUCKETS];
+    int heat_samples;
+    const mtw_stop_reliability *stops[2];   /* by direction, in stop order */
+    int nstops[2];
 } mtw_route_history;
 
 #endif

@@ -274,10 +274,11 @@ int mtw_histpg_day_done(PGconn *conn, int city_id, int ymd, char *err,
 static int upsert_route(PGconn *conn, const char *city, const char *date,
                         const char *route, const mtw_day_perf *p,
                         const char *arrivals, const char *trips,
-                        const char *bunching, char *err, size_t errlen)
+                        const char *bunching, const char *realism,
+                        char *err, size_t errlen)
 {
     char avg[16], med[16], on[16], early[16], late[16];
-    const char *params[11];
+    const char *params[13];
     PGresult *r;
 
     snprintf(avg, sizeof(avg), "%d", p->avg_delay);
@@ -296,11 +297,16 @@ static int upsert_route(PGconn *conn, const char *city, const char *date,
     params[8] = p->n ? early : NULL;
     params[9] = p->n ? late : NULL;
     params[10] = bunching;
+    params[11] = realism;
+    /* the reference's A-D grade of the day's on-time share (F below D) */
+    params[12] = p->n ? mtw_grade_str(mtw_grade_from_pct(p->on_time_pct, 0))
+                      : NULL;
     r = mtw_pg_query(conn, "writing the daily aggregate",
         "INSERT INTO route_performance_daily (city_id, route_id, "
         "service_date, observed_arrivals, observed_trips, avg_delay_sec, "
-        "median_delay_sec, on_time_pct, early_pct, late_pct, bunching_count) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+        "median_delay_sec, on_time_pct, early_pct, late_pct, bunching_count, "
+        "schedule_realism_ratio, grade) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
         "ON CONFLICT (city_id, route_id, service_date) DO UPDATE SET "
         "observed_arrivals = EXCLUDED.observed_arrivals, "
         "observed_trips = EXCLUDED.observed_trips, "
@@ -308,8 +314,10 @@ static int upsert_route(PGconn *conn, const char *city, const char *date,
         "median_delay_sec = EXCLUDED.median_delay_sec, "
         "on_time_pct = EXCLUDED.on_time_pct, "
         "early_pct = EXCLUDED.early_pct, late_pct = EXCLUDED.late_pct, "
-        "bunching_count = EXCLUDED.bunching_count, updated_at = now()",
-        11, params, err, errlen);
+        "bunching_count = EXCLUDED.bunching_count, "
+        "schedule_realism_ratio = EXCLUDED.schedule_realism_ratio, "
+        "grade = EXCLUDED.grade, updated_at = now()",
+        13, params, err, errlen);
     if (r == NULL) {
         return -1;
     }
@@ -333,11 +341,25 @@ long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
     if (mtw_pg_exec(conn, "aggregating the day", "BEGIN", err, errlen) != 0) {
         return -1;
     }
-    /* per route: arrivals, trip runs, bunching incidents */
+    /* per route: arrivals, trip runs, bunching incidents, and the
+     * schedule realism (reference §7.4, from observed arrivals instead of
+     * predictions, per trip run instead of per trip id): over trip runs
+     * with 3+ stops observed and a scheduled span, the mean of observed
+     * span / scheduled span between the first and last stop observed;
+     * NULL under 5 such runs */
     counts = mtw_pg_query(conn, "aggregating the day",
         "SELECT a.route_id, a.n, a.trips, "
         "(SELECT count(*) FROM bunching_incident b WHERE b.city_id = $1 "
-        "AND b.service_date = $2 AND b.route_id = a.route_id) "
+        "AND b.service_date = $2 AND b.route_id = a.route_id), "
+        "(SELECT CASE WHEN count(*) >= 5 THEN round(avg(ratio)::numeric, 3) "
+        "END FROM (SELECT extract(epoch FROM max(x.arrived_at) "
+        "- min(x.arrived_at)) / extract(epoch FROM max(x.scheduled_at) "
+        "- min(x.scheduled_at)) AS ratio FROM arrival_log x "
+        "WHERE x.city_id = $1 AND x.service_date = $2 "
+        "AND x.route_id = a.route_id AND x.scheduled_at IS NOT NULL "
+        "GROUP BY x.trip_id, x.trip_start_time "
+        "HAVING count(DISTINCT x.stop_sequence) >= 3 "
+        "AND max(x.scheduled_at) > min(x.scheduled_at)) runs) "
         "FROM (SELECT route_id, count(*) AS n, "
         "count(DISTINCT (trip_id, trip_start_time)) AS trips "
         "FROM arrival_log WHERE city_id = $1 AND service_date = $2 "
@@ -371,7 +393,10 @@ long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
         mtw_day_aggregate(dv, (size_t) nd, w, &perf);
         if (upsert_route(conn, city, date, route, &perf,
                          PQgetvalue(counts, i, 1), PQgetvalue(counts, i, 2),
-                         PQgetvalue(counts, i, 3), err, errlen) != 0)
+                         PQgetvalue(counts, i, 3),
+                         PQgetisnull(counts, i, 4) ? NULL
+                                                   : PQgetvalue(counts, i, 4),
+                         err, errlen) != 0)
         {
             goto fail;
         }

@@ -438,17 +438,142 @@ static int history_trend(PGconn *conn, mtw_history *h,
     return 0;
 }
 
-mtw_history *mtw_history_load(PGconn *conn, int city_id, int service_date,
-                              char *err, size_t errlen)
+/* the row of a route, or NULL (a route without any daily value) */
+static mtw_route_history *history_row(mtw_history *h, const char *route_id)
 {
-    char id[16], date[16];
-    const char *params[2] = { id, date };
-    mtw_history *h;
+    mtw_route_history key;
+
+    key.route_id = route_id;
+    return bsearch(&key, h->rows, h->n, sizeof(*h->rows), cmp_history);
+}
+
+/*
+ * On-time % by local weekday (Mon 0) and time of day (the reference's 7
+ * buckets, §7.5) from the 30 days' arrivals, in the city's time zone.
+ */
+static int history_heatmap(PGconn *conn, mtw_history *h,
+                           const char *const *params, char *err,
+                           size_t errlen)
+{
     PGresult *r;
     int i;
 
+    r = mtw_pg_query(conn, "loading the heatmaps",
+        "SELECT a.route_id, extract(isodow FROM x.local)::int - 1, "
+        "CASE WHEN extract(hour FROM x.local) < 6 THEN 0 "
+        "WHEN extract(hour FROM x.local) < 9 THEN 1 "
+        "WHEN extract(hour FROM x.local) < 12 THEN 2 "
+        "WHEN extract(hour FROM x.local) < 15 THEN 3 "
+        "WHEN extract(hour FROM x.local) < 18 THEN 4 "
+        "WHEN extract(hour FROM x.local) < 21 THEN 5 ELSE 6 END, "
+        "count(*), round(100.0 * count(*) FILTER (WHERE a.delay_sec "
+        "BETWEEN -$3::int AND $4::int) / count(*), 1)::float8 "
+        "FROM arrival_log a JOIN city c ON c.id = a.city_id, "
+        "LATERAL (SELECT a.arrived_at AT TIME ZONE c.timezone AS local) x "
+        "WHERE a.city_id = $1 AND a.service_date >= $2::date - 30 "
+        "AND a.service_date < $2::date AND a.delay_sec IS NOT NULL "
+        "GROUP BY 1, 2, 3", 4, params, err, errlen);
+    if (r == NULL) {
+        return -1;
+    }
+    for (i = 0; i < PQntuples(r); i++) {
+        mtw_route_history *row = history_row(h, PQgetvalue(r, i, 0));
+        int d = atoi(PQgetvalue(r, i, 1)), b = atoi(PQgetvalue(r, i, 2));
+
+        if (row == NULL || d < 0 || d >= MTW_HEAT_DAYS || b < 0
+            || b >= MTW_HEAT_BUCKETS)
+        {
+            continue;
+        }
+        row->heat[d][b] = atof(PQgetvalue(r, i, 4));
+        row->heat_samples += atoi(PQgetvalue(r, i, 3));
+    }
+    PQclear(r);
+    return 0;
+}
+
+/*
+ * Each direction's stops with 10 arrivals or more over the 30 days, in
+ * stop order (reference §7.5, without its stop_times join that counted an
+ * arrival once per trip serving the stop, and under both directions).
+ */
+static int history_stops(PGconn *conn, mtw_history *h,
+                         const char *const *params, char *err, size_t errlen)
+{
+    PGresult *r;
+    int i, j;
+
+    r = mtw_pg_query(conn, "loading the stop reliability",
+        "SELECT a.route_id, CASE WHEN a.direction_id = 1 THEN 1 ELSE 0 END, "
+        "a.stop_id, coalesce(s.stop_name, a.stop_id), min(a.stop_sequence), "
+        "count(*), round(avg(a.delay_sec))::int, round(100.0 * count(*) "
+        "FILTER (WHERE a.delay_sec BETWEEN -$3::int AND $4::int) "
+        "/ count(*), 1)::float8 "
+        "FROM arrival_log a LEFT JOIN stops s ON s.city_id = a.city_id "
+        "AND s.stop_id = a.stop_id WHERE a.city_id = $1 "
+        "AND a.service_date >= $2::date - 30 AND a.service_date < $2::date "
+        "AND a.delay_sec IS NOT NULL GROUP BY 1, 2, 3, 4 "
+        "HAVING count(*) >= 10 ORDER BY 1, 2, 5, 3", 4, params, err, errlen);
+    if (r == NULL) {
+        return -1;
+    }
+    for (i = 0; i < PQntuples(r); i = j) {
+        mtw_route_history *row = history_row(h, PQgetvalue(r, i, 0));
+        int dir = atoi(PQgetvalue(r, i, 1)), k;
+        mtw_stop_reliability *st;
+
+        for (j = i + 1; j < PQntuples(r)
+             && strcmp(PQgetvalue(r, j, 0), PQgetvalue(r, i, 0)) == 0
+             && atoi(PQgetvalue(r, j, 1)) == dir; j++)
+        {
+        }
+        if (row == NULL) {
+            continue;
+        }
+        st = mtw_arena_calloc(h->arena, (size_t) (j - i) * sizeof(*st));
+        if (st == NULL) {
+            PQclear(r);
+            snprintf(err, errlen, "loading the stop reliability: out of "
+                     "memory");
+            return -1;
+        }
+        for (k = i; k < j; k++) {
+            mtw_stop_reliability *x = &st[k - i];
+
+            x->stop_id = mtw_arena_strdup(h->arena, PQgetvalue(r, k, 2));
+            x->name = mtw_arena_strdup(h->arena, PQgetvalue(r, k, 3));
+            x->sequence = atoi(PQgetvalue(r, k, 4));
+            x->samples = atoi(PQgetvalue(r, k, 5));
+            x->avg_delay = atoi(PQgetvalue(r, k, 6));
+            x->on_time_pct = atof(PQgetvalue(r, k, 7));
+            if (x->stop_id == NULL || x->name == NULL) {
+                PQclear(r);
+                snprintf(err, errlen, "loading the stop reliability: out of "
+                         "memory");
+                return -1;
+            }
+        }
+        row->stops[dir] = st;
+        row->nstops[dir] = j - i;
+    }
+    PQclear(r);
+    return 0;
+}
+
+mtw_history *mtw_history_load(PGconn *conn, int city_id, int service_date,
+                              const mtw_otp_window *w, char *err,
+                              size_t errlen)
+{
+    char id[16], date[16], early[16], late[16];
+    const char *params[4] = { id, date, early, late };
+    mtw_history *h;
+    PGresult *r;
+    int i, d, b;
+
     snprintf(id, sizeof(id), "%d", city_id);
     snprintf(date, sizeof(date), "%08d", service_date);
+    snprintf(early, sizeof(early), "%d", w->early_sec);
+    snprintf(late, sizeof(late), "%d", w->late_sec);
     h = calloc(1, sizeof(*h));
     if (h == NULL || (h->arena = mtw_arena_create(16 * 1024)) == NULL) {
         free(h);
@@ -464,7 +589,9 @@ mtw_history *mtw_history_load(PGconn *conn, int city_id, int service_date,
         "ORDER BY on_time_pct DESC, service_date))[1], "
         "(array_agg(on_time_pct::float8 ORDER BY on_time_pct, "
         "service_date))[1], (array_agg(to_char(service_date, 'Mon FMDD') "
-        "ORDER BY on_time_pct, service_date))[1] "
+        "ORDER BY on_time_pct, service_date))[1], "
+        "count(schedule_realism_ratio), "
+        "avg(schedule_realism_ratio)::float8 "
         "FROM route_performance_daily WHERE city_id = $1 "
         "AND service_date >= $2::date - 30 AND service_date < $2::date "
         "AND on_time_pct IS NOT NULL GROUP BY route_id",
@@ -491,10 +618,21 @@ mtw_history *mtw_history_load(PGconn *conn, int city_id, int service_date,
         row->best_day = mtw_arena_strdup(h->arena, PQgetvalue(r, i, 4));
         row->worst = atof(PQgetvalue(r, i, 5));
         row->worst_day = mtw_arena_strdup(h->arena, PQgetvalue(r, i, 6));
+        row->realism_days = atoi(PQgetvalue(r, i, 7));
+        row->realism = PQgetisnull(r, i, 8) ? NAN
+                                            : atof(PQgetvalue(r, i, 8));
+        for (d = 0; d < MTW_HEAT_DAYS; d++) {
+            for (b = 0; b < MTW_HEAT_BUCKETS; b++) {
+                row->heat[d][b] = NAN;
+            }
+        }
     }
     PQclear(r);
     mtw_sort(h->rows, h->n, sizeof(*h->rows), cmp_history);
-    if (history_trend(conn, h, params, err, errlen) != 0) {
+    if (history_trend(conn, h, params, err, errlen) != 0
+        || history_heatmap(conn, h, params, err, errlen) != 0
+        || history_stops(conn, h, params, err, errlen) != 0)
+    {
         mtw_history_free(h);
         return NULL;
     }

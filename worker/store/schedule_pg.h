@@ -12,6 +12,7 @@
 #ifndef MTW_STORE_SCHEDULE_PG_H
 #define MTW_STORE_SCHEDULE_PG_H
 
+#include "score/metrics.h"
 #include "score/route_history.h"
 #include "score/schedule.h"
 #include "score/timetable.h"
@@ -69,11 +70,14 @@ typedef struct {
 } mtw_history;
 
 /*
- * Reads route_performance_daily for [service_date - 30, service_date)
- * (reference-algorithms.md §3.5 window).  NULL with err.
+ * Reads route_performance_daily and arrival_log for [service_date - 30,
+ * service_date) (reference-algorithms.md §3.5 window): the daily values,
+ * the schedule realism, the weekday x time-of-day heatmap and the stops'
+ * reliability, on time meaning within w.  NULL with err.
  */
 mtw_history *mtw_history_load(PGconn *conn, int city_id, int service_date,
-                              char *err, size_t errlen);
+                              const mtw_otp_window *w, char *err,
+                              size_t errlen);
 void mtw_history_free(mtw_history *h);
 
 #endif

@@ -129,6 +129,29 @@ static void test_history(void **state)
     assert_int_equal(mtw_grade_from_pct(59.9, 1), MTW_GRADE_F);
     assert_int_equal(mtw_grade_from_pct(0.0, 1), MTW_GRADE_NA);
     assert_int_equal(mtw_grade_from_pct(0.0, 0), MTW_GRADE_F);
+    /* schedule realism grades, reference §12.12 */
+    assert_string_equal(mtw_realism_grade_str(NAN), "insufficient_data");
+    assert_string_equal(mtw_realism_grade_str(0.84), "over_scheduled");
+    assert_string_equal(mtw_realism_grade_str(0.85), "well_scheduled");
+    assert_string_equal(mtw_realism_grade_str(0.949), "well_scheduled");
+    assert_string_equal(mtw_realism_grade_str(0.95), "realistic");
+    assert_string_equal(mtw_realism_grade_str(1.049), "realistic");
+    assert_string_equal(mtw_realism_grade_str(1.05), "under_scheduled");
+    assert_string_equal(mtw_realism_grade_str(1.149), "under_scheduled");
+    assert_string_equal(mtw_realism_grade_str(1.15),
+                        "severely_under_scheduled");
+    assert_string_equal(mtw_realism_grade_str(1.33),
+                        "severely_under_scheduled");
+    /* rank 7 of 30 (reference-api §2.10's example): 79th percentile */
+    assert_int_equal(mtw_rank_percentile(7, 30), 79);
+    assert_int_equal(mtw_rank_percentile(1, 1), 100);
+    assert_int_equal(mtw_rank_percentile(3, 3), 0);
+    assert_string_equal(mtw_rank_description(79), "Above Average - Top 25%");
+    assert_string_equal(mtw_rank_description(90), "Excellent - Top 10%");
+    assert_string_equal(mtw_rank_description(50), "Average - Middle 50%");
+    assert_string_equal(mtw_rank_description(25),
+                        "Below Average - Bottom 50%");
+    assert_string_equal(mtw_rank_description(24), "Poor - Bottom 25%");
     assert_true(mtw_system_median(a, 4) == 75.0);
     assert_true(mtw_system_median(NULL, 0) == 75.0);
     assert_true(mtw_system_median(b, 3) == 70.0);
