@@ -31,6 +31,10 @@ typedef struct {
  * stop short of the pole, and a projection lands a few metres off */
 #define AT_STOP_M 15.0
 
+/* a vehicle found again this close behind its farthest point stands there
+ * (GPS noise of a parked bus) */
+#define STANDING_M 5.0
+
 struct mtw_arrivals {
     arr_mem *mem;
     size_t nmem;
@@ -108,6 +112,27 @@ static int emit(mtw_arrivals *d, const mtw_schedule *s, const mtw_trip *trip,
 }
 
 /*
+ * The timetable's time at distance d along the trip: the locator's, except
+ * at a stop, where a standing bus may be anywhere in the dwell: its middle
+ * (the locator's end of the dwell would time every later passage early).
+ */
+static double sched_here(const mtw_stop_time *rows, uint32_t n, double d,
+                         double located)
+{
+    uint32_t k;
+
+    for (k = 0; k < n; k++) {
+        if (fabs(rows[k].dist - d) <= AT_STOP_M) {
+            return (rows[k].arr + rows[k].dep) / 2.0;
+        }
+        if (rows[k].dist > d + AT_STOP_M) {
+            break;
+        }
+    }
+    return located;
+}
+
+/*
  * The arrivals of a vehicle without a stop sequence, from its position
  * along the trip's stops: a stop whose distance lies between the farthest
  * point of the previous positions and this one was passed, at the time
@@ -141,6 +166,13 @@ static int position_step(mtw_arrivals *d, const mtw_tick *t, arr_mem *m,
             m->far = prev->far;
             m->far_ts = prev->far_ts;
             m->far_sched = prev->far_sched;
+            if (vs->has_progress && m->ts > prev->far_ts
+                && prev->far - vs->dist <= STANDING_M)
+            {
+                /* still standing there (a stop, a light): it leaves from
+                 * there later than first seen */
+                m->far_ts = m->ts;
+            }
         }
         return 0;
     }
@@ -149,7 +181,7 @@ static int position_step(mtw_arrivals *d, const mtw_tick *t, arr_mem *m,
     m->located = 1;
     m->far = d1;
     m->far_ts = t1;
-    m->far_sched = vs->sched_at;
+    m->far_sched = sched_here(rows, trip->st_count, d1, vs->sched_at);
     if (!have_prev) {
         if (trip->st_count > 0 && d1 <= AT_STOP_M && rows[0].seq > m->logged)
         {
@@ -165,7 +197,7 @@ static int position_step(mtw_arrivals *d, const mtw_tick *t, arr_mem *m,
     d0 = prev->far;
     t0 = prev->far_ts;
     s0 = prev->far_sched;
-    s1 = vs->sched_at;
+    s1 = m->far_sched;
     for (k = 0; k < trip->st_count; k++) {
         double dk = rows[k].dist;
 
@@ -214,7 +246,8 @@ static int vehicle_step(mtw_arrivals *d, const mtw_tick *t, arr_mem *m,
         m->located = 1;
         m->far = t->vs[m->vehicle].dist;
         m->far_ts = m->ts;
-        m->far_sched = t->vs[m->vehicle].sched_at;
+        m->far_sched = sched_here(rows, trip->st_count, m->far,
+                                  t->vs[m->vehicle].sched_at);
     }
     passed = same_run && prev->seq >= 0 && m->seq > prev->seq
              && m->ts >= prev->ts;

@@ -15,8 +15,8 @@
  * along the trip's stops instead: a stop whose distance lies between the
  * farthest point reached on the run and the new position was passed, at
  * the time interpolated by the schedule's running times between the two
- * points (position_step in arrivals.c: GPS jitter, detours and the layover
- * at the first stop).  The row says which
+ * points (position_step in arrivals.c: GPS jitter, dwells, detours and the
+ * layover at the first stop).  The row says which
  * rule found it (source).
  * Each (trip run, stop sequence) is reported once per vehicle: the detector
  * remembers the highest sequence it reported for the vehicle's trip run.
