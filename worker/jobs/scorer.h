@@ -47,6 +47,8 @@ typedef struct {
     int gtfs_version;               /* of the loaded schedule */
     int64_t checked_at;             /* last gtfs_version / date check */
     int64_t scored_at;              /* last score documents */
+    int64_t scored_vts, scored_tts; /* the vehicles' and trip updates'
+                                     * headers they were built from */
     int64_t stops_at;               /* stops + cities last published */
     unsigned long static_conn;      /* ... on this Redis connection */
     mtw_publisher marks;            /* live docs written last time */
