@@ -2,7 +2,8 @@
 # 38-score-fresh.t - the score document follows the snapshots it is built
 # from, not only the clock: with MTW_SCORE_SEC at an hour, a new frame of
 # the feed (the feed clock moves 24 s) is scored as soon as it is in, and
-# the document is not rebuilt while nothing changes.
+# the document is not rebuilt while nothing changes.  The feed-health
+# document built with it finds every id of the demo feed in its schedule.
 use strict;
 use warnings;
 use lib 't/lib';
@@ -75,5 +76,15 @@ MTW::Test::wait_for('the new frame scored', 10, sub {
     return ($doc->{ts} // 0) == $ts1;
 });
 is($doc->{ts}, $ts1, "a new frame 24 s later scored at once ($ts1), an hour before MTW_SCORE_SEC");
+
+# the feed-health document, built with it: the demo feed matches its own
+# static feed
+my %fh = @{ $t->redis_cmd('HGETALL', 'mtw:demo:doc:feed-health') || [] };
+my $health = eval { decode_json($fh{body} // '') } || {};
+ok(($health->{vehicles} // 0) > 0, "feed-health: $health->{vehicles} vehicles");
+is($health->{vehicles_matched}, $health->{vehicles}, 'every one matched a scheduled trip');
+is_deeply([ map { $health->{$_}{unknown} } qw(routes trips stops) ], [0, 0, 0],
+          'no unknown route, trip or stop id');
+ok($health->{stops}{seen} > 10, "$health->{stops}{seen} stop ids checked");
 
 done_testing;

@@ -18,6 +18,7 @@ extern const mtw_command mtw_cmd_simulate;
 extern const mtw_command mtw_cmd_decode;
 extern const mtw_command mtw_cmd_prune;
 extern const mtw_command mtw_cmd_score;
+extern const mtw_command mtw_cmd_diagnose;
 
 static const mtw_command *const mtw_commands[] = {
     &mtw_cmd_migrate,
@@ -27,6 +28,7 @@ static const mtw_command *const mtw_commands[] = {
     &mtw_cmd_decode,
     &mtw_cmd_prune,
     &mtw_cmd_score,
+    &mtw_cmd_diagnose,
     NULL
 };
 

@@ -19,6 +19,7 @@
 #define MTW_DOCS_DOCS_H
 
 #include "util/jbuf.h"
+#include "score/diagnose.h"
 #include "score/route_history.h"
 #include "score/tick.h"
 
@@ -106,6 +107,11 @@ void mtw_doc_route_stops(mtw_jbuf *w, const mtw_schedule *s, uint32_t route,
 void mtw_doc_cities(mtw_jbuf *w, const mtw_city_info *cities, size_t n,
                     const mtw_schedule *const *schedules);
 void mtw_doc_overview(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c);
+/* feed-health: the realtime ids the schedule does not know (0, or -1 when
+ * out of memory); the same body from a report, for `mtw-worker diagnose` */
+int mtw_doc_feed_health(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c);
+void mtw_doc_feed_report(mtw_jbuf *w, const mtw_feed_report *r,
+                         const char *city, int service_date, int64_t ts);
 
 /* 1 when id may be part of a document name ([A-Za-z0-9._~:-]{1,64}). */
 int mtw_valid_doc_id(const char *id);

@@ -126,6 +126,11 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
         if (mtw_doc_set_add(set, "overview", &w, t->now) != 0) {
             goto done;
         }
+        if (mtw_doc_feed_health(&w, t, c) != 0
+            || mtw_doc_set_add(set, "feed-health", &w, t->now) != 0)
+        {
+            goto done;
+        }
     }
     if (what & MTW_DOCS_LIVE) {
         mtw_doc_realtime(&w, t, c);
