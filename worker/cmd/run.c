@@ -11,6 +11,7 @@
  */
 #include "config.h"
 #include "feed/http.h"
+#include "jobs/chores.h"
 #include "jobs/cities.h"
 #include "jobs/envfile.h"
 #include "jobs/heartbeat.h"
@@ -60,6 +61,8 @@ typedef struct {
     mtw_redis_addr   redis;
     long             connect_timeout_ms;
     long             timeout_ms;
+    long             gtfs_reload_sec;   /* MTW_GTFS_RELOAD_SEC, 0 off */
+    long             retention_days;    /* MTW_RETENTION_DAYS, 0 off */
     char             metrics_ns[256];   /* MTW_METRICS_NAMESPACE, "" off */
 } run_settings;
 
@@ -119,10 +122,16 @@ static int run_load(run_settings *s, const char *config_file,
     }
     s->connect_timeout_ms = 3000;
     s->timeout_ms = 10000;
+    s->gtfs_reload_sec = 86400;
+    s->retention_days = 0;
     if (env_long("MTW_HTTP_CONNECT_TIMEOUT_MS", 10, 600000,
                  &s->connect_timeout_ms, err, errlen) != 0
         || env_long("MTW_HTTP_TIMEOUT_MS", 10, 600000, &s->timeout_ms,
-                    err, errlen) != 0)
+                    err, errlen) != 0
+        || env_long("MTW_GTFS_RELOAD_SEC", 0, 31 * 86400,
+                    &s->gtfs_reload_sec, err, errlen) != 0
+        || env_long("MTW_RETENTION_DAYS", 0, 36500, &s->retention_days, err,
+                    errlen) != 0)
     {
         return -1;
     }
@@ -196,6 +205,7 @@ typedef struct {
     mtw_arena            scratch;
     mtw_jbuf            buf;
     mtw_rt_publish_opts  pub;
+    mtw_chores           chores;        /* reloads, retention (database) */
     char                 instance[160];
     char                 host[128];
 } run_state;
@@ -435,6 +445,21 @@ static void run_release(run_state *st)
     }
 }
 
+/* the static feeds' reloads and the retention, as child processes */
+static void run_chores(run_state *st, int64_t now_ms)
+{
+    const char *slugs[RUN_MAX_CITIES];
+    int i;
+
+    if (st->set.cfg.database_url == NULL) {
+        return;
+    }
+    for (i = 0; i < st->n_city; i++) {
+        slugs[i] = st->city[i].slug;
+    }
+    mtw_chores_tick(&st->chores, slugs, st->n_city, now_ms);
+}
+
 static int run_loop(run_state *st)
 {
     int64_t now_ms, stop_at = 0;
@@ -471,6 +496,9 @@ static int run_loop(run_state *st)
         now_ms = mono_ms();
         run_collect(st, now_ms);
         run_publish(st, now_ms, 0);
+        if (stop_at == 0) {
+            run_chores(st, now_ms);
+        }
     }
     run_publish(st, mono_ms(), 0);
     run_release(st);
@@ -757,6 +785,7 @@ static int run_main(const mtw_command *cmd, int argc, char **argv)
     struct sigaction sa;
     char err[512];
     const char *replay_dir = NULL, *aggregate = NULL;
+    int chores;
     long cycles = 0;
     int c, status, i, rc;
     int64_t now_ms;
@@ -798,6 +827,15 @@ static int run_main(const mtw_command *cmd, int argc, char **argv)
     }
     if (aggregate != NULL) {
         return run_aggregate(&st.set, aggregate);
+    }
+    /* no chores for a replay, nor without a database */
+    chores = replay_dir == NULL && st.set.cfg.database_url != NULL;
+    if (mtw_chores_init(&st.chores, chores ? st.set.gtfs_reload_sec : 0,
+                        chores ? st.set.retention_days : 0, err,
+                        sizeof(err)) != 0)
+    {
+        fprintf(stderr, "mtw-worker run: %s\n", err);
+        return MTW_EXIT_FAILURE;
     }
     if (mtw_http_init(&st.http, st.set.connect_timeout_ms,
                       st.set.timeout_ms, (size_t) st.set.opts.max_body) != 0)
@@ -911,6 +949,13 @@ const mtw_command mtw_cmd_run = {
     "                              a larger one is refused, the last good\n"
     "                              snapshot kept\n"
     "  MTW_RT_MAX_ENTITIES         most entities in one feed (100000)\n"
+    "  MTW_GTFS_RELOAD_SEC         reload each city's static feed from the\n"
+    "                              URL it was loaded from this often\n"
+    "                              (86400; 0 never): `gtfs-load --reload`\n"
+    "                              as a child process, conditional, so an\n"
+    "                              unchanged feed costs one request\n"
+    "  MTW_RETENTION_DAYS          delete history older than this, daily\n"
+    "                              (`prune --days`; 0, the default: keep)\n"
     "  MTW_METRICS_NAMESPACE       CloudWatch namespace: one EMF line\n"
     "                              (metric WorkerHeartbeat, dimension City)\n"
     "                              on stderr per completed tick of each\n"

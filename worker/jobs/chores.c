@@ -1,0 +1,139 @@
+/*
+ * chores.c - reloads and retention as child processes (chores.h).
+ */
+#include "jobs/chores.h"
+#include "util/log.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+int mtw_chores_init(mtw_chores *c, long reload_sec, long retention_days,
+                    char *err, size_t errlen)
+{
+    ssize_t n;
+
+    memset(c, 0, sizeof(*c));
+    c->reload_sec = reload_sec;
+    c->retention_days = retention_days;
+    if (reload_sec == 0 && retention_days == 0) {
+        return 0;
+    }
+    n = readlink("/proc/self/exe", c->exe, sizeof(c->exe) - 1);
+    if (n <= 0) {
+        snprintf(err, errlen, "cannot find the worker's binary for the "
+                 "reload and retention chores: %s", strerror(errno));
+        return -1;
+    }
+    c->exe[n] = '\0';
+    if (retention_days > 0) {
+        snprintf(c->chore[0].label, sizeof(c->chore[0].label), "prune");
+        c->n = 1;
+    }
+    return 0;
+}
+
+static mtw_chore *reload_of(mtw_chores *c, const char *slug)
+{
+    int i;
+
+    for (i = 0; i < c->n; i++) {
+        if (strcmp(c->chore[i].slug, slug) == 0) {
+            return &c->chore[i];
+        }
+    }
+    if (c->n == MTW_CHORES_MAX) {
+        return NULL;
+    }
+    snprintf(c->chore[c->n].slug, sizeof(c->chore[c->n].slug), "%s", slug);
+    snprintf(c->chore[c->n].label, sizeof(c->chore[c->n].label),
+             "gtfs reload %s", slug);
+    return &c->chore[c->n++];
+}
+
+static void start(mtw_chores *c, mtw_chore *ch, int64_t now_ms)
+{
+    char days[24];
+    char *argv[8];
+    int rc;
+
+    if (ch->slug[0] != '\0') {
+        argv[0] = c->exe;
+        argv[1] = "gtfs-load";
+        argv[2] = "--city";
+        argv[3] = ch->slug;
+        argv[4] = "--reload";
+        argv[5] = "--quiet";
+        argv[6] = NULL;
+        ch->due_ms = now_ms + (int64_t) c->reload_sec * 1000;
+    } else {
+        snprintf(days, sizeof(days), "%ld", c->retention_days);
+        argv[0] = c->exe;
+        argv[1] = "prune";
+        argv[2] = "--days";
+        argv[3] = days;
+        argv[4] = NULL;
+        ch->due_ms = now_ms + (int64_t) MTW_RETENTION_PERIOD_SEC * 1000;
+    }
+    rc = posix_spawn(&ch->pid, c->exe, NULL, NULL, argv, environ);
+    if (rc != 0) {
+        ch->pid = 0;
+        mtw_warn("%s: cannot start: %s (next try in its period)", ch->label,
+                 strerror(rc));
+        return;
+    }
+    mtw_info("%s: started (pid %d)", ch->label, (int) ch->pid);
+}
+
+static void reap(mtw_chore *ch)
+{
+    int status;
+    pid_t r;
+
+    if (ch->pid == 0) {
+        return;
+    }
+    r = waitpid(ch->pid, &status, WNOHANG);
+    if (r == 0 || (r < 0 && errno == EINTR)) {
+        return;                 /* still running */
+    }
+    if (r == ch->pid && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        mtw_info("%s: done", ch->label);
+    } else if (r == ch->pid && WIFEXITED(status)) {
+        mtw_warn("%s: failed (exit %d; its message is above)", ch->label,
+                 WEXITSTATUS(status));
+    } else if (r == ch->pid && WIFSIGNALED(status)) {
+        mtw_warn("%s: killed by signal %d", ch->label, WTERMSIG(status));
+    }
+    ch->pid = 0;
+}
+
+void mtw_chores_tick(mtw_chores *c, const char *const *slugs, int n,
+                     int64_t now_ms)
+{
+    mtw_chore *ch;
+    int i;
+
+    for (i = 0; i < c->n; i++) {
+        reap(&c->chore[i]);
+    }
+    if (c->reload_sec > 0) {
+        for (i = 0; i < n; i++) {
+            ch = reload_of(c, slugs[i]);
+            if (ch != NULL && ch->pid == 0 && now_ms >= ch->due_ms) {
+                start(c, ch, now_ms);
+            }
+        }
+    }
+    if (c->retention_days > 0 && c->chore[0].pid == 0
+        && now_ms >= c->chore[0].due_ms)
+    {
+        start(c, &c->chore[0], now_ms);
+    }
+}
