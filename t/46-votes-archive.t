@@ -67,6 +67,32 @@ sub summaries {
 my $before = summaries();
 is($before->{$vehicles[0]}{late}, 1, 'counted in Redis');
 
+# the votes on the live documents: each vehicle's feedback in the realtime
+# document, the feedback_summary of its predictions (a few seconds later)
+my ($late_vehicle, $fb) = ($vehicles[0]);
+MTW::Test::wait_for('votes on the realtime vehicles', 30, sub {
+    my $r = $t->get('/api/realtime');
+    return 0 unless $r->{status} == 200;
+    ($fb) = map { $_->{feedback} } grep { $_->{id} eq $late_vehicle }
+        @{ $json->decode($r->{content})->{vehicles} || [] };
+    return $fb && ($fb->{total} // 0) == 1;
+});
+is_deeply($fb, { ahead => 0, on_time => 0, late => 1, total => 1 },
+          "realtime: the feedback of $late_vehicle");
+my $unvoted = $t->redis_cmd('HGET', 'mtw:demo:doc:realtime', 'body') // '';
+my ($other) = grep { !$cast{$_->{id}} } @{ $json->decode($unvoted || '{}')->{vehicles} || [] };
+is_deeply($other && $other->{feedback}, { ahead => 0, on_time => 0, late => 0, total => 0 },
+          'a vehicle without votes: zeros') if $other;
+my @summaries;
+for my $key (@{ $t->redis_cmd('KEYS', 'mtw:demo:doc:predictions:*') || [] }) {
+    my $doc = $json->decode($t->redis_cmd('HGET', $key, 'body') || '{}');
+    push @summaries, map { $_->{feedback_summary} }
+        grep { ($_->{vehicle_id} // '') eq $late_vehicle } @{ $doc->{predictions} || [] };
+}
+ok(@summaries > 0, scalar(@summaries) . " predictions of $late_vehicle");
+is(scalar(grep { ($_->{late} // 0) == 1 && ($_->{total} // 0) == 1 } @summaries),
+   scalar(@summaries), '... each with its feedback_summary');
+
 sub archived {
     my $rows = $t->psql("SELECT vehicle_id || ':' || ahead || ':' || on_time || ':' || late
         FROM feedback_archive WHERE city_id = $city AND service_date = '2025-07-02'

@@ -35,6 +35,8 @@ void mtw_scorer_free(mtw_scorer *s)
         mtw_history_free(s->city[i].hist);
         mtw_publisher_free(&s->city[i].marks);
         mtw_histlog_free(&s->city[i].log);
+        free(s->city[i].vote_counts);
+        free(s->city[i].feedback);
     }
     mtw_pg_close(s->pg);
     memset(s, 0, sizeof(*s));
@@ -470,12 +472,63 @@ void mtw_scorer_recover(mtw_scorer *s, redisContext *rc, const char *slug)
     }
 }
 
+static int cmp_feedback(const void *a, const void *b)
+{
+    return strcmp(((const mtw_feedback *) a)->vehicle_id,
+                  ((const mtw_feedback *) b)->vehicle_id);
+}
+
+/* the module's counters, for the next tick's documents; on an error the
+ * last ones are kept */
+static void scorer_read_feedback(mtw_scorer_city *c, redisContext *rc,
+                                 int64_t wall)
+{
+    mtw_vote_count *counts;
+    mtw_feedback *fb;
+    long n, i;
+
+    if (rc == NULL || (c->feedback_read
+                       && wall - c->feedback_at < MTW_FEEDBACK_READ_SEC
+                       && wall >= c->feedback_at))
+    {
+        return;
+    }
+    n = mtw_votes_read(rc, c->slug, &counts);
+    if (n < 0) {
+        return;
+    }
+    fb = calloc((size_t) n + 1, sizeof(*fb));
+    if (fb == NULL) {
+        free(counts);
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        fb[i].vehicle_id = counts[i].vehicle_id;
+        fb[i].ahead = (int) counts[i].ahead;
+        fb[i].on_time = (int) counts[i].on_time;
+        fb[i].late = (int) counts[i].late;
+        fb[i].total = fb[i].ahead + fb[i].on_time + fb[i].late;
+    }
+    qsort(fb, (size_t) n, sizeof(*fb), cmp_feedback);
+    free(c->vote_counts);
+    free(c->feedback);
+    c->vote_counts = counts;
+    c->feedback = fb;
+    c->nfeedback = (size_t) n;
+    c->feedback_read = 1;
+    c->feedback_at = wall;
+}
+
 void mtw_scorer_votes(mtw_scorer *s, redisContext *rc, const char *slug,
                       int64_t wall)
 {
     mtw_scorer_city *c = s != NULL ? scorer_city(s, slug) : NULL;
 
-    if (c == NULL || !c->have_row || c->run_date == 0) {
+    if (c == NULL) {
+        return;
+    }
+    scorer_read_feedback(c, rc, wall);
+    if (!c->have_row || c->run_date == 0) {
         return;
     }
     /* the scoring connection as the tick left it: a broken one is the
@@ -561,6 +614,10 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
         dc.history = c->hist->rows;
         dc.nhistory = c->hist->n;
         dc.system_median = c->hist->system_median;
+    }
+    if (c->feedback_read) {
+        dc.feedback = c->feedback;      /* never NULL once read */
+        dc.nfeedback = c->nfeedback;
     }
     if (c->marks.sched != sched) {
         /* a new schedule: the old marks index another stop list */

@@ -16,12 +16,15 @@
  * allow (headways from TripUpdates).  For a city with a schedule, each
  * tick also goes to the history (jobs/history.h: arrival_log,
  * bunching_incident, yesterday's route_performance_daily, after which the
- * 30-day history is reloaded).
+ * 30-day history is reloaded).  Riders' votes are read back from Redis
+ * every few seconds after a publish and shown on the next tick's vehicles
+ * and predictions.
  */
 #ifndef MTW_JOBS_SCORER_H
 #define MTW_JOBS_SCORER_H
 
 #include "config.h"
+#include "docs/docs.h"
 #include "jobs/history.h"
 #include "jobs/votes.h"
 #include "jobs/ingest.h"
@@ -54,7 +57,17 @@ typedef struct {
     mtw_publisher marks;            /* live docs written last time */
     mtw_histlog log;                /* arrivals, bunching, daily (history.h) */
     mtw_votes votes;                /* votes archive (votes.h) */
+    /* riders' votes as the documents show them (feedback on vehicles,
+     * feedback_summary on predictions), read from the module's counters
+     * every MTW_FEEDBACK_READ_SEC outside the publish transaction */
+    mtw_vote_count *vote_counts;
+    mtw_feedback *feedback;         /* by vehicle id (strcmp) */
+    size_t nfeedback;
+    int feedback_read;              /* read once: documents carry votes */
+    int64_t feedback_at;            /* wall seconds of the last read */
 } mtw_scorer_city;
+
+#define MTW_FEEDBACK_READ_SEC 10
 
 typedef struct {
     const mtw_config *cfg;

@@ -75,9 +75,8 @@ static int votes_restore(redisContext *rc, PGconn *pg, int city_id,
     return 0;
 }
 
-/* The city's counters in Redis into *out (caller frees); count or -1. */
-static long votes_read(redisContext *rc, const char *slug,
-                       mtw_vote_count **out)
+long mtw_votes_read(redisContext *rc, const char *slug,
+                    mtw_vote_count **out)
 {
     mtw_vote_count *v = NULL, *nv;
     redisReply *scan, *h;
@@ -170,7 +169,7 @@ void mtw_votes_tick(mtw_votes *v, redisContext *rc, PGconn *pg, int city_id,
         return;
     }
     freeReplyObject(r);
-    n = votes_read(rc, slug, &counts);
+    n = mtw_votes_read(rc, slug, &counts);
     if (n < 0) {
         mtw_warn("votes %s: cannot read the counters from Redis", slug);
         return;

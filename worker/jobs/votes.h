@@ -18,6 +18,8 @@
 #ifndef MTW_JOBS_VOTES_H
 #define MTW_JOBS_VOTES_H
 
+#include "store/votes_pg.h"
+
 #include <hiredis.h>
 #include <libpq-fe.h>
 #include <stdint.h>
@@ -34,5 +36,9 @@ typedef struct {
  */
 void mtw_votes_tick(mtw_votes *v, redisContext *rc, PGconn *pg, int city_id,
                     const char *slug, int ymd, int every_sec, int64_t wall);
+
+/* The city's counters in Redis into *out (caller frees); count or -1. */
+long mtw_votes_read(redisContext *rc, const char *slug,
+                    mtw_vote_count **out);
 
 #endif
