@@ -76,6 +76,31 @@ is($t->psql("SELECT schedule_realism_ratio || '|' || grade FROM route_performanc
     WHERE city_id = $city AND route_id = 'R1' AND service_date = '$day'"), "$ratio|$grade",
    "the day: realism $ratio over 12 runs, grade $grade ($day_pct % on time)");
 
+# the day's regularity from the headway pairs (observed, scheduled) of
+# consecutive runs at each stop, worked out here: TCQSM cv over the
+# deviations, its LOS, excess wait, gaps
+my @hp;
+for my $i (0 .. 2) {
+    for my $k (1 .. 11) {
+        my ($d0, $d1) = ($stop{$i}[$k - 1][0], $stop{$i}[$k][0]);
+        push @hp, [600 + $d1 - $d0, 600];
+    }
+}
+my $md = sum(map { $_->[0] - $_->[1] } @hp) / @hp;
+my $var = sum(map { ($_->[0] - $_->[1] - $md) ** 2 } @hp) / (@hp - 1);
+my $cv = sqrt($var) / (sum(map { $_->[1] } @hp) / @hp);
+my $cv2 = sprintf '%.2f', $cv;
+my $los = $cv2 <= 0.21 ? 'A' : $cv2 <= 0.30 ? 'B' : $cv2 <= 0.39 ? 'C' : $cv2 <= 0.52 ? 'D'
+    : $cv2 <= 0.74 ? 'E' : 'F';
+my $ewt = sum(map { $_->[0] ** 2 } @hp) / (2 * sum(map { $_->[0] } @hp))
+    - sum(map { $_->[1] ** 2 } @hp) / (2 * sum(map { $_->[1] } @hp));
+my $gaps = grep { $_->[0] > ($_->[1] * 1.5 < $_->[1] + 180 ? $_->[1] * 1.5 : $_->[1] + 180) } @hp;
+is($t->psql("SELECT headway_cv || '|' || headway_los || '|' || excess_wait_sec || '|'
+    || gap_count FROM route_performance_daily WHERE city_id = $city AND route_id = 'R1'
+    AND service_date = '$day'"), sprintf('%.3f|%s|%.0f|%d', $cv, $los, $ewt, $gaps),
+   sprintf('regularity: cv %.3f (LOS %s), excess wait %.0f s, %d gaps over %d headways',
+           $cv, $los, $ewt, $gaps, scalar @hp));
+
 # 4 runs are not enough for a ratio
 $t->psql("DELETE FROM arrival_log WHERE trip_id IN ('T04','T05','T06','T07','T08','T09','T10','T11')");
 ($rc, $out, $err) = $t->worker('run', '--city', 'demo', '--aggregate', $day);

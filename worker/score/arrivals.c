@@ -780,3 +780,50 @@ int mtw_day_aggregate(int *delays, size_t n, const mtw_otp_window *w,
     out->on_time_pct = pct2(n - early - late, n);
     return 0;
 }
+
+void mtw_day_regularity_of(const int *h, const int *s, size_t n,
+                           mtw_day_regularity *out)
+{
+    double sum_s = 0, mean_d = 0, var = 0, dev, ho = 0, ho2 = 0, so2 = 0;
+    size_t i, k = 0;
+
+    out->n = 0;
+    out->cv = NAN;
+    out->los = MTW_LOS_F;
+    out->excess_wait = NAN;
+    out->gaps = 0;
+    for (i = 0; i < n; i++) {
+        if (h[i] <= 0 || s[i] <= 0) {
+            continue;
+        }
+        k++;
+        sum_s += s[i];
+        mean_d += h[i] - s[i];
+        ho += h[i];
+        ho2 += (double) h[i] * h[i];
+        so2 += (double) s[i] * s[i];
+        if (h[i] > (s[i] * 3 / 2 < s[i] + 180 ? s[i] * 3 / 2 : s[i] + 180)) {
+            out->gaps++;
+        }
+    }
+    out->n = (int) k;
+    if (k == 0) {
+        return;
+    }
+    /* mean waits: sum(h^2) / (2 sum(h)), observed against scheduled */
+    out->excess_wait = ho2 / (2 * ho) - so2 / (2 * sum_s);
+    if (k < 2) {
+        return;
+    }
+    mean_d /= (double) k;
+    for (i = 0; i < n; i++) {
+        if (h[i] <= 0 || s[i] <= 0) {
+            continue;
+        }
+        dev = h[i] - s[i] - mean_d;
+        var += dev * dev;
+    }
+    var /= (double) (k - 1);
+    out->cv = sqrt(var) / (sum_s / (double) k);
+    out->los = mtw_los_from_cv(out->cv);
+}

@@ -152,4 +152,20 @@ typedef struct {
 int mtw_day_aggregate(int *delays, size_t n, const mtw_otp_window *w,
                       mtw_day_perf *out);
 
+/* One route's service day, from its headways: each a pair of the observed
+ * and the scheduled gap between the same two trip runs at one stop. */
+typedef struct {
+    int n;                      /* headway pairs */
+    double cv;                  /* TCQSM c_vh: sd(observed - scheduled) /
+                                 * mean scheduled; NaN under 2 pairs */
+    mtw_los los;                /* from cv (when cv is a number) */
+    double excess_wait;         /* mean wait observed - scheduled (s);
+                                 * NaN without pairs */
+    int gaps;                   /* observed > min(1.5 x, + 180 s) sched. */
+} mtw_day_regularity;
+
+/* h[i], s[i] > 0 (others skipped).  Fills out; never fails. */
+void mtw_day_regularity_of(const int *h, const int *s, size_t n,
+                           mtw_day_regularity *out);
+
 #endif

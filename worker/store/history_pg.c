@@ -5,6 +5,7 @@
 #include "util/jbuf.h"
 #include "store/pg.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,12 +274,13 @@ int mtw_histpg_day_done(PGconn *conn, int city_id, int ymd, char *err,
 /* one route's row: the day's numbers into route_performance_daily */
 static int upsert_route(PGconn *conn, const char *city, const char *date,
                         const char *route, const mtw_day_perf *p,
-                        const char *arrivals, const char *trips,
-                        const char *bunching, const char *realism,
-                        char *err, size_t errlen)
+                        const mtw_day_regularity *g, const char *arrivals,
+                        const char *trips, const char *bunching,
+                        const char *realism, char *err, size_t errlen)
 {
-    char avg[16], med[16], on[16], early[16], late[16];
-    const char *params[13];
+    char avg[16], med[16], on[16], early[16], late[16], cv[24], ewt[24],
+         gaps[16];
+    const char *params[17];
     PGresult *r;
 
     snprintf(avg, sizeof(avg), "%d", p->avg_delay);
@@ -301,12 +303,22 @@ static int upsert_route(PGconn *conn, const char *city, const char *date,
     /* the reference's A-D grade of the day's on-time share (F below D) */
     params[12] = p->n ? mtw_grade_str(mtw_grade_from_pct(p->on_time_pct, 0))
                       : NULL;
+    /* regularity: NULL where it cannot be computed (under 2 headways) */
+    snprintf(cv, sizeof(cv), "%.3f", g->cv);
+    snprintf(ewt, sizeof(ewt), "%ld", lround(g->excess_wait));
+    snprintf(gaps, sizeof(gaps), "%d", g->gaps);
+    params[13] = g->cv == g->cv ? cv : NULL;
+    params[14] = g->cv == g->cv ? mtw_los_str(g->los) : NULL;
+    params[15] = g->excess_wait == g->excess_wait ? ewt : NULL;
+    params[16] = gaps;
     r = mtw_pg_query(conn, "writing the daily aggregate",
         "INSERT INTO route_performance_daily (city_id, route_id, "
         "service_date, observed_arrivals, observed_trips, avg_delay_sec, "
         "median_delay_sec, on_time_pct, early_pct, late_pct, bunching_count, "
-        "schedule_realism_ratio, grade) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
+        "schedule_realism_ratio, grade, headway_cv, headway_los, "
+        "excess_wait_sec, gap_count) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+        "$14, $15, $16, $17) "
         "ON CONFLICT (city_id, route_id, service_date) DO UPDATE SET "
         "observed_arrivals = EXCLUDED.observed_arrivals, "
         "observed_trips = EXCLUDED.observed_trips, "
@@ -316,8 +328,11 @@ static int upsert_route(PGconn *conn, const char *city, const char *date,
         "early_pct = EXCLUDED.early_pct, late_pct = EXCLUDED.late_pct, "
         "bunching_count = EXCLUDED.bunching_count, "
         "schedule_realism_ratio = EXCLUDED.schedule_realism_ratio, "
-        "grade = EXCLUDED.grade, updated_at = now()",
-        13, params, err, errlen);
+        "grade = EXCLUDED.grade, headway_cv = EXCLUDED.headway_cv, "
+        "headway_los = EXCLUDED.headway_los, "
+        "excess_wait_sec = EXCLUDED.excess_wait_sec, "
+        "gap_count = EXCLUDED.gap_count, updated_at = now()",
+        17, params, err, errlen);
     if (r == NULL) {
         return -1;
     }
@@ -330,10 +345,11 @@ long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
 {
     char city[16], date[16];
     const char *params[2] = { city, date };
-    PGresult *counts = NULL, *delays = NULL;
+    PGresult *counts = NULL, *delays = NULL, *pairs = NULL;
     mtw_day_perf perf;
-    int *dv = NULL;
-    int i, j, nd;
+    mtw_day_regularity reg;
+    int *dv = NULL, *hv = NULL, *sv = NULL;
+    int i, j, k, nd, nh;
     long routes = 0;
 
     snprintf(city, sizeof(city), "%d", city_id);
@@ -368,16 +384,28 @@ long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
         "SELECT route_id, delay_sec FROM arrival_log WHERE city_id = $1 "
         "AND service_date = $2 AND delay_sec IS NOT NULL "
         "ORDER BY route_id", 2, params, err, errlen);
-    if (delays == NULL) {
+    /* headways: each two consecutive trip runs at a stop, observed and
+     * scheduled (the runs in scheduled order) */
+    pairs = delays == NULL ? NULL : mtw_pg_query(conn, "aggregating the day",
+        "SELECT route_id, h, s FROM (SELECT route_id, "
+        "extract(epoch FROM arrived_at - lag(arrived_at) OVER w)::int AS h, "
+        "extract(epoch FROM scheduled_at - lag(scheduled_at) OVER w)::int "
+        "AS s FROM arrival_log WHERE city_id = $1 AND service_date = $2 "
+        "AND scheduled_at IS NOT NULL WINDOW w AS (PARTITION BY route_id, "
+        "direction_id, stop_id ORDER BY scheduled_at)) x "
+        "WHERE h IS NOT NULL ORDER BY route_id", 2, params, err, errlen);
+    if (pairs == NULL) {
         goto fail;
     }
     dv = malloc(((size_t) PQntuples(delays) + 1) * sizeof(*dv));
-    if (dv == NULL) {
+    hv = malloc(((size_t) PQntuples(pairs) + 1) * sizeof(*hv));
+    sv = malloc(((size_t) PQntuples(pairs) + 1) * sizeof(*sv));
+    if (dv == NULL || hv == NULL || sv == NULL) {
         snprintf(err, errlen, "aggregating the day: out of memory");
         goto fail;
     }
     /* both sorted by route_id (COLLATE "C": strcmp order) */
-    for (i = 0, j = 0; i < PQntuples(counts); i++) {
+    for (i = 0, j = 0, k = 0; i < PQntuples(counts); i++) {
         const char *route = PQgetvalue(counts, i, 0);
 
         while (j < PQntuples(delays)
@@ -391,7 +419,19 @@ long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
             dv[nd++] = atoi(PQgetvalue(delays, j, 1));
         }
         mtw_day_aggregate(dv, (size_t) nd, w, &perf);
-        if (upsert_route(conn, city, date, route, &perf,
+        while (k < PQntuples(pairs)
+               && strcmp(PQgetvalue(pairs, k, 0), route) < 0)
+        {
+            k++;
+        }
+        for (nh = 0; k < PQntuples(pairs)
+             && strcmp(PQgetvalue(pairs, k, 0), route) == 0; k++)
+        {
+            hv[nh] = atoi(PQgetvalue(pairs, k, 1));
+            sv[nh++] = atoi(PQgetvalue(pairs, k, 2));
+        }
+        mtw_day_regularity_of(hv, sv, (size_t) nh, &reg);
+        if (upsert_route(conn, city, date, route, &perf, &reg,
                          PQgetvalue(counts, i, 1), PQgetvalue(counts, i, 2),
                          PQgetvalue(counts, i, 3),
                          PQgetisnull(counts, i, 4) ? NULL
@@ -403,8 +443,11 @@ long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
         routes++;
     }
     free(dv);
+    free(hv);
+    free(sv);
     PQclear(counts);
     PQclear(delays);
+    PQclear(pairs);
     if (mtw_pg_exec(conn, "aggregating the day", "COMMIT", err,
                     errlen) != 0)
     {
@@ -414,8 +457,11 @@ long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
 
 fail:
     free(dv);
+    free(hv);
+    free(sv);
     PQclear(counts);
     PQclear(delays);
+    PQclear(pairs);
     mtw_pg_exec(conn, "aggregating the day", "ROLLBACK", NULL, 0);
     return -1;
 }

@@ -7,6 +7,7 @@
  * for a commit (copies, oldest dropped at the cap), the day aggregate's arithmetic, and the EMF heartbeat
  * line of the CloudWatch contract.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -480,6 +481,34 @@ static void test_day_aggregate(void **state)
     assert_int_equal(p.n, 0);
 }
 
+/* headway pairs (observed, scheduled) of one route's day */
+static void test_day_regularity(void **state)
+{
+    /* deviations -60, 0, +60, +300 from 600 s: mean 75, variance
+     * (135^2 + 75^2 + 15^2 + 225^2) / 3 = 24900, cv sqrt(24900) / 600 =
+     * 0.263 (LOS B); 900 > min(900, 780): one gap */
+    int h[] = { 540, 600, 660, 900, 0 }, s[] = { 600, 600, 600, 600, 600 };
+    mtw_day_regularity r;
+
+    (void) state;
+    mtw_day_regularity_of(h, s, 5, &r);
+    assert_int_equal(r.n, 4);
+    assert_true(fabs(r.cv - sqrt(24900.0) / 600) < 1e-9);
+    assert_int_equal(r.los, MTW_LOS_B);
+    assert_int_equal(r.gaps, 1);
+    /* mean waits: sum(h^2) / (2 sum(h)) against 600 / 2 */
+    assert_true(fabs(r.excess_wait
+                     - ((540.0 * 540 + 600.0 * 600 + 660.0 * 660
+                         + 900.0 * 900) / 5400 - 300)) < 1e-9);
+    mtw_day_regularity_of(h, s, 1, &r);
+    assert_int_equal(r.n, 1);
+    assert_true(isnan(r.cv));
+    assert_true(fabs(r.excess_wait - (270 - 300)) < 1e-9);
+    mtw_day_regularity_of(h, s, 0, &r);
+    assert_int_equal(r.n, 0);
+    assert_true(isnan(r.excess_wait));
+}
+
 static void test_heartbeat_line(void **state)
 {
     char buf[512];
@@ -531,6 +560,7 @@ int main(void)
         cmocka_unit_test(test_bunching_episodes),
         cmocka_unit_test(test_pending_queue),
         cmocka_unit_test(test_day_aggregate),
+        cmocka_unit_test(test_day_regularity),
         cmocka_unit_test(test_heartbeat_line),
     };
 
