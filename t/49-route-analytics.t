@@ -101,6 +101,14 @@ is($t->psql("SELECT headway_cv || '|' || headway_los || '|' || excess_wait_sec |
    sprintf('regularity: cv %.3f (LOS %s), excess wait %.0f s, %d gaps over %d headways',
            $cv, $los, $ewt, $gaps, scalar @hp));
 
+# service delivered: the day's trip runs seen against the timetable's (the
+# demo calendar runs every day, no frequencies.txt)
+my $sched_r1 = $t->psql("SELECT count(*) FROM trips WHERE city_id = $city AND route_id = 'R1'");
+is($t->psql("SELECT count(*) FROM frequencies WHERE city_id = $city"), 0, 'no frequency templates');
+is($t->psql("SELECT scheduled_trips || '|' || observed_trips FROM route_performance_daily
+    WHERE city_id = $city AND route_id = 'R1' AND service_date = '$day'"), "$sched_r1|12",
+   "the day: 12 runs seen of the $sched_r1 scheduled");
+
 # 4 runs are not enough for a ratio
 $t->psql("DELETE FROM arrival_log WHERE trip_id IN ('T04','T05','T06','T07','T08','T09','T10','T11')");
 ($rc, $out, $err) = $t->worker('run', '--city', 'demo', '--aggregate', $day);
@@ -153,6 +161,9 @@ ok(abs($c->{systemMedianPerformance} - $median) < 0.01, "system median $median")
 ok(abs($c->{routePerformance} - $mean{R1}) < 0.01, "route performance $mean{R1}");
 ok(abs($c->{performanceDelta} - sprintf('%.1f', $mean{R1} - $median)) < 0.001, 'delta');
 is($c->{underperforming}, JSON::PP::false, 'not underperforming');
+# the planted days have no timetable count: only the aggregated day counts
+is_deeply($s->{serviceDelivered}, { observedTrips => 12, scheduledTrips => $sched_r1,
+    pct => 0 + sprintf('%.1f', 1200 / $sched_r1) }, 'service delivered over the 30 days');
 
 # stops: 12 arrivals each, in stop order; direction 1 has none
 my $d0 = $doc->{stop_reliability}{0} || {};
@@ -194,5 +205,6 @@ is($doc3->{stats}{scheduleRealismRatio}, undef, 'R3: ratio null');
 is($doc3->{stop_reliability}{0}, undef, 'R3: no stops');
 is(scalar(grep { defined $_->[2] } @{ $doc3->{heatmap}{cells} || [] }), 0, 'R3: empty grid');
 is($doc3->{stats}{systemComparison}{routeRank}, 3, 'R3: last of 3');
+is($doc3->{stats}{serviceDelivered}, undef, 'R3: no service delivered without a timetable count');
 
 done_testing;

@@ -33,7 +33,11 @@
             card('Worst day', has ? MTW.fmtPct(s.worstPerformance) : '—', s.worstDay || ''),
             card('Variability', has && MTW.isNum(s.bestPerformance) && MTW.isNum(s.worstPerformance)
                 ? MTW.fmtNum(s.bestPerformance - s.worstPerformance, 1) + ' pts' : '—', 'best − worst day'),
-            card('30-day grade', UI.gradePill(s.grade)));
+            card('30-day grade', UI.gradePill(s.grade)),
+            card('Service delivered', s.serviceDelivered ? MTW.fmtPct(s.serviceDelivered.pct) : '—',
+                s.serviceDelivered ? s.serviceDelivered.observedTrips + ' of '
+                    + s.serviceDelivered.scheduledTrips + ' scheduled trips seen running'
+                    : 'no day with a timetable yet'));
         var r = REALISM[s.scheduleRealismGrade];
         $('realism').hidden = !r;
         if (r) {

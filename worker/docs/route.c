@@ -499,6 +499,19 @@ void mtw_doc_route(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
                     h && h->realism_days ? h->realism : NAN));
     mtw_jw_kint(w, "realismDays", h ? h->realism_days : 0);
     jw_system_comparison(w, c, h);
+    /* service delivered: trip runs seen running against the timetable's,
+     * over the days that have both */
+    mtw_jw_key(w, "serviceDelivered");
+    if (h == NULL || h->trips_scheduled <= 0) {
+        mtw_jw_null(w);
+    } else {
+        mtw_jw_obj(w);
+        mtw_jw_kint(w, "observedTrips", h->trips_observed);
+        mtw_jw_kint(w, "scheduledTrips", h->trips_scheduled);
+        mtw_jw_knum(w, "pct", 100.0 * (double) h->trips_observed
+                                / (double) h->trips_scheduled, 1);
+        mtw_jw_obj_end(w);
+    }
     mtw_jw_obj_end(w);
     /* reference-api.md §5.3 chart data: the daily trend, the stops'
      * reliability and the heatmap from the 30 days of history; weather

@@ -30,6 +30,8 @@ typedef struct {
     int ntrend;                 /* daily rows, oldest first */
     const char **trend_dates;   /* "Sep 21" */
     const double *trend_pct;    /* NaN where the day has no value */
+    long trips_observed;        /* trip runs seen running, over the days */
+    long trips_scheduled;       /* ... the timetable had those days */
     int realism_days;           /* days with a schedule realism ratio */
     double realism;             /* their mean ratio; NaN when none */
     /* on-time % by local weekday x time of day, from the 30 days'

@@ -276,11 +276,12 @@ static int upsert_route(PGconn *conn, const char *city, const char *date,
                         const char *route, const mtw_day_perf *p,
                         const mtw_day_regularity *g, const char *arrivals,
                         const char *trips, const char *bunching,
-                        const char *realism, char *err, size_t errlen)
+                        const char *realism, const char *scheduled,
+                        char *err, size_t errlen)
 {
     char avg[16], med[16], on[16], early[16], late[16], cv[24], ewt[24],
          gaps[16];
-    const char *params[17];
+    const char *params[18];
     PGresult *r;
 
     snprintf(avg, sizeof(avg), "%d", p->avg_delay);
@@ -311,14 +312,15 @@ static int upsert_route(PGconn *conn, const char *city, const char *date,
     params[14] = g->cv == g->cv ? mtw_los_str(g->los) : NULL;
     params[15] = g->excess_wait == g->excess_wait ? ewt : NULL;
     params[16] = gaps;
+    params[17] = scheduled;
     r = mtw_pg_query(conn, "writing the daily aggregate",
         "INSERT INTO route_performance_daily (city_id, route_id, "
         "service_date, observed_arrivals, observed_trips, avg_delay_sec, "
         "median_delay_sec, on_time_pct, early_pct, late_pct, bunching_count, "
         "schedule_realism_ratio, grade, headway_cv, headway_los, "
-        "excess_wait_sec, gap_count) "
+        "excess_wait_sec, gap_count, scheduled_trips) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
-        "$14, $15, $16, $17) "
+        "$14, $15, $16, $17, $18) "
         "ON CONFLICT (city_id, route_id, service_date) DO UPDATE SET "
         "observed_arrivals = EXCLUDED.observed_arrivals, "
         "observed_trips = EXCLUDED.observed_trips, "
@@ -331,8 +333,9 @@ static int upsert_route(PGconn *conn, const char *city, const char *date,
         "grade = EXCLUDED.grade, headway_cv = EXCLUDED.headway_cv, "
         "headway_los = EXCLUDED.headway_los, "
         "excess_wait_sec = EXCLUDED.excess_wait_sec, "
-        "gap_count = EXCLUDED.gap_count, updated_at = now()",
-        17, params, err, errlen);
+        "gap_count = EXCLUDED.gap_count, "
+        "scheduled_trips = EXCLUDED.scheduled_trips, updated_at = now()",
+        18, params, err, errlen);
     if (r == NULL) {
         return -1;
     }
@@ -345,11 +348,12 @@ long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
 {
     char city[16], date[16];
     const char *params[2] = { city, date };
-    PGresult *counts = NULL, *delays = NULL, *pairs = NULL;
+    PGresult *counts = NULL, *delays = NULL, *pairs = NULL, *sched = NULL;
     mtw_day_perf perf;
     mtw_day_regularity reg;
     int *dv = NULL, *hv = NULL, *sv = NULL;
-    int i, j, k, nd, nh;
+    int i, j, k, m, nd, nh;
+    const char *scheduled;
     long routes = 0;
 
     snprintf(city, sizeof(city), "%d", city_id);
@@ -394,7 +398,28 @@ long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
         "AND scheduled_at IS NOT NULL WINDOW w AS (PARTITION BY route_id, "
         "direction_id, stop_id ORDER BY scheduled_at)) x "
         "WHERE h IS NOT NULL ORDER BY route_id", 2, params, err, errlen);
-    if (pairs == NULL) {
+    /* the trip runs the timetable has for the day, per route: the trips
+     * whose service runs that day (calendar, then calendar_dates), a
+     * frequencies.txt template counting each of its runs */
+    sched = pairs == NULL ? NULL : mtw_pg_query(conn, "aggregating the day",
+        "SELECT t.route_id, sum(coalesce(f.n, 1))::int FROM trips t "
+        "LEFT JOIN (SELECT trip_id, sum(ceil((end_time - start_time)"
+        "::numeric / headway_secs))::int AS n FROM frequencies "
+        "WHERE city_id = $1 AND headway_secs > 0 GROUP BY trip_id) f "
+        "ON f.trip_id = t.trip_id WHERE t.city_id = $1 AND ((EXISTS "
+        "(SELECT 1 FROM calendar c WHERE c.city_id = $1 "
+        "AND c.service_id = t.service_id "
+        "AND $2::date BETWEEN c.start_date AND c.end_date "
+        "AND (ARRAY[c.monday, c.tuesday, c.wednesday, c.thursday, "
+        "c.friday, c.saturday, c.sunday])[extract(isodow FROM $2::date)"
+        "::int] = 1) AND NOT EXISTS (SELECT 1 FROM calendar_dates d "
+        "WHERE d.city_id = $1 AND d.service_id = t.service_id "
+        "AND d.date = $2::date AND d.exception_type = 2)) "
+        "OR EXISTS (SELECT 1 FROM calendar_dates d WHERE d.city_id = $1 "
+        "AND d.service_id = t.service_id AND d.date = $2::date "
+        "AND d.exception_type = 1)) GROUP BY t.route_id "
+        "ORDER BY t.route_id", 2, params, err, errlen);
+    if (sched == NULL) {
         goto fail;
     }
     dv = malloc(((size_t) PQntuples(delays) + 1) * sizeof(*dv));
@@ -405,7 +430,7 @@ long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
         goto fail;
     }
     /* both sorted by route_id (COLLATE "C": strcmp order) */
-    for (i = 0, j = 0, k = 0; i < PQntuples(counts); i++) {
+    for (i = 0, j = 0, k = 0, m = 0; i < PQntuples(counts); i++) {
         const char *route = PQgetvalue(counts, i, 0);
 
         while (j < PQntuples(delays)
@@ -431,12 +456,20 @@ long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
             sv[nh++] = atoi(PQgetvalue(pairs, k, 2));
         }
         mtw_day_regularity_of(hv, sv, (size_t) nh, &reg);
+        while (m < PQntuples(sched)
+               && strcmp(PQgetvalue(sched, m, 0), route) < 0)
+        {
+            m++;
+        }
+        scheduled = m < PQntuples(sched)
+                    && strcmp(PQgetvalue(sched, m, 0), route) == 0
+                    ? PQgetvalue(sched, m, 1) : NULL;
         if (upsert_route(conn, city, date, route, &perf, &reg,
                          PQgetvalue(counts, i, 1), PQgetvalue(counts, i, 2),
                          PQgetvalue(counts, i, 3),
                          PQgetisnull(counts, i, 4) ? NULL
                                                    : PQgetvalue(counts, i, 4),
-                         err, errlen) != 0)
+                         scheduled, err, errlen) != 0)
         {
             goto fail;
         }
@@ -448,6 +481,7 @@ long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
     PQclear(counts);
     PQclear(delays);
     PQclear(pairs);
+    PQclear(sched);
     if (mtw_pg_exec(conn, "aggregating the day", "COMMIT", err,
                     errlen) != 0)
     {
@@ -462,6 +496,7 @@ fail:
     PQclear(counts);
     PQclear(delays);
     PQclear(pairs);
+    PQclear(sched);
     mtw_pg_exec(conn, "aggregating the day", "ROLLBACK", NULL, 0);
     return -1;
 }

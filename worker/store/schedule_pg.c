@@ -591,7 +591,10 @@ mtw_history *mtw_history_load(PGconn *conn, int city_id, int service_date,
         "service_date))[1], (array_agg(to_char(service_date, 'Mon FMDD') "
         "ORDER BY on_time_pct, service_date))[1], "
         "count(schedule_realism_ratio), "
-        "avg(schedule_realism_ratio)::float8 "
+        "avg(schedule_realism_ratio)::float8, "
+        "coalesce(sum(observed_trips) FILTER (WHERE scheduled_trips > 0), "
+        "0), coalesce(sum(scheduled_trips) FILTER (WHERE scheduled_trips "
+        "> 0), 0) "
         "FROM route_performance_daily WHERE city_id = $1 "
         "AND service_date >= $2::date - 30 AND service_date < $2::date "
         "AND on_time_pct IS NOT NULL GROUP BY route_id",
@@ -621,6 +624,8 @@ mtw_history *mtw_history_load(PGconn *conn, int city_id, int service_date,
         row->realism_days = atoi(PQgetvalue(r, i, 7));
         row->realism = PQgetisnull(r, i, 8) ? NAN
                                             : atof(PQgetvalue(r, i, 8));
+        row->trips_observed = atol(PQgetvalue(r, i, 9));
+        row->trips_scheduled = atol(PQgetvalue(r, i, 10));
         for (d = 0; d < MTW_HEAT_DAYS; d++) {
             for (b = 0; b < MTW_HEAT_BUCKETS; b++) {
                 row->heat[d][b] = NAN;
