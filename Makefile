@@ -99,11 +99,16 @@ $(WORKER_SAN): $(WORKER_OBJS_SAN)
 
 $(BUILD)/tests/%: $(BUILD)/obj/worker/tests/%.o $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lm
+	$(CC) $(CFLAGS) $(TEST_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lm
 
 $(BUILD)/asan/tests/%: $(BUILD)/asan/obj/worker/tests/%.o $(LIB_OBJS_SAN)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lm
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(TEST_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lm
+
+# test_alloc fails the project's allocations one at a time: its calls to
+# the allocator go through the test's wrappers
+$(BUILD)/tests/test_alloc $(BUILD)/asan/tests/test_alloc: \
+    TEST_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
 
 # --- fuzzing (libFuzzer, clang; fuzz/README.md) -------------------------------
 # The worker's sources again, built by clang with the fuzzer's coverage and
