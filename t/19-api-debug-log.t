@@ -13,8 +13,23 @@ my $t = MTW::Test->new;
 my $dir = $t->dir;
 $t->start_redis(args => [ '--enable-debug-command', 'yes' ]);
 MTW::ApiSeed::seed($t);
-$t->start_nginx(MTW::ApiSeed::nginx_http(timeout => '300ms'),
-                main => "error_log $dir/debug.log debug;");
+$t->start_nginx(<<'CONF', main => "error_log $dir/debug.log debug;");
+    mtw_redis 127.0.0.1:%%REDIS_PORT%%;
+    mtw_redis_timeout 300ms;
+    mtw_redis_connect_timeout 500ms;
+    gzip on;
+    gzip_min_length 100;
+    gzip_types application/json;
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        location /api/ {
+            mtw_api;
+            mtw_city saskatoon;
+            mtw_cors_origins https://mind-the-wait.ca capacitor://localhost;
+            mtw_openapi %%ROOT%%/docs/openapi.json;
+        }
+    }
+CONF
 
 my $r = $t->get('/api/v1/routes/14514');
 is($r->{status}, 200, 'a document');

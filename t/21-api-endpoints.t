@@ -11,7 +11,23 @@ use MTW::ApiSeed;
 my $t = MTW::Test->new;
 $t->start_redis;
 MTW::ApiSeed::seed($t);
-$t->start_nginx(MTW::ApiSeed::nginx_http());
+$t->start_nginx(<<'CONF');
+    mtw_redis 127.0.0.1:%%REDIS_PORT%%;
+    mtw_redis_timeout 500ms;
+    mtw_redis_connect_timeout 500ms;
+    gzip on;
+    gzip_min_length 100;
+    gzip_types application/json;
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        location /api/ {
+            mtw_api;
+            mtw_city saskatoon;
+            mtw_cors_origins https://mind-the-wait.ca capacitor://localhost;
+            mtw_openapi %%ROOT%%/docs/openapi.json;
+        }
+    }
+CONF
 
 my $json = qr{^application/json; charset=utf-8$};
 my $is_array = sub { ref $_[0] eq 'ARRAY' };

@@ -9,13 +9,28 @@ use MTW::ApiSeed;
 my $t = MTW::Test->new;
 $t->start_redis;
 MTW::ApiSeed::seed($t);
-$t->start_nginx(MTW::ApiSeed::nginx_http(extra => <<'CONF'));
+$t->start_nginx(<<'CONF');
+    mtw_redis 127.0.0.1:%%REDIS_PORT%%;
+    mtw_redis_timeout 500ms;
+    mtw_redis_connect_timeout 500ms;
+    gzip on;
+    gzip_min_length 100;
+    gzip_types application/json;
+    server {
+        listen 127.0.0.1:%%PORT%%;
         location /strict/api/ {
             rewrite ^/strict(/api/.*)$ $1 break;
             mtw_api;
             mtw_city saskatoon;
             mtw_feedback_rate 3;
         }
+        location /api/ {
+            mtw_api;
+            mtw_city saskatoon;
+            mtw_cors_origins https://mind-the-wait.ca capacitor://localhost;
+            mtw_openapi %%ROOT%%/docs/openapi.json;
+        }
+    }
 CONF
 
 my $keys_before = $t->redis_cmd('DBSIZE');

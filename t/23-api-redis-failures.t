@@ -12,7 +12,23 @@ use MTW::ApiSeed;
 use Time::HiRes qw(time sleep);
 
 my $t = MTW::Test->new;
-$t->start_nginx(MTW::ApiSeed::nginx_http(timeout => '500ms'), workers => 2);
+$t->start_nginx(<<'CONF', workers => 2);
+    mtw_redis 127.0.0.1:%%REDIS_PORT%%;
+    mtw_redis_timeout 500ms;
+    mtw_redis_connect_timeout 500ms;
+    gzip on;
+    gzip_min_length 100;
+    gzip_types application/json;
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        location /api/ {
+            mtw_api;
+            mtw_city saskatoon;
+            mtw_cors_origins https://mind-the-wait.ca capacitor://localhost;
+            mtw_openapi %%ROOT%%/docs/openapi.json;
+        }
+    }
+CONF
 
 sub workers {
     my $master = MTW::Test::read_pidfile($t->dir . '/nginx/nginx.pid');

@@ -13,7 +13,23 @@ use Time::HiRes qw(time sleep);
 my $t = MTW::Test->new;
 $t->start_redis(args => [ '--enable-debug-command', 'yes' ]);
 MTW::ApiSeed::seed($t);
-$t->start_nginx(MTW::ApiSeed::nginx_http(timeout => '2s'), workers => 3);
+$t->start_nginx(<<'CONF', workers => 3);
+    mtw_redis 127.0.0.1:%%REDIS_PORT%%;
+    mtw_redis_timeout 2s;
+    mtw_redis_connect_timeout 500ms;
+    gzip on;
+    gzip_min_length 100;
+    gzip_types application/json;
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        location /api/ {
+            mtw_api;
+            mtw_city saskatoon;
+            mtw_cors_origins https://mind-the-wait.ca capacitor://localhost;
+            mtw_openapi %%ROOT%%/docs/openapi.json;
+        }
+    }
+CONF
 
 my @paths = ('/api/score', '/api/stops/3734/predictions', '/api/v1/routes/14514',
              '/api/stops?name=prim', '/api/stops/3734/nearby', '/api/realtime?route_id=14514');

@@ -43,7 +43,23 @@ MTW::ApiSeed::seed($t);
 MTW::ApiSeed::put($t, 'weather:current', '{"observed_at":1760940000,'
     . '"temperature_celsius":-3.2,"weather_condition":"cloudy","transit_impact":"minor"}');
 MTW::ApiSeed::put($t, 'weather', '{"current":{"weather_condition":"snow"}}');
-$t->start_nginx(MTW::ApiSeed::nginx_http());
+$t->start_nginx(<<'CONF');
+    mtw_redis 127.0.0.1:%%REDIS_PORT%%;
+    mtw_redis_timeout 500ms;
+    mtw_redis_connect_timeout 500ms;
+    gzip on;
+    gzip_min_length 100;
+    gzip_types application/json;
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        location /api/ {
+            mtw_api;
+            mtw_city saskatoon;
+            mtw_cors_origins https://mind-the-wait.ca capacitor://localhost;
+            mtw_openapi %%ROOT%%/docs/openapi.json;
+        }
+    }
+CONF
 my $r = $t->get('/api/doc.json');
 is($r->{status}, 200, '/api/doc.json: 200');
 ok($r->{content} eq $file, '/api/doc.json is docs/openapi.json byte for byte');

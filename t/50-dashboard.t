@@ -22,10 +22,25 @@ ok(-s "$html/vendor/chart.umd.min.js",
 my $t = MTW::Test->new;
 $t->start_redis;
 MTW::ApiSeed::seed($t);
-$t->start_nginx(MTW::ApiSeed::nginx_http(
-    main => "include /etc/nginx/mime.types;\n"
-          . "    gzip_types text/css application/javascript image/svg+xml;",
-    extra => "location / { root %%ROOT%%/html; index index.html; }"));
+$t->start_nginx(<<'CONF');
+    mtw_redis 127.0.0.1:%%REDIS_PORT%%;
+    mtw_redis_timeout 500ms;
+    mtw_redis_connect_timeout 500ms;
+    include /etc/nginx/mime.types;
+    gzip on;
+    gzip_min_length 100;
+    gzip_types application/json text/css application/javascript image/svg+xml;
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        location / { root %%ROOT%%/html; index index.html; }
+        location /api/ {
+            mtw_api;
+            mtw_city saskatoon;
+            mtw_cors_origins https://mind-the-wait.ca capacitor://localhost;
+            mtw_openapi %%ROOT%%/docs/openapi.json;
+        }
+    }
+CONF
 
 my %TYPE = (html => qr{^text/html}, css => qr{^text/css},
             js => qr{^application/javascript}, svg => qr{^image/svg\+xml});

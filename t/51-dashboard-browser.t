@@ -33,9 +33,25 @@ MTW::ApiSeed::put($t, 'predictions:4000', MTW::ApiSeed::enc({
         { %{ MTW::ApiSeed::prediction('77777', '14520', '20', 1200) },
           stop_id => '4000', source => 'scheduled', confidence => 'low',
           arrival_at => $now + 1200, current_location => undef } ] }));
-$t->start_nginx(MTW::ApiSeed::nginx_http(
-    main => 'include /etc/nginx/mime.types;',
-    extra => 'location / { root %%ROOT%%/html; index index.html; }'));
+$t->start_nginx(<<'CONF');
+    mtw_redis 127.0.0.1:%%REDIS_PORT%%;
+    mtw_redis_timeout 500ms;
+    mtw_redis_connect_timeout 500ms;
+    include /etc/nginx/mime.types;
+    gzip on;
+    gzip_min_length 100;
+    gzip_types application/json;
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        location / { root %%ROOT%%/html; index index.html; }
+        location /api/ {
+            mtw_api;
+            mtw_city saskatoon;
+            mtw_cors_origins https://mind-the-wait.ca capacitor://localhost;
+            mtw_openapi %%ROOT%%/docs/openapi.json;
+        }
+    }
+CONF
 my $base = 'http://127.0.0.1:' . $t->nginx_port;
 my $profile = $t->dir . '/chromium';
 

@@ -208,34 +208,6 @@ sub seed_into {
                   'poll_sec', 12);
 }
 
-# The http {} inside of a test's nginx.conf serving the API.
-sub nginx_http {
-    my (%o) = @_;
-    my $extra = $o{extra} // '';
-    my $loc = $o{location} // '';
-    my $main = $o{main} // '';
-    return <<"CONF";
-    mtw_redis 127.0.0.1:%%REDIS_PORT%%;
-    mtw_redis_timeout ${\ ($o{timeout} // '500ms')};
-    mtw_redis_connect_timeout 500ms;
-    $main
-    gzip on;
-    gzip_min_length 100;
-    gzip_types application/json;
-    server {
-        listen 127.0.0.1:%%PORT%%;
-        $extra
-        location /api/ {
-            mtw_api;
-            mtw_city saskatoon;
-            mtw_cors_origins https://mind-the-wait.ca capacitor://localhost;
-            mtw_openapi %%ROOT%%/docs/openapi.json;
-            $loc
-        }
-    }
-CONF
-}
-
 # Records redis_cmd/put_doc calls, then sends them as one transaction.
 package MTW::ApiSeed::Tx;
 
