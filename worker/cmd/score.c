@@ -12,6 +12,7 @@
 #include "config.h"
 #include "docs/docs.h"
 #include "jobs/publish.h"
+#include "score/arrivals.h"
 #include "score/calendar.h"
 #include "score/synth.h"
 #include "score/tick.h"
@@ -89,6 +90,10 @@ static int score_main(const mtw_command *cmd, int argc, char **argv)
     long repeat = 5, seed = 1, tu_pct = 50;
     int opt, status, publish = 0, date, rc = MTW_EXIT_FAILURE, i;
     double load_ms, *t_tick = NULL, *t_docs = NULL, *t_pub = NULL;
+    double *t_arr = NULL;
+    long narr = 0;
+    mtw_live *l_prev = NULL;
+    mtw_tick *t_prev = NULL;
     mtw_score_params params;
     mtw_city_row city;
     mtw_schedule *s = NULL;
@@ -209,7 +214,14 @@ static int score_main(const mtw_command *cmd, int argc, char **argv)
     t_tick = calloc((size_t) repeat, sizeof(double));
     t_docs = calloc((size_t) repeat, sizeof(double));
     t_pub = calloc((size_t) repeat, sizeof(double));
-    if (t_tick == NULL || t_docs == NULL || t_pub == NULL) {
+    t_arr = calloc((size_t) repeat, sizeof(double));
+    /* the arrival detector steps from the positions 30 s earlier */
+    l_prev = mtw_live_synthetic(s, now - 30, (uint32_t) seed, (int) tu_pct);
+    t_prev = l_prev != NULL ? mtw_tick_run(s, l_prev, now - 30, &params)
+                            : NULL;
+    if (t_tick == NULL || t_docs == NULL || t_pub == NULL || t_arr == NULL
+        || t_prev == NULL)
+    {
         snprintf(err, sizeof(err), "out of memory");
         goto fail;
     }
@@ -229,6 +241,25 @@ static int score_main(const mtw_command *cmd, int argc, char **argv)
             snprintf(err, sizeof(err), "out of memory in the tick");
             goto fail;
         }
+        {
+            mtw_arrivals *det = mtw_arrivals_create();
+            const mtw_arrival *arr;
+            double ta;
+
+            if (det == NULL || mtw_arrivals_step(det, t_prev, &arr) < 0) {
+                mtw_arrivals_free(det);
+                mtw_tick_free(t);
+                snprintf(err, sizeof(err), "out of memory in arrivals");
+                goto fail;
+            }
+            ta = cpu_ms();
+            narr = mtw_arrivals_step(det, t, &arr);
+            t_arr[i] = cpu_ms() - ta;
+            mtw_arrivals_free(det);
+        }
+        /* the tick's own cost, then the documents' from here */
+        t_tick[i] = t1 - t0;
+        t1 = cpu_ms();
         mtw_doc_set_init(&set);
         if (mtw_docs_build_tick(&set, t, &dc, MTW_DOCS_ALL, NULL, NULL) != 0) {
             mtw_doc_set_free(&set);
@@ -248,7 +279,6 @@ static int score_main(const mtw_command *cmd, int argc, char **argv)
             mtw_tick_free(t);
             goto fail;
         }
-        t_tick[i] = t1 - t0;
         t_docs[i] = t2 - t1;
         t_pub[i] = cpu_ms() - t2;
         if (i == repeat - 1) {
@@ -279,6 +309,9 @@ static int score_main(const mtw_command *cmd, int argc, char **argv)
            median(t_docs, (int) repeat), median(t_pub, (int) repeat),
            median(t_tick, (int) repeat) + median(t_docs, (int) repeat)
            + median(t_pub, (int) repeat));
+    printf("arrival detection (positions 30 s apart): %ld arrivals, cpu ms "
+           "%.2f (median of %ld)\n", narr, median(t_arr, (int) repeat),
+           repeat);
     printf("max rss: %.1f MiB\n", ru.ru_maxrss / 1024.0);
     rc = MTW_EXIT_OK;
     goto done;
@@ -289,6 +322,9 @@ done:
     free(t_tick);
     free(t_docs);
     free(t_pub);
+    free(t_arr);
+    mtw_tick_free(t_prev);
+    mtw_live_free(l_prev);
     mtw_publisher_free(&pub);
     redisFree(redis);
     mtw_live_free(l);
