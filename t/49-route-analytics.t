@@ -197,6 +197,15 @@ for my $b (0 .. 6) {
 is(scalar(grep { defined } values %got), scalar(keys %cell), 'no other cell has a value');
 is($doc->{heatmap}{samples}, 36, '36 arrivals behind it');
 
+# the overview: yesterday (the aggregated day) against the day before, over
+# the routes with both (R1 only)
+my %ov = @{ $t->redis_cmd('HGETALL', 'mtw:demo:doc:overview') || [] };
+my $overview = eval { decode_json($ov{body} // '') } || {};
+my $change = sprintf '%.1f', $r1_day - 80;
+ok(defined $overview->{change_vs_yesterday}
+   && abs($overview->{change_vs_yesterday} - $change) < 0.001,
+   "change vs the day before: $change points");
+
 # a route with history but no arrivals: null stops, empty grid
 my %h3 = @{ $t->redis_cmd('HGETALL', 'mtw:demo:doc:route:R3') || [] };
 my $doc3 = eval { decode_json($h3{body} // '') } || {};

@@ -41,9 +41,10 @@
         UI.fill($('c-grade'), UI.gradePill(d.system_grade, 'System grade ' + d.system_grade));
         var chg = d.change_vs_yesterday;
         UI.fill($('c-otp'), MTW.fmtPct(d.on_time_percentage),
-            h('small', {}, !MTW.isNum(chg) ? 'No comparison with yesterday yet'
-                : chg === 0 ? 'No change vs yesterday'
-                : (chg > 0 ? '▲ +' : '▼ ') + MTW.fmtNum(chg, 1) + ' points vs yesterday'));
+            h('small', {}, !MTW.isNum(chg) ? 'No two days of history yet'
+                : chg === 0 ? 'Yesterday: no change on the day before'
+                : 'Yesterday: ' + (chg > 0 ? '▲ +' : '▼ ') + MTW.fmtNum(chg, 1)
+                  + ' points on the day before'));
         UI.fill($('c-vehicles'), String(d.active_vehicles));
         UI.fill($('c-routes'), String(d.total_routes));
 

@@ -229,7 +229,8 @@ static int score_main(const mtw_command *cmd, int argc, char **argv)
         mtw_doc_ctx dc = {
             .city = city.slug, .now = now, .poll_sec = cfg.poll_sec,
             .history = hist->rows, .nhistory = hist->n,
-            .system_median = hist->system_median
+            .system_median = hist->system_median,
+            .day_change = hist->day_change
         };
         double t0 = cpu_ms(), t1, t2;
         mtw_tick *t = mtw_tick_run(s, l, now, &params);

@@ -81,6 +81,8 @@ typedef struct {
     const mtw_route_history *history;   /* sorted by route_id (strcmp) */
     size_t nhistory;
     double system_median;       /* of daily on-time values; 75 if none */
+    double day_change;          /* yesterday's on-time % against the day
+                                 * before (points); NaN or 0 when unknown */
     const mtw_doc_frags *frags; /* NULL: render everything inline */
 } mtw_doc_ctx;
 

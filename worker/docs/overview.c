@@ -264,7 +264,9 @@ void mtw_doc_overview(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c)
     mtw_jw_knum(w, "on_time_percentage", pct, 1);
     mtw_jw_kint(w, "active_vehicles", (int64_t) t->nv);
     mtw_jw_kint(w, "total_routes", (int64_t) t->s->nroutes);
-    mtw_jw_knull(w, "change_vs_yesterday");
+    /* NaN (no two consecutive days of history) -> null */
+    mtw_jw_knum(w, "change_vs_yesterday",
+                c->history != NULL ? c->day_change : NAN, 1);
     mtw_jw_key(w, "top_performers");
     mtw_jw_arr(w);
     for (i = 0; i < ntop && i < 5; i++) {

@@ -614,6 +614,7 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
         dc.history = c->hist->rows;
         dc.nhistory = c->hist->n;
         dc.system_median = c->hist->system_median;
+        dc.day_change = c->hist->day_change;
     }
     if (c->feedback_read) {
         dc.feedback = c->feedback;      /* never NULL once read */

@@ -655,6 +655,24 @@ mtw_history *mtw_history_load(PGconn *conn, int city_id, int service_date,
         h->system_median = atof(PQgetvalue(r, 0, 0));
     }
     PQclear(r);
+    /* yesterday against the day before (the reference compared today's
+     * daily row, which never exists before tomorrow: always 0) */
+    h->day_change = NAN;
+    r = mtw_pg_query(conn, "loading the day-over-day change",
+        "SELECT avg(a.on_time_pct - b.on_time_pct)::float8 "
+        "FROM route_performance_daily a JOIN route_performance_daily b "
+        "ON b.city_id = a.city_id AND b.route_id = a.route_id "
+        "AND b.service_date = a.service_date - 1 WHERE a.city_id = $1 "
+        "AND a.service_date = $2::date - 1 AND a.on_time_pct IS NOT NULL "
+        "AND b.on_time_pct IS NOT NULL", 2, params, err, errlen);
+    if (r == NULL) {
+        mtw_history_free(h);
+        return NULL;
+    }
+    if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
+        h->day_change = atof(PQgetvalue(r, 0, 0));
+    }
+    PQclear(r);
     return h;
 }
 

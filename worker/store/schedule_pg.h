@@ -67,6 +67,9 @@ typedef struct {
     mtw_route_history *rows;    /* sorted by route_id (strcmp) */
     size_t n;
     double system_median;       /* of all route-days; 75 when none */
+    double day_change;          /* the last day's on-time % against the day
+                                 * before, over routes with both: mean of
+                                 * the differences; NaN when none */
 } mtw_history;
 
 /*
