@@ -15,9 +15,11 @@ is($rc, 0, 'migrate exits 0') or diag($err);
 like($out, qr/^applied 0001_gtfs \(\d+ ms\)$/m, 'applies 0001_gtfs');
 like($out, qr/^applied 0002_history \(\d+ ms\)$/m, 'applies 0002_history');
 like($out, qr/^applied 0003_gtfs_reload \(\d+ ms\)$/m, 'applies 0003_gtfs_reload');
-like($out, qr/3 migrations, 3 applied now/, 'says how many');
+like($out, qr/^applied 0004_headway_index \(\d+ ms\)$/m, 'applies 0004_headway_index');
+like($out, qr/4 migrations, 4 applied now/, 'says how many');
 is($t->psql("SELECT string_agg(version, ',' ORDER BY version) FROM schema_migrations"),
-    '0001_gtfs,0002_history,0003_gtfs_reload', 'schema_migrations records all three');
+    '0001_gtfs,0002_history,0003_gtfs_reload,0004_headway_index',
+    'schema_migrations records all four');
 
 my @gtfs = qw(agency routes stops trips stop_times calendar calendar_dates
               shapes frequencies transfers);
@@ -63,15 +65,15 @@ for my $table (sort keys %columns) {
 # idempotent
 ($rc, $out, $err) = $t->worker('migrate');
 is($rc, 0, 'second migrate exits 0');
-like($out, qr/3 migrations, 0 applied now/, 'second migrate applies nothing');
-is($t->psql('SELECT count(*) FROM schema_migrations'), 3, 'still three rows');
+like($out, qr/4 migrations, 0 applied now/, 'second migrate applies nothing');
+is($t->psql('SELECT count(*) FROM schema_migrations'), 4, 'still four rows');
 
 # two replicas migrating one fresh database at the same time
 $t->psql('CREATE DATABASE mtw_race');
 (my $race = $url) =~ s{/mtw$}{/mtw_race};
 $t->start_worker("race$_", 'migrate', '--database', $race) for 1 .. 2;
 is($t->wait_worker("race$_", 30), 0, "concurrent migrate $_ exits 0") for 1 .. 2;
-is(`psql -X -A -t -q '$race' -c 'SELECT count(*) FROM schema_migrations'` + 0, 3,
+is(`psql -X -A -t -q '$race' -c 'SELECT count(*) FROM schema_migrations'` + 0, 4,
     'concurrent runs applied each migration once');
 
 # a migration that fails is rolled back whole and named with its line

@@ -76,6 +76,16 @@ is($t->psql("SELECT schedule_realism_ratio || '|' || grade FROM route_performanc
     WHERE city_id = $city AND route_id = 'R1' AND service_date = '$day'"), "$ratio|$grade",
    "the day: realism $ratio over 12 runs, grade $grade ($day_pct % on time)");
 
+# the day's delays: mean (half away from zero) and median (an even count's
+# middles averaged, truncated)
+my @dl = sort { $a <=> $b } map { $_->[0] } map { @$_ } values %stop;
+my $mid = @dl % 2 ? $dl[$#dl / 2] : int(($dl[@dl / 2 - 1] + $dl[@dl / 2]) / 2);
+my $mean = sum(@dl) / @dl;
+is($t->psql("SELECT avg_delay_sec || '|' || median_delay_sec FROM route_performance_daily
+    WHERE city_id = $city AND route_id = 'R1' AND service_date = '$day'"),
+   sprintf('%d|%d', $mean >= 0 ? int($mean + 0.5) : -int(-$mean + 0.5), $mid),
+   "the day's mean and median delay");
+
 # the day's regularity from the headway pairs (observed, scheduled) of
 # consecutive runs at each stop, worked out here: TCQSM cv over the
 # deviations, its LOS, excess wait, gaps

@@ -152,6 +152,11 @@ typedef struct {
 int mtw_day_aggregate(int *delays, size_t n, const mtw_otp_window *w,
                       mtw_day_perf *out);
 
+/* The same from counts (as SQL aggregates them): n delays, their sum, how
+ * many early and late, and their median (mtw_median_int's).  0 or -1. */
+int mtw_day_perf_of(long n, double sum, long early, long late, int median,
+                    mtw_day_perf *out);
+
 /* One route's service day, from its headways: each a pair of the observed
  * and the scheduled gap between the same two trip runs at one stop. */
 typedef struct {
@@ -167,5 +172,15 @@ typedef struct {
 /* h[i], s[i] > 0 (others skipped).  Fills out; never fails. */
 void mtw_day_regularity_of(const int *h, const int *s, size_t n,
                            mtw_day_regularity *out);
+
+/* The same from the sums over the pairs (as SQL aggregates them): n pairs,
+ * sums of h, h^2, s, s^2, d = h - s, d^2, and the gaps counted. */
+typedef struct {
+    long n, gaps;
+    double h, h2, s, s2, d, d2;
+} mtw_headway_sums;
+
+void mtw_day_regularity_sums(const mtw_headway_sums *x,
+                             mtw_day_regularity *out);
 
 #endif

@@ -26,6 +26,7 @@
 MTW_SQL_FILE(mtw_sql_0001, "worker/sql/0001_gtfs.sql");
 MTW_SQL_FILE(mtw_sql_0002, "worker/sql/0002_history.sql");
 MTW_SQL_FILE(mtw_sql_0003, "worker/sql/0003_gtfs_reload.sql");
+MTW_SQL_FILE(mtw_sql_0004, "worker/sql/0004_headway_index.sql");
 
 static const struct {
     const char *version;
@@ -35,6 +36,7 @@ static const struct {
     { "0001_gtfs", mtw_sql_0001_start, mtw_sql_0001_end },
     { "0002_history", mtw_sql_0002_start, mtw_sql_0002_end },
     { "0003_gtfs_reload", mtw_sql_0003_start, mtw_sql_0003_end },
+    { "0004_headway_index", mtw_sql_0004_start, mtw_sql_0004_end },
 };
 
 size_t mtw_migration_count(void)

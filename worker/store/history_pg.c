@@ -346,19 +346,29 @@ static int upsert_route(PGconn *conn, const char *city, const char *date,
 long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
                           const mtw_otp_window *w, char *err, size_t errlen)
 {
-    char city[16], date[16];
-    const char *params[2] = { city, date };
+    char city[16], date[16], early[16], late[16];
+    const char *params[4] = { city, date, early, late };
     PGresult *counts = NULL, *delays = NULL, *pairs = NULL, *sched = NULL;
     mtw_day_perf perf;
     mtw_day_regularity reg;
-    int *dv = NULL, *hv = NULL, *sv = NULL;
-    int i, j, k, m, nd, nh;
+    int i, j, k, m;
     const char *scheduled;
     long routes = 0;
 
     snprintf(city, sizeof(city), "%d", city_id);
     snprintf(date, sizeof(date), "%08d", ymd);
+    snprintf(early, sizeof(early), "%d", w->early_sec);
+    snprintf(late, sizeof(late), "%d", w->late_sec);
     if (mtw_pg_exec(conn, "aggregating the day", "BEGIN", err, errlen) != 0) {
+        return -1;
+    }
+    /* a large city's day is a million rows sorted three ways (trip runs,
+     * headway pairs): in memory, not in temporary files (4 MB default);
+     * for this transaction only */
+    if (mtw_pg_exec(conn, "aggregating the day", "SET LOCAL work_mem = "
+                    "'256MB'", err, errlen) != 0)
+    {
+        mtw_pg_exec(conn, "aggregating the day", "ROLLBACK", NULL, 0);
         return -1;
     }
     /* per route: arrivals, trip runs, bunching incidents, and the
@@ -368,36 +378,48 @@ long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
      * span / scheduled span between the first and last stop observed;
      * NULL under 5 such runs */
     counts = mtw_pg_query(conn, "aggregating the day",
-        "SELECT a.route_id, a.n, a.trips, "
+        "SELECT r.route_id, sum(r.n), count(*), "
         "(SELECT count(*) FROM bunching_incident b WHERE b.city_id = $1 "
-        "AND b.service_date = $2 AND b.route_id = a.route_id), "
-        "(SELECT CASE WHEN count(*) >= 5 THEN round(avg(ratio)::numeric, 3) "
-        "END FROM (SELECT extract(epoch FROM max(x.arrived_at) "
-        "- min(x.arrived_at)) / extract(epoch FROM max(x.scheduled_at) "
-        "- min(x.scheduled_at)) AS ratio FROM arrival_log x "
-        "WHERE x.city_id = $1 AND x.service_date = $2 "
-        "AND x.route_id = a.route_id AND x.scheduled_at IS NOT NULL "
-        "GROUP BY x.trip_id, x.trip_start_time "
-        "HAVING count(DISTINCT x.stop_sequence) >= 3 "
-        "AND max(x.scheduled_at) > min(x.scheduled_at)) runs) "
-        "FROM (SELECT route_id, count(*) AS n, "
-        "count(DISTINCT (trip_id, trip_start_time)) AS trips "
+        "AND b.service_date = $2 AND b.route_id = r.route_id), "
+        "CASE WHEN count(*) FILTER (WHERE r.ok) >= 5 "
+        "THEN round((avg(r.ratio) FILTER (WHERE r.ok))::numeric, 3) END "
+        "FROM (SELECT route_id, trip_id, trip_start_time, count(*) AS n, "
+        "count(scheduled_at) >= 3 AND max(scheduled_at) > min(scheduled_at) "
+        "AS ok, extract(epoch FROM max(arrived_at) FILTER (WHERE "
+        "scheduled_at IS NOT NULL) - min(arrived_at) FILTER (WHERE "
+        "scheduled_at IS NOT NULL)) / nullif(extract(epoch FROM "
+        "max(scheduled_at) - min(scheduled_at)), 0) AS ratio "
         "FROM arrival_log WHERE city_id = $1 AND service_date = $2 "
-        "GROUP BY route_id) a ORDER BY a.route_id", 2, params, err, errlen);
+        "GROUP BY route_id, trip_id, trip_start_time) r "
+        "GROUP BY r.route_id ORDER BY r.route_id", 2, params, err, errlen);
+    /* delays per route: count, sum, early, late and the median (an even
+     * count's two middles averaged and truncated, as mtw_median_int) */
     delays = counts == NULL ? NULL : mtw_pg_query(conn, "aggregating the day",
-        "SELECT route_id, delay_sec FROM arrival_log WHERE city_id = $1 "
-        "AND service_date = $2 AND delay_sec IS NOT NULL "
-        "ORDER BY route_id", 2, params, err, errlen);
+        "SELECT route_id, count(*), sum(delay_sec::bigint), "
+        "count(*) FILTER (WHERE delay_sec < -$3::int), "
+        "count(*) FILTER (WHERE delay_sec > $4::int), "
+        "trunc(percentile_cont(0.5) WITHIN GROUP (ORDER BY delay_sec))::int "
+        "FROM arrival_log WHERE city_id = $1 AND service_date = $2 "
+        "AND delay_sec IS NOT NULL GROUP BY route_id ORDER BY route_id", 4,
+        params, err, errlen);
     /* headways: each two consecutive trip runs at a stop, observed and
      * scheduled (the runs in scheduled order) */
     pairs = delays == NULL ? NULL : mtw_pg_query(conn, "aggregating the day",
-        "SELECT route_id, h, s FROM (SELECT route_id, "
+        "SELECT route_id, count(*), sum(h::bigint), sum(h::bigint * h), "
+        "sum(s::bigint), sum(s::bigint * s), sum(h - s), "
+        "sum((h - s)::bigint * (h - s)), "
+        "count(*) FILTER (WHERE h > least(s * 3 / 2, s + 180)) "
+        "FROM (SELECT route_id, "
         "extract(epoch FROM arrived_at - lag(arrived_at) OVER w)::int AS h, "
         "extract(epoch FROM scheduled_at - lag(scheduled_at) OVER w)::int "
         "AS s FROM arrival_log WHERE city_id = $1 AND service_date = $2 "
         "AND scheduled_at IS NOT NULL WINDOW w AS (PARTITION BY route_id, "
         "direction_id, stop_id ORDER BY scheduled_at)) x "
-        "WHERE h IS NOT NULL ORDER BY route_id", 2, params, err, errlen);
+        "WHERE h > 0 AND s > 0 GROUP BY route_id ORDER BY route_id", 2,
+        params, err, errlen);
+    if (pairs == NULL) {
+        goto fail;
+    }
     /* the trip runs the timetable has for the day, per route: the trips
      * whose service runs that day (calendar, then calendar_dates), a
      * frequencies.txt template counting each of its runs */
@@ -422,13 +444,6 @@ long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
     if (sched == NULL) {
         goto fail;
     }
-    dv = malloc(((size_t) PQntuples(delays) + 1) * sizeof(*dv));
-    hv = malloc(((size_t) PQntuples(pairs) + 1) * sizeof(*hv));
-    sv = malloc(((size_t) PQntuples(pairs) + 1) * sizeof(*sv));
-    if (dv == NULL || hv == NULL || sv == NULL) {
-        snprintf(err, errlen, "aggregating the day: out of memory");
-        goto fail;
-    }
     /* both sorted by route_id (COLLATE "C": strcmp order) */
     for (i = 0, j = 0, k = 0, m = 0; i < PQntuples(counts); i++) {
         const char *route = PQgetvalue(counts, i, 0);
@@ -438,24 +453,42 @@ long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
         {
             j++;
         }
-        for (nd = 0; j < PQntuples(delays)
-             && strcmp(PQgetvalue(delays, j, 0), route) == 0; j++)
+        if (j < PQntuples(delays)
+            && strcmp(PQgetvalue(delays, j, 0), route) == 0)
         {
-            dv[nd++] = atoi(PQgetvalue(delays, j, 1));
+            mtw_day_perf_of(atol(PQgetvalue(delays, j, 1)),
+                            atof(PQgetvalue(delays, j, 2)),
+                            atol(PQgetvalue(delays, j, 3)),
+                            atol(PQgetvalue(delays, j, 4)),
+                            atoi(PQgetvalue(delays, j, 5)), &perf);
+        } else {
+            mtw_day_perf_of(0, 0, 0, 0, 0, &perf);
         }
-        mtw_day_aggregate(dv, (size_t) nd, w, &perf);
         while (k < PQntuples(pairs)
                && strcmp(PQgetvalue(pairs, k, 0), route) < 0)
         {
             k++;
         }
-        for (nh = 0; k < PQntuples(pairs)
-             && strcmp(PQgetvalue(pairs, k, 0), route) == 0; k++)
+        if (k < PQntuples(pairs)
+            && strcmp(PQgetvalue(pairs, k, 0), route) == 0)
         {
-            hv[nh] = atoi(PQgetvalue(pairs, k, 1));
-            sv[nh++] = atoi(PQgetvalue(pairs, k, 2));
+            mtw_headway_sums hs;
+
+            hs.n = atol(PQgetvalue(pairs, k, 1));
+            hs.h = atof(PQgetvalue(pairs, k, 2));
+            hs.h2 = atof(PQgetvalue(pairs, k, 3));
+            hs.s = atof(PQgetvalue(pairs, k, 4));
+            hs.s2 = atof(PQgetvalue(pairs, k, 5));
+            hs.d = atof(PQgetvalue(pairs, k, 6));
+            hs.d2 = atof(PQgetvalue(pairs, k, 7));
+            hs.gaps = atol(PQgetvalue(pairs, k, 8));
+            mtw_day_regularity_sums(&hs, &reg);
+        } else {
+            mtw_headway_sums none;
+
+            memset(&none, 0, sizeof(none));
+            mtw_day_regularity_sums(&none, &reg);
         }
-        mtw_day_regularity_of(hv, sv, (size_t) nh, &reg);
         while (m < PQntuples(sched)
                && strcmp(PQgetvalue(sched, m, 0), route) < 0)
         {
@@ -475,9 +508,6 @@ long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
         }
         routes++;
     }
-    free(dv);
-    free(hv);
-    free(sv);
     PQclear(counts);
     PQclear(delays);
     PQclear(pairs);
@@ -490,9 +520,6 @@ long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
     return routes;
 
 fail:
-    free(dv);
-    free(hv);
-    free(sv);
     PQclear(counts);
     PQclear(delays);
     PQclear(pairs);
