@@ -33,8 +33,8 @@ use Time::HiRes qw(sleep time);
 our $ROOT = abs_path(dirname(__FILE__) . '/../../..');
 our $SANITIZE = $ENV{MTW_SANITIZE} ? 1 : 0;
 our $BUILD = $SANITIZE ? "$ROOT/build/asan" : "$ROOT/build";
-# the real feeds the tests run on, in the repository (t/data/README.md);
-# ../shared/data, where present, is for the benchmarks only
+# the real feeds the tests run on, in the repository (t/data/README.md):
+# nothing under t/ reads a file outside the repository
 our $DATA = "$ROOT/t/data";
 # nginx by its full path: a binary upgrade (USR2) re-executes argv[0]
 our $NGINX = (grep { -x } map { "$_/nginx" } split(/:/, $ENV{PATH} // ''),
