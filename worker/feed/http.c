@@ -112,9 +112,8 @@ static size_t fetch_on_body(char *ptr, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
-/* Copies the value of header `name:` from line into dst (trimmed). */
-static void header_value(const char *line, size_t n, const char *name,
-                         char *dst, size_t dstlen)
+void mtw_http_header_value(const char *line, size_t n, const char *name,
+                           char *dst, size_t dstlen)
 {
     size_t k = strlen(name), i;
 
@@ -153,8 +152,8 @@ static size_t fetch_on_header(char *ptr, size_t size, size_t nmemb, void *ud)
         f->new_etag[0] = '\0';
         f->new_last_modified[0] = '\0';
     }
-    header_value(ptr, n, "ETag", f->new_etag, sizeof(f->new_etag));
-    header_value(ptr, n, "Last-Modified", f->new_last_modified,
+    mtw_http_header_value(ptr, n, "ETag", f->new_etag, sizeof(f->new_etag));
+    mtw_http_header_value(ptr, n, "Last-Modified", f->new_last_modified,
                  sizeof(f->new_last_modified));
     return n;
 }

@@ -73,4 +73,14 @@ mtw_fetch *mtw_http_done(mtw_http *h);
 /* Keeps the validators of the last transfer (call once its body decoded). */
 void mtw_fetch_accept(mtw_fetch *f);
 
+/*
+ * The value of header `name:` (any case) in one header line of n bytes,
+ * trimmed, into dst; dst is left as it was when the line is another
+ * header, or the value is as long as dstlen or holds control bytes (a
+ * validator goes back into a request header: never a truncated or an
+ * injected one).
+ */
+void mtw_http_header_value(const char *line, size_t n, const char *name,
+                           char *dst, size_t dstlen);
+
 #endif

@@ -2,6 +2,7 @@
  * gtfs_fetch.c - static feed download (see gtfs_fetch.h).
  */
 #include "gtfs/gtfs_fetch.h"
+#include "feed/http.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -19,38 +20,15 @@ int mtw_gtfs_is_url(const char *s)
            || strncasecmp(s, "https://", 8) == 0;
 }
 
-/* "Name: value\r\n" into out when the header is name (any case) */
-static void header_value(const char *line, size_t len, const char *name,
-                         char *out, size_t outlen)
-{
-    size_t n = strlen(name), k;
-
-    if (len <= n || strncasecmp(line, name, n) != 0 || line[n] != ':') {
-        return;
-    }
-    line += n + 1;
-    len -= n + 1;
-    while (len > 0 && (*line == ' ' || *line == '\t')) {
-        line++;
-        len--;
-    }
-    while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'
-                       || line[len - 1] == ' '))
-    {
-        len--;
-    }
-    k = len < outlen - 1 ? len : outlen - 1;
-    memcpy(out, line, k);
-    out[k] = '\0';
-}
-
 static size_t on_header(char *buf, size_t size, size_t n, void *ud)
 {
     mtw_gtfs_download *d = ud;
 
-    header_value(buf, size * n, "ETag", d->new_etag, sizeof(d->new_etag));
-    header_value(buf, size * n, "Last-Modified", d->new_last_modified,
-                 sizeof(d->new_last_modified));
+    mtw_http_header_value(buf, size * n, "ETag", d->new_etag,
+                          sizeof(d->new_etag));
+    mtw_http_header_value(buf, size * n, "Last-Modified",
+                          d->new_last_modified,
+                          sizeof(d->new_last_modified));
     return size * n;
 }
 
