@@ -101,7 +101,7 @@ static int diagnose_main(const mtw_command *cmd, int argc, char **argv)
         { NULL, 0, NULL, 0 }
     };
     const char *vehicles = NULL, *trips = NULL;
-    int opt, status, date, rc = MTW_EXIT_FAILURE, found;
+    int opt, status, date, rc = MTW_EXIT_FAILURE;
     mtw_config cfg;
     mtw_city_row city;
     mtw_snapshot vs, ts;
@@ -171,16 +171,8 @@ static int diagnose_main(const mtw_command *cmd, int argc, char **argv)
     if (conn == NULL) {
         goto fail;
     }
-    found = mtw_city_load(conn, cfg.city, &city, err, sizeof(err));
-    if (found <= 0) {
-        if (found == 0) {
-            snprintf(err, sizeof(err), "no city '%s' (run gtfs-load first)",
-                     cfg.city);
-        }
-        goto fail;
-    }
-    if (mtw_pick_service_date(conn, &city, cfg.service_date, now, &date,
-                              err, sizeof(err)) != 0)
+    if (mtw_city_open(conn, cfg.city, cfg.service_date, now, &city, &date,
+                      err, sizeof(err)) != 0)
     {
         goto fail;
     }

@@ -166,16 +166,8 @@ static int score_main(const mtw_command *cmd, int argc, char **argv)
     if (conn == NULL) {
         goto fail;
     }
-    i = mtw_city_load(conn, cfg.city, &city, err, sizeof(err));
-    if (i <= 0) {
-        if (i == 0) {
-            snprintf(err, sizeof(err), "no city '%s' (run gtfs-load first)",
-                     cfg.city);
-        }
-        goto fail;
-    }
-    if (mtw_pick_service_date(conn, &city, cfg.service_date, time(NULL),
-                              &date, err, sizeof(err)) != 0)
+    if (mtw_city_open(conn, cfg.city, cfg.service_date, time(NULL), &city,
+                      &date, err, sizeof(err)) != 0)
     {
         goto fail;
     }

@@ -361,6 +361,22 @@ int mtw_pick_service_date(PGconn *conn, const mtw_city_row *city,
     return 0;
 }
 
+int mtw_city_open(PGconn *conn, const char *slug, const char *setting,
+                  int64_t now, mtw_city_row *city, int *date, char *err,
+                  size_t errlen)
+{
+    int found = mtw_city_load(conn, slug, city, err, errlen);
+
+    if (found == 0) {
+        snprintf(err, errlen, "no city '%s' (run gtfs-load first)", slug);
+    }
+    if (found <= 0) {
+        return -1;
+    }
+    return mtw_pick_service_date(conn, city, setting, now, date, err,
+                                 errlen);
+}
+
 mtw_schedule *mtw_schedule_load(PGconn *conn, const mtw_city_row *city,
                                 int service_date, int run_date, char *err,
                                 size_t errlen)
@@ -641,12 +657,22 @@ mtw_history *mtw_history_load(PGconn *conn, int city_id, int service_date,
         mtw_history_free(h);
         return NULL;
     }
-    /* the system prior: median over all route-days (reference §3.5) */
-    r = mtw_pg_query(conn, "loading the system median",
-        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY on_time_pct) "
-        "FROM route_performance_daily WHERE city_id = $1 "
-        "AND service_date >= $2::date - 30 AND service_date < $2::date "
-        "AND on_time_pct IS NOT NULL", 2, params, err, errlen);
+    /* the system prior: median over all route-days (reference §3.5); and
+     * yesterday against the day before, over routes with both (the
+     * reference compared today's daily row, which never exists before
+     * tomorrow: always 0) */
+    h->day_change = NAN;
+    r = mtw_pg_query(conn, "loading the system median and the last day",
+        "SELECT (SELECT percentile_cont(0.5) WITHIN GROUP "
+        "(ORDER BY on_time_pct) FROM route_performance_daily "
+        "WHERE city_id = $1 AND service_date >= $2::date - 30 "
+        "AND service_date < $2::date AND on_time_pct IS NOT NULL), "
+        "(SELECT avg(a.on_time_pct - b.on_time_pct)::float8 "
+        "FROM route_performance_daily a JOIN route_performance_daily b "
+        "ON b.city_id = a.city_id AND b.route_id = a.route_id "
+        "AND b.service_date = a.service_date - 1 WHERE a.city_id = $1 "
+        "AND a.service_date = $2::date - 1 AND a.on_time_pct IS NOT NULL "
+        "AND b.on_time_pct IS NOT NULL)", 2, params, err, errlen);
     if (r == NULL) {
         mtw_history_free(h);
         return NULL;
@@ -654,23 +680,8 @@ mtw_history *mtw_history_load(PGconn *conn, int city_id, int service_date,
     if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
         h->system_median = atof(PQgetvalue(r, 0, 0));
     }
-    PQclear(r);
-    /* yesterday against the day before (the reference compared today's
-     * daily row, which never exists before tomorrow: always 0) */
-    h->day_change = NAN;
-    r = mtw_pg_query(conn, "loading the day-over-day change",
-        "SELECT avg(a.on_time_pct - b.on_time_pct)::float8 "
-        "FROM route_performance_daily a JOIN route_performance_daily b "
-        "ON b.city_id = a.city_id AND b.route_id = a.route_id "
-        "AND b.service_date = a.service_date - 1 WHERE a.city_id = $1 "
-        "AND a.service_date = $2::date - 1 AND a.on_time_pct IS NOT NULL "
-        "AND b.on_time_pct IS NOT NULL", 2, params, err, errlen);
-    if (r == NULL) {
-        mtw_history_free(h);
-        return NULL;
-    }
-    if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
-        h->day_change = atof(PQgetvalue(r, 0, 0));
+    if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 1)) {
+        h->day_change = atof(PQgetvalue(r, 0, 1));
     }
     PQclear(r);
     return h;

@@ -55,6 +55,15 @@ int mtw_pick_service_date(PGconn *conn, const mtw_city_row *city,
                           const char *setting, int64_t now, int *date,
                           char *err, size_t errlen);
 
+/*
+ * For the commands that work on one city: its row (a city that does not
+ * exist is an error saying to run gtfs-load) and its service date at now
+ * (mtw_pick_service_date).  0, or -1 with err.
+ */
+int mtw_city_open(PGconn *conn, const char *slug, const char *setting,
+                  int64_t now, mtw_city_row *city, int *date, char *err,
+                  size_t errlen);
+
 /* Loads and builds the schedule of service_date placed on run_date (0:
  * the service date itself, see mtw_schedule_build).  NULL with err. */
 mtw_schedule *mtw_schedule_load(PGconn *conn, const mtw_city_row *city,
