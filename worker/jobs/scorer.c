@@ -554,7 +554,6 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
     double t0 = cpu_ms(), t1, t2;
     tx_sink_state sink;
     int static_due;
-    int64_t vts, tts;
     size_t i;
     int cities = 0;
 
@@ -593,15 +592,12 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
     if (c->have_row && c->sched != NULL) {
         mtw_histlog_mirror(&c->log, tx, c->slug);
     }
-    vts = mtw_feed_good(&city->feed[MTW_FEED_VEHICLES]) != NULL
-          ? mtw_feed_good(&city->feed[MTW_FEED_VEHICLES])->header_ts : 0;
-    tts = mtw_feed_good(&city->feed[MTW_FEED_TRIPS]) != NULL
-          ? mtw_feed_good(&city->feed[MTW_FEED_TRIPS])->header_ts : 0;
     /* due by the clock, or built from snapshots that have changed since
-     * (a feed clock that stops moving still gets its new data scored) */
+     * (a feed clock that stops moving still gets its new data scored);
+     * the live model keeps the snapshots' header times (0: none) */
     if (c->scored_at == 0 || now - c->scored_at >= s->cfg->score_sec
-        || now < c->scored_at || vts != c->scored_vts
-        || tts != c->scored_tts)
+        || now < c->scored_at || live->vehicles_ts != c->scored_vts
+        || live->trips_ts != c->scored_tts)
     {
         what |= MTW_DOCS_SCORE;
     }
@@ -676,8 +672,8 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
     }
     if (what & MTW_DOCS_SCORE) {
         c->scored_at = now;
-        c->scored_vts = vts;
-        c->scored_tts = tts;
+        c->scored_vts = live->vehicles_ts;
+        c->scored_tts = live->trips_ts;
     }
     s->last_tick_ms = cpu_ms() - t0;
     mtw_debug("scored %s: %zu vehicles, %zu route-directions, %zu "
