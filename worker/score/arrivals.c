@@ -24,7 +24,8 @@ typedef struct {
     double far;                 /* farthest distance along the trip's
                                  * stops reached on this run (m) */
     int64_t far_ts;             /* when it was reached */
-    double far_sched;           /* the schedule's time there (pattern s) */
+    double far_sched;           /* the locator's schedule time there
+                                 * (pattern s; sched_here() reads it) */
 } arr_mem;
 
 /* a vehicle this close before a stop (along the trip) stands at it: buses
@@ -181,7 +182,7 @@ static int position_step(mtw_arrivals *d, const mtw_tick *t, arr_mem *m,
     m->located = 1;
     m->far = d1;
     m->far_ts = t1;
-    m->far_sched = sched_here(rows, trip->st_count, d1, vs->sched_at);
+    m->far_sched = vs->sched_at;
     if (!have_prev) {
         if (trip->st_count > 0 && d1 <= AT_STOP_M && rows[0].seq > m->logged)
         {
@@ -196,8 +197,8 @@ static int position_step(mtw_arrivals *d, const mtw_tick *t, arr_mem *m,
     }
     d0 = prev->far;
     t0 = prev->far_ts;
-    s0 = prev->far_sched;
-    s1 = m->far_sched;
+    s0 = sched_here(rows, trip->st_count, d0, prev->far_sched);
+    s1 = sched_here(rows, trip->st_count, d1, m->far_sched);
     for (k = 0; k < trip->st_count; k++) {
         double dk = rows[k].dist;
 
@@ -246,8 +247,7 @@ static int vehicle_step(mtw_arrivals *d, const mtw_tick *t, arr_mem *m,
         m->located = 1;
         m->far = t->vs[m->vehicle].dist;
         m->far_ts = m->ts;
-        m->far_sched = sched_here(rows, trip->st_count, m->far,
-                                  t->vs[m->vehicle].sched_at);
+        m->far_sched = t->vs[m->vehicle].sched_at;
     }
     passed = same_run && prev->seq >= 0 && m->seq > prev->seq
              && m->ts >= prev->ts;
