@@ -72,11 +72,15 @@ static int teardown(void **state)
     return 0;
 }
 
-/* one snapshot: vehicle id on trip at stop index k (sequence k + 1) */
+/* one snapshot: vehicle id on trip at stop index k (sequence k + 1); for a
+ * feed without stop sequences (bare), at x stops along R (x = 1.5: half way
+ * from S1 to S2), lon_off degrees east of the line */
 typedef struct {
     const char *id, *trip;
     int k, status;
     int64_t ts;
+    int bare;
+    double x, lon_off;
 } snap_vehicle;
 
 static long step(mtw_arrivals *d, const snap_vehicle *sv, int n,
@@ -96,11 +100,11 @@ static long step(mtw_arrivals *d, const snap_vehicle *sv, int n,
 
         assert_non_null(v);
         v->has_pos = 1;
-        v->lat = stop_lat(sv[i].k);
-        v->lon = -106.60;
+        v->lat = sv[i].bare ? 52.10 + sv[i].x * 0.005 : stop_lat(sv[i].k);
+        v->lon = -106.60 + sv[i].lon_off;
         v->ts = sv[i].ts;
-        v->current_seq = sv[i].k + 1;
-        v->stop_status = sv[i].status;
+        v->current_seq = sv[i].bare ? -1 : sv[i].k + 1;
+        v->stop_status = sv[i].bare ? -1 : sv[i].status;
         now = sv[i].ts > now ? sv[i].ts : now;
     }
     assert_int_equal(mtw_live_index(l), 0);
@@ -119,8 +123,8 @@ static void test_stopped_at_once(void **state)
     mtw_live *l = NULL;
     const mtw_arrival *a;
     int64_t sched_s2 = base + 7 * 3600 + 2 * SEG;
-    snap_vehicle v = { "bus-17", "T0700", 2, MTW_VS_STOPPED_AT,
-                       sched_s2 + 95 };
+    snap_vehicle v = { .id = "bus-17", .trip = "T0700", .k = 2,
+                       .status = MTW_VS_STOPPED_AT, .ts = sched_s2 + 95 };
 
     (void) state;
     assert_int_equal(step(d, &v, 1, &a, &l), 1);
@@ -150,7 +154,8 @@ static void test_passing_between_polls(void **state)
     mtw_live *l = NULL;
     const mtw_arrival *a;
     int64_t t0 = base + 7 * 3600 + 100;
-    snap_vehicle v = { "bus-3", "T0700", 1, MTW_VS_IN_TRANSIT_TO, t0 };
+    snap_vehicle v = { .id = "bus-3", .trip = "T0700", .k = 1,
+                       .status = MTW_VS_IN_TRANSIT_TO, .ts = t0 };
 
     (void) state;
     assert_int_equal(step(d, &v, 1, &a, &l), 0);   /* heading to seq 2 */
@@ -188,9 +193,12 @@ static void test_new_run_and_unknown(void **state)
     const mtw_arrival *a;
     int64_t t0 = base + 7 * 3600 + 600;
     snap_vehicle v[3] = {
-        { "bus-1", "T0700", 5, MTW_VS_STOPPED_AT, t0 },
-        { "bus-2", "NOPE", 1, MTW_VS_STOPPED_AT, t0 },     /* no such trip */
-        { "bus-1", "T0700", 5, MTW_VS_STOPPED_AT, t0 }     /* twice */
+        { .id = "bus-1", .trip = "T0700", .k = 5,
+          .status = MTW_VS_STOPPED_AT, .ts = t0 },
+        { .id = "bus-2", .trip = "NOPE", .k = 1,          /* no such trip */
+          .status = MTW_VS_STOPPED_AT, .ts = t0 },
+        { .id = "bus-1", .trip = "T0700", .k = 5,         /* twice */
+          .status = MTW_VS_STOPPED_AT, .ts = t0 }
     };
 
     (void) state;
@@ -211,35 +219,15 @@ static void test_new_run_and_unknown(void **state)
     mtw_live_free(l);
 }
 
-/* one vehicle without a stop sequence at x stops along R (x = 1.5: half
- * way from S1 to S2), lon_off degrees east of the line */
+/* one vehicle of a feed without stop sequences (snap_vehicle's bare) */
 static long pos_step(mtw_arrivals *d, const char *trip, double x,
                      double lon_off, int64_t ts, const mtw_arrival **out,
                      mtw_live **keep)
 {
-    mtw_score_params p;
-    mtw_live *l = mtw_live_create();
-    mtw_vehicle *v;
-    mtw_tick *t;
-    long r;
+    snap_vehicle v = { .id = "bus-9", .trip = trip, .ts = ts, .bare = 1,
+                       .x = x, .lon_off = lon_off };
 
-    mtw_score_params_default(&p);
-    v = mtw_live_add_vehicle(l, "bus-9", trip, NULL);
-    assert_non_null(v);
-    v->has_pos = 1;
-    v->lat = 52.10 + x * 0.005;
-    v->lon = -106.60 + lon_off;
-    v->ts = ts;
-    v->current_seq = -1;
-    v->stop_status = -1;
-    assert_int_equal(mtw_live_index(l), 0);
-    t = mtw_tick_run(sched, l, ts, &p);
-    assert_non_null(t);
-    r = mtw_arrivals_step(d, t, out);
-    mtw_tick_free(t);
-    mtw_live_free(*keep);
-    *keep = l;
-    return r;
+    return step(d, &v, 1, out, keep);
 }
 
 static void test_position_between_polls(void **state)
