@@ -10,7 +10,7 @@
 CC        ?= gcc
 BUILD     := build
 NGX_SRC   := /usr/share/nginx/src
-PKGS      := hiredis libpq libprotobuf-c jansson libcurl libzip
+PKGS      := hiredis libpq libprotobuf-c jansson libcurl libzip libssl libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -21,8 +21,7 @@ struct ngx_http_mtw_ticket_s {
 };
 
 
-static void ngx_http_mtw_fetch_reply(redisAsyncContext *ac, void *reply,
-    void *privdata);
+static void ngx_http_mtw_fetch_reply(void *reply, void *data);
 static void ngx_http_mtw_fetch_timeout(ngx_event_t *ev);
 static void ngx_http_mtw_fetch_cleanup(void *data);
 static void ngx_http_mtw_fetch_detach(ngx_http_mtw_ctx_t *ctx);
@@ -181,9 +180,9 @@ ngx_http_mtw_fetch(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx,
 
 
 static void
-ngx_http_mtw_fetch_reply(redisAsyncContext *ac, void *reply, void *privdata)
+ngx_http_mtw_fetch_reply(void *reply, void *data)
 {
-    ngx_http_mtw_ticket_t  *ticket = privdata;
+    ngx_http_mtw_ticket_t  *ticket = data;
 
     ngx_int_t             rc;
     ngx_uint_t            i;

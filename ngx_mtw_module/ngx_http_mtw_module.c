@@ -19,6 +19,10 @@ static char *ngx_http_mtw_merge_loc_conf(ngx_conf_t *cf, void *parent,
 static char *ngx_http_mtw_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 static char *ngx_http_mtw_redis(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_mtw_redis_addr(ngx_conf_t *cf,
+    ngx_http_mtw_main_conf_t *mcf, ngx_str_t *text);
+static char *ngx_http_mtw_redis_tls(ngx_conf_t *cf,
+    ngx_http_mtw_main_conf_t *mcf);
 static char *ngx_http_mtw_city(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_mtw_cors_origins(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -52,6 +56,34 @@ static ngx_command_t  ngx_http_mtw_commands[] = {
       ngx_conf_set_str_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_mtw_main_conf_t, password),
+      NULL },
+
+    { ngx_string("mtw_redis_user"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_mtw_main_conf_t, user),
+      NULL },
+
+    { ngx_string("mtw_redis_tls"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_mtw_main_conf_t, tls),
+      NULL },
+
+    { ngx_string("mtw_redis_tls_name"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_mtw_main_conf_t, tls_name),
+      NULL },
+
+    { ngx_string("mtw_redis_tls_trusted_certificate"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_mtw_main_conf_t, tls_trusted),
       NULL },
 
     { ngx_string("mtw_redis_connect_timeout"),
@@ -158,12 +190,16 @@ ngx_http_mtw_create_main_conf(ngx_conf_t *cf)
     /*
      * set by ngx_pcalloc():
      *     mcf->addr = { 0, NULL };
-     *     mcf->host = NULL;
-     *     mcf->unix_path = NULL;
+     *     mcf->peer = { NULL, 0, { 0, NULL } };
+     *     mcf->host = { 0, NULL };
+     *     mcf->user = { 0, NULL };
      *     mcf->password = { 0, NULL };
+     *     mcf->tls_name = { 0, NULL };
+     *     mcf->tls_trusted = { 0, NULL };
+     *     mcf->ssl = NULL;
      */
 
-    mcf->port = NGX_CONF_UNSET;
+    mcf->tls = NGX_CONF_UNSET;
     mcf->connect_timeout = NGX_CONF_UNSET_MSEC;
     mcf->timeout = NGX_CONF_UNSET_MSEC;
     mcf->cache = NGX_CONF_UNSET_MSEC;
@@ -177,17 +213,124 @@ ngx_http_mtw_init_main_conf(ngx_conf_t *cf, void *conf)
 {
     ngx_http_mtw_main_conf_t  *mcf = conf;
 
+    ngx_str_t  addr;
+
     if (mcf->addr.len == 0) {
-        ngx_str_set(&mcf->addr, "127.0.0.1:6379");
-        mcf->host = (u_char *) "127.0.0.1";
-        mcf->port = 6379;
+        ngx_str_set(&addr, "127.0.0.1:6379");
+
+        if (ngx_http_mtw_redis_addr(cf, mcf, &addr) != NGX_CONF_OK) {
+            return NGX_CONF_ERROR;
+        }
     }
 
     ngx_conf_init_msec_value(mcf->connect_timeout, 1000);
     ngx_conf_init_msec_value(mcf->timeout, 1000);
     ngx_conf_init_msec_value(mcf->cache, 0);
+    ngx_conf_init_value(mcf->tls, 0);
+
+    if (mcf->user.len && mcf->password.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"mtw_redis_user\" needs \"mtw_redis_password\"");
+        return NGX_CONF_ERROR;
+    }
+
+    if (!mcf->tls) {
+        if (mcf->tls_name.len || mcf->tls_trusted.len) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"mtw_redis_tls_name\" and "
+                               "\"mtw_redis_tls_trusted_certificate\" need "
+                               "\"mtw_redis_tls on\"");
+            return NGX_CONF_ERROR;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    return ngx_http_mtw_redis_tls(cf, mcf);
+}
+
+
+/*
+ * mtw_redis_tls on: a client context that trusts mtw_redis_tls_trusted_
+ * certificate (else the system's CAs) and checks the server's name
+ * (mtw_redis_tls_name, else the host of mtw_redis).
+ */
+static char *
+ngx_http_mtw_redis_tls(ngx_conf_t *cf, ngx_http_mtw_main_conf_t *mcf)
+{
+#if (NGX_SSL)
+    u_char              *p;
+    ngx_pool_cleanup_t  *cln;
+
+    if (mcf->tls_name.len == 0) {
+        mcf->tls_name = mcf->host;
+    }
+
+    if (mcf->tls_name.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"mtw_redis_tls on\" over a unix socket needs "
+                           "\"mtw_redis_tls_name\"");
+        return NGX_CONF_ERROR;
+    }
+
+    /* SSL_set_tlsext_host_name() wants a C string */
+    p = ngx_pnalloc(cf->pool, mcf->tls_name.len + 1);
+    if (p == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_cpystrn(p, mcf->tls_name.data, mcf->tls_name.len + 1);
+    mcf->tls_name.data = p;
+    mcf->tls_name_is_host =
+        ngx_inet_addr(p, mcf->tls_name.len) == INADDR_NONE
+#if (NGX_HAVE_INET6)
+        && ngx_inet6_addr(p, mcf->tls_name.len, NULL) != NGX_OK
+#endif
+        ;
+
+    mcf->ssl = ngx_pcalloc(cf->pool, sizeof(ngx_ssl_t));
+    if (mcf->ssl == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    mcf->ssl->log = cf->log;
+
+    if (ngx_ssl_create(mcf->ssl, NGX_SSL_TLSv1_2|NGX_SSL_TLSv1_3, NULL)
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        ngx_ssl_cleanup_ctx(mcf->ssl);
+        return NGX_CONF_ERROR;
+    }
+
+    cln->handler = ngx_ssl_cleanup_ctx;
+    cln->data = mcf->ssl;
+
+    if (mcf->tls_trusted.len) {
+        if (ngx_ssl_trusted_certificate(cf, mcf->ssl, &mcf->tls_trusted, 4)
+            != NGX_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+
+    } else if (SSL_CTX_set_default_verify_paths(mcf->ssl->ctx) != 1) {
+        ngx_ssl_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"mtw_redis_tls\": cannot load the system's CA "
+                      "certificates; set "
+                      "\"mtw_redis_tls_trusted_certificate\"");
+        return NGX_CONF_ERROR;
+    }
 
     return NGX_CONF_OK;
+#else
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "\"mtw_redis_tls on\" needs nginx built with SSL");
+    return NGX_CONF_ERROR;
+#endif
 }
 
 
@@ -298,66 +441,70 @@ ngx_http_mtw_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_mtw_main_conf_t  *mcf = conf;
 
-    u_char     *p, text[NGX_SOCKADDR_STRLEN];
-    size_t      len;
     ngx_str_t  *value;
-    ngx_url_t   u;
 
     if (mcf->addr.len) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
-    mcf->addr = value[1];
 
-    if (value[1].len > 5 && ngx_strncmp(value[1].data, "unix:", 5) == 0) {
-        len = value[1].len - 5;
+    return ngx_http_mtw_redis_addr(cf, mcf, &value[1]);
+}
 
-        if (len == 0 || value[1].data[5] != '/' || len >= 108) {
+
+/* The address resolved now, once: connecting never looks a name up. */
+static char *
+ngx_http_mtw_redis_addr(ngx_conf_t *cf, ngx_http_mtw_main_conf_t *mcf,
+    ngx_str_t *text)
+{
+    size_t               len;
+    ngx_url_t            u;
+    struct sockaddr_un  *sun;
+
+    mcf->addr = *text;
+    mcf->peer.name = *text;
+
+    if (text->len > 5 && ngx_strncmp(text->data, "unix:", 5) == 0) {
+        len = text->len - 5;
+
+        if (len == 0 || text->data[5] != '/'
+            || len >= sizeof(sun->sun_path))
+        {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "\"mtw_redis\": invalid unix socket path "
-                               "\"%V\" (an absolute path is needed)",
-                               &value[1]);
+                               "\"%V\" (an absolute path is needed)", text);
             return NGX_CONF_ERROR;
         }
 
-        mcf->unix_path = ngx_pnalloc(cf->pool, len + 1);
-        if (mcf->unix_path == NULL) {
+        sun = ngx_pcalloc(cf->pool, sizeof(struct sockaddr_un));
+        if (sun == NULL) {
             return NGX_CONF_ERROR;
         }
 
-        ngx_cpystrn(mcf->unix_path, value[1].data + 5, len + 1);
+        sun->sun_family = AF_UNIX;
+        ngx_memcpy(sun->sun_path, text->data + 5, len);
+
+        mcf->peer.sockaddr = (struct sockaddr *) sun;
+        mcf->peer.socklen = sizeof(struct sockaddr_un);
+
         return NGX_CONF_OK;
     }
 
     ngx_memzero(&u, sizeof(ngx_url_t));
-    u.url = value[1];
+    u.url = *text;
     u.default_port = 6379;
 
     if (ngx_parse_url(cf->pool, &u) != NGX_OK || u.naddrs == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"mtw_redis\": invalid address \"%V\"%s%s",
-                           &value[1], u.err ? ": " : "",
-                           u.err ? u.err : "");
+                           text, u.err ? ": " : "", u.err ? u.err : "");
         return NGX_CONF_ERROR;
     }
 
-    if (u.no_port && u.port == 0) {
-        u.port = 6379;
-    }
-
-    len = ngx_sock_ntop(u.addrs[0].sockaddr, u.addrs[0].socklen, text,
-                        NGX_SOCKADDR_STRLEN, 0);
-
-    /* ngx_sock_ntop() writes IPv6 without brackets when port is 0 */
-    mcf->host = ngx_pnalloc(cf->pool, len + 1);
-    if (mcf->host == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    p = ngx_cpymem(mcf->host, text, len);
-    *p = '\0';
-    mcf->port = ngx_inet_get_port(u.addrs[0].sockaddr);
+    mcf->peer.sockaddr = u.addrs[0].sockaddr;
+    mcf->peer.socklen = u.addrs[0].socklen;
+    mcf->host = u.host;
 
     return NGX_CONF_OK;
 }

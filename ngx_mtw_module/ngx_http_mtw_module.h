@@ -3,10 +3,9 @@
  *
  * Files, one responsibility each:
  *   ngx_http_mtw_module.c         directives, configuration, process hooks
- *   ngx_http_mtw_redis_adapter.c  binds a hiredis async context to an
- *                                 nginx connection and its events
  *   ngx_http_mtw_redis.c          the worker's one pipelined Redis
- *                                 connection: lazy connect, backoff, stall
+ *                                 connection on nginx's events (and SSL):
+ *                                 lazy connect, TLS, AUTH, backoff, stall
  *   ngx_http_mtw_fetch.c          a request's Redis round trip: timer,
  *                                 cancellation, replies copied to the pool
  *   ngx_http_mtw_handler.c        the mtw_api location handler: methods,
@@ -31,7 +30,6 @@
 #include <ngx_http.h>
 #include <jansson.h>
 #include <hiredis/hiredis.h>
-#include <hiredis/async.h>
 
 
 #define NGX_HTTP_MTW_MAX_CMDS        4
@@ -90,10 +88,17 @@ typedef enum {
 
 typedef struct {
     ngx_str_t                  addr;        /* mtw_redis, as written */
-    u_char                    *host;        /* numeric address, or NULL */
-    int                        port;
-    u_char                    *unix_path;   /* unix socket, or NULL */
+    ngx_addr_t                 peer;        /* resolved when read */
+    ngx_str_t                  host;        /* its host part, or empty */
+    ngx_str_t                  user;        /* mtw_redis_user */
     ngx_str_t                  password;    /* mtw_redis_password */
+    ngx_flag_t                 tls;         /* mtw_redis_tls */
+    ngx_str_t                  tls_name;    /* mtw_redis_tls_name */
+    ngx_uint_t                 tls_name_is_host;  /* not an IP address */
+    ngx_str_t                  tls_trusted; /* mtw_redis_tls_trusted_... */
+#if (NGX_SSL)
+    ngx_ssl_t                 *ssl;         /* NULL: in clear */
+#endif
     ngx_msec_t                 connect_timeout;
     ngx_msec_t                 timeout;     /* mtw_redis_timeout */
     ngx_msec_t                 cache;       /* mtw_cache, 0 = off */
@@ -226,11 +231,15 @@ ngx_int_t ngx_http_mtw_reply_copy(ngx_pool_t *pool,
 ngx_int_t ngx_http_mtw_reply_is_str(ngx_http_mtw_reply_t *reply);
 double ngx_http_mtw_reply_number(ngx_http_mtw_reply_t *reply);
 
-/* ngx_http_mtw_redis.c */
+/* ngx_http_mtw_redis.c: a command's reply (redisReply *, freed after the
+ * call), or NULL when the connection went away first */
+typedef void (*ngx_http_mtw_redis_handler_pt)(void *reply, void *data);
+
 ngx_int_t ngx_http_mtw_redis_init_process(ngx_cycle_t *cycle);
 void ngx_http_mtw_redis_exit_process(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_mtw_redis_send(ngx_log_t *log, ngx_http_mtw_cmd_t *cmds,
-    ngx_uint_t n, redisCallbackFn *cb, void *privdata, ngx_uint_t *sent);
+    ngx_uint_t n, ngx_http_mtw_redis_handler_pt handler, void *data,
+    ngx_uint_t *sent);
 void ngx_http_mtw_redis_replied(void);
 void ngx_http_mtw_redis_check_stall(ngx_log_t *log);
 ngx_uint_t ngx_http_mtw_redis_retry_after(void);

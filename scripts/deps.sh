@@ -7,7 +7,7 @@ set -eu
 
 PACKAGES="
 build-essential pkg-config
-nginx nginx-dev libpcre2-dev libssl-dev zlib1g-dev
+nginx nginx-dev libpcre2-dev libssl-dev zlib1g-dev openssl
 redis-server postgresql postgresql-contrib
 libhiredis-dev libpq-dev libprotobuf-c-dev protobuf-c-compiler
 libjansson-dev libcurl4-openssl-dev libzip-dev zip unzip

@@ -31,9 +31,10 @@ PACKAGES_nginx="
 nginx libhiredis0.14 libjansson4 curl ca-certificates
 "
 # Runtime: the worker's shared libraries, CA certificates for HTTPS feeds
-# and TLS to RDS, time zones for MTW_TZ, procps for the HEALTHCHECK.
+# and TLS to RDS and Redis (libssl3), time zones for MTW_TZ, procps for
+# the HEALTHCHECK.
 PACKAGES_worker="
-libhiredis0.14 libpq5 libprotobuf-c1 libjansson4 libcurl4 libzip4
+libhiredis0.14 libpq5 libprotobuf-c1 libjansson4 libcurl4 libzip4 libssl3
 ca-certificates tzdata procps
 "
 

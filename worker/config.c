@@ -77,6 +77,10 @@ int mtw_config_load(mtw_config *cfg, char *err, unsigned errlen)
 
     memset(cfg, 0, sizeof(*cfg));
     cfg->redis_url = env_or("MTW_REDIS_URL", MTW_DEFAULT_REDIS_URL);
+    cfg->redis_user = env_or("MTW_REDIS_USER", NULL);
+    cfg->redis_password = env_or("MTW_REDIS_PASSWORD", NULL);
+    cfg->redis_tls_name = env_or("MTW_REDIS_TLS_NAME", NULL);
+    cfg->redis_ca_file = env_or("MTW_REDIS_CA_FILE", NULL);
     cfg->database_url = env_or("MTW_DATABASE_URL", MTW_DEFAULT_DATABASE_URL);
     cfg->city = env_or("MTW_CITY", NULL);
     cfg->vehicles_url = env_or("MTW_VEHICLES_URL", NULL);

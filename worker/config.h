@@ -13,7 +13,11 @@ typedef enum {
 } mtw_clock_mode;
 
 typedef struct {
-    const char     *redis_url;      /* MTW_REDIS_URL, redis://host:port[/db] */
+    const char     *redis_url;      /* MTW_REDIS_URL, redis[s]://host:port[/db] */
+    const char     *redis_user;     /* MTW_REDIS_USER, ACL user for AUTH */
+    const char     *redis_password; /* MTW_REDIS_PASSWORD, wins over the URL's */
+    const char     *redis_tls_name; /* MTW_REDIS_TLS_NAME, certificate's name */
+    const char     *redis_ca_file;  /* MTW_REDIS_CA_FILE, trusted CAs */
     const char     *database_url;   /* MTW_DATABASE_URL, libpq conninfo/URI */
     const char     *city;           /* MTW_CITY, single-city deploy slug */
     const char     *vehicles_url;   /* MTW_VEHICLES_URL */

@@ -8,6 +8,7 @@
 #include "util/cli.h"
 #include "util/log.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,7 +48,9 @@ static void print_usage(FILE *out)
     }
     fputs("\n"
           "'mtw-worker <command> --help' describes one command.\n"
-          "Environment: MTW_REDIS_URL, MTW_DATABASE_URL, MTW_CITY, MTW_TZ,\n"
+          "Environment: MTW_REDIS_URL (redis://, rediss:// for TLS, unix://),\n"
+          "MTW_REDIS_USER, MTW_REDIS_PASSWORD, MTW_REDIS_TLS_NAME,\n"
+          "MTW_REDIS_CA_FILE, MTW_DATABASE_URL, MTW_CITY, MTW_TZ,\n"
           "MTW_VEHICLES_URL, MTW_TRIPS_URL, MTW_ALERTS_URL, MTW_POLL_SEC (12),\n"
           "MTW_SCORE_SEC (30), MTW_FEEDBACK_ARCHIVE_SEC (300: votes\n"
           "copied to PostgreSQL), MTW_SERVICE_DATE (YYYY-MM-DD|auto),\n"
@@ -61,6 +64,9 @@ int main(int argc, char **argv)
     const mtw_command *const *c;
 
     mtw_log_init();
+    /* a peer that closes a socket (Redis over TLS, PostgreSQL, a feed) is
+     * an error to report, not a signal that ends the process */
+    signal(SIGPIPE, SIG_IGN);
 
     if (argc < 2) {
         fprintf(stderr, "mtw-worker: missing command "

@@ -144,8 +144,7 @@ static int run_load(run_settings *s, const char *config_file,
         }
         snprintf(s->metrics_ns, sizeof(s->metrics_ns), "%s", city);
     }
-    if (mtw_redis_url_parse(s->cfg.redis_url, &s->redis, err,
-                            (unsigned) errlen) != 0)
+    if (mtw_redis_addr_make(&s->cfg, &s->redis, err, (unsigned) errlen) != 0)
     {
         return -1;
     }
@@ -218,7 +217,7 @@ static void run_lease_key(const mtw_city *c, char *key, size_t n)
 /* Keeps or takes each city's lease when its check is due. */
 static void run_leases(run_state *st, int64_t now_ms)
 {
-    redisContext *rc;
+    mtw_redis_link *rc;
     mtw_city *c;
     char key[80];
     int i, r;
@@ -271,7 +270,7 @@ static void run_publish(run_state *st, int64_t now_ms, int force)
 {
     mtw_city *c;
     int64_t wall = (int64_t) time(NULL);
-    redisContext *votes_rc;
+    mtw_redis_link *votes_rc;
     int i, rc;
 
     for (i = 0; i < st->n_city; i++) {
@@ -351,7 +350,7 @@ static int run_apply(run_state *st, int64_t now_ms)
 {
     static mtw_city next[RUN_MAX_CITIES];
     unsigned char kept[RUN_MAX_CITIES];
-    redisContext *rc;
+    mtw_redis_link *rc;
     char key[80];
     int i, j, n = 0, rcode = 0;
 
@@ -429,7 +428,7 @@ static void run_reload_config(run_state *st, int64_t now_ms)
 
 static void run_release(run_state *st)
 {
-    redisContext *rc;
+    mtw_redis_link *rc;
     char key[80];
     int i;
 
@@ -878,7 +877,6 @@ static int run_main(const mtw_command *cmd, int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
 
     if (rc == MTW_EXIT_OK) {
         for (i = 0; i < st.n_city; i++) {

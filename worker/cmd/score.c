@@ -99,7 +99,7 @@ static int score_main(const mtw_command *cmd, int argc, char **argv)
     mtw_schedule *s = NULL;
     mtw_history *hist = NULL;
     mtw_live *l = NULL;
-    redisContext *redis = NULL;
+    mtw_redis_link *redis = NULL;
     mtw_publisher pub;
     mtw_config cfg;
     PGconn *conn = NULL;
@@ -198,7 +198,7 @@ static int score_main(const mtw_command *cmd, int argc, char **argv)
         goto fail;
     }
     if (publish) {
-        redis = mtw_redis_open(cfg.redis_url, err, sizeof(err));
+        redis = mtw_redis_open(&cfg, err, sizeof(err));
         if (redis == NULL) {
             goto fail;
         }
@@ -319,7 +319,7 @@ done:
     mtw_tick_free(t_prev);
     mtw_live_free(l_prev);
     mtw_publisher_free(&pub);
-    redisFree(redis);
+    mtw_redis_link_free(redis);
     mtw_live_free(l);
     mtw_history_free(hist);
     mtw_schedule_free(s);

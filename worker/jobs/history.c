@@ -362,7 +362,7 @@ void mtw_histlog_mirror(mtw_histlog *h, mtw_redis_tx *tx, const char *slug)
     }
 }
 
-long mtw_histlog_recover(mtw_histlog *h, redisContext *rc, const char *slug)
+long mtw_histlog_recover(mtw_histlog *h, mtw_redis_link *rc, const char *slug)
 {
     redisReply *r;
     long na = 0, nb = 0;
@@ -372,7 +372,7 @@ long mtw_histlog_recover(mtw_histlog *h, redisContext *rc, const char *slug)
     if (rc == NULL || histlog_queue(h) != 0) {
         return -1;
     }
-    r = redisCommand(rc, "LRANGE mtw:%s:history:pending 0 -1", slug);
+    r = mtw_redis_command(rc, "LRANGE mtw:%s:history:pending 0 -1", slug);
     if (r == NULL) {
         return -1;
     }

@@ -25,7 +25,7 @@
 #include "score/tick.h"
 #include "store/redis_tx.h"
 
-#include <hiredis.h>
+#include "store/redis_link.h"
 #include <libpq-fe.h>
 #include <stddef.h>
 
@@ -71,7 +71,7 @@ void mtw_histlog_mirror(mtw_histlog *h, mtw_redis_tx *tx, const char *slug);
  * recovered and detected again is logged once).  Returns the rows queued,
  * or -1 when Redis failed (rc->err says how).
  */
-long mtw_histlog_recover(mtw_histlog *h, redisContext *rc, const char *slug);
+long mtw_histlog_recover(mtw_histlog *h, mtw_redis_link *rc, const char *slug);
 
 /*
  * On demand (`run --aggregate DATE`): aggregates day ymd of city slug.

@@ -28,7 +28,7 @@ static int lease_int_reply(redisReply *r)
     return v;
 }
 
-int mtw_lease_acquire(redisContext *c, const char *key, const char *id,
+int mtw_lease_acquire(mtw_redis_link *c, const char *key, const char *id,
                       long lease_ms)
 {
     char ms[32];
@@ -42,7 +42,7 @@ int mtw_lease_acquire(redisContext *c, const char *key, const char *id,
     argv[3] = "NX";
     argv[4] = "PX";
     argv[5] = ms;
-    r = redisCommandArgv(c, 6, argv, NULL);
+    r = mtw_redis_command_argv(c, 6, argv, NULL);
     if (r == NULL) {
         return -1;
     }
@@ -61,10 +61,10 @@ int mtw_lease_acquire(redisContext *c, const char *key, const char *id,
     argv[3] = key;
     argv[4] = id;
     argv[5] = ms;
-    return lease_int_reply(redisCommandArgv(c, 6, argv, NULL));
+    return lease_int_reply(mtw_redis_command_argv(c, 6, argv, NULL));
 }
 
-int mtw_lease_release(redisContext *c, const char *key, const char *id)
+int mtw_lease_release(mtw_redis_link *c, const char *key, const char *id)
 {
     const char *argv[5];
 
@@ -73,5 +73,5 @@ int mtw_lease_release(redisContext *c, const char *key, const char *id)
     argv[2] = "1";
     argv[3] = key;
     argv[4] = id;
-    return lease_int_reply(redisCommandArgv(c, 5, argv, NULL));
+    return lease_int_reply(mtw_redis_command_argv(c, 5, argv, NULL));
 }

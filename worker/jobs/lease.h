@@ -9,13 +9,13 @@
 #ifndef MTW_LEASE_H
 #define MTW_LEASE_H
 
-#include <hiredis.h>
+#include "store/redis_link.h"
 
 /* 1: we hold it now; 0: another instance does; -1: Redis error. */
-int mtw_lease_acquire(redisContext *c, const char *key, const char *id,
+int mtw_lease_acquire(mtw_redis_link *c, const char *key, const char *id,
                       long lease_ms);
 
 /* 1: released; 0: it was not ours; -1: Redis error. */
-int mtw_lease_release(redisContext *c, const char *key, const char *id);
+int mtw_lease_release(mtw_redis_link *c, const char *key, const char *id);
 
 #endif

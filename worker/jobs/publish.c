@@ -20,49 +20,18 @@ void mtw_publisher_free(mtw_publisher *p)
     memset(p, 0, sizeof(*p));
 }
 
-redisContext *mtw_redis_open(const char *url, char *err, size_t errlen)
+mtw_redis_link *mtw_redis_open(const mtw_config *cfg, char *err,
+                               size_t errlen)
 {
-    struct timeval tv = { 2, 0 };
     mtw_redis_addr addr;
-    redisContext *rc;
-    redisReply *reply;
 
-    if (mtw_redis_url_parse(url, &addr, err, (unsigned) errlen) != 0) {
+    if (mtw_redis_addr_make(cfg, &addr, err, (unsigned) errlen) != 0) {
         return NULL;
     }
-    rc = addr.path[0] ? redisConnectUnixWithTimeout(addr.path, tv)
-                      : redisConnectWithTimeout(addr.host, addr.port, tv);
-    if (rc == NULL || rc->err) {
-        snprintf(err, errlen, "redis connect failed: %s",
-                 rc ? rc->errstr : "out of memory");
-        redisFree(rc);
-        return NULL;
-    }
-    redisSetTimeout(rc, tv);
-    if (addr.password[0]) {
-        reply = redisCommand(rc, "AUTH %s", addr.password);
-        if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
-            snprintf(err, errlen, "redis AUTH failed");
-            freeReplyObject(reply);
-            redisFree(rc);
-            return NULL;
-        }
-        freeReplyObject(reply);
-    }
-    if (addr.db > 0) {
-        reply = redisCommand(rc, "SELECT %d", addr.db);
-        if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
-            snprintf(err, errlen, "redis SELECT %d failed", addr.db);
-            freeReplyObject(reply);
-            redisFree(rc);
-            return NULL;
-        }
-        freeReplyObject(reply);
-    }
-    return rc;
+    return mtw_redis_link_open(&addr, 2000, err, errlen);
 }
 
-int mtw_publish_set(redisContext *rc, const char *city,
+int mtw_publish_set(mtw_redis_link *rc, const char *city,
                     const mtw_doc_set *set, char *err, size_t errlen)
 {
     redisReply *reply;
@@ -70,7 +39,7 @@ int mtw_publish_set(redisContext *rc, const char *city,
     char key[256];
     int rc_ok = 0;
 
-    if (redisAppendCommand(rc, "MULTI") != REDIS_OK) {
+    if (mtw_redis_append(rc, "MULTI") != REDIS_OK) {
         goto io;
     }
     for (i = 0; i < set->n; i++) {
@@ -98,17 +67,17 @@ int mtw_publish_set(redisContext *rc, const char *city,
             argl[k] = k == 3 ? d->len : strlen(argv[k]);
         }
         /* argv form: no format-string parsing of 15,000 commands */
-        if (redisAppendCommandArgv(rc, 8, argv, argl) != REDIS_OK) {
+        if (mtw_redis_append_argv(rc, 8, argv, argl) != REDIS_OK) {
             goto io;
         }
     }
-    if (redisAppendCommand(rc, "EXEC") != REDIS_OK) {
+    if (mtw_redis_append(rc, "EXEC") != REDIS_OK) {
         goto io;
     }
     /* MULTI's +OK, one +QUEUED per document, then EXEC's array */
     expect = set->n + 2;
     for (i = 0; i < expect; i++) {
-        if (redisGetReply(rc, (void **) &reply) != REDIS_OK) {
+        if (mtw_redis_reply(rc, (void **) &reply) != REDIS_OK) {
             goto io;
         }
         if (reply->type == REDIS_REPLY_ERROR && rc_ok == 0) {
@@ -131,7 +100,7 @@ io:
     return -1;
 }
 
-int mtw_publish_tick(mtw_publisher *p, redisContext *rc, const mtw_tick *t,
+int mtw_publish_tick(mtw_publisher *p, mtw_redis_link *rc, const mtw_tick *t,
                      const mtw_doc_ctx *c, char *err, size_t errlen)
 {
     const mtw_schedule *s = t->s;

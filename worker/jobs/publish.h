@@ -14,7 +14,7 @@
 #include "docs/docs.h"
 #include "score/tick.h"
 
-#include <hiredis.h>
+#include "store/redis_link.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,14 +34,16 @@ void mtw_publisher_free(mtw_publisher *p);
  * with a reason in err (the Redis connection may then be broken: the
  * caller reconnects).
  */
-int mtw_publish_tick(mtw_publisher *p, redisContext *rc, const mtw_tick *t,
+int mtw_publish_tick(mtw_publisher *p, mtw_redis_link *rc, const mtw_tick *t,
                      const mtw_doc_ctx *c, char *err, size_t errlen);
 
-/* Connects to MTW_REDIS_URL (2 s timeouts, AUTH, SELECT).  NULL + err. */
-redisContext *mtw_redis_open(const char *url, char *err, size_t errlen);
+/* Connects to the configured Redis (2 s timeouts, TLS, AUTH, SELECT).
+ * NULL + err. */
+mtw_redis_link *mtw_redis_open(const mtw_config *cfg, char *err,
+                               size_t errlen);
 
 /* Publishes a ready set (one MULTI/EXEC); global docs when city == NULL. */
-int mtw_publish_set(redisContext *rc, const char *city,
+int mtw_publish_set(mtw_redis_link *rc, const char *city,
                     const mtw_doc_set *set, char *err, size_t errlen);
 
 #endif

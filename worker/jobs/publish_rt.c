@@ -172,14 +172,14 @@ static int publish_fence(mtw_redis *r, const char *key, const char *instance)
     void *p;
     int held;
 
-    redisAppendCommand(r->ctx, "WATCH %s", key);
-    redisAppendCommand(r->ctx, "GET %s", key);
-    if (redisGetReply(r->ctx, &p) != REDIS_OK || p == NULL) {
+    mtw_redis_append(r->ctx, "WATCH %s", key);
+    mtw_redis_append(r->ctx, "GET %s", key);
+    if (mtw_redis_reply(r->ctx, &p) != REDIS_OK || p == NULL) {
         mtw_redis_fail(r, "publish");
         return -1;
     }
     freeReplyObject(p);
-    if (redisGetReply(r->ctx, &p) != REDIS_OK || p == NULL) {
+    if (mtw_redis_reply(r->ctx, &p) != REDIS_OK || p == NULL) {
         mtw_redis_fail(r, "publish");
         return -1;
     }
@@ -187,7 +187,7 @@ static int publish_fence(mtw_redis *r, const char *key, const char *instance)
     held = rep->type == REDIS_REPLY_STRING && strcmp(rep->str, instance) == 0;
     freeReplyObject(rep);
     if (!held) {
-        rep = redisCommand(r->ctx, "UNWATCH");
+        rep = mtw_redis_command(r->ctx, "UNWATCH");
         if (rep == NULL) {
             mtw_redis_fail(r, "publish");
             return -1;

@@ -195,7 +195,7 @@ static mtw_schedule *scorer_empty(mtw_scorer_city *c, int64_t now)
     return c->empty;
 }
 
-/* hiredis keeps queued commands in one growing buffer: at ×20 scale
+/* the link keeps queued commands in one growing buffer: at ×20 scale
  * (≈ 30 MB of documents) its doubling reallocations and page faults cost
  * as much as writing the documents, so send it on every few MB (still
  * inside the MULTI: Redis only queues them) */
@@ -203,14 +203,8 @@ static mtw_schedule *scorer_empty(mtw_scorer_city *c, int64_t now)
 
 static int tx_flush(mtw_redis_tx *tx)
 {
-    int done = 0;
-
-    while (!done) {
-        if (redisBufferWrite(tx->c, &done) != REDIS_OK) {
-            return -1;      /* the drain reports the broken connection */
-        }
-    }
-    return 0;
+    /* on failure the drain reports the broken connection */
+    return mtw_redis_flush(tx->c) == REDIS_OK ? 0 : -1;
 }
 
 typedef struct {
@@ -463,7 +457,7 @@ static double cpu_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-void mtw_scorer_recover(mtw_scorer *s, redisContext *rc, const char *slug)
+void mtw_scorer_recover(mtw_scorer *s, mtw_redis_link *rc, const char *slug)
 {
     mtw_scorer_city *c = s != NULL ? scorer_city(s, slug) : NULL;
 
@@ -480,7 +474,7 @@ static int cmp_feedback(const void *a, const void *b)
 
 /* the module's counters, for the next tick's documents; on an error the
  * last ones are kept */
-static void scorer_read_feedback(mtw_scorer_city *c, redisContext *rc,
+static void scorer_read_feedback(mtw_scorer_city *c, mtw_redis_link *rc,
                                  int64_t wall)
 {
     mtw_vote_count *counts;
@@ -519,7 +513,7 @@ static void scorer_read_feedback(mtw_scorer_city *c, redisContext *rc,
     c->feedback_at = wall;
 }
 
-void mtw_scorer_votes(mtw_scorer *s, redisContext *rc, const char *slug,
+void mtw_scorer_votes(mtw_scorer *s, mtw_redis_link *rc, const char *slug,
                       int64_t wall)
 {
     mtw_scorer_city *c = s != NULL ? scorer_city(s, slug) : NULL;

@@ -90,11 +90,11 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
  * Outside the publish transaction, with a synchronous Redis context: the
  * votes archive of the city (jobs/votes.h), when it is due.
  */
-void mtw_scorer_votes(mtw_scorer *s, redisContext *rc, const char *slug,
+void mtw_scorer_votes(mtw_scorer *s, mtw_redis_link *rc, const char *slug,
                       int64_t wall);
 
 /* When this worker takes a city's lease: the history rows the previous
  * holder left waiting for PostgreSQL (jobs/history.h). */
-void mtw_scorer_recover(mtw_scorer *s, redisContext *rc, const char *slug);
+void mtw_scorer_recover(mtw_scorer *s, mtw_redis_link *rc, const char *slug);
 
 #endif

@@ -12,7 +12,7 @@
 
 #define VOTES_TTL_SEC 86400     /* the module's own TTL of the counters */
 
-static int votes_restore(redisContext *rc, PGconn *pg, int city_id,
+static int votes_restore(mtw_redis_link *rc, PGconn *pg, int city_id,
                          const char *slug, int ymd)
 {
     mtw_vote_count *v;
@@ -35,27 +35,27 @@ static int votes_restore(redisContext *rc, PGconn *pg, int city_id,
         snprintf(epoch + 2 * k, 3, "%02x", raw[k]);
     }
     /* one transaction: the counters and the marker together */
-    redisAppendCommand(rc, "MULTI");
+    mtw_redis_append(rc, "MULTI");
     cmds++;
     for (i = 0; i < n; i++) {
         snprintf(key, sizeof(key), "mtw:%s:feedback:%s", slug, v[i].vehicle_id);
-        redisAppendCommand(rc, "HINCRBY %s ahead %ld", key, v[i].ahead);
-        redisAppendCommand(rc, "HINCRBY %s on_time %ld", key, v[i].on_time);
-        redisAppendCommand(rc, "HINCRBY %s late %ld", key, v[i].late);
-        redisAppendCommand(rc, "HINCRBY %s total %ld", key,
+        mtw_redis_append(rc, "HINCRBY %s ahead %ld", key, v[i].ahead);
+        mtw_redis_append(rc, "HINCRBY %s on_time %ld", key, v[i].on_time);
+        mtw_redis_append(rc, "HINCRBY %s late %ld", key, v[i].late);
+        mtw_redis_append(rc, "HINCRBY %s total %ld", key,
                            v[i].ahead + v[i].on_time + v[i].late);
-        redisAppendCommand(rc, "EXPIRE %s %d", key, VOTES_TTL_SEC);
+        mtw_redis_append(rc, "EXPIRE %s %d", key, VOTES_TTL_SEC);
         cmds += 5;
     }
     snprintf(key, sizeof(key), "mtw:%s:feedback-epoch", slug);
-    redisAppendCommand(rc, "SET %s %s", key, epoch);
-    redisAppendCommand(rc, "EXEC");
+    mtw_redis_append(rc, "SET %s %s", key, epoch);
+    mtw_redis_append(rc, "EXEC");
     cmds += 2;
     free(v);
     for (k = 0; k < cmds; k++) {
         void *p;
 
-        if (redisGetReply(rc, &p) != REDIS_OK || p == NULL) {
+        if (mtw_redis_reply(rc, &p) != REDIS_OK || p == NULL) {
             mtw_warn("votes %s: Redis failed restoring the counters", slug);
             return -1;
         }
@@ -75,7 +75,7 @@ static int votes_restore(redisContext *rc, PGconn *pg, int city_id,
     return 0;
 }
 
-long mtw_votes_read(redisContext *rc, const char *slug,
+long mtw_votes_read(mtw_redis_link *rc, const char *slug,
                     mtw_vote_count **out)
 {
     mtw_vote_count *v = NULL, *nv;
@@ -88,7 +88,7 @@ long mtw_votes_read(redisContext *rc, const char *slug,
                                slug);
     snprintf(match + prefix, sizeof(match) - prefix, "*");
     do {
-        scan = redisCommand(rc, "SCAN %s MATCH %s COUNT 1000", cursor, match);
+        scan = mtw_redis_command(rc, "SCAN %s MATCH %s COUNT 1000", cursor, match);
         if (scan == NULL || scan->type != REDIS_REPLY_ARRAY
             || scan->elements != 2)
         {
@@ -105,7 +105,7 @@ long mtw_votes_read(redisContext *rc, const char *slug,
             if (strlen(key) - prefix >= sizeof(v->vehicle_id)) {
                 continue;
             }
-            h = redisCommand(rc, "HMGET %s ahead on_time late", key);
+            h = mtw_redis_command(rc, "HMGET %s ahead on_time late", key);
             if (h == NULL) {
                 freeReplyObject(scan);
                 free(v);
@@ -139,7 +139,7 @@ long mtw_votes_read(redisContext *rc, const char *slug,
     return (long) n;
 }
 
-void mtw_votes_tick(mtw_votes *v, redisContext *rc, PGconn *pg, int city_id,
+void mtw_votes_tick(mtw_votes *v, mtw_redis_link *rc, PGconn *pg, int city_id,
                     const char *slug, int ymd, int every_sec, int64_t wall)
 {
     mtw_vote_count *counts;
@@ -158,7 +158,7 @@ void mtw_votes_tick(mtw_votes *v, redisContext *rc, PGconn *pg, int city_id,
         return;
     }
     v->next_at = wall + every_sec;
-    r = redisCommand(rc, "EXISTS mtw:%s:feedback-epoch", slug);
+    r = mtw_redis_command(rc, "EXISTS mtw:%s:feedback-epoch", slug);
     if (r == NULL) {
         return;                         /* the caller sees rc->err */
     }

@@ -20,7 +20,7 @@
 
 #include "store/votes_pg.h"
 
-#include <hiredis.h>
+#include "store/redis_link.h"
 #include <libpq-fe.h>
 #include <stdint.h>
 
@@ -34,11 +34,11 @@ typedef struct {
  * (every every_sec, or at once when the service day ymd changed).  Errors
  * are logged; the next call retries.  rc and pg may be NULL (no-op).
  */
-void mtw_votes_tick(mtw_votes *v, redisContext *rc, PGconn *pg, int city_id,
+void mtw_votes_tick(mtw_votes *v, mtw_redis_link *rc, PGconn *pg, int city_id,
                     const char *slug, int ymd, int every_sec, int64_t wall);
 
 /* The city's counters in Redis into *out (caller frees); count or -1. */
-long mtw_votes_read(redisContext *rc, const char *slug,
+long mtw_votes_read(mtw_redis_link *rc, const char *slug,
                     mtw_vote_count **out);
 
 #endif

@@ -22,33 +22,15 @@ void mtw_redis_init(mtw_redis *r, const mtw_redis_addr *addr, int timeout_ms)
 void mtw_redis_close(mtw_redis *r)
 {
     if (r->ctx != NULL) {
-        redisFree(r->ctx);
+        mtw_redis_link_free(r->ctx);
         r->ctx = NULL;
     }
 }
 
-static int redis_simple(redisContext *c, const char *what, int argc,
-                        const char **argv)
+mtw_redis_link *mtw_redis_get(mtw_redis *r, int64_t now_ms)
 {
-    redisReply *reply = redisCommandArgv(c, argc, argv, NULL);
-    int ok = reply != NULL && reply->type != REDIS_REPLY_ERROR;
-
-    if (!ok) {
-        mtw_warn("redis %s failed: %s", what,
-                 reply ? reply->str : c->errstr);
-    }
-    if (reply != NULL) {
-        freeReplyObject(reply);
-    }
-    return ok ? 0 : -1;
-}
-
-redisContext *mtw_redis_get(mtw_redis *r, int64_t now_ms)
-{
-    struct timeval tv;
-    redisContext *c;
-    char db[16];
-    const char *argv[2];
+    mtw_redis_link *c;
+    char err[200];
 
     if (r->ctx != NULL) {
         return r->ctx;
@@ -56,39 +38,16 @@ redisContext *mtw_redis_get(mtw_redis *r, int64_t now_ms)
     if (now_ms < r->retry_at_ms) {
         return NULL;
     }
-    tv.tv_sec = r->timeout_ms / 1000;
-    tv.tv_usec = (r->timeout_ms % 1000) * 1000;
-    c = r->addr.path[0] ? redisConnectUnixWithTimeout(r->addr.path, tv)
-                        : redisConnectWithTimeout(r->addr.host, r->addr.port,
-                                                  tv);
-    if (c == NULL || c->err) {
+    c = mtw_redis_link_open(&r->addr, r->timeout_ms, err, sizeof(err));
+    if (c == NULL) {
         if (r->was_up) {
-            mtw_warn("redis unavailable: %s (retrying)",
-                     c ? c->errstr : "out of memory");
+            mtw_warn("redis unavailable: %s (retrying)", err);
             r->was_up = 0;
         }
-        if (c != NULL) {
-            redisFree(c);
-        }
-        goto backoff;
-    }
-    redisSetTimeout(c, tv);
-    if (r->addr.password[0]) {
-        argv[0] = "AUTH";
-        argv[1] = r->addr.password;
-        if (redis_simple(c, "AUTH", 2, argv) != 0) {
-            redisFree(c);
-            goto backoff;
-        }
-    }
-    if (r->addr.db != 0) {
-        snprintf(db, sizeof(db), "%d", r->addr.db);
-        argv[0] = "SELECT";
-        argv[1] = db;
-        if (redis_simple(c, "SELECT", 2, argv) != 0) {
-            redisFree(c);
-            goto backoff;
-        }
+        r->retry_at_ms = now_ms + r->retry_ms;
+        r->retry_ms = r->retry_ms * 2 > REDIS_RETRY_MAX_MS
+                      ? REDIS_RETRY_MAX_MS : r->retry_ms * 2;
+        return NULL;
     }
     if (!r->was_up) {
         mtw_info("redis connected again");
@@ -98,12 +57,6 @@ redisContext *mtw_redis_get(mtw_redis *r, int64_t now_ms)
     r->connects++;
     r->retry_ms = REDIS_RETRY_MIN_MS;
     return c;
-
-backoff:
-    r->retry_at_ms = now_ms + r->retry_ms;
-    r->retry_ms = r->retry_ms * 2 > REDIS_RETRY_MAX_MS ? REDIS_RETRY_MAX_MS
-                                                       : r->retry_ms * 2;
-    return NULL;
 }
 
 void mtw_redis_fail(mtw_redis *r, const char *what)
@@ -127,7 +80,7 @@ int mtw_redis_drain(mtw_redis *r, int n, redisReply **last)
         *last = NULL;
     }
     for (i = 0; i < n; i++) {
-        if (redisGetReply(r->ctx, &p) != REDIS_OK || p == NULL) {
+        if (mtw_redis_reply(r->ctx, &p) != REDIS_OK || p == NULL) {
             if (last != NULL && *last != NULL) {
                 freeReplyObject(*last);
                 *last = NULL;

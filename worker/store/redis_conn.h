@@ -12,12 +12,12 @@
 
 #include "store/redis_url.h"
 
-#include <hiredis.h>
+#include "store/redis_link.h"
 #include <stdint.h>
 
 typedef struct {
     mtw_redis_addr  addr;
-    redisContext   *ctx;
+    mtw_redis_link   *ctx;
     int             timeout_ms;
     int64_t         retry_at_ms;    /* no connect attempt before this */
     int             retry_ms;       /* current backoff, doubles to a cap */
@@ -30,7 +30,7 @@ void mtw_redis_init(mtw_redis *r, const mtw_redis_addr *addr, int timeout_ms);
 void mtw_redis_close(mtw_redis *r);
 
 /* A connected context, or NULL when Redis is unavailable right now. */
-redisContext *mtw_redis_get(mtw_redis *r, int64_t now_ms);
+mtw_redis_link *mtw_redis_get(mtw_redis *r, int64_t now_ms);
 
 /* Call after an I/O error on the context: closes it, logs once. */
 void mtw_redis_fail(mtw_redis *r, const char *what);

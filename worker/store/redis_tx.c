@@ -9,7 +9,7 @@
 void mtw_redis_tx_cmd(mtw_redis_tx *tx, int argc, const char **argv,
                       const size_t *lens)
 {
-    redisAppendCommandArgv(tx->c, argc, argv, lens);
+    mtw_redis_append_argv(tx->c, argc, argv, lens);
     tx->n++;
 }
 

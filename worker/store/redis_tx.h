@@ -11,12 +11,12 @@
 
 #include "util/arena.h"
 
-#include <hiredis.h>
+#include "store/redis_link.h"
 #include <stddef.h>
 
 /* Commands being queued into one transaction. */
 typedef struct {
-    redisContext *c;
+    mtw_redis_link *c;
     int           n;        /* replies to read, MULTI and EXEC included */
     mtw_arena    *scratch;  /* argument text, reset per publish */
     unsigned long conn;     /* mtw_redis.connects of this connection */

@@ -1,5 +1,5 @@
 /*
- * redis_url.c - MTW_REDIS_URL -> host/port/password/db (pure).
+ * redis_url.c - MTW_REDIS_URL -> host/port/user/password/db/TLS (pure).
  */
 #include "redis_url.h"
 #include "util/cli.h"
@@ -52,16 +52,26 @@ int mtw_redis_url_parse(const char *url, mtw_redis_addr *addr,
         }
         return 0;
     }
-    if (strncmp(url, "redis://", 8) != 0) {
-        snprintf(err, errlen, "redis URL '%s' must start with redis:// or "
-                 "unix://", shown);
+    if (strncmp(url, "rediss://", 9) == 0) {
+        addr->tls = 1;
+        p = url + 9;
+    } else if (strncmp(url, "redis://", 8) == 0) {
+        p = url + 8;
+    } else {
+        snprintf(err, errlen, "redis URL '%s' must start with redis://, "
+                 "rediss:// or unix://", shown);
         return -1;
     }
-    p = url + 8;
 
     at = strrchr(p, '@');
     if (at != NULL) {
         colon = memchr(p, ':', (size_t) (at - p));
+        if (colon != NULL && copy_part(addr->user, sizeof(addr->user), p,
+                                       (size_t) (colon - p)) != 0)
+        {
+            snprintf(err, errlen, "redis URL: user too long");
+            return -1;
+        }
         colon = colon ? colon + 1 : p;
         if (copy_part(addr->password, sizeof(addr->password), colon,
                       (size_t) (at - colon)) != 0)
@@ -103,6 +113,51 @@ int mtw_redis_url_parse(const char *url, mtw_redis_addr *addr,
     {
         snprintf(err, errlen, "redis URL '%s': missing or too long host",
                  shown);
+        return -1;
+    }
+    return 0;
+}
+
+static int opt_copy(char *dst, size_t dstlen, const char *v, const char *name,
+                    char *err, unsigned errlen)
+{
+    if (v == NULL || v[0] == '\0') {
+        return 0;
+    }
+    if (copy_part(dst, dstlen, v, strlen(v)) != 0) {
+        snprintf(err, errlen, "%s is too long", name);
+        return -1;
+    }
+    return 0;
+}
+
+int mtw_redis_addr_make(const mtw_config *cfg, mtw_redis_addr *addr,
+                        char *err, unsigned errlen)
+{
+    if (mtw_redis_url_parse(cfg->redis_url, addr, err, errlen) != 0) {
+        return -1;
+    }
+    if (opt_copy(addr->user, sizeof(addr->user), cfg->redis_user,
+                 "MTW_REDIS_USER", err, errlen) != 0
+        || opt_copy(addr->password, sizeof(addr->password),
+                    cfg->redis_password, "MTW_REDIS_PASSWORD", err,
+                    errlen) != 0
+        || opt_copy(addr->tls_name, sizeof(addr->tls_name),
+                    cfg->redis_tls_name, "MTW_REDIS_TLS_NAME", err,
+                    errlen) != 0
+        || opt_copy(addr->ca_file, sizeof(addr->ca_file), cfg->redis_ca_file,
+                    "MTW_REDIS_CA_FILE", err, errlen) != 0)
+    {
+        return -1;
+    }
+    if (!addr->tls && (addr->tls_name[0] || addr->ca_file[0])) {
+        snprintf(err, errlen, "MTW_REDIS_TLS_NAME / MTW_REDIS_CA_FILE need "
+                 "a rediss:// MTW_REDIS_URL");
+        return -1;
+    }
+    if (addr->user[0] && !addr->password[0]) {
+        snprintf(err, errlen, "MTW_REDIS_USER needs a password "
+                 "(MTW_REDIS_PASSWORD or the URL's)");
         return -1;
     }
     return 0;

@@ -141,12 +141,55 @@ static void test_redis_urls(void **state)
     assert_int_equal(mtw_redis_url_parse("redis://:s3cret@h/db", &a, err,
                                          sizeof(err)), -1);
     assert_null(strstr(err, "s3cret"));
-    assert_int_equal(mtw_redis_url_parse("rediss://:s3cret@h", &a, err,
+    assert_int_equal(mtw_redis_url_parse("rediss://:s3cret@h:x", &a, err,
                                          sizeof(err)), -1);
     assert_null(strstr(err, "s3cret"));
     assert_int_equal(mtw_redis_url_parse("redis://:s3cret@:7000", &a, err,
                                          sizeof(err)), -1);
     assert_null(strstr(err, "s3cret"));
+}
+
+/* rediss:// is TLS; the environment adds the user, the password and the
+ * TLS settings, and refuses what cannot work */
+static void test_redis_tls_and_auth(void **state)
+{
+    mtw_redis_addr a;
+    mtw_config cfg;
+    char err[256];
+
+    (void) state;
+    assert_int_equal(mtw_redis_url_parse("rediss://app:pw@cache.aws:6380/1",
+                                         &a, err, sizeof(err)), 0);
+    assert_int_equal(a.tls, 1);
+    assert_string_equal(a.user, "app");
+    assert_string_equal(a.password, "pw");
+    assert_string_equal(a.host, "cache.aws");
+    assert_int_equal(a.port, 6380);
+    assert_int_equal(a.db, 1);
+    assert_int_equal(mtw_redis_url_parse("redis://h", &a, err, sizeof(err)),
+                     0);
+    assert_int_equal(a.tls, 0);
+
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.redis_url = "rediss://cache.aws";
+    cfg.redis_user = "worker";
+    cfg.redis_password = "from-secret";
+    cfg.redis_tls_name = "master.cache.aws";
+    cfg.redis_ca_file = "/etc/ssl/ca.pem";
+    assert_int_equal(mtw_redis_addr_make(&cfg, &a, err, sizeof(err)), 0);
+    assert_string_equal(a.user, "worker");
+    assert_string_equal(a.password, "from-secret");
+    assert_string_equal(a.tls_name, "master.cache.aws");
+    assert_string_equal(a.ca_file, "/etc/ssl/ca.pem");
+
+    /* TLS settings without TLS, a user without a password: errors */
+    cfg.redis_url = "redis://cache.aws";
+    assert_int_equal(mtw_redis_addr_make(&cfg, &a, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "rediss://"));
+    cfg.redis_url = "rediss://cache.aws";
+    cfg.redis_password = NULL;
+    assert_int_equal(mtw_redis_addr_make(&cfg, &a, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "MTW_REDIS_USER"));
 }
 
 int main(void)
@@ -158,6 +201,7 @@ int main(void)
         cmocka_unit_test(test_parse_service_date),
         cmocka_unit_test(test_parse_long),
         cmocka_unit_test(test_redis_urls),
+        cmocka_unit_test(test_redis_tls_and_auth),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
