@@ -129,6 +129,21 @@ for my $case (
     like($err, $want, "worker, $what: says why") or diag($err);
 }
 
+# the run loop with a refused password: says why once, keeps running and
+# keeps retrying (redis_conn.c: 200 ms doubling to 5 s between attempts)
+my $conns = sub { (authed('INFO', 'stats') =~ /total_connections_received:(\d+)/)[0] };
+my $c0 = $conns->();
+$t->start_worker('run', { %tls_env, MTW_REDIS_PASSWORD => 'not-the-password',
+    MTW_CITY => 'saskatoon', MTW_POLL_MS => 100 }, 'run');
+MTW::Test::wait_for('the run loop says why', 10, sub {
+    $t->worker_log('run') =~ /redis unavailable: AUTH refused: WRONGPASS/;
+});
+MTW::Test::wait_for('three attempts', 15, sub { $conns->() - $c0 >= 3 });
+my ($ticks_before) = scalar(() = $t->worker_log('run') =~ /redis unavailable/g);
+is($ticks_before, 1, 'the run loop logs the refusal once, not at every attempt');
+my ($rc_run) = $t->stop_worker('run');
+is($rc_run, 0, 'the run loop stayed up and stops cleanly');
+
 # --- the module's failures: 503 at once, a clear log line, backoff ----------
 for my $case (
     [ 'a wrong password', { name => 'redis.test', ca => 'ca', pw => 'not-the-password' },
