@@ -35,6 +35,7 @@ ENDPOINT(ngx_http_mtw_stops_nearby)
 ENDPOINT(ngx_http_mtw_predictions)
 ENDPOINT(ngx_http_mtw_feedback_post)
 ENDPOINT(ngx_http_mtw_feedback_get)
+ENDPOINT(ngx_http_mtw_alerts)
 
 
 static const ngx_uint_t  methods_of[] = {

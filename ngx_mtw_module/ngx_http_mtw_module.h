@@ -19,6 +19,7 @@
  *   ngx_http_mtw_docs.c           endpoints answered by a stored document
  *   ngx_http_mtw_stops.c          stop search, nearby vehicles, predictions
  *   ngx_http_mtw_feedback.c       rider feedback: vote and summary
+ *   ngx_http_mtw_alerts.c         service alerts in force, for riders
  *   ngx_http_mtw_health.c         healthz, livez, readyz, the OpenAPI document
  *   ngx_http_mtw_cache.c          the optional per-worker micro-cache
  */
@@ -163,6 +164,7 @@ struct ngx_http_mtw_ctx_s {
     ngx_str_t                  city;
     ngx_str_t                  id;          /* validated path id */
     ngx_str_t                  filter;      /* validated route filter */
+    ngx_str_t                  stop_filter; /* validated stop filter */
     ngx_int_t                  limit;
     ngx_int_t                  radius;
     double                     lat;
@@ -321,6 +323,9 @@ ngx_int_t ngx_http_mtw_stops_nearby(ngx_http_request_t *r,
     ngx_http_mtw_ctx_t *ctx);
 ngx_int_t ngx_http_mtw_predictions(ngx_http_request_t *r,
     ngx_http_mtw_ctx_t *ctx);
+
+/* ngx_http_mtw_alerts.c */
+ngx_int_t ngx_http_mtw_alerts(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx);
 
 /* ngx_http_mtw_feedback.c */
 ngx_int_t ngx_http_mtw_feedback_post(ngx_http_request_t *r,

@@ -66,6 +66,8 @@ static const ngx_http_mtw_route_t  ngx_http_mtw_routes[] = {
       ngx_http_mtw_predictions, NGX_HTTP_MTW_CACHE_NONE, NULL, V1),
     R("/api/v1/feed-health", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
       NGX_HTTP_MTW_CACHE_NONE, "feed-health", V1),
+    R("/api/v1/alerts", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_alerts,
+      NGX_HTTP_MTW_CACHE_NONE, NULL, V1),
     R("/api/v1/live-activity/route/", "", ID, NGX_HTTP_MTW_GET,
       ngx_http_mtw_doc, NGX_HTTP_MTW_CACHE_LIVE, "route:%V:activity", V1),
     R("/api/v1/live-activity/stop/", "/next-arrivals", ID, NGX_HTTP_MTW_GET,
