@@ -33,6 +33,19 @@ MTW::ApiSeed::put($t, 'predictions:4000', MTW::ApiSeed::enc({
         { %{ MTW::ApiSeed::prediction('77777', '14520', '20', 1200) },
           stop_id => '4000', source => 'scheduled', confidence => 'low',
           arrival_at => $now + 1200, current_location => undef } ] }));
+# service alerts: one on route 14514 (its text is not HTML, its link not a
+# script), one for the whole network, one that ended
+$t->redis_cmd('HSET', 'mtw:saskatoon:rt:alerts', 'ts', $now, 'stale', 0, 'json',
+    MTW::ApiSeed::enc({ ts => $now, alerts => [
+        { id => 'd1', effect => 'DETOUR', severity => 'WARNING', header => 'Route 14 detour',
+          description => '<b>Detour</b> via 8th Street', url => 'javascript:alert(1)',
+          active => [ { start => $now - 600, end => undef } ],
+          informed => [ { route_id => '14514' } ] },
+        { id => 'n1', effect => 'REDUCED_SERVICE', header => 'Holiday schedule today',
+          url => 'https://transit.example/holiday', active => [], informed => [ { agency_id => 'ST' } ] },
+        { id => 'old', effect => 'DETOUR', header => 'Old detour',
+          active => [ { start => $now - 7200, end => $now - 3600 } ],
+          informed => [ { route_id => '14514' } ] } ] }));
 $t->start_nginx(<<'CONF');
     mtw_redis 127.0.0.1:%%REDIS_PORT%%;
     mtw_redis_timeout 500ms;
@@ -68,11 +81,15 @@ sub render {
 
 my @cases = (
     [ '/' => [ qr{id="c-grade"><span class="pill pill-good"[^>]*>B</span>}, qr{83\.4%},
-               qr{Weather data not available yet}, qr{Data checked} ] ],
+               qr{Weather data not available yet}, qr{Data checked},
+               qr{Service alerts \(2\)}, qr{&lt;b&gt;Detour&lt;/b&gt; via 8th Street},
+               qr{<a href="https://transit\.example/holiday" rel="noopener noreferrer">details</a>},
+               qr{^(?!.*href="javascript)}s, qr{^(?!.*Old detour)}s ] ],
     [ '/routes.html' => [ qr{Showing 40 of 40 routes}, qr{Route 49 Line} ] ],
     [ '/routes.html?search=Route%2014&sort=grade' => [ qr{Showing 1 of 40 routes},
                qr{href="route\.html\?id=14514"} ] ],
     [ '/route.html?id=14514' => [ qr{Route 14 Line}, qr{84\.3%}, qr{Under-scheduled},
+               qr{Service alerts \(2\)}, qr{Route 14 detour},
                qr{No daily history|Daily on-time} ] ],
     [ '/route.html?id=99999' => [ qr{class="msg msg-error"[^>]*><p>Not found: route not found} ] ],
     [ '/live.html?id=14514' => [ qr{Live tracking}, qr{<dd>2</dd>},
@@ -80,6 +97,7 @@ my @cases = (
     [ '/stops.html?stop=3734' => [ qr{Arrivals at Primrose / Lenore \(stop 3734\)},
                qr{Live · high confidence} ] ],
     [ '/stops.html?stop=4000' => [ qr{Arrivals at 19th Street / 2nd Avenue},
+               qr{Service alerts \(1\)}, qr{Holiday schedule today},
                qr{<span class="chip chip-sched">Scheduled</span>}, qr{Live · high confidence} ] ],
     [ '/weather.html' => [ qr{Weather impact analysis is not available yet} ] ],
     [ '/map.html' => [ qr{4 stops · 3 vehicles}, qr{<title>Vehicle 606, route 14: Late} ] ],

@@ -24,6 +24,7 @@
         stopSearch: '/api/stops',
         stopPredictions: '/api/stops/{stopId}/predictions',
         stops: '/api/v1/stops',
+        alerts: '/api/v1/alerts',
         realtime: '/api/realtime',
         score: '/api/score'
     };

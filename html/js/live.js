@@ -116,6 +116,7 @@
         UI.fill($('title'), UI.routeBadge(rt), ' ', (rt.long_name || name), ' · live');
     }, function () { /* the live poller reports errors */ });
 
+    UI.alertsBox($('alerts'), { route_id: id });
     UI.poll(UI.api('routeLive', { routeId: id }), {
         interval: 5000, errorEl: $('msg'),
         onData: function (d) {

@@ -92,5 +92,6 @@
     }
 
     UI.weatherBanner($('weather'));
+    UI.alertsBox($('alerts'));
     UI.poll(UI.api('overview'), { interval: 15000, errorEl: $('msg'), onData: render });
 }(window.MTW, window.UI));

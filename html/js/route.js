@@ -179,6 +179,7 @@
         return;
     }
     $('tab-live').href = UI.page('live.html', { id: id });
+    UI.alertsBox($('alerts'), { route_id: id });
     UI.poll(UI.api('route', { routeId: id }), {
         interval: 60000, errorEl: $('msg'), onData: render,
         onError: function (e) { if (e.status === 404) { $('content').hidden = true; } }

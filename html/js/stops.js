@@ -7,6 +7,7 @@
     var poller = null;
     var current = UI.params.get('stop');
     var lastPreds = null;
+    var alerts = null;
 
     function setStop(id, push) {
         if (!MTW.validId(id)) { return; }
@@ -20,6 +21,11 @@
             a.setAttribute('aria-current', a.getAttribute('data-id') === id ? 'true' : 'false');
         });
         $('arrivals').hidden = false;
+        if (alerts) {
+            alerts.stop(); alerts.setUrl(UI.alertsUrl({ stop_id: id })); alerts.start();
+        } else {
+            alerts = UI.alertsBox($('alerts'), { stop_id: id });
+        }
         var url = UI.api('stopPredictions', { stopId: id }, { limit: 10 });
         if (poller) { poller.stop(); poller.setUrl(url); poller.start(); return; }
         poller = UI.poll(url, { interval: 15000, errorEl: $('msg'), onData: render,

@@ -229,11 +229,45 @@
         });
     }
 
+    /* service alerts in force (the feed's plain text, inserted as text;
+     * a link only to http(s)): filter {route_id} or {stop_id}; hidden when
+     * there are none.  Returns the poller (setUrl for another filter). */
+    function words(code) {
+        return code ? MTW.cap(String(code).toLowerCase().replace(/_/g, ' ')) : '';
+    }
+    function alertsUrl(filter) { return api('alerts', null, filter || {}); }
+    function alertsBox(el, filter) {
+        if (!el) { return null; }
+        return poll(alertsUrl(filter), {
+            interval: 60000, quiet: true,
+            onData: function (d) {
+                var list = d.alerts || [];
+                el.hidden = list.length === 0;
+                fill(el, list.length ? [
+                    h('h2', { class: 'alerts-title' }, 'Service alerts (' + list.length + ')'),
+                    h('ul', { class: 'alerts-list' }, list.map(function (a) {
+                        var end = a.active_period && a.active_period.end;
+                        var link = typeof a.url === 'string' && /^https?:\/\//i.test(a.url);
+                        return h('li', { class: 'alert alert-' + String(a.severity || 'unknown').toLowerCase() },
+                            h('strong', {}, a.header || words(a.effect) || 'Service alert'),
+                            a.effect ? h('span', { class: 'alert-effect' }, ' · ' + words(a.effect)) : null,
+                            a.description ? h('p', {}, a.description) : null,
+                            h('small', {}, end ? 'Until ' + MTW.fmtClock(end) : 'Until further notice',
+                              a.routes && a.routes.length ? ' · routes ' + a.routes.join(', ') : '',
+                              link ? [' · ', h('a', { href: a.url, rel: 'noopener noreferrer' }, 'details')] : null));
+                    }))
+                ] : null);
+            },
+            onError: function () { el.hidden = true; }
+        });
+    }
+
     window.UI = {
         h: h, fill: fill, clear: clear, $: $, api: api, page: page, now: now,
         city: city, params: params, message: message, showError: showError,
         gradePill: gradePill, routeBadge: routeBadge, statusChip: statusChip,
         poll: poll, chart: chart, dataTable: dataTable, weatherBanner: weatherBanner,
+        alertsBox: alertsBox, alertsUrl: alertsUrl,
         IMPACT: IMPACT, WEATHER_ICON: WEATHER_ICON
     };
     initNav();
