@@ -138,6 +138,24 @@ for my $route (sort keys %active) {
     $routes_with++ if $with;
 }
 is($routes_with, scalar keys %active, 'predictions on the stops of every active route');
+
+# crowding: the simulator reports occupancy for every vehicle; the live route
+# pages and the realtime predictions carry it by name
+my $crowd = qr/^(EMPTY|MANY_SEATS_AVAILABLE|FEW_SEATS_AVAILABLE|STANDING_ROOM_ONLY|CRUSHED_STANDING_ROOM_ONLY|FULL)$/;
+my ($lv, $lv_crowd, $rp, $rp_crowd) = (0, 0, 0, 0);
+for my $route (sort keys %active) {
+    my $page = doc("route:$route:live") or next;
+    for my $v (@{ $page->{vehicles} }) { $lv++; $lv_crowd++ if ($v->{occupancy} // '') =~ $crowd; }
+    for my $stop (@{ $page->{stops} }) {
+        my $p = doc("predictions:$stop->{id}") or next;
+        for my $pr (grep { $_->{source} eq 'realtime' && defined $_->{vehicle_id} } @{ $p->{predictions} }) {
+            $rp++;
+            $rp_crowd++ if ($pr->{occupancy} // '') =~ $crowd;
+        }
+    }
+}
+ok($lv > 0 && $lv_crowd == $lv, "crowding on every live vehicle ($lv_crowd of $lv)");
+ok($rp > 0 && $rp_crowd == $rp, "crowding on every realtime prediction ($rp_crowd of $rp)");
 is($bad, 0, "$checked predictions sorted, real vehicle ids, high only from realtime");
 
 # ETag = FNV-1a 64 of the body

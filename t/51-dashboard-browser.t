@@ -29,7 +29,8 @@ my $now = time;
 MTW::ApiSeed::put($t, 'predictions:4000', MTW::ApiSeed::enc({
     stop_id => '4000', stop_name => '19th Street / 2nd Avenue', predictions => [
         { %{ MTW::ApiSeed::prediction('12345', '14514', '14', 240) },
-          stop_id => '4000', source => 'realtime', arrival_at => $now + 240 },
+          stop_id => '4000', source => 'realtime', arrival_at => $now + 240,
+          occupancy => 'STANDING_ROOM_ONLY' },
         { %{ MTW::ApiSeed::prediction('77777', '14520', '20', 1200) },
           stop_id => '4000', source => 'scheduled', confidence => 'low',
           arrival_at => $now + 1200, current_location => undef } ] }));
@@ -98,6 +99,7 @@ my @cases = (
                qr{Live · high confidence} ] ],
     [ '/stops.html?stop=4000' => [ qr{Arrivals at 19th Street / 2nd Avenue},
                qr{Service alerts \(1\)}, qr{Holiday schedule today},
+               qr{<span class="crowd crowd-warn"[^>]*>.*?Standing room only</span>},
                qr{<span class="chip chip-sched">Scheduled</span>}, qr{Live · high confidence} ] ],
     [ '/weather.html' => [ qr{Weather impact analysis is not available yet} ] ],
     [ '/map.html' => [ qr{4 stops · 3 vehicles}, qr{<title>Vehicle 606, route 14: Late} ] ],

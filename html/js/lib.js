@@ -125,6 +125,19 @@
     }
 
     /* a unix time as a wall-clock time, in the browser's zone unless given */
+    /* the feed's OccupancyStatus name as a rider reads it, with a tone;
+     * null when the feed says nothing (absent or NO_DATA_AVAILABLE) */
+    var OCCUPANCY = {
+        EMPTY: ['Empty', 'good'], MANY_SEATS_AVAILABLE: ['Many seats', 'good'],
+        FEW_SEATS_AVAILABLE: ['Few seats', 'warn'], STANDING_ROOM_ONLY: ['Standing room only', 'warn'],
+        CRUSHED_STANDING_ROOM_ONLY: ['Crowded', 'bad'], FULL: ['Full', 'bad'],
+        NOT_ACCEPTING_PASSENGERS: ['Not taking passengers', 'bad'], NOT_BOARDABLE: ['Not boardable', 'bad']
+    };
+    function occupancy(name) {
+        if (!Object.prototype.hasOwnProperty.call(OCCUPANCY, name)) { return null; }
+        return { text: OCCUPANCY[name][0], tone: OCCUPANCY[name][1] };
+    }
+
     function fmtClock(ts, timeZone) {
         if (!isNum(ts)) { return '—'; }
         var o = { hour: 'numeric', minute: '2-digit' };
@@ -525,6 +538,7 @@
         isNum: isNum, fmtNum: fmtNum, fmtPct: fmtPct, fmtShare: fmtShare,
         fmtDuration: fmtDuration, fmtAgo: fmtAgo, fmtEta: fmtEta,
         etaMinutes: etaMinutes, fmtDelay: fmtDelay, fmtClock: fmtClock, cap: cap,
+        occupancy: occupancy,
         gradeRank: gradeRank, gradeTone: gradeTone, vehicleStatus: vehicleStatus,
         routeColor: routeColor, luminance: luminance, contrastRatio: contrastRatio,
         textOn: textOn, heatColor: heatColor, delayColor: delayColor,

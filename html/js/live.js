@@ -69,7 +69,7 @@
             var age = now - v.ts;
             return h('li', {},
                 h('div', { class: 'row' }, h('strong', {}, v.display_id || v.vehicle_id), UI.statusChip(v),
-                  st.severity ? h('span', {}, st.severity) : null),
+                  st.severity ? h('span', {}, st.severity) : null, UI.crowdChip(v.occupancy)),
                 h('div', { class: 'row' },
                   h('span', {}, na ? '→ ' + na.stop_name + ' · ' + MTW.fmtEta(na.arrival_at, now) : 'In transit'),
                   h('span', {}, 'Speed ' + (MTW.isNum(v.speed_kmh) ? Math.round(v.speed_kmh) + ' km/h' : '—')),

@@ -64,7 +64,8 @@
                               MTW.fmtEta(p.arrival_at, now))),
                 h('td', {}, MTW.fmtClock(p.arrival_at)),
                 h('td', {}, k.scheduled ? h('span', { class: 'chip chip-sched' }, 'Scheduled')
-                                        : h('span', {}, 'Live · ' + p.confidence + ' confidence')),
+                                        : h('span', {}, 'Live · ' + p.confidence + ' confidence'),
+                  UI.crowdChip(p.occupancy) ? [' ', UI.crowdChip(p.occupancy)] : null),
                 h('td', {}, MTW.fmtDelay(p.delay_sec)),
                 h('td', {}, k.scheduled ? '—' : (p.vehicle_id || '—'),
                   p.current_location && MTW.isNum(p.current_location.stops_away)

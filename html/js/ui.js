@@ -87,6 +87,13 @@
                  h('span', { class: 'shape shape-' + s.shape, 'aria-hidden': 'true' }), s.text);
     }
 
+    /* crowding as the feed reports it, or nothing */
+    function crowdChip(name) {
+        var o = MTW.occupancy(name);
+        return o ? h('span', { class: 'crowd crowd-' + o.tone, title: 'Crowding (from the feed)' },
+                     h('span', { 'aria-hidden': 'true' }, '👥 '), o.text) : null;
+    }
+
     /* poll(path, {interval, onData, onError, errorEl}) -> poller; paused
      * while the page is hidden, resumed (at once) when it shows again */
     var pollers = [];
@@ -265,7 +272,7 @@
     window.UI = {
         h: h, fill: fill, clear: clear, $: $, api: api, page: page, now: now,
         city: city, params: params, message: message, showError: showError,
-        gradePill: gradePill, routeBadge: routeBadge, statusChip: statusChip,
+        gradePill: gradePill, routeBadge: routeBadge, statusChip: statusChip, crowdChip: crowdChip,
         poll: poll, chart: chart, dataTable: dataTable, weatherBanner: weatherBanner,
         alertsBox: alertsBox, alertsUrl: alertsUrl,
         IMPACT: IMPACT, WEATHER_ICON: WEATHER_ICON

@@ -69,6 +69,14 @@ test('ago, ETA chips and delays', () => {
     assert.match(MTW.fmtClock(3600 * 13 + 5 * 60, 'UTC'), /^1:05/);
 });
 
+test('occupancy: the feed\'s crowding in words, nothing when it says nothing', () => {
+    assert.deepEqual(MTW.occupancy('FEW_SEATS_AVAILABLE'), { text: 'Few seats', tone: 'warn' });
+    assert.deepEqual(MTW.occupancy('FULL'), { text: 'Full', tone: 'bad' });
+    assert.equal(MTW.occupancy('NO_DATA_AVAILABLE'), null);
+    assert.equal(MTW.occupancy(null), null);
+    assert.equal(MTW.occupancy('toString'), null);
+});
+
 test('grades: order and tone, status text and shape', () => {
     assert.deepEqual(['N/A', 'C', 'A', 'F', 'B', 'D'].sort((a, b) => MTW.gradeRank(a) - MTW.gradeRank(b)),
                      ['A', 'B', 'C', 'D', 'F', 'N/A']);

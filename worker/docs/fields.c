@@ -2,6 +2,7 @@
  * fields.c - JSON fields shared by the document families (see internal.h).
  */
 #include "docs/internal.h"
+#include "feed/snapshot.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -51,6 +52,13 @@ void mtw_doc_jw_feedback(mtw_jbuf *w, const char *key, const mtw_doc_ctx *c,
     mtw_jw_obj_end(w);
 }
 
+void mtw_doc_jw_occupancy(mtw_jbuf *w, const mtw_vehicle *v)
+{
+    const char *name = v != NULL && v->occupancy >= 0
+                       ? mtw_rt_enum_name("occupancy", v->occupancy) : NULL;
+
+    mtw_jw_kstr(w, "occupancy", name);
+}
 
 /* VehicleStatus (reference-api.md §3.2), or null */
 void mtw_doc_jw_status(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,

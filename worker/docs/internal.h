@@ -32,6 +32,9 @@ void mtw_doc_jw_feedback(mtw_jbuf *w, const char *key, const mtw_doc_ctx *c,
 void mtw_doc_jw_status(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
                        long vi);
 /* the VehicleStatus value of vehicle vi, or null */
+/* "occupancy": the feed's OccupancyStatus by name ("MANY_SEATS_AVAILABLE",
+ * ...), or null when the feed does not report crowding */
+void mtw_doc_jw_occupancy(mtw_jbuf *w, const mtw_vehicle *v);
 void mtw_doc_jw_status_value(mtw_jbuf *w, const mtw_tick *t,
                              const mtw_doc_ctx *c, long vi);
 /* one score group (an item of score, a direction of route:{id}) */

@@ -713,6 +713,7 @@ void mtw_doc_route_live(mtw_jbuf *w, const mtw_tick *t,
         mtw_jw_knum(w, "bearing", v->bearing, 0);
         mtw_jw_knum(w, "speed_kmh", v->speed * 3.6, 0);
         mtw_jw_kint(w, "ts", v->ts);
+        mtw_doc_jw_occupancy(w, v);
         mtw_doc_jw_status(w, t, c, (long) i);
         mtw_jw_key(w, "next_arrival");
         if (vs->next_pred >= 0) {

@@ -33,6 +33,7 @@ static void jw_prediction(mtw_jbuf *w, const mtw_tick *t,
     mtw_jw_kstr(w, "confidence", mtw_confidence_str(p->confidence));
     mtw_jw_kstr(w, "source", mtw_pred_source_str(p->source));
     mtw_doc_jw_status(w, t, c, p->vehicle);
+    mtw_doc_jw_occupancy(w, v);
     mtw_jw_key(w, "current_location");
     if (v != NULL && v->has_pos) {
         mtw_jw_obj(w);
