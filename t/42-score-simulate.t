@@ -139,6 +139,26 @@ for my $route (sort keys %active) {
 }
 is($routes_with, scalar keys %active, 'predictions on the stops of every active route');
 
+# route shapes for the maps: every route with a shapes.txt shape, simplified
+# (far fewer points than the feed's), each point a [lat, lon] near the city
+my $shapes = doc('shapes');
+ok($shapes && @{ $shapes->{routes} } >= 30, 'shapes of ' . scalar(@{ $shapes->{routes} || [] }) . ' routes');
+my ($npts, $bad_pt) = (0, 0);
+for my $r (@{ $shapes->{routes} || [] }) {
+    for my $sh (@{ $r->{shapes} }) {
+        $npts += @{ $sh->{points} };
+        $bad_pt += grep { abs($_->[0] - 52.13) > 0.5 || abs($_->[1] + 106.67) > 0.5 } @{ $sh->{points} };
+        $bad_pt++ if @{ $sh->{points} } < 2;
+    }
+}
+my ($raw) = $t->psql(q{SELECT count(*) FROM shapes});
+ok($npts > 0 && $npts < $raw / 3, "simplified to 5 m: $npts of $raw points");
+is($bad_pt, 0, 'every shape has 2+ points, all in Saskatoon');
+like($t->worker_log('run'), qr/route shapes, \d+ of \d+ points kept \(5 m\)/,
+     'the worker logs how much it simplified');
+my $one = doc('route:' . $shapes->{routes}[0]{route_id} . ':shape');
+is_deeply($one->{shapes}, $shapes->{routes}[0]{shapes}, 'route:{id}:shape: the same shapes for one route');
+
 # crowding: the simulator reports occupancy for every vehicle; the live route
 # pages and the realtime predictions carry it by name
 my $crowd = qr/^(EMPTY|MANY_SEATS_AVAILABLE|FEW_SEATS_AVAILABLE|STANDING_ROOM_ONLY|CRUSHED_STANDING_ROOM_ONLY|FULL)$/;

@@ -34,6 +34,11 @@ MTW::ApiSeed::put($t, 'predictions:4000', MTW::ApiSeed::enc({
         { %{ MTW::ApiSeed::prediction('77777', '14520', '20', 1200) },
           stop_id => '4000', source => 'scheduled', confidence => 'low',
           arrival_at => $now + 1200, current_location => undef } ] }));
+# route shapes for the map: route 14514 in two directions
+MTW::ApiSeed::put($t, 'shapes', MTW::ApiSeed::enc({ tolerance_m => 5, timestamp => $now, routes => [
+    { route_id => '14514', short_name => '14', color => '1E88E5', shapes => [
+        { shape_id => 's14a', direction => 0, points => [ [52.1251, -106.6701], [52.1300, -106.6600], [52.1350, -106.6550] ] },
+        { shape_id => 's14b', direction => 1, points => [ [52.1350, -106.6550], [52.1251, -106.6701] ] } ] } ] }));
 # service alerts: one on route 14514 (its text is not HTML, its link not a
 # script), one for the whole network, one that ended
 $t->redis_cmd('HSET', 'mtw:saskatoon:rt:alerts', 'ts', $now, 'stale', 0, 'json',
@@ -102,7 +107,9 @@ my @cases = (
                qr{<span class="crowd crowd-warn"[^>]*>.*?Standing room only</span>},
                qr{<span class="chip chip-sched">Scheduled</span>}, qr{Live · high confidence} ] ],
     [ '/weather.html' => [ qr{Weather impact analysis is not available yet} ] ],
-    [ '/map.html' => [ qr{4 stops · 3 vehicles}, qr{<title>Vehicle 606, route 14: Late} ] ],
+    [ '/map.html' => [ qr{4 stops · 3 vehicles}, qr{<title>Vehicle 606, route 14: Late},
+               qr{<g id="m-shapes"><polyline points="[\d., ]+" class="shape-line" stroke="[^"]+"><title>Route 14</title></polyline><polyline}] ],
+    [ '/map.html?route=14514' => [ qr{<g id="m-route"><polyline [^>]*><title>Route 14 \(its shape, direction 0\)</title>} ] ],
 );
 for my $c (@cases) {
     my ($path, $want) = @$c;

@@ -25,6 +25,7 @@
         stopPredictions: '/api/stops/{stopId}/predictions',
         stops: '/api/v1/stops',
         alerts: '/api/v1/alerts',
+        shapes: '/api/v1/shapes',
         realtime: '/api/realtime',
         score: '/api/score'
     };
@@ -133,7 +134,12 @@
         CRUSHED_STANDING_ROOM_ONLY: ['Crowded', 'bad'], FULL: ['Full', 'bad'],
         NOT_ACCEPTING_PASSENGERS: ['Not taking passengers', 'bad'], NOT_BOARDABLE: ['Not boardable', 'bad']
     };
+    /* GTFS-RT OccupancyStatus by number (the realtime document's form) */
+    var OCCUPANCY_BY_NUMBER = ['EMPTY', 'MANY_SEATS_AVAILABLE', 'FEW_SEATS_AVAILABLE',
+        'STANDING_ROOM_ONLY', 'CRUSHED_STANDING_ROOM_ONLY', 'FULL',
+        'NOT_ACCEPTING_PASSENGERS', 'NO_DATA_AVAILABLE', 'NOT_BOARDABLE'];
     function occupancy(name) {
+        if (typeof name === 'number') { name = OCCUPANCY_BY_NUMBER[name]; }
         if (!Object.prototype.hasOwnProperty.call(OCCUPANCY, name)) { return null; }
         return { text: OCCUPANCY[name][0], tone: OCCUPANCY[name][1] };
     }

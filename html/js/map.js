@@ -2,13 +2,15 @@
  * through its stops, and the live vehicles drawn by status (shape and
  * colour) on a plain equirectangular projection in SVG: no map tiles, no
  * third-party service.  Stops from /api/v1/stops (once), vehicles from
- * /api/realtime every 10 s (ETag), route lines from /api/v1/stops?route_id=. */
+ * /api/realtime every 10 s (ETag), route lines from the feed's shapes
+ * (/api/v1/shapes, once), else through the route's stops
+ * (/api/v1/stops?route_id=). */
 (function (MTW, UI) {
     'use strict';
     var h = UI.h, $ = UI.$;
     var SVG = 'http://www.w3.org/2000/svg';
     var W = 800, H = 560;
-    var proj = null, stops = [], vehicles = [], routes = {};
+    var proj = null, stops = [], vehicles = [], routes = {}, shapes = {};
     var sel = $('route');
     var routeId = UI.params.get('route');
     if (!MTW.validId(routeId)) { routeId = ''; }
@@ -53,8 +55,10 @@
                 var st = MTW.vehicleStatus(v);
                 var p = proj.project(v.lat, v.lon);
                 var r = routes[v.route];
+                var crowd = MTW.occupancy(v.occupancy);
                 var title = 'Vehicle ' + v.id + (r ? ', route ' + (r.short_name || v.route) : '')
-                    + ': ' + st.text + (v.status ? ' (' + MTW.fmtDelay(v.status.deviation_sec) + ')' : '');
+                    + ': ' + st.text + (v.status ? ' (' + MTW.fmtDelay(v.status.deviation_sec) + ')' : '')
+                    + (crowd ? ' · ' + crowd.text : '');
                 g.appendChild(shape(st.shape, p[0], p[1], 'v-' + st.tone, title));
             });
         }
@@ -65,14 +69,47 @@
                 h('td', {}, r ? (r.short_name || v.route) : (v.route || '—')),
                 h('td', {}, UI.statusChip(v)),
                 h('td', {}, v.status ? MTW.fmtDelay(v.status.deviation_sec) : '—'),
+                h('td', {}, UI.crowdChip(v.occupancy) || '—'),
                 h('td', {}, MTW.fmtAgo(v.ts, now)));
         }));
     }
 
+    function line(points) {
+        return points.map(function (pt) {
+            var p = proj.project(pt[0], pt[1]);
+            return p[0].toFixed(1) + ',' + p[1].toFixed(1);
+        }).join(' ');
+    }
+
+    /* every route's shapes, thin, in the route's colour */
+    function drawShapes() {
+        var g = UI.clear($('m-shapes'));
+        if (!proj) { return; }
+        Object.keys(shapes).forEach(function (id) {
+            var r = shapes[id];
+            r.shapes.forEach(function (sh) {
+                if (sh.points.length < 2) { return; }
+                g.appendChild(s('polyline', { points: line(sh.points), class: 'shape-line',
+                                              stroke: MTW.routeColor(r.color) },
+                                'Route ' + (r.short_name || id)));
+            });
+        });
+    }
+
     function drawRoute(list) {
         var g = UI.clear($('m-route'));
-        if (!proj || !list || list.length < 2) { return; }
         var r = routes[routeId] || {};
+        var own = routeId && shapes[routeId];
+        if (proj && own) {
+            own.shapes.forEach(function (sh) {
+                if (sh.points.length < 2) { return; }
+                g.appendChild(s('polyline', { points: line(sh.points), stroke: MTW.routeColor(r.color || own.color) },
+                                'Route ' + (r.short_name || routeId) + ' (its shape'
+                                + (sh.direction === 0 || sh.direction === 1 ? ', direction ' + sh.direction : '') + ')'));
+            });
+            return;
+        }
+        if (!proj || !list || list.length < 2) { return; }
         var pts = list.map(function (st) { var p = proj.project(st.lat, st.lon); return p[0].toFixed(1) + ',' + p[1].toFixed(1); });
         g.appendChild(s('polyline', { points: pts.join(' '), stroke: MTW.routeColor(r.color) },
                         'Route ' + (r.short_name || routeId) + ' (direction 0, through its stops)'));
@@ -110,6 +147,11 @@
     sel.addEventListener('change', chooseRoute);
 
     var f = window.fetch.bind(window);
+    MTW.getJson(f, UI.api('shapes')).then(function (r) {
+        (r.data.routes || []).forEach(function (rt) { shapes[rt.route_id] = rt; });
+        drawShapes();
+        if (routeId) { drawRoute(null); }
+    }, function () { /* no shapes published: lines through the stops */ });
     MTW.getJson(f, UI.api('routes')).then(function (r) {
         (r.data.routes || []).slice().sort(function (a, b) {
             return MTW.naturalCompare(a.short_name || a.id, b.short_name || b.id);
@@ -124,6 +166,7 @@
     MTW.getJson(f, UI.api('stops')).then(function (r) {
         stops = (r.data.stops || []).filter(function (st) { return MTW.isNum(st.lat) && MTW.isNum(st.lon); });
         proj = MTW.makeProjection(stops.map(function (st) { return [st.lat, st.lon]; }), W, H, 16);
+        drawShapes();
         drawStops();
         drawVehicles();
         if (routeId) { chooseRoute(); }

@@ -21,6 +21,7 @@
 #include "util/jbuf.h"
 #include "score/diagnose.h"
 #include "score/route_history.h"
+#include "score/shape.h"
 #include "score/tick.h"
 
 #include <stddef.h>
@@ -103,6 +104,14 @@ void mtw_doc_route_live(mtw_jbuf *w, const mtw_tick *t,
 void mtw_doc_route_activity(mtw_jbuf *w, const mtw_tick *t,
                             const mtw_doc_ctx *c, uint32_t route);
 void mtw_doc_stops(mtw_jbuf *w, const mtw_schedule *s, int64_t ts);
+/* shapes - every route's shapes (simplified) for the system map; an empty
+ * list when the feed has no shapes.txt */
+void mtw_doc_shapes(mtw_jbuf *w, const mtw_schedule *s,
+                    const mtw_shape_set *set, int64_t ts);
+/* route:{id}:shape - one route's shapes ("shapes": [] when none) */
+void mtw_doc_route_shape(mtw_jbuf *w, const mtw_schedule *s,
+                         const mtw_shape_set *set, uint32_t route,
+                         int64_t ts);
 /* route:{id}:stops - the stops of the route's direction-0 trips, in order */
 void mtw_doc_route_stops(mtw_jbuf *w, const mtw_schedule *s, uint32_t route,
                          int64_t ts);

@@ -33,6 +33,7 @@ void mtw_scorer_free(mtw_scorer *s)
         mtw_schedule_free(s->city[i].sched);
         mtw_schedule_free(s->city[i].empty);
         mtw_history_free(s->city[i].hist);
+        mtw_shape_set_free(&s->city[i].shapes);
         mtw_publisher_free(&s->city[i].marks);
         mtw_histlog_free(&s->city[i].log);
         free(s->city[i].vote_counts);
@@ -139,6 +140,23 @@ static void scorer_refresh(mtw_scorer *s, mtw_scorer_city *c, int64_t now)
     if (hist == NULL) {
         mtw_warn("scoring %s: %s (route list without history)", c->slug,
                  err);
+    }
+    if (c->row.gtfs_version != c->gtfs_version || c->sched == NULL) {
+        /* the shapes change with the import only, not with the day */
+        mtw_shape_set shapes;
+
+        mtw_shape_set_init(&shapes);
+        if (mtw_shapes_load(pg, c->row.id, &shapes, err, sizeof(err)) != 0) {
+            mtw_warn("scoring %s: %s (maps without route shapes)", c->slug,
+                     err);
+            mtw_shape_set_free(&shapes);
+        } else {
+            mtw_shape_set_free(&c->shapes);
+            c->shapes = shapes;
+            mtw_info("scoring %s: %zu route shapes, %zu of %zu points kept "
+                     "(%.0f m)", c->slug, shapes.nshapes, shapes.npts,
+                     shapes.raw_pts, MTW_SHAPE_TOLERANCE_M);
+        }
     }
     mtw_info("scoring %s: schedule of %d on %d loaded (gtfs_version %d): "
              "%zu routes, %zu stops, %zu trips", c->slug, date, run_date,
@@ -411,6 +429,10 @@ static int scorer_static_docs(mtw_scorer *s, mtw_scorer_city *c,
     mtw_jbuf_init(&w);
     mtw_doc_stops(&w, c->sched, now);
     rc = mtw_doc_set_add(set, "stops", &w, now);
+    if (rc == 0) {
+        mtw_doc_shapes(&w, c->sched, &c->shapes, now);
+        rc = mtw_doc_set_add(set, "shapes", &w, now);
+    }
     for (r = 0; rc == 0 && r < c->sched->nroutes; r++) {
         if (!mtw_valid_doc_id(c->sched->routes[r].id)) {
             continue;
@@ -419,6 +441,12 @@ static int scorer_static_docs(mtw_scorer *s, mtw_scorer_city *c,
         snprintf(name, sizeof(name), "route:%s:stops",
                  c->sched->routes[r].id);
         rc = mtw_doc_set_add(set, name, &w, now);
+        if (rc == 0) {
+            mtw_doc_route_shape(&w, c->sched, &c->shapes, (uint32_t) r, now);
+            snprintf(name, sizeof(name), "route:%s:shape",
+                     c->sched->routes[r].id);
+            rc = mtw_doc_set_add(set, name, &w, now);
+        }
     }
     info = calloc((size_t) s->ncity + 1, sizeof(*info));
     scheds = calloc((size_t) s->ncity + 1, sizeof(*scheds));

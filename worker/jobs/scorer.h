@@ -45,6 +45,7 @@ typedef struct {
     mtw_schedule *sched;            /* NULL until loaded */
     mtw_schedule *empty;            /* stand-in without a timetable */
     mtw_history *hist;
+    mtw_shape_set shapes;           /* the routes' shapes, for the maps */
     int service_date;               /* calendar of the loaded schedule */
     int run_date;                   /* clock date it is placed on */
     int gtfs_version;               /* of the loaded schedule */

@@ -3,6 +3,7 @@
  * the day aggregate (rules in arrivals.h and docs/scoring.md "History").
  */
 #include "score/arrivals.h"
+#include "util/grow.h"
 
 #include <limits.h>
 #include <math.h>
@@ -632,32 +633,11 @@ static int bunching_copy(mtw_bunching *to, const mtw_bunching *from)
     return 0;
 }
 
-/* grows *arr of *cap elements of size sz to hold need; -1 out of memory */
-static int grow(void **arr, size_t *cap, size_t need, size_t sz)
-{
-    size_t c = *cap ? *cap : 64;
-    void *p;
-
-    if (need <= *cap) {
-        return 0;
-    }
-    while (c < need) {
-        c *= 2;
-    }
-    p = realloc(*arr, c * sz);
-    if (p == NULL) {
-        return -1;
-    }
-    *arr = p;
-    *cap = c;
-    return 0;
-}
-
 long mtw_histq_add_arrivals(mtw_histq *q, const mtw_arrival *a, size_t n)
 {
     size_t i, over;
 
-    if (grow((void **) &q->a, &q->cap_a, q->na + n, sizeof(*q->a)) != 0) {
+    if (mtw_grow((void **) &q->a, &q->cap_a, q->na + n, sizeof(*q->a)) != 0) {
         return -1;
     }
     for (i = 0; i < n; i++) {
@@ -678,7 +658,7 @@ long mtw_histq_add_bunching(mtw_histq *q, const mtw_bunching *b, size_t n)
 {
     size_t i, over;
 
-    if (grow((void **) &q->b, &q->cap_b, q->nb + n, sizeof(*q->b)) != 0) {
+    if (mtw_grow((void **) &q->b, &q->cap_b, q->nb + n, sizeof(*q->b)) != 0) {
         return -1;
     }
     for (i = 0; i < n; i++) {

@@ -2,6 +2,7 @@
  * timetable.c - the raw static timetable rows (see timetable.h).
  */
 #include "score/timetable.h"
+#include "util/grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -39,28 +40,9 @@ void mtw_timetable_free(mtw_timetable *tt)
     free(tt);
 }
 
-/* grows *arr so that one more element of size sz fits; 0 or -1 */
-static int tt_grow(void **arr, size_t *cap, size_t n, size_t sz)
-{
-    size_t ncap;
-    void *p;
-
-    if (n < *cap) {
-        return 0;
-    }
-    ncap = *cap ? *cap * 2 : 64;
-    p = realloc(*arr, ncap * sz);
-    if (p == NULL) {
-        return -1;
-    }
-    *arr = p;
-    *cap = ncap;
-    return 0;
-}
-
 #define TT_PUSH(tt, name, elem)                                              \
-    (tt_grow((void **) &(tt)->name, &(tt)->cap_##name, (tt)->n_##name,      \
-             sizeof(*(tt)->name)) != 0                                       \
+    (mtw_grow((void **) &(tt)->name, &(tt)->cap_##name,                     \
+              (tt)->n_##name + 1, sizeof(*(tt)->name)) != 0                  \
      ? -1 : ((tt)->name[(tt)->n_##name++] = (elem), 0))
 
 #define S(s) mtw_arena_strdup(tt->arena, (s))

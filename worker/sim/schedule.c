@@ -2,6 +2,7 @@
  * schedule.c - GTFS zip -> mtw_sim_schedule (the simulator's input).
  */
 #include "sim/schedule.h"
+#include "util/grow.h"
 
 #include "gtfs/csv.h"
 #include "gtfs/gtfs_zip.h"
@@ -13,25 +14,6 @@
 #include <string.h>
 
 enum { ID_STOPS, ID_ROUTES, ID_TRIPS, ID_SERVICES, ID_SHAPES };
-
-/* grows *v (of element size es) to hold n + 1 elements */
-static int grow(void **v, size_t *cap, size_t n, size_t es)
-{
-    size_t c;
-    void *p;
-
-    if (n < *cap) {
-        return 0;
-    }
-    c = *cap ? *cap * 2 : 256;
-    p = realloc(*v, c * es);
-    if (p == NULL) {
-        return -1;
-    }
-    *v = p;
-    *cap = c;
-    return 0;
-}
 
 /* Interns id into set; its index is kept in the entry's count. */
 static int32_t intern(mtw_idset *set, const char *id, size_t *n, int *added)
@@ -88,8 +70,8 @@ static int load_stops(mtw_sim_schedule *s, mtw_gtfs_zip *zip, char *err,
         }
         i = intern(s->ids[ID_STOPS], mtw_csv_field(csv, cid, NULL),
                    &s->n_stops, &added);
-        if (i < 0 || grow((void **) &s->stops, &cap, (size_t) i,
-                          sizeof(*s->stops)) != 0)
+        if (i < 0 || mtw_grow((void **) &s->stops, &cap,
+            (size_t) i + 1, sizeof(*s->stops)) != 0)
         {
             FAIL("out of memory");
         }
@@ -127,8 +109,8 @@ static int load_routes(mtw_sim_schedule *s, mtw_gtfs_zip *zip, char *err,
     while ((rc = mtw_csv_next(csv)) == 1) {
         i = intern(s->ids[ID_ROUTES], mtw_csv_field(csv, cid, NULL),
                    &s->n_routes, &added);
-        if (i < 0 || grow((void **) &s->routes, &cap, (size_t) i,
-                          sizeof(*s->routes)) != 0)
+        if (i < 0 || mtw_grow((void **) &s->routes, &cap,
+            (size_t) i + 1, sizeof(*s->routes)) != 0)
         {
             FAIL("out of memory");
         }
@@ -158,8 +140,8 @@ static int32_t service_index(mtw_sim_schedule *s, const char *id,
     int added;
     int32_t i = intern(s->ids[ID_SERVICES], id, &s->n_services, &added);
 
-    if (i < 0 || grow((void **) &s->services, cap, (size_t) i,
-                      sizeof(*s->services)) != 0)
+    if (i < 0 || mtw_grow((void **) &s->services, cap,
+        (size_t) i + 1, sizeof(*s->services)) != 0)
     {
         return -1;
     }
@@ -241,8 +223,8 @@ static int load_calendar(mtw_sim_schedule *s, mtw_gtfs_zip *zip, size_t *scap,
         ct = mtw_csv_column(csv, "exception_type");
         while ((rc = mtw_csv_next(csv)) == 1) {
             i = service_index(s, mtw_csv_field(csv, cid, NULL), scap);
-            if (i < 0 || grow((void **) &s->exceptions, &xcap,
-                              s->n_exceptions, sizeof(*s->exceptions)) != 0)
+            if (i < 0 || mtw_grow((void **) &s->exceptions, &xcap,
+                s->n_exceptions + 1, sizeof(*s->exceptions)) != 0)
             {
                 FAIL("out of memory");
             }
@@ -322,7 +304,8 @@ static int load_shapes(mtw_sim_schedule *s, mtw_gtfs_zip *zip, char *err,
         }
         sh = intern(s->ids[ID_SHAPES], mtw_csv_field(csv, cid, NULL),
                     &nshapes, &added);
-        if (sh < 0 || grow((void **) &pts, &cap, n, sizeof(*pts)) != 0) {
+        if (sh < 0 || mtw_grow((void **) &pts, &cap,
+            n + 1, sizeof(*pts)) != 0) {
             mtw_gtfs_zip_csv_close(csv);
             free(pts);
             snprintf(err, errlen, "out of memory");
@@ -396,8 +379,8 @@ static int load_trips(mtw_sim_schedule *s, mtw_gtfs_zip *zip, size_t *scap,
         }
         i = intern(s->ids[ID_TRIPS], mtw_csv_field(csv, cid, NULL),
                    &s->n_trips, &added);
-        if (i < 0 || grow((void **) &s->trips, &cap, (size_t) i,
-                          sizeof(*s->trips)) != 0)
+        if (i < 0 || mtw_grow((void **) &s->trips, &cap,
+            (size_t) i + 1, sizeof(*s->trips)) != 0)
         {
             FAIL("out of memory");
         }
@@ -479,7 +462,7 @@ static int load_stop_times(mtw_sim_schedule *s, mtw_gtfs_zip *zip, char *err,
         if (mtw_gtfs_parse_time(mtw_csv_field(csv, cdp, NULL), &dep) != 0) {
             dep = arr;
         }
-        if (grow((void **) &raw, &cap, n, sizeof(*raw)) != 0) {
+        if (mtw_grow((void **) &raw, &cap, n + 1, sizeof(*raw)) != 0) {
             free(raw);
             FAIL("out of memory");
         }
@@ -558,8 +541,8 @@ static int load_frequencies(mtw_sim_schedule *s, mtw_gtfs_zip *zip,
         {
             continue;
         }
-        if (grow((void **) &s->freqs, &cap, s->n_freqs,
-                 sizeof(*s->freqs)) != 0)
+        if (mtw_grow((void **) &s->freqs, &cap,
+            s->n_freqs + 1, sizeof(*s->freqs)) != 0)
         {
             FAIL("out of memory");
         }

@@ -177,11 +177,11 @@ static char *services_array(const mtw_idmap *set)
 }
 
 /* runs a cursor over sql, calling row() for every row */
-typedef int (*row_fn)(mtw_timetable *tt, const PGresult *r, int i);
+typedef int (*row_fn)(void *ud, const PGresult *r, int i);
 
 static int load_cursor(PGconn *conn, const char *what, const char *sql,
                        int nparams, const char *const *params,
-                       mtw_timetable *tt, row_fn row, char *err,
+                       void *ud, row_fn row, char *err,
                        size_t errlen)
 {
     PGresult *r;
@@ -212,7 +212,7 @@ static int load_cursor(PGconn *conn, const char *what, const char *sql,
         }
         n = PQntuples(r);
         for (i = 0; i < n; i++) {
-            if (row(tt, r, i) != 0) {
+            if (row(ud, r, i) != 0) {
                 PQclear(r);
                 snprintf(err, errlen, "%s: out of memory", what);
                 mtw_pg_exec(conn, what, "ROLLBACK", decl, sizeof(decl));
@@ -227,34 +227,44 @@ static int load_cursor(PGconn *conn, const char *what, const char *sql,
     return mtw_pg_exec(conn, what, "COMMIT", err, errlen);
 }
 
-static int row_route(mtw_timetable *tt, const PGresult *r, int i)
+static int row_route(void *ud, const PGresult *r, int i)
 {
+    mtw_timetable *tt = ud;
+
     return mtw_tt_add_route(tt, val(r, i, 0), val(r, i, 1), val(r, i, 2),
                             val(r, i, 3), val(r, i, 4), ival(r, i, 5, 3));
 }
 
-static int row_stop(mtw_timetable *tt, const PGresult *r, int i)
+static int row_stop(void *ud, const PGresult *r, int i)
 {
+    mtw_timetable *tt = ud;
+
     return mtw_tt_add_stop(tt, val(r, i, 0), val(r, i, 1),
                            atof(PQgetvalue(r, i, 2)),
                            atof(PQgetvalue(r, i, 3)));
 }
 
-static int row_trip(mtw_timetable *tt, const PGresult *r, int i)
+static int row_trip(void *ud, const PGresult *r, int i)
 {
+    mtw_timetable *tt = ud;
+
     return mtw_tt_add_trip(tt, val(r, i, 0), val(r, i, 1), val(r, i, 2),
                            ival(r, i, 3, -1), val(r, i, 4), val(r, i, 5));
 }
 
-static int row_stop_time(mtw_timetable *tt, const PGresult *r, int i)
+static int row_stop_time(void *ud, const PGresult *r, int i)
 {
+    mtw_timetable *tt = ud;
+
     return mtw_tt_add_stop_time(tt, val(r, i, 0), val(r, i, 1),
                                 ival(r, i, 2, 0), ival(r, i, 3, -1),
                                 ival(r, i, 4, -1));
 }
 
-static int row_frequency(mtw_timetable *tt, const PGresult *r, int i)
+static int row_frequency(void *ud, const PGresult *r, int i)
 {
+    mtw_timetable *tt = ud;
+
     return mtw_tt_add_frequency(tt, val(r, i, 0), ival(r, i, 1, 0),
                                 ival(r, i, 2, 0), ival(r, i, 3, 0),
                                 ival(r, i, 4, 0));
@@ -395,6 +405,66 @@ mtw_schedule *mtw_schedule_load(PGconn *conn, const mtw_city_row *city,
      * give that memory back instead of keeping the load's peak resident */
     malloc_trim(0);
     return s;
+}
+
+/* the shapes cursor's state: the shape being read */
+typedef struct {
+    mtw_shape_set *set;
+    char route_id[256], shape_id[256];
+    int open;
+} shape_rows;
+
+static int row_shape(void *ud, const PGresult *r, int i)
+{
+    shape_rows *st = ud;
+    const char *route = PQgetvalue(r, i, 0), *shape = PQgetvalue(r, i, 2);
+
+    if (!st->open || strcmp(route, st->route_id) != 0
+        || strcmp(shape, st->shape_id) != 0)
+    {
+        if (st->open) {
+            mtw_shape_end(st->set, MTW_SHAPE_TOLERANCE_M);
+        }
+        snprintf(st->route_id, sizeof(st->route_id), "%s", route);
+        snprintf(st->shape_id, sizeof(st->shape_id), "%s", shape);
+        if (mtw_shape_begin(st->set, route, shape, ival(r, i, 1, -1)) != 0) {
+            st->open = 0;
+            return -1;
+        }
+        st->open = 1;
+    }
+    return mtw_shape_point(st->set, atof(PQgetvalue(r, i, 3)),
+                           atof(PQgetvalue(r, i, 4)));
+}
+
+int mtw_shapes_load(PGconn *conn, int city_id, mtw_shape_set *set,
+                    char *err, size_t errlen)
+{
+    shape_rows st;
+    char id[16];
+    const char *params[1];
+    int rc;
+
+    memset(&st, 0, sizeof(st));
+    st.set = set;
+    snprintf(id, sizeof(id), "%d", city_id);
+    params[0] = id;
+    /* each route's distinct shapes (a shape shared by two routes is drawn
+     * for both), the direction of the first trip that follows it */
+    rc = load_cursor(conn, "loading shapes", "SELECT t.route_id, "
+                     "t.direction_id, t.shape_id, s.shape_pt_lat, "
+                     "s.shape_pt_lon FROM (SELECT DISTINCT ON (route_id, "
+                     "shape_id) route_id, direction_id, shape_id FROM trips "
+                     "WHERE city_id = $1 AND shape_id IS NOT NULL "
+                     "ORDER BY route_id, shape_id, direction_id) t "
+                     "JOIN shapes s ON s.city_id = $1 "
+                     "AND s.shape_id = t.shape_id "
+                     "ORDER BY t.route_id, t.shape_id, s.shape_pt_sequence",
+                     1, params, &st, row_shape, err, errlen);
+    if (st.open) {
+        mtw_shape_end(set, MTW_SHAPE_TOLERANCE_M);
+    }
+    return rc;
 }
 
 static int cmp_history(const void *a, const void *b)

@@ -15,6 +15,7 @@
 #include "score/metrics.h"
 #include "score/route_history.h"
 #include "score/schedule.h"
+#include "score/shape.h"
 #include "score/timetable.h"
 
 #include <libpq-fe.h>
@@ -69,6 +70,14 @@ int mtw_city_open(PGconn *conn, const char *slug, const char *setting,
 mtw_schedule *mtw_schedule_load(PGconn *conn, const mtw_city_row *city,
                                 int service_date, int run_date, char *err,
                                 size_t errlen);
+
+/*
+ * The shapes the city's trips follow, per route, simplified to
+ * MTW_SHAPE_TOLERANCE_M, appended to set (initialised by the caller).
+ * 0, or -1 with err (set then holds what was read).
+ */
+int mtw_shapes_load(PGconn *conn, int city_id, mtw_shape_set *set,
+                    char *err, size_t errlen);
 
 /* 30 days of daily route performance, for the route list and detail. */
 typedef struct {
