@@ -293,35 +293,45 @@ image-nginx image-worker: image-%:
 	    -t $(IMAGE_REGISTRY)/$*:$(REVISION) .
 
 # --- dashboard assets -----------------------------------------------------------
-# The dashboard's chart library (package.json "dependencies", exact version in
-# package-lock.json) is copied from node_modules into html/vendor/ (git-
-# ignored), so nginx serves it and the nginx image holds it (make dist copies
-# html/ whole).  Runs `npm ci` only when node_modules lacks that version; an
-# html/vendor/ already holding it (the Docker build context, which has no
-# node_modules) is kept as it is.
+# The dashboard's chart library and Swagger UI (package.json "dependencies",
+# exact versions in package-lock.json) are copied from node_modules into
+# html/vendor/ (git-ignored), so nginx serves them and the nginx image holds
+# them (make dist copies html/ whole).  Runs `npm ci` only when node_modules
+# lacks those versions; an html/vendor/ already holding them (the Docker
+# build context, which has no node_modules) is kept as it is.  Swagger UI's
+# dependency @scarf/scarf would report the install: package.json's
+# scarfSettings turn it off.
 
-CHART_VERSION := $(shell sed -n 's/.*"chart\.js": *"\([^"]*\)".*/\1/p' package.json)
-VENDOR        := html/vendor
+npm_version = $(shell sed -n 's/.*"$(1)": *"\([^"]*\)".*/\1/p' package.json)
+CHART_VERSION   := $(call npm_version,chart\.js)
+SWAGGER_VERSION := $(call npm_version,swagger-ui-dist)
+VENDOR          := html/vendor
 
 .PHONY: dashboard
 dashboard:
-	@set -e; want='$(CHART_VERSION)'; \
-	[ -n "$$want" ] || { echo "dashboard: no chart.js in package.json" >&2; exit 1; }; \
-	if [ "$$(cat $(VENDOR)/chart.js.version 2>/dev/null)" = "$$want" ] \
-	   && [ -s $(VENDOR)/chart.umd.min.js ]; then exit 0; fi; \
-	have=$$(sed -n 's/^  "version": "\(.*\)",$$/\1/p' \
-	       node_modules/chart.js/package.json 2>/dev/null || true); \
-	if [ "$$have" != "$$want" ]; then \
-	    command -v npm >/dev/null 2>&1 || { echo "dashboard: chart.js $$want" \
-	        "is not in node_modules and npm is missing (run make deps)" >&2; exit 1; }; \
-	    echo "dashboard: npm ci (chart.js $$want)"; \
+	@set -e; want='chart.js $(CHART_VERSION) swagger-ui-dist $(SWAGGER_VERSION)'; \
+	[ -n '$(CHART_VERSION)' ] && [ -n '$(SWAGGER_VERSION)' ] \
+	    || { echo "dashboard: chart.js or swagger-ui-dist missing in package.json" >&2; exit 1; }; \
+	if [ "$$(cat $(VENDOR)/versions 2>/dev/null)" = "$$want" ] \
+	   && [ -s $(VENDOR)/chart.umd.min.js ] \
+	   && [ -s $(VENDOR)/swagger-ui/swagger-ui-bundle.js ]; then exit 0; fi; \
+	have=$$(for p in chart.js swagger-ui-dist; do printf '%s ' $$p; \
+	        sed -n 's/^  "version": "\(.*\)",$$/\1/p' node_modules/$$p/package.json \
+	        2>/dev/null || true; done | paste -sd' '); \
+	if [ "$$(echo $$have)" != "$$want" ]; then \
+	    command -v npm >/dev/null 2>&1 || { echo "dashboard: $$want" \
+	        "not in node_modules and npm is missing (run make deps)" >&2; exit 1; }; \
+	    echo "dashboard: npm ci ($$want)"; \
 	    npm ci --no-audit --no-fund --loglevel=error; \
 	fi; \
-	mkdir -p $(VENDOR); \
+	mkdir -p $(VENDOR)/swagger-ui; \
 	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chart.umd.min.js; \
 	cp node_modules/chart.js/LICENSE.md $(VENDOR)/chart.js-LICENSE.md; \
-	echo "$$want" >$(VENDOR)/chart.js.version; \
-	echo "dashboard: chart.js $$want in $(VENDOR)/"
+	for f in swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE; do \
+	    cp node_modules/swagger-ui-dist/$$f $(VENDOR)/swagger-ui/$$f; done; \
+	echo "$(CHART_VERSION)" >$(VENDOR)/chart.js.version; \
+	echo "$$want" >$(VENDOR)/versions; \
+	echo "dashboard: $$want in $(VENDOR)/"
 
 # --- the RDS CA bundle of the worker image ----------------------------------------
 # The worker connects to RDS with sslmode=verify-full against Amazon RDS's

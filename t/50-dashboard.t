@@ -146,6 +146,9 @@ for my $p (@pages) {
     }
     diag(sprintf('%-13s first visit: %6.1f KB over the wire, %5.1f ms (loopback)',
                  $p, $bytes / 1024, (Time::HiRes::time() - $t0) * 1000));
+    # Swagger UI (/api/doc, for developers) is one 450 KB bundle: its figure
+    # is printed, the dashboard's budget is not its
+    next if $p eq 'api-doc.html';
     cmp_ok($bytes, '<', 200 * 1024, "$p: a first visit is under 200 KB compressed");
 }
 

@@ -63,6 +63,7 @@ $t->start_nginx(<<'CONF');
     server {
         listen 127.0.0.1:%%PORT%%;
         location / { root %%ROOT%%/html; index index.html; }
+        location = /api/doc { root %%ROOT%%/html; try_files /api-doc.html =404; }
         location /api/ {
             mtw_api;
             mtw_city saskatoon;
@@ -109,6 +110,7 @@ my @cases = (
     [ '/weather.html' => [ qr{Weather impact analysis is not available yet} ] ],
     [ '/map.html' => [ qr{4 stops · 3 vehicles}, qr{<title>Vehicle 606, route 14: Late},
                qr{<g id="m-shapes"><polyline points="[\d., ]+" class="shape-line" stroke="[^"]+"><title>Route 14</title></polyline><polyline}] ],
+    [ '/api/doc' => [ qr{<h1 class="title">Mind The Wait API}, qr{data-path="/api/v1/alerts"}, qr{data-path="/api/v1/routes/\{routeId\}/shape"} ] ],
     [ '/map.html?route=14514' => [ qr{<g id="m-route"><polyline [^>]*><title>Route 14 \(its shape, direction 0\)</title>} ] ],
 );
 for my $c (@cases) {

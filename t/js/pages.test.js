@@ -11,7 +11,8 @@ const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..', '..');
 const HTML = path.join(ROOT, 'html');
-const pages = fs.readdirSync(HTML).filter((f) => f.endsWith('.html')).sort();
+// api-doc.html is Swagger UI's page (/api/doc), not a dashboard page
+const pages = fs.readdirSync(HTML).filter((f) => f.endsWith('.html') && f !== 'api-doc.html').sort();
 const read = (f) => fs.readFileSync(path.join(HTML, f), 'utf8');
 
 test('the dashboard has its pages', () => {
@@ -19,6 +20,20 @@ test('the dashboard has its pages', () => {
                      'stops.html', 'weather.html', 'map.html']) {
         assert.ok(pages.includes(p), `${p} missing`);
     }
+});
+
+test('api-doc.html: Swagger UI from html/vendor/ on /api/doc.json', () => {
+    const html = read('api-doc.html');
+    assert.match(html, /^<!doctype html>/i);
+    assert.match(html, /<html lang="en">/);
+    assert.match(html, /<title>[^<]+<\/title>/);
+    assert.match(html, /<script src="\/vendor\/swagger-ui\/swagger-ui-bundle\.js" defer><\/script>/);
+    assert.match(html, /<link rel="stylesheet" href="\/vendor\/swagger-ui\/swagger-ui\.css">/);
+    assert.match(html, /<script src="\/js\/api-doc\.js" defer><\/script>/);
+    assert.match(html, /<div id="swagger-ui">/);
+    const js = fs.readFileSync(path.join(HTML, 'js', 'api-doc.js'), 'utf8');
+    assert.match(js, /url: '\/api\/doc\.json'/);
+    assert.match(js, /dom_id: '#swagger-ui'/);
 });
 
 for (const page of pages) {

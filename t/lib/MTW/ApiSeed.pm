@@ -179,6 +179,11 @@ sub seed_into {
     my @s = stops();
     put($t, 'stops', enc({ stops => \@s, timestamp => $NOW }));
     put($t, 'route:14514:stops', enc({ stops => [ @s[0, 3] ], timestamp => $NOW }));
+    my $shape14 = { route_id => '14514', short_name => '14', color => 'FF8000', shapes => [
+        { shape_id => 's14', direction => 0,
+          points => [ map { [ $_->{lat}, $_->{lon} ] } @s[0, 3] ] } ] };
+    put($t, 'shapes', enc({ routes => [ $shape14 ], tolerance_m => 5, timestamp => $NOW }));
+    put($t, 'route:14514:shape', enc({ %$shape14, timestamp => $NOW }));
 
     put($t, 'predictions:3734', enc({ stop_id => '3734', stop_name => 'Primrose / Lenore',
         predictions => [ prediction('12345', '14514', '14', 180),
