@@ -14,6 +14,10 @@
 #define MTW_DEFAULT_POLL_SEC      12
 #define MTW_DEFAULT_SCORE_SEC     30
 #define MTW_DEFAULT_FEEDBACK_ARCHIVE_SEC 300
+#define MTW_DEFAULT_WEATHER_URL   "https://api.open-meteo.com/v1/forecast"
+#define MTW_DEFAULT_WEATHER_ARCHIVE_URL \
+    "https://archive-api.open-meteo.com/v1/archive"
+#define MTW_DEFAULT_WEATHER_SEC   3600
 
 static const char *env_or(const char *name, const char *fallback)
 {
@@ -97,6 +101,20 @@ int mtw_config_load(mtw_config *cfg, char *err, unsigned errlen)
                        MTW_DEFAULT_FEEDBACK_ARCHIVE_SEC,
                        &cfg->feedback_archive_sec, err, errlen) != 0)
     {
+        return -1;
+    }
+
+    cfg->weather_url = env_or("MTW_WEATHER_URL", MTW_DEFAULT_WEATHER_URL);
+    cfg->weather_archive_url = env_or("MTW_WEATHER_ARCHIVE_URL",
+                                      MTW_DEFAULT_WEATHER_ARCHIVE_URL);
+    cfg->weather_sec = MTW_DEFAULT_WEATHER_SEC;
+    if (getenv("MTW_WEATHER_SEC") != NULL && *getenv("MTW_WEATHER_SEC")
+        && mtw_cli_parse_long(getenv("MTW_WEATHER_SEC"), 0, 86400,
+                              &cfg->weather_sec) != 0)
+    {
+        snprintf(err, errlen, "MTW_WEATHER_SEC must be a whole number of "
+                 "seconds between 0 (no weather job) and 86400, not '%s'",
+                 getenv("MTW_WEATHER_SEC"));
         return -1;
     }
 

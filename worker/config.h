@@ -28,6 +28,9 @@ typedef struct {
     int             poll_sec;       /* MTW_POLL_SEC, vehicle poll period */
     int             score_sec;      /* MTW_SCORE_SEC, scoring tick period */
     int             feedback_archive_sec; /* MTW_FEEDBACK_ARCHIVE_SEC */
+    const char     *weather_url;    /* MTW_WEATHER_URL, Open-Meteo forecast */
+    const char     *weather_archive_url; /* MTW_WEATHER_ARCHIVE_URL */
+    long            weather_sec;    /* MTW_WEATHER_SEC, 0: no weather job */
     mtw_clock_mode  clock;          /* MTW_CLOCK */
 } mtw_config;
 

@@ -20,6 +20,7 @@ extern const mtw_command mtw_cmd_decode;
 extern const mtw_command mtw_cmd_prune;
 extern const mtw_command mtw_cmd_score;
 extern const mtw_command mtw_cmd_diagnose;
+extern const mtw_command mtw_cmd_weather;
 
 static const mtw_command *const mtw_commands[] = {
     &mtw_cmd_migrate,
@@ -30,6 +31,7 @@ static const mtw_command *const mtw_commands[] = {
     &mtw_cmd_prune,
     &mtw_cmd_score,
     &mtw_cmd_diagnose,
+    &mtw_cmd_weather,
     NULL
 };
 
@@ -55,7 +57,8 @@ static void print_usage(FILE *out)
           "MTW_SCORE_SEC (30), MTW_FEEDBACK_ARCHIVE_SEC (300: votes\n"
           "copied to PostgreSQL), MTW_SERVICE_DATE (YYYY-MM-DD|auto),\n"
           "MTW_CLOCK (wall|feed), MTW_LOG_LEVEL (debug|info|warn|error),\n"
-          "MTW_LOG_FORMAT (text|json), MTW_METRICS_NAMESPACE (CloudWatch\n"
+          "MTW_LOG_FORMAT (text|json), MTW_WEATHER_SEC (3600: the weather\n"
+          "job of `run`; 0: none), MTW_METRICS_NAMESPACE (CloudWatch\n"
           "heartbeat lines from `run`; unset: none).\n", out);
 }
 

@@ -2,21 +2,19 @@
  * snow per route, performance by temperature, the route × condition matrix
  * and bunching by condition.  Reads /api/dashboard/weather every 10 min;
  * until the worker has weather documents the API answers 503 and the page
- * says the analysis is not available yet.  The narratives are shown as
- * text (their markup is not trusted). */
+ * says the analysis is not available yet.  The narratives are plain text
+ * and are shown as text. */
 (function (MTW, UI) {
     'use strict';
     var h = UI.h, $ = UI.$;
     var IMPACT_TEXT = { none: 'Normal operations expected', minor: 'Slight delays possible',
         moderate: 'Expect 5-10 minute delays', severe: 'Major delays expected, plan extra time' };
 
-    /* paragraphs of an HTML narrative as plain text */
-    function story(el, html) {
-        if (!html) { UI.fill(el); return; }
-        var doc = new DOMParser().parseFromString(String(html), 'text/html');
-        var ps = Array.prototype.map.call(doc.querySelectorAll('p, li'), function (p) { return p.textContent; });
-        if (!ps.length) { ps = [doc.body.textContent]; }
-        UI.fill(el, ps.filter(Boolean).map(function (t) { return h('p', {}, t); }));
+    /* a reading of the numbers (plain text from the worker, or from the
+     * OpenAI-compatible path): paragraphs, always inserted as text */
+    function story(el, text) {
+        var ps = String(text || '').split(/\n\s*\n/).filter(function (t) { return t.trim(); });
+        UI.fill(el, ps.map(function (t) { return h('p', {}, t); }));
     }
 
     function renderCurrent(c) {
@@ -60,7 +58,7 @@
             }, { caption: 'Clear vs snow', head: ['Route', 'Clear', 'Snow', 'Drop'],
                  rows: wo.routes.map(function (r) { return ['Route ' + r.short_name, MTW.fmtPct(r.clear_pct), MTW.fmtPct(r.snow_pct), MTW.fmtNum(r.drop, 1) + ' pts']; }) });
         }
-        story($('winter-story'), wo.narrative_html);
+        story($('winter-story'), wo.narrative);
 
         var tt = d.temperature_threshold || {};
         if (section('temp', tt.buckets && tt.buckets.length)) {
@@ -74,7 +72,7 @@
             }, { caption: 'On time by temperature', head: ['Temperature', 'On time', 'Days'],
                  rows: tt.buckets.map(function (b) { return [b.bucket + ' to ' + (b.bucket + 5) + ' °C', MTW.fmtPct(b.avg_pct), String(b.count)]; }) });
         }
-        story($('temp-story'), tt.narrative_html);
+        story($('temp-story'), tt.narrative);
 
         var im = d.impact_matrix || {};
         var table = $('matrix');
@@ -99,7 +97,7 @@
         } else {
             table.hidden = true;
         }
-        story($('matrix-story'), im.narrative_html);
+        story($('matrix-story'), im.narrative);
 
         var bu = d.bunching || {};
         if (section('bunch', bu.has_data && bu.rates && bu.rates.length)) {
@@ -111,9 +109,9 @@
             }, { caption: 'Bunching by weather', head: ['Condition', 'Incidents', 'Hours observed', 'Per hour'],
                  rows: bu.rates.map(function (r) { return [MTW.cap(r.condition), String(r.incidents), String(r.exposure_hours), MTW.fmtNum(r.per_hour, 2)]; }) });
         }
-        story($('bunch-story'), bu.narrative_html);
-        story($('takeaway'), d.key_takeaway_html);
-        $('h-key').parentNode.hidden = !d.key_takeaway_html;
+        story($('bunch-story'), bu.narrative);
+        story($('takeaway'), d.key_takeaway);
+        $('h-key').parentNode.hidden = !d.key_takeaway;
     }
 
     UI.poll(UI.api('weather'), {

@@ -29,10 +29,6 @@
 static uint8_t *feed_body(const char *where, size_t *len, char *err,
                           size_t errlen)
 {
-    mtw_http http;
-    mtw_fetch *f, *done = NULL;
-    uint8_t *body = NULL;
-
     if (strncmp(where, "http://", 7) != 0
         && strncmp(where, "https://", 8) != 0)
     {
@@ -40,34 +36,8 @@ static uint8_t *feed_body(const char *where, size_t *len, char *err,
                              err, errlen);
     }
     /* a one-off request: the run loop's default timeouts */
-    if (mtw_http_init(&http, 5000, 20000,
-                      (size_t) MTW_RT_MAX_BYTES_DEFAULT) != 0)
-    {
-        snprintf(err, errlen, "cannot initialise libcurl");
-        return NULL;
-    }
-    f = mtw_fetch_create(where, NULL);
-    if (f == NULL || mtw_http_start(&http, f) != 0) {
-        snprintf(err, errlen, "%s: cannot start the request", where);
-        mtw_fetch_free(&http, f);
-        mtw_http_free(&http);
-        return NULL;
-    }
-    while ((done = mtw_http_done(&http)) == NULL) {
-        mtw_http_wait(&http, 200);
-    }
-    if (f->result == MTW_FETCH_OK) {
-        body = f->body;         /* handed over */
-        *len = f->len;
-        f->body = NULL;
-        f->len = f->cap = 0;
-    } else {
-        snprintf(err, errlen, "%s: %s", where, f->error[0] ? f->error
-                                                           : "no body");
-    }
-    mtw_fetch_free(&http, f);
-    mtw_http_free(&http);
-    return body;
+    return mtw_http_get(where, 5000, 20000, (size_t) MTW_RT_MAX_BYTES_DEFAULT,
+                        len, err, errlen);
 }
 
 static int load_feed(const char *where, mtw_snapshot *snap, char *err,

@@ -830,7 +830,8 @@ static int run_main(const mtw_command *cmd, int argc, char **argv)
     /* no chores for a replay, nor without a database */
     chores = replay_dir == NULL && st.set.cfg.database_url != NULL;
     if (mtw_chores_init(&st.chores, chores ? st.set.gtfs_reload_sec : 0,
-                        chores ? st.set.retention_days : 0, err,
+                        chores ? st.set.retention_days : 0,
+                        chores ? st.set.cfg.weather_sec : 0, err,
                         sizeof(err)) != 0)
     {
         fprintf(stderr, "mtw-worker run: %s\n", err);
@@ -954,6 +955,9 @@ const mtw_command mtw_cmd_run = {
     "                              unchanged feed costs one request\n"
     "  MTW_RETENTION_DAYS          delete history older than this, daily\n"
     "                              (`prune --days`; 0, the default: keep)\n"
+    "  MTW_WEATHER_SEC             each city's weather this often (3600;\n"
+    "                              0 never): `weather --city` as a child\n"
+    "                              process (Open-Meteo; MTW_WEATHER_URL)\n"
     "  MTW_METRICS_NAMESPACE       CloudWatch namespace: one EMF line\n"
     "                              (metric WorkerHeartbeat, dimension City)\n"
     "                              on stderr per completed tick of each\n"

@@ -22,6 +22,7 @@
 #include "score/diagnose.h"
 #include "score/route_history.h"
 #include "score/shape.h"
+#include "score/weather.h"
 #include "score/tick.h"
 
 #include <stddef.h>
@@ -108,6 +109,16 @@ void mtw_doc_stops(mtw_jbuf *w, const mtw_schedule *s, int64_t ts);
  * list when the feed has no shapes.txt */
 void mtw_doc_shapes(mtw_jbuf *w, const mtw_schedule *s,
                     const mtw_shape_set *set, int64_t ts);
+/* weather:current - one observation, as the banner shows it */
+void mtw_doc_weather_current(mtw_jbuf *w, const mtw_wx_obs *o);
+/*
+ * weather - the weather page: cur (NULL: none yet) and the four analysis
+ * sections (JSON objects: winter operations, temperature threshold,
+ * impact matrix, bunching), each with a plain-text "narrative" read from
+ * its numbers, and a "key_takeaway".  0, or -1 (bad section, memory).
+ */
+int mtw_doc_weather(mtw_jbuf *w, const mtw_wx_obs *cur,
+                    const char *const sections[4], int64_t ts);
 /* route:{id}:shape - one route's shapes ("shapes": [] when none) */
 void mtw_doc_route_shape(mtw_jbuf *w, const mtw_schedule *s,
                          const mtw_shape_set *set, uint32_t route,

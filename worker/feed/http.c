@@ -270,3 +270,39 @@ mtw_fetch *mtw_http_done(mtw_http *h)
     }
     return NULL;
 }
+
+uint8_t *mtw_http_get(const char *url, long connect_timeout_ms,
+                      long timeout_ms, size_t max_body, size_t *len,
+                      char *err, size_t errlen)
+{
+    mtw_http http;
+    mtw_fetch *f;
+    uint8_t *body = NULL;
+
+    if (mtw_http_init(&http, connect_timeout_ms, timeout_ms, max_body) != 0) {
+        snprintf(err, errlen, "cannot initialise libcurl");
+        return NULL;
+    }
+    f = mtw_fetch_create(url, NULL);
+    if (f == NULL || mtw_http_start(&http, f) != 0) {
+        snprintf(err, errlen, "%s: cannot start the request", url);
+        mtw_fetch_free(&http, f);
+        mtw_http_free(&http);
+        return NULL;
+    }
+    while (mtw_http_done(&http) == NULL) {
+        mtw_http_wait(&http, 200);
+    }
+    if (f->result == MTW_FETCH_OK) {
+        body = f->body;         /* handed over */
+        *len = f->len;
+        f->body = NULL;
+        f->len = f->cap = 0;
+    } else {
+        snprintf(err, errlen, "%s: %s", url, f->error[0] ? f->error
+                                                         : "no body");
+    }
+    mtw_fetch_free(&http, f);
+    mtw_http_free(&http);
+    return body;
+}

@@ -70,6 +70,15 @@ void mtw_http_wait(mtw_http *h, int timeout_ms);
 /* Next finished transfer with result/status/error set, or NULL. */
 mtw_fetch *mtw_http_done(mtw_http *h);
 
+/*
+ * A one-off GET of url (http or https) for the commands that may wait:
+ * the body (caller frees) and its length, or NULL with "url: reason" in
+ * err.  Bounded by the two timeouts and max_body.
+ */
+uint8_t *mtw_http_get(const char *url, long connect_timeout_ms,
+                      long timeout_ms, size_t max_body, size_t *len,
+                      char *err, size_t errlen);
+
 /* Keeps the validators of the last transfer (call once its body decoded). */
 void mtw_fetch_accept(mtw_fetch *f);
 

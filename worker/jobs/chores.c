@@ -1,5 +1,6 @@
 /*
- * chores.c - reloads and retention as child processes (chores.h).
+ * chores.c - reloads, retention and weather as child processes
+ * (chores.h).
  */
 #include "jobs/chores.h"
 #include "util/log.h"
@@ -15,14 +16,15 @@
 extern char **environ;
 
 int mtw_chores_init(mtw_chores *c, long reload_sec, long retention_days,
-                    char *err, size_t errlen)
+                    long weather_sec, char *err, size_t errlen)
 {
     ssize_t n;
 
     memset(c, 0, sizeof(*c));
     c->reload_sec = reload_sec;
     c->retention_days = retention_days;
-    if (reload_sec == 0 && retention_days == 0) {
+    c->weather_sec = weather_sec;
+    if (reload_sec == 0 && retention_days == 0 && weather_sec == 0) {
         return 0;
     }
     n = readlink("/proc/self/exe", c->exe, sizeof(c->exe) - 1);
@@ -32,29 +34,34 @@ int mtw_chores_init(mtw_chores *c, long reload_sec, long retention_days,
         return -1;
     }
     c->exe[n] = '\0';
-    if (retention_days > 0) {
-        snprintf(c->chore[0].label, sizeof(c->chore[0].label), "prune");
-        c->n = 1;
-    }
+    /* chore[0] is always the prune (started only with a retention) */
+    snprintf(c->chore[0].label, sizeof(c->chore[0].label), "prune");
+    c->chore[0].kind = MTW_CHORE_PRUNE;
+    c->n = 1;
     return 0;
 }
 
-static mtw_chore *reload_of(mtw_chores *c, const char *slug)
+/* the chore of kind for the city slug, made on first use */
+static mtw_chore *chore_of(mtw_chores *c, mtw_chore_kind kind,
+                           const char *slug)
 {
+    mtw_chore *ch;
     int i;
 
-    for (i = 0; i < c->n; i++) {
-        if (strcmp(c->chore[i].slug, slug) == 0) {
+    for (i = 1; i < c->n; i++) {
+        if (c->chore[i].kind == kind && strcmp(c->chore[i].slug, slug) == 0) {
             return &c->chore[i];
         }
     }
     if (c->n == MTW_CHORES_MAX) {
         return NULL;
     }
-    snprintf(c->chore[c->n].slug, sizeof(c->chore[c->n].slug), "%s", slug);
-    snprintf(c->chore[c->n].label, sizeof(c->chore[c->n].label),
-             "gtfs reload %s", slug);
-    return &c->chore[c->n++];
+    ch = &c->chore[c->n++];
+    ch->kind = kind;
+    snprintf(ch->slug, sizeof(ch->slug), "%s", slug);
+    snprintf(ch->label, sizeof(ch->label), "%s %s",
+             kind == MTW_CHORE_RELOAD ? "gtfs reload" : "weather", slug);
+    return ch;
 }
 
 static void start(mtw_chores *c, mtw_chore *ch, int64_t now_ms)
@@ -63,7 +70,7 @@ static void start(mtw_chores *c, mtw_chore *ch, int64_t now_ms)
     char *argv[8];
     int rc;
 
-    if (ch->slug[0] != '\0') {
+    if (ch->kind == MTW_CHORE_RELOAD) {
         argv[0] = c->exe;
         argv[1] = "gtfs-load";
         argv[2] = "--city";
@@ -72,6 +79,14 @@ static void start(mtw_chores *c, mtw_chore *ch, int64_t now_ms)
         argv[5] = "--quiet";
         argv[6] = NULL;
         ch->due_ms = now_ms + (int64_t) c->reload_sec * 1000;
+    } else if (ch->kind == MTW_CHORE_WEATHER) {
+        argv[0] = c->exe;
+        argv[1] = "weather";
+        argv[2] = "--city";
+        argv[3] = ch->slug;
+        argv[4] = "--quiet";
+        argv[5] = NULL;
+        ch->due_ms = now_ms + (int64_t) c->weather_sec * 1000;
     } else {
         snprintf(days, sizeof(days), "%ld", c->retention_days);
         argv[0] = c->exe;
@@ -123,12 +138,16 @@ void mtw_chores_tick(mtw_chores *c, const char *const *slugs, int n,
     for (i = 0; i < c->n; i++) {
         reap(&c->chore[i]);
     }
-    if (c->reload_sec > 0) {
-        for (i = 0; i < n; i++) {
-            ch = reload_of(c, slugs[i]);
-            if (ch != NULL && ch->pid == 0 && now_ms >= ch->due_ms) {
-                start(c, ch, now_ms);
-            }
+    for (i = 0; i < n; i++) {
+        ch = c->reload_sec > 0 ? chore_of(c, MTW_CHORE_RELOAD, slugs[i])
+                               : NULL;
+        if (ch != NULL && ch->pid == 0 && now_ms >= ch->due_ms) {
+            start(c, ch, now_ms);
+        }
+        ch = c->weather_sec > 0 ? chore_of(c, MTW_CHORE_WEATHER, slugs[i])
+                                : NULL;
+        if (ch != NULL && ch->pid == 0 && now_ms >= ch->due_ms) {
+            start(c, ch, now_ms);
         }
     }
     if (c->retention_days > 0 && c->chore[0].pid == 0

@@ -5,7 +5,9 @@
  *    (`gtfs-load --city SLUG --reload`: conditional, so an unchanged feed
  *    costs one request; retried; the city's fallback URL), the scorer then
  *    picks up the new gtfs_version by itself;
- *  - the history's retention, daily (`prune --days MTW_RETENTION_DAYS`).
+ *  - the history's retention, daily (`prune --days MTW_RETENTION_DAYS`);
+ *  - each served city's weather every MTW_WEATHER_SEC (`weather --city
+ *    SLUG --quiet`: the observation, its links, the weather documents).
  * Each is started at once, then again its period after it was started,
  * never twice at a time.
  */
@@ -15,12 +17,20 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define MTW_CHORES_MAX 65       /* a reload per city, and the prune */
+#define MTW_CHORES_MAX 129      /* a reload and a weather per city, and
+                                 * the prune */
 #define MTW_RETENTION_PERIOD_SEC 86400
 
+typedef enum {
+    MTW_CHORE_PRUNE = 0,
+    MTW_CHORE_RELOAD,
+    MTW_CHORE_WEATHER
+} mtw_chore_kind;
+
 typedef struct {
+    mtw_chore_kind kind;
     char label[80];             /* "gtfs reload saskatoon", "prune" */
-    char slug[64];              /* the city of a reload, "" for the prune */
+    char slug[64];              /* the city, "" for the prune */
     pid_t pid;                  /* running, or 0 */
     int64_t due_ms;             /* next start */
 } mtw_chore;
@@ -28,6 +38,7 @@ typedef struct {
 typedef struct {
     long reload_sec;            /* 0: no reloads */
     long retention_days;        /* 0: no prune */
+    long weather_sec;           /* 0: no weather */
     mtw_chore chore[MTW_CHORES_MAX];
     int n;
     char exe[512];              /* this binary */
@@ -35,7 +46,7 @@ typedef struct {
 
 /* 0, or -1 when this binary cannot be found (err). */
 int mtw_chores_init(mtw_chores *c, long reload_sec, long retention_days,
-                    char *err, size_t errlen);
+                    long weather_sec, char *err, size_t errlen);
 
 /*
  * Reaps the chores that finished (logging how) and starts those due, for

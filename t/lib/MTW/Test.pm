@@ -520,6 +520,9 @@ sub worker_env {
     my ($self, %extra) = @_;
     my %env = (
         MTW_REDIS_URL => 'redis://127.0.0.1:' . ($self->{port}{redis} // 1),
+        # no weather job in `run` (it would ask the internet): t/54 turns
+        # it on against a local server
+        MTW_WEATHER_SEC => 0,
         ($self->{database_url} ? (MTW_DATABASE_URL => $self->{database_url}) : ()),
         $self->_sanitizer_env('worker', 1),
         %extra,
