@@ -42,7 +42,11 @@ $t->start_redis;
 MTW::ApiSeed::seed($t);
 MTW::ApiSeed::put($t, 'weather:current', '{"observed_at":1760940000,'
     . '"temperature_celsius":-3.2,"weather_condition":"cloudy","transit_impact":"minor"}');
-MTW::ApiSeed::put($t, 'weather', '{"current":{"weather_condition":"snow"}}');
+MTW::ApiSeed::put($t, 'weather', '{"current":{"observed_at":1760940000,'
+    . '"weather_condition":"snow","transit_impact":"minor"},"winter_operations":{"routes":[],'
+    . '"stats":null,"narrative":"Not enough history yet."},"temperature_threshold":{"buckets":[],'
+    . '"stats":{},"narrative":"-"},"impact_matrix":{"cells":[],"stats":null,"narrative":"-"},'
+    . '"bunching":{"has_data":false,"rates":[],"narrative":"-"},"key_takeaway":"-","timestamp":1}');
 $t->start_nginx(<<'CONF');
     mtw_redis 127.0.0.1:%%REDIS_PORT%%;
     mtw_redis_timeout 500ms;
