@@ -24,6 +24,13 @@ $t->start_nginx(<<"CONF");
         location = /v1/archive { alias $wx/archive-2025-01-06-13.json; }
         location = /broken/forecast { return 200 '<html>maintenance</html>'; }
         location /api/ { mtw_api; mtw_city tiny; }
+        # a stand-in for an OpenAI-compatible API: answers only with the key
+        location = /openai/v1/chat/completions {
+            if (\$http_authorization != "Bearer sk-test-4d7f1c") { return 401; }
+            if (\$request_method != POST) { return 405; }
+            return 200 '{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"  Snow costs Route 1 twenty points.  "},"finish_reason":"stop"}]}';
+        }
+        location = /openai-down/v1/chat/completions { return 500 '{"error":{"message":"overloaded"}}'; }
     }
 CONF
 my $base = 'http://127.0.0.1:' . $t->nginx_port;
@@ -96,6 +103,42 @@ ok(!$w->{bunching}{has_data}, 'no bunching linked yet');
 like($w->{bunching}{narrative}, qr/No bunching incident/, 'said plainly');
 like($w->{key_takeaway}, qr/Cloudy.*Below -20 .C/, 'the key takeaway');
 unlike($t->get('/api/dashboard/weather')->{content}, qr/<[a-z]/i, 'no markup anywhere: plain text');
+
+# the readings by an OpenAI-compatible API: sent the key, cached 24 h by a
+# hash of the numbers; a failing API leaves the numbers' own readings
+my %ai = (MTW_OPENAI_API_KEY => 'sk-test-4d7f1c', MTW_OPENAI_BASE_URL => "$base/openai/v1");
+my $own = $w->{winter_operations}{narrative};
+($rc, $out, $err) = $t->worker({ %env, %ai }, 'weather', '--city', 'tiny');
+is($rc, 0, 'weather with an API key') or diag($err);
+$w = decode_json($t->get('/api/dashboard/weather')->{content});
+is($w->{winter_operations}{narrative}, 'Snow costs Route 1 twenty points.', "the API's reading, trimmed");
+is($w->{impact_matrix}{narrative}, 'Snow costs Route 1 twenty points.', 'for every section');
+my @keys = grep { /^mtw:tiny:insight:[0-9a-f]{16}$/ } @{ $t->redis_cmd('KEYS', 'mtw:tiny:insight:*') };
+is(scalar @keys, 4, 'four readings cached');
+my $ttl = $t->redis_cmd('TTL', $keys[0]);
+ok($ttl > 86000 && $ttl <= 86400, "for 24 hours (TTL $ttl)");
+my $calls = () = MTW::Test::slurp("$dir/nginx/logs/access.log") =~ m{POST /openai/v1/chat/completions}g;
+is($calls, 4, 'four calls');
+($rc, $out, $err) = $t->worker({ %env, %ai }, 'weather', '--city', 'tiny');
+is($rc, 0, 'again, numbers unchanged');
+my $calls2 = () = MTW::Test::slurp("$dir/nginx/logs/access.log") =~ m{POST /openai/v1/chat/completions}g;
+is($calls2, 4, 'no new call: the cache answered');
+$t->redis_cmd('DEL', @keys);
+for my $case ([ 'an API that fails', { MTW_OPENAI_BASE_URL => "$base/openai-down/v1" }, qr/HTTP status 500/ ],
+              [ 'a wrong key', { MTW_OPENAI_API_KEY => 'sk-wrong-key-77' }, qr/HTTP status 401/ ],
+              [ 'no network', { MTW_OPENAI_BASE_URL => 'http://127.0.0.1:' . MTW::Test::free_port() . '/v1' },
+                qr/Couldn't connect|Connection refused|connect/i ]) {
+    my ($what, $e, $why) = @$case;
+    ($rc, $out, $err) = $t->worker({ %env, %ai, %$e }, 'weather', '--city', 'tiny');
+    is($rc, 0, "$what: the job still succeeds");
+    like($err, qr/the API's reading failed \(.*\): the numbers' own reading is shown/, "$what: says so");
+    like($err, $why, "$what: and why");
+    $w = decode_json($t->get('/api/dashboard/weather')->{content});
+    is($w->{winter_operations}{narrative}, $own, "$what: the numbers' own reading");
+}
+my @leak = grep { my $x = MTW::Test::slurp($_); $x =~ /sk-test-4d7f1c|sk-wrong-key-77/ }
+           (glob("$dir/cmd-*"), glob("$dir/nginx/logs/*"));
+is("@leak", '', 'the API key is in no output or log');
 
 # failures change nothing: the network, then an answer that is not JSON
 my $etag = $t->get('/api/dashboard/weather')->{headers}{etag};

@@ -18,6 +18,8 @@
 #define MTW_DEFAULT_WEATHER_ARCHIVE_URL \
     "https://archive-api.open-meteo.com/v1/archive"
 #define MTW_DEFAULT_WEATHER_SEC   3600
+#define MTW_DEFAULT_OPENAI_BASE_URL "https://api.openai.com/v1"
+#define MTW_DEFAULT_OPENAI_MODEL  "gpt-4o-mini"
 
 static const char *env_or(const char *name, const char *fallback)
 {
@@ -108,6 +110,10 @@ int mtw_config_load(mtw_config *cfg, char *err, unsigned errlen)
     cfg->weather_archive_url = env_or("MTW_WEATHER_ARCHIVE_URL",
                                       MTW_DEFAULT_WEATHER_ARCHIVE_URL);
     cfg->weather_sec = MTW_DEFAULT_WEATHER_SEC;
+    cfg->openai_api_key = env_or("MTW_OPENAI_API_KEY", NULL);
+    cfg->openai_base_url = env_or("MTW_OPENAI_BASE_URL",
+                                  MTW_DEFAULT_OPENAI_BASE_URL);
+    cfg->openai_model = env_or("MTW_OPENAI_MODEL", MTW_DEFAULT_OPENAI_MODEL);
     if (getenv("MTW_WEATHER_SEC") != NULL && *getenv("MTW_WEATHER_SEC")
         && mtw_cli_parse_long(getenv("MTW_WEATHER_SEC"), 0, 86400,
                               &cfg->weather_sec) != 0)

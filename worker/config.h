@@ -31,6 +31,10 @@ typedef struct {
     const char     *weather_url;    /* MTW_WEATHER_URL, Open-Meteo forecast */
     const char     *weather_archive_url; /* MTW_WEATHER_ARCHIVE_URL */
     long            weather_sec;    /* MTW_WEATHER_SEC, 0: no weather job */
+    const char     *openai_api_key; /* MTW_OPENAI_API_KEY: readings by an
+                                     * OpenAI-compatible API (NULL: none) */
+    const char     *openai_base_url;/* MTW_OPENAI_BASE_URL */
+    const char     *openai_model;   /* MTW_OPENAI_MODEL */
     mtw_clock_mode  clock;          /* MTW_CLOCK */
 } mtw_config;
 

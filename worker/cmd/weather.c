@@ -13,6 +13,7 @@
 #include "config.h"
 #include "docs/docs.h"
 #include "feed/http.h"
+#include "jobs/insight.h"
 #include "jobs/publish.h"
 #include "score/weather.h"
 #include "store/pg.h"
@@ -48,6 +49,36 @@ static void weather_url(char *url, size_t len, const mtw_config *cfg,
     }
 }
 
+/* the readings: the API's when configured (cached), else the numbers' own */
+static void readings(const mtw_config *cfg, mtw_redis_link *rc,
+                     const char *slug, const char *const sections[4],
+                     char own[4][MTW_WX_READING], char *api[4],
+                     const char *out[4])
+{
+    static const char *const topics[4] = {
+        "on-time performance of bus routes on clear days against snowy days",
+        "on-time performance of buses above and below -20 degrees Celsius",
+        "on-time performance of bus routes by weather condition",
+        "bus bunching incidents per hour in each weather condition"
+    };
+    char err[512];
+    int i, cached;
+
+    mtw_doc_weather_readings(sections, own);
+    for (i = 0; i < 4; i++) {
+        api[i] = cfg->openai_api_key != NULL
+                 ? mtw_insight(cfg, rc, slug, topics[i], sections[i],
+                               &cached, err, sizeof(err))
+                 : NULL;
+        if (cfg->openai_api_key != NULL && api[i] == NULL) {
+            fprintf(stderr, "mtw-worker weather: %s: the API's reading "
+                    "failed (%s): the numbers' own reading is shown\n",
+                    slug, err);
+        }
+        out[i] = api[i] != NULL ? api[i] : own[i];
+    }
+}
+
 /* weather:current and weather from the database, in one transaction */
 static int publish(PGconn *conn, const mtw_config *cfg,
                    const mtw_city_row *city, mtw_wx_obs *latest,
@@ -57,9 +88,10 @@ static int publish(PGconn *conn, const mtw_config *cfg,
     mtw_doc_set set;
     mtw_jbuf w;
     mtw_redis_link *rc;
-    const char *sections[4];
+    const char *sections[4], *narratives[4];
+    char own[4][MTW_WX_READING], *api[4] = { NULL, NULL, NULL, NULL };
     int64_t now = (int64_t) time(NULL);
-    int rc_pub = -1;
+    int rc_pub = -1, i;
 
     *have_latest = mtw_weather_latest(conn, city->id, now, latest, err,
                                       errlen);
@@ -68,10 +100,16 @@ static int publish(PGconn *conn, const mtw_config *cfg,
     {
         return -1;
     }
+    rc = mtw_redis_open(cfg, err, errlen);
+    if (rc == NULL) {
+        mtw_weather_analysis_free(&a);
+        return -1;
+    }
     sections[0] = a.winter_operations;
     sections[1] = a.temperature_threshold;
     sections[2] = a.impact_matrix;
     sections[3] = a.bunching;
+    readings(cfg, rc, city->slug, sections, own, api, narratives);
     mtw_doc_set_init(&set);
     mtw_jbuf_init(&w);
     if (*have_latest) {
@@ -80,19 +118,20 @@ static int publish(PGconn *conn, const mtw_config *cfg,
             goto done;
         }
     }
-    if (mtw_doc_weather(&w, *have_latest ? latest : NULL, sections, now) != 0
+    if (mtw_doc_weather(&w, *have_latest ? latest : NULL, sections,
+                        narratives, now) != 0
         || mtw_doc_set_add(&set, "weather", &w, now) != 0)
     {
         snprintf(err, errlen, "building the weather documents failed");
         goto done;
     }
-    rc = mtw_redis_open(cfg, err, errlen);
-    if (rc != NULL) {
-        rc_pub = mtw_publish_set(rc, city->slug, &set, err, errlen);
-        mtw_redis_link_free(rc);
-    }
+    rc_pub = mtw_publish_set(rc, city->slug, &set, err, errlen);
 
 done:
+    for (i = 0; i < 4; i++) {
+        free(api[i]);
+    }
+    mtw_redis_link_free(rc);
     mtw_jbuf_free(&w);
     mtw_doc_set_free(&set);
     mtw_weather_analysis_free(&a);
@@ -237,6 +276,12 @@ const mtw_command mtw_cmd_weather = {
     "  --city SLUG          the city (default: $MTW_CITY)\n"
     "  --backfill FROM TO   the archive's hours of these days (YYYY-MM-DD)\n"
     "  --quiet              no summary line\n"
+    "\n"
+    "Each section of the page gets a plain-text reading built from its\n"
+    "numbers; with MTW_OPENAI_API_KEY set, an OpenAI-compatible API writes\n"
+    "it instead (MTW_OPENAI_BASE_URL, https://api.openai.com/v1;\n"
+    "MTW_OPENAI_MODEL, gpt-4o-mini), cached 24 h in Redis by a hash of the\n"
+    "numbers; any failure keeps the numbers' own reading.\n"
     "\n"
     "Environment: MTW_WEATHER_URL (https://api.open-meteo.com/v1/forecast),\n"
     "MTW_WEATHER_ARCHIVE_URL (https://archive-api.open-meteo.com/v1/archive),\n"

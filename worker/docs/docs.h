@@ -111,14 +111,20 @@ void mtw_doc_shapes(mtw_jbuf *w, const mtw_schedule *s,
                     const mtw_shape_set *set, int64_t ts);
 /* weather:current - one observation, as the banner shows it */
 void mtw_doc_weather_current(mtw_jbuf *w, const mtw_wx_obs *o);
+#define MTW_WX_READING 400      /* bytes of one section's reading */
+/* each section's plain-text reading, built from its numbers */
+void mtw_doc_weather_readings(const char *const sections[4],
+                              char out[4][MTW_WX_READING]);
 /*
  * weather - the weather page: cur (NULL: none yet) and the four analysis
  * sections (JSON objects: winter operations, temperature threshold,
- * impact matrix, bunching), each with a plain-text "narrative" read from
- * its numbers, and a "key_takeaway".  0, or -1 (bad section, memory).
+ * impact matrix, bunching), each with its plain-text "narrative", and a
+ * "key_takeaway" made of the third and second.  0, or -1 (bad section,
+ * memory).
  */
 int mtw_doc_weather(mtw_jbuf *w, const mtw_wx_obs *cur,
-                    const char *const sections[4], int64_t ts);
+                    const char *const sections[4],
+                    const char *const narratives[4], int64_t ts);
 /* route:{id}:shape - one route's shapes ("shapes": [] when none) */
 void mtw_doc_route_shape(mtw_jbuf *w, const mtw_schedule *s,
                          const mtw_shape_set *set, uint32_t route,

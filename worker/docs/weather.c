@@ -118,9 +118,26 @@ static void reading(char *out, size_t len, const char *which, json_t *sec)
     }
 }
 
+static const char *const reading_kind[4] = {
+    "winter", "threshold", "matrix", "bunching"
+};
+
+void mtw_doc_weather_readings(const char *const sections[4],
+                              char out[4][MTW_WX_READING])
+{
+    json_t *sec;
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        sec = json_loads(sections[i] != NULL ? sections[i] : "{}", 0, NULL);
+        reading(out[i], MTW_WX_READING, reading_kind[i], sec);
+        json_decref(sec);
+    }
+}
+
 /* "key": the section with its reading added as "narrative" */
-static int section(mtw_jbuf *w, const char *key, const char *which,
-                   const char *text, char *story, size_t storylen)
+static int section(mtw_jbuf *w, const char *key, const char *text,
+                   const char *story)
 {
     json_t *sec = json_loads(text != NULL ? text : "{}", 0, NULL);
     char *out;
@@ -128,7 +145,6 @@ static int section(mtw_jbuf *w, const char *key, const char *which,
     if (sec == NULL) {
         return -1;
     }
-    reading(story, storylen, which, sec);
     json_object_set_new(sec, "narrative", json_string(story));
     out = json_dumps(sec, JSON_COMPACT);
     json_decref(sec);
@@ -142,16 +158,14 @@ static int section(mtw_jbuf *w, const char *key, const char *which,
 }
 
 int mtw_doc_weather(mtw_jbuf *w, const mtw_wx_obs *cur,
-                    const char *const sections[4], int64_t ts)
+                    const char *const sections[4],
+                    const char *const narratives[4], int64_t ts)
 {
     static const char *const keys[4] = {
         "winter_operations", "temperature_threshold", "impact_matrix",
         "bunching"
     };
-    static const char *const which[4] = {
-        "winter", "threshold", "matrix", "bunching"
-    };
-    char story[4][320], takeaway[sizeof(story[0]) * 2 + 2];
+    char takeaway[MTW_WX_READING * 2 + 2];
     int i;
 
     mtw_jbuf_reset(w);
@@ -163,13 +177,13 @@ int mtw_doc_weather(mtw_jbuf *w, const mtw_wx_obs *cur,
         mtw_jw_null(w);
     }
     for (i = 0; i < 4; i++) {
-        if (section(w, keys[i], which[i], sections[i], story[i],
-                    sizeof(story[i])) != 0)
-        {
+        if (section(w, keys[i], sections[i], narratives[i]) != 0) {
             return -1;
         }
     }
-    snprintf(takeaway, sizeof(takeaway), "%s %s", story[2], story[1]);
+    /* the worst condition, then the cold threshold */
+    snprintf(takeaway, sizeof(takeaway), "%.*s %.*s", MTW_WX_READING,
+             narratives[2], MTW_WX_READING, narratives[1]);
     mtw_jw_kstr(w, "key_takeaway", takeaway);
     mtw_jw_kint(w, "timestamp", ts);
     mtw_jw_obj_end(w);

@@ -162,6 +162,7 @@ int mtw_http_start(mtw_http *h, mtw_fetch *f)
 {
     char line[400];
     CURL *e = f->easy;
+    size_t i;
 
     if (f->in_flight) {
         return 0;
@@ -183,6 +184,17 @@ int mtw_http_start(mtw_http *h, mtw_fetch *f)
         snprintf(line, sizeof(line), "If-Modified-Since: %s",
                  f->last_modified);
         f->headers = curl_slist_append(f->headers, line);
+    }
+    for (i = 0; f->extra_headers != NULL && f->extra_headers[i] != NULL;
+         i++)
+    {
+        f->headers = curl_slist_append(f->headers, f->extra_headers[i]);
+    }
+    if (f->post != NULL) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long) f->post_len);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, f->post);
+    } else {
+        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     }
     curl_easy_setopt(e, CURLOPT_URL, f->url);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->headers);
@@ -271,9 +283,12 @@ mtw_fetch *mtw_http_done(mtw_http *h)
     return NULL;
 }
 
-uint8_t *mtw_http_get(const char *url, long connect_timeout_ms,
-                      long timeout_ms, size_t max_body, size_t *len,
-                      char *err, size_t errlen)
+/* one request, waited for: a GET, or a POST when post is not NULL */
+static uint8_t *http_once(const char *url, const char *const *headers,
+                          const char *post, size_t post_len,
+                          long connect_timeout_ms, long timeout_ms,
+                          size_t max_body, size_t *len, char *err,
+                          size_t errlen)
 {
     mtw_http http;
     mtw_fetch *f;
@@ -284,6 +299,11 @@ uint8_t *mtw_http_get(const char *url, long connect_timeout_ms,
         return NULL;
     }
     f = mtw_fetch_create(url, NULL);
+    if (f != NULL) {
+        f->post = post;
+        f->post_len = post_len;
+        f->extra_headers = headers;
+    }
     if (f == NULL || mtw_http_start(&http, f) != 0) {
         snprintf(err, errlen, "%s: cannot start the request", url);
         mtw_fetch_free(&http, f);
@@ -305,4 +325,22 @@ uint8_t *mtw_http_get(const char *url, long connect_timeout_ms,
     mtw_fetch_free(&http, f);
     mtw_http_free(&http);
     return body;
+}
+
+uint8_t *mtw_http_get(const char *url, long connect_timeout_ms,
+                      long timeout_ms, size_t max_body, size_t *len,
+                      char *err, size_t errlen)
+{
+    return http_once(url, NULL, NULL, 0, connect_timeout_ms, timeout_ms,
+                     max_body, len, err, errlen);
+}
+
+uint8_t *mtw_http_post(const char *url, const char *const *headers,
+                       const char *body, size_t body_len,
+                       long connect_timeout_ms, long timeout_ms,
+                       size_t max_body, size_t *len, char *err,
+                       size_t errlen)
+{
+    return http_once(url, headers, body, body_len, connect_timeout_ms,
+                     timeout_ms, max_body, len, err, errlen);
 }

@@ -39,6 +39,10 @@ typedef struct mtw_fetch {
     mtw_fetch_result  result;
     char              error[256];
     struct curl_slist *headers;
+    /* a POST instead of a GET (one-off calls): its body and headers */
+    const char       *post;
+    size_t            post_len;
+    const char *const *extra_headers;   /* NULL-terminated, or NULL */
 } mtw_fetch;
 
 typedef struct {
@@ -78,6 +82,14 @@ mtw_fetch *mtw_http_done(mtw_http *h);
 uint8_t *mtw_http_get(const char *url, long connect_timeout_ms,
                       long timeout_ms, size_t max_body, size_t *len,
                       char *err, size_t errlen);
+
+/* The same as a POST of body with headers ("Name: value", NULL-ended);
+ * err never holds the headers (they may carry a secret). */
+uint8_t *mtw_http_post(const char *url, const char *const *headers,
+                       const char *body, size_t body_len,
+                       long connect_timeout_ms, long timeout_ms,
+                       size_t max_body, size_t *len, char *err,
+                       size_t errlen);
 
 /* Keeps the validators of the last transfer (call once its body decoded). */
 void mtw_fetch_accept(mtw_fetch *f);
