@@ -68,6 +68,18 @@ is($t->psql(q{SELECT string_agg(DISTINCT weather_condition, ',' ORDER BY weather
 is($t->psql(q{SELECT max(snow_depth_cm) FROM weather_observation}), 15,
    'snow depth in cm (0.15 m; the reference stored 0)');
 
+# the route page's weather chart: R1's on-time % by its days' weather
+($rc, $out, $err) = $t->worker('score', '--city', 'tiny', '--date', '2025-01-14', '--at', '08:00',
+                               '--repeat', '1', '--publish');
+is($rc, 0, 'score --publish') or diag($err);
+my $route = decode_json($t->get('/api/dashboard/routes/R1')->{content});
+is_deeply($route->{weather}, [
+    { condition => 'clear', avg_on_time_pct => 92, days => 3 },
+    { condition => 'fog', avg_on_time_pct => 88, days => 1 },
+    { condition => 'snow', avg_on_time_pct => 72, days => 3 },
+    { condition => 'cloudy', avg_on_time_pct => 60, days => 1 } ],
+    "route R1: on time by the day's weather, best first");
+
 # the current observation, and the documents
 ($rc, $out, $err) = $t->worker({ %env }, 'weather', '--city', 'tiny');
 is($rc, 0, 'weather (current)') or diag($err);

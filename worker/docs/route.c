@@ -534,6 +534,13 @@ void mtw_doc_route(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
     jw_stop_reliability(w, t->s, r, h);
     mtw_jw_key(w, "weather");
     mtw_jw_arr(w);
+    for (i = 0; h != NULL && i < (size_t) h->nweather; i++) {
+        mtw_jw_obj(w);
+        mtw_jw_kstr(w, "condition", h->weather[i].condition);
+        mtw_jw_knum(w, "avg_on_time_pct", h->weather[i].avg_pct, 1);
+        mtw_jw_kint(w, "days", h->weather[i].days);
+        mtw_jw_obj_end(w);
+    }
     mtw_jw_arr_end(w);
     jw_heatmap(w, h);
     mtw_jw_key(w, "live");

@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#define MTW_WEATHER_CONDITIONS 8    /* clear ... unknown (score/weather.h) */
+
 /* One stop of one direction over the 30 days (10 arrivals or more). */
 typedef struct {
     const char *stop_id, *name;
@@ -40,6 +42,14 @@ typedef struct {
     int heat_samples;
     const mtw_stop_reliability *stops[2];   /* by direction, in stop order */
     int nstops[2];
+    /* mean daily on-time % by the day's weather (the daily rows linked to
+     * an observation, all days before the service day), best first */
+    struct {
+        const char *condition;  /* "snow", ... */
+        double avg_pct;         /* 1 decimal */
+        int days;
+    } weather[MTW_WEATHER_CONDITIONS];
+    int nweather;
 } mtw_route_history;
 
 #endif

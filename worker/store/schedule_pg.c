@@ -473,6 +473,49 @@ static int cmp_history(const void *a, const void *b)
                   ((const mtw_route_history *) b)->route_id);
 }
 
+/* each route's on-time % by the day's weather (reference §8.5, per-route
+ * weather impact): the daily rows linked to an observation */
+static int history_weather(PGconn *conn, mtw_history *h,
+                           const char *const *params, char *err,
+                           size_t errlen)
+{
+    mtw_route_history key, *row;
+    PGresult *r;
+    int i;
+
+    r = mtw_pg_query(conn, "loading the routes' weather",
+        "SELECT r.route_id, w.weather_condition, "
+        "round(avg(r.on_time_pct), 1)::float8, count(*) "
+        "FROM route_performance_daily r JOIN weather_observation w "
+        "ON w.id = r.weather_observation_id WHERE r.city_id = $1 "
+        "AND r.service_date < $2::date AND r.on_time_pct IS NOT NULL "
+        "GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2",
+        2, params, err, errlen);
+    if (r == NULL) {
+        return -1;
+    }
+    for (i = 0; i < PQntuples(r); i++) {
+        key.route_id = PQgetvalue(r, i, 0);
+        row = bsearch(&key, h->rows, h->n, sizeof(*h->rows), cmp_history);
+        if (row == NULL || row->nweather == MTW_WEATHER_CONDITIONS) {
+            continue;
+        }
+        row->weather[row->nweather].condition =
+            mtw_arena_strdup(h->arena, PQgetvalue(r, i, 1));
+        row->weather[row->nweather].avg_pct = atof(PQgetvalue(r, i, 2));
+        row->weather[row->nweather].days = atoi(PQgetvalue(r, i, 3));
+        if (row->weather[row->nweather].condition == NULL) {
+            PQclear(r);
+            snprintf(err, errlen, "loading the routes' weather: out of "
+                     "memory");
+            return -1;
+        }
+        row->nweather++;
+    }
+    PQclear(r);
+    return 0;
+}
+
 /* the daily values behind each route's trend chart (reference §5.3) */
 static int history_trend(PGconn *conn, mtw_history *h,
                          const char *const *params, char *err, size_t errlen)
@@ -722,7 +765,8 @@ mtw_history *mtw_history_load(PGconn *conn, int city_id, int service_date,
     mtw_sort(h->rows, h->n, sizeof(*h->rows), cmp_history);
     if (history_trend(conn, h, params, err, errlen) != 0
         || history_heatmap(conn, h, params, err, errlen) != 0
-        || history_stops(conn, h, params, err, errlen) != 0)
+        || history_stops(conn, h, params, err, errlen) != 0
+        || history_weather(conn, h, params, err, errlen) != 0)
     {
         mtw_history_free(h);
         return NULL;
