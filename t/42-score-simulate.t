@@ -159,6 +159,11 @@ like($t->worker_log('run'), qr/route shapes, \d+ of \d+ points kept \(5 m\)/,
 my $one = doc('route:' . $shapes->{routes}[0]{route_id} . ':shape');
 is_deeply($one->{shapes}, $shapes->{routes}[0]{shapes}, 'route:{id}:shape: the same shapes for one route');
 
+# the overview's reading of the numbers
+my $ovd = doc('overview');
+like($ovd->{insight}, qr/^\d+ buses are running\. Measured against the timetable, [\d.]+ % are on time\. Of \d+ gaps between buses measured, \d+ are bunched and \d+ are too long\./,
+     "the overview's plain reading: $ovd->{insight}");
+
 # crowding: the simulator reports occupancy for every vehicle; the live route
 # pages and the realtime predictions carry it by name
 my $crowd = qr/^(EMPTY|MANY_SEATS_AVAILABLE|FEW_SEATS_AVAILABLE|STANDING_ROOM_ONLY|CRUSHED_STANDING_ROOM_ONLY|FULL)$/;

@@ -90,6 +90,7 @@ my @cases = (
     [ '/' => [ qr{id="c-grade"><span class="pill pill-good"[^>]*>B</span>}, qr{83\.4%},
                qr{Weather data not available yet}, qr{Data checked},
                qr{Service alerts \(2\)}, qr{&lt;b&gt;Detour&lt;/b&gt; via 8th Street},
+               qr{<p id="insight" class="insight" aria-live="polite">42 buses are running\. Route 14 needs attention most\.</p>},
                qr{<a href="https://transit\.example/holiday" rel="noopener noreferrer">details</a>},
                qr{^(?!.*href="javascript)}s, qr{^(?!.*Old detour)}s ] ],
     [ '/routes.html' => [ qr{Showing 40 of 40 routes}, qr{Route 49 Line} ] ],

@@ -38,6 +38,9 @@
 
     function render(d) {
         var now = UI.now();
+        /* the worker's reading of the numbers: plain text */
+        $('insight').hidden = !d.insight;
+        $('insight').textContent = d.insight || '';
         UI.fill($('c-grade'), UI.gradePill(d.system_grade, 'System grade ' + d.system_grade));
         var chg = d.change_vs_yesterday;
         UI.fill($('c-otp'), MTW.fmtPct(d.on_time_percentage),

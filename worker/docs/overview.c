@@ -5,6 +5,7 @@
 #include "docs/internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,6 +208,43 @@ static void jw_historical(mtw_jbuf *w, const mtw_tick *t,
     free(idx);
 }
 
+/* the network now in plain sentences, from the measured numbers */
+static void overview_reading(char *out, size_t len, size_t nv, long nh,
+                             long nb, long ngap, double otp, size_t natt,
+                             const char *worst)
+{
+    size_t n;
+
+    if (nv == 0) {
+        snprintf(out, len, "No bus is reporting its position right now.");
+        return;
+    }
+    n = (size_t) snprintf(out, len, "%zu bus%s running.", nv,
+                          nv == 1 ? " is" : "es are");
+    if (n < len && otp >= 0) {
+        n += (size_t) snprintf(out + n, len - n, " Measured against the "
+                               "timetable, %.1f %% are on time.", otp);
+    }
+    if (n < len && nh > 0) {
+        n += (size_t) snprintf(out + n, len - n, " Of %ld gaps between "
+                               "buses measured, %ld are bunched and %ld "
+                               "are too long.", nh, nb, ngap);
+    }
+    if (n < len) {
+        if (natt == 0) {
+            snprintf(out + n, len - n, " No route needs attention.");
+        } else if (worst != NULL && worst[0]) {
+            snprintf(out + n, len - n, " Route %s needs attention most%s",
+                     worst, natt > 1 ? ", with others listed below."
+                                     : ".");
+        } else {
+            snprintf(out + n, len - n, " %zu route direction%s need%s "
+                     "attention.", natt, natt == 1 ? "" : "s",
+                     natt == 1 ? "s" : "");
+        }
+    }
+}
+
 void mtw_doc_overview(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c)
 {
     mtw_grade *grades = calloc(t->ngroups + 1, sizeof(*grades));
@@ -297,6 +335,20 @@ void mtw_doc_overview(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c)
     }
     mtw_jw_obj_end(w);
     mtw_jw_obj_end(w);
+    {
+        char reading[400];
+        const mtw_route *worst = NULL;
+
+        if (natt > 0) {
+            long r = mtw_schedule_route(t->s, t->groups[att[0]].route_id);
+
+            worst = r >= 0 ? &t->s->routes[r] : NULL;
+        }
+        overview_reading(reading, sizeof(reading), t->nv, nh, nb, ngap,
+                         otp_n > 0 ? 100.0 * otp_ok / otp_n : -1, natt,
+                         worst != NULL ? worst->short_name : NULL);
+        mtw_jw_kstr(w, "insight", reading);
+    }
     mtw_jw_kint(w, "timestamp", t->now);
     mtw_jw_kbool(w, "is_feed_healthy",
                  vts > 0 && c->now - vts < FEED_HEALTHY_SEC);

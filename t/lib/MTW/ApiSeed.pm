@@ -193,6 +193,7 @@ sub seed_into {
                            arrival_at => $NOW - 600 } ] }));
 
     put($t, 'overview', enc({ system_grade => 'B', on_time_percentage => 83.4,
+        insight => '42 buses are running. Route 14 needs attention most.',
         active_vehicles => 3, total_routes => 40, change_vs_yesterday => 0,
         current_weather => undef, top_performers => [], needs_attention => [],
         historical_top_performers => [], historical_worst_performers => [],
