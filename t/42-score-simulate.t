@@ -161,7 +161,7 @@ is_deeply($one->{shapes}, $shapes->{routes}[0]{shapes}, 'route:{id}:shape: the s
 
 # the overview's reading of the numbers
 my $ovd = doc('overview');
-like($ovd->{insight}, qr/^\d+ buses are running\. Measured against the timetable, [\d.]+ % are on time\. Of \d+ gaps between buses measured, \d+ are bunched and \d+ are too long\./,
+like($ovd->{insight}, qr/^\d+ buses are running\. Measured against the timetable, [\d.]+ % are on time\. Gaps between buses measured: \d+, of which \d+ bunched and \d+ too long\./,
      "the overview's plain reading: $ovd->{insight}");
 
 # crowding: the simulator reports occupancy for every vehicle; the live route

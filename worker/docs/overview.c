@@ -226,9 +226,9 @@ static void overview_reading(char *out, size_t len, size_t nv, long nh,
                                "timetable, %.1f %% are on time.", otp);
     }
     if (n < len && nh > 0) {
-        n += (size_t) snprintf(out + n, len - n, " Of %ld gaps between "
-                               "buses measured, %ld are bunched and %ld "
-                               "are too long.", nh, nb, ngap);
+        n += (size_t) snprintf(out + n, len - n, " Gaps between buses "
+                               "measured: %ld, of which %ld bunched and "
+                               "%ld too long.", nh, nb, ngap);
     }
     if (n < len) {
         if (natt == 0) {
