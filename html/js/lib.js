@@ -455,18 +455,52 @@
         });
     }
 
+    /* A document remembered across page loads (sessionStorage): its ETag
+     * and body, so a refresh asks "If-None-Match" and gets a 304.  store
+     * may be null; a full or refused store is only a miss. */
+    function remembered(store, url) {
+        try {
+            var v = store && JSON.parse(store.getItem('mtw:' + url));
+            return v && typeof v.etag === 'string' ? v : null;
+        } catch (e) { return null; }
+    }
+    function remember(store, url, etag, data) {
+        if (!store || !etag) { return; }
+        try { store.setItem('mtw:' + url, JSON.stringify({ etag: etag, data: data })); } catch (e) { /* full */ }
+    }
+
+    /* getJson through the store: resolves to {status: 200, data} whether
+     * the server sent the body or a 304 for the remembered one. */
+    function getJsonRemembered(fetchFn, url, store) {
+        var known = remembered(store, url);
+        return getJson(fetchFn, url, known && known.etag).then(function (r) {
+            if (r.status === 304) { return { status: 200, data: known.data, etag: known.etag }; }
+            remember(store, url, r.etag, r.data);
+            return r;
+        });
+    }
+
     /* createPoller({url, interval, fetch, setTimeout, clearTimeout,
-     *               onData(data), onError(err), onNotModified()})
+     *               store, onData(data), onError(err), onNotModified()})
      * GETs url now and every `interval` ms, sending If-None-Match with the
      * last ETag so unchanged documents cost a 304 and no parsing.  After an
      * error it waits Retry-After (if longer) or a doubling backoff up to
-     * maxBackoff.  stop() ends it; refresh() polls at once. */
+     * maxBackoff.  stop() ends it; refresh() polls at once.  With a store
+     * (sessionStorage) the last ETag and body outlive the page, so the
+     * first request after a refresh is a 304 too. */
     function createPoller(o) {
         var st = {
             etag: null, data: null, timer: null, running: false, inflight: false,
             failures: 0, requests: 0, notModified: 0, updates: 0, errors: 0,
-            url: o.url
+            url: o.url, shown: false
         };
+        function recall() {
+            var known = remembered(o.store, st.url);
+            st.etag = known ? known.etag : null;
+            st.data = known ? known.data : null;
+            st.shown = false;
+        }
+        recall();
         var setT = o.setTimeout || setTimeout;
         var clearT = o.clearTimeout || clearTimeout;
         var interval = o.interval || 15000;
@@ -486,13 +520,20 @@
             return getJson(o.fetch, st.url, st.etag).then(function (r) {
                 st.inflight = false;
                 st.failures = 0;
-                if (r.status === 304) {
+                if (r.status === 304 && st.shown) {
                     st.notModified++;
                     if (o.onNotModified) { o.onNotModified(st.data); }
+                } else if (r.status === 304) {
+                    /* the remembered document, not yet on this page */
+                    st.notModified++;
+                    st.shown = true;
+                    if (o.onData) { o.onData(st.data); }
                 } else {
                     st.etag = r.etag || null;
                     st.data = r.data;
                     st.updates++;
+                    st.shown = true;
+                    remember(o.store, st.url, st.etag, st.data);
                     if (o.onData) { o.onData(r.data); }
                 }
                 schedule(interval);
@@ -533,7 +574,7 @@
             },
             refresh: function () { if (st.running) { schedule(0); } },
             setUrl: function (url) {
-                if (url !== st.url) { st.url = url; st.etag = null; st.data = null; }
+                if (url !== st.url) { st.url = url; recall(); }
             },
             tick: tick
         };
@@ -553,6 +594,6 @@
         searchStops: searchStops, nearestStops: nearestStops, filterRoutes: filterRoutes,
         sortRoutes: sortRoutes, makeProjection: makeProjection,
         ApiError: ApiError, errorText: errorText, getJson: getJson,
-        createPoller: createPoller
+        getJsonRemembered: getJsonRemembered, createPoller: createPoller
     };
 }));

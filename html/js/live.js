@@ -107,7 +107,7 @@
         return;
     }
     $('tab-history').href = UI.page('route.html', { id: id });
-    MTW.getJson(window.fetch.bind(window), UI.api('route', { routeId: id })).then(function (r) {
+    UI.getJson(UI.api('route', { routeId: id })).then(function (r) {
         var rt = r.data && r.data.route;
         if (!rt) { return; }
         var name = 'Route ' + (rt.short_name || rt.id);

@@ -126,13 +126,13 @@
         window.history.replaceState(null, '', window.location.pathname + (qs ? '?' + qs : ''));
         drawRoute(null);
         if (routeId) {
-            var f = window.fetch.bind(window), want = routeId;
-            MTW.getJson(f, UI.api('stops', null, { route_id: routeId })).then(function (r) {
+            var want = routeId;
+            UI.getJson(UI.api('stops', null, { route_id: routeId })).then(function (r) {
                 return r.data.stops;
             }, function () {
                 /* no stop list for the route: its live view's timeline (the
                  * representative trip's stops) placed with the stop list */
-                return MTW.getJson(f, UI.api('routeLive', { routeId: routeId })).then(function (r) {
+                return UI.getJson(UI.api('routeLive', { routeId: routeId })).then(function (r) {
                     var at = {};
                     stops.forEach(function (st) { at[st.id] = st; });
                     return (r.data.stops || []).map(function (st) { return at[st.id]; })
@@ -146,13 +146,12 @@
     }
     sel.addEventListener('change', chooseRoute);
 
-    var f = window.fetch.bind(window);
-    MTW.getJson(f, UI.api('shapes')).then(function (r) {
+    UI.getJson(UI.api('shapes')).then(function (r) {
         (r.data.routes || []).forEach(function (rt) { shapes[rt.route_id] = rt; });
         drawShapes();
         if (routeId) { drawRoute(null); }
     }, function () { /* no shapes published: lines through the stops */ });
-    MTW.getJson(f, UI.api('routes')).then(function (r) {
+    UI.getJson(UI.api('routes')).then(function (r) {
         (r.data.routes || []).slice().sort(function (a, b) {
             return MTW.naturalCompare(a.short_name || a.id, b.short_name || b.id);
         }).forEach(function (rt) {
@@ -163,7 +162,7 @@
         drawVehicles();
     }, function () { /* the select keeps "All routes" */ });
 
-    MTW.getJson(f, UI.api('stops')).then(function (r) {
+    UI.getJson(UI.api('stops')).then(function (r) {
         stops = (r.data.stops || []).filter(function (st) { return MTW.isNum(st.lat) && MTW.isNum(st.lon); });
         proj = MTW.makeProjection(stops.map(function (st) { return [st.lat, st.lon]; }), W, H, 16);
         drawShapes();

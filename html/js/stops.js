@@ -95,7 +95,7 @@
     var allStops = null;
     function localSearch(query) {
         var ready = allStops ? Promise.resolve(allStops)
-            : MTW.getJson(window.fetch.bind(window), UI.api('stops')).then(function (r) {
+            : UI.getJson(UI.api('stops')).then(function (r) {
                 allStops = r.data.stops || [];
                 return allStops;
             });

@@ -94,6 +94,15 @@
                      h('span', { 'aria-hidden': 'true' }, '👥 '), o.text) : null;
     }
 
+    /* the tab's session storage, or null where it is refused */
+    function session() {
+        try { return window.sessionStorage; } catch (e) { return null; }
+    }
+    /* a one-off GET that a refresh revalidates (304) instead of refetching */
+    function getJson(url) {
+        return MTW.getJsonRemembered(window.fetch.bind(window), url, session());
+    }
+
     /* poll(path, {interval, onData, onError, errorEl}) -> poller; paused
      * while the page is hidden, resumed (at once) when it shows again */
     var pollers = [];
@@ -102,6 +111,7 @@
             url: url,
             interval: o.interval,
             fetch: window.fetch.bind(window),
+            store: session(),
             onData: function (d) {
                 if (o.errorEl) { message(o.errorEl, 'info', ''); }
                 stamp(d);
@@ -274,7 +284,7 @@
         city: city, params: params, message: message, showError: showError,
         gradePill: gradePill, routeBadge: routeBadge, statusChip: statusChip, crowdChip: crowdChip,
         poll: poll, chart: chart, dataTable: dataTable, weatherBanner: weatherBanner,
-        alertsBox: alertsBox, alertsUrl: alertsUrl,
+        alertsBox: alertsBox, alertsUrl: alertsUrl, getJson: getJson,
         IMPACT: IMPACT, WEATHER_ICON: WEATHER_ICON
     };
     initNav();

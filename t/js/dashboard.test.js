@@ -259,6 +259,58 @@ test('poller: ETag round trip, 304 keeps the data, no parsing', async () => {
     p.stop();
 });
 
+test('poller with a store: a refresh asks If-None-Match and shows the remembered body on 304', async () => {
+    const mem = new Map();
+    const store = { getItem: (k) => (mem.has(k) ? mem.get(k) : null), setItem: (k, v) => mem.set(k, v) };
+    // the first page load: a 200, remembered
+    let hs = harness([reply(200, '{"n":1}', { ETag: '"aaaa"' })]);
+    let seen = [];
+    let p = MTW.createPoller({ url: '/api/score', interval: 5000, fetch: hs.fetch, store,
+        setTimeout: hs.setTimeout, clearTimeout: hs.clearTimeout, onData: (d) => seen.push(d.n) });
+    p.start();
+    await hs.step();
+    p.stop();
+    assert.deepEqual(JSON.parse(mem.get('mtw:/api/score')), { etag: '"aaaa"', data: { n: 1 } });
+    // the refresh: a new poller, the same store
+    hs = harness([reply(304, '', {}), reply(304, '', {})]);
+    seen = [];
+    let nm = 0;
+    p = MTW.createPoller({ url: '/api/score', interval: 5000, fetch: hs.fetch, store,
+        setTimeout: hs.setTimeout, clearTimeout: hs.clearTimeout,
+        onData: (d) => seen.push(d.n), onNotModified: () => nm++ });
+    p.start();
+    await hs.step();
+    assert.equal(hs.calls[0].init.headers['If-None-Match'], '"aaaa"', 'the first request is conditional');
+    assert.deepEqual(seen, [1], 'the 304 shows the remembered body');
+    await hs.step();
+    assert.deepEqual(seen, [1], 'later 304s change nothing');
+    assert.equal(nm, 1);
+    p.stop();
+    // a store that refuses (private mode, full) is only a miss
+    const bad = { getItem: () => { throw new Error('denied'); }, setItem: () => { throw new Error('full'); } };
+    hs = harness([reply(200, '{"n":3}', { ETag: '"cc"' })]);
+    seen = [];
+    p = MTW.createPoller({ url: '/api/score', interval: 5000, fetch: hs.fetch, store: bad,
+        setTimeout: hs.setTimeout, clearTimeout: hs.clearTimeout, onData: (d) => seen.push(d.n) });
+    p.start();
+    await hs.step();
+    assert.equal(hs.calls[0].init.headers['If-None-Match'], undefined);
+    assert.deepEqual(seen, [3]);
+    p.stop();
+});
+
+test('getJsonRemembered: 200 remembered, then 304 answered from the store', async () => {
+    const mem = new Map();
+    const store = { getItem: (k) => (mem.has(k) ? mem.get(k) : null), setItem: (k, v) => mem.set(k, v) };
+    let hs = harness([reply(200, '{"stops":[1]}', { ETag: '"s1"' }), reply(304, '', {})]);
+    let r = await MTW.getJsonRemembered(hs.fetch, '/api/v1/stops', store);
+    assert.deepEqual(r.data, { stops: [1] });
+    r = await MTW.getJsonRemembered(hs.fetch, '/api/v1/stops', store);
+    assert.equal(hs.calls[1].init.headers['If-None-Match'], '"s1"');
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.data, { stops: [1] });
+});
+
 test('poller: 503 waits Retry-After or a doubling backoff, then recovers', async () => {
     const body = '{"error":{"code":"not_published","message":"no data yet"}}';
     const hs = harness([
