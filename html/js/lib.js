@@ -26,6 +26,7 @@
         stops: '/api/v1/stops',
         alerts: '/api/v1/alerts',
         shapes: '/api/v1/shapes',
+        routeShape: '/api/v1/routes/{routeId}/shape',
         realtime: '/api/realtime',
         score: '/api/score'
     };

@@ -84,6 +84,43 @@
         $('conn-text').textContent = text;
     }
 
+    /* the map: the route's shape and stops once, its vehicles each poll */
+    var map = { proj: null, shape: null, stops: null };
+    function drawMap() {
+        var pts = [];
+        if (map.shape) { map.shape.shapes.forEach(function (sh) { pts = pts.concat(sh.points); }); }
+        if (map.stops) { map.stops.forEach(function (st) { pts.push([st.lat, st.lon]); }); }
+        if (pts.length < 2) { return; }
+        $('live-map-fig').hidden = false;
+        map.proj = MTW.makeProjection(pts, 800, 420, 16);
+        var g = UI.clear($('lm-shape'));
+        var color = MTW.routeColor(map.shape && map.shape.color);
+        (map.shape ? map.shape.shapes : []).forEach(function (sh) {
+            if (sh.points.length > 1) {
+                g.appendChild(UI.svg('polyline', { points: UI.svgPoints(map.proj, sh.points), class: 'shape-line route-line',
+                                                   stroke: color }, 'The route\'s line'));
+            }
+        });
+        g = UI.clear($('lm-stops'));
+        (map.stops || []).forEach(function (st) {
+            var p = map.proj.project(st.lat, st.lon);
+            g.appendChild(UI.svg('circle', { cx: p[0].toFixed(1), cy: p[1].toFixed(1), r: 3, class: 'stop' }, st.name));
+        });
+        drawMapVehicles();
+    }
+    function drawMapVehicles() {
+        var g = UI.clear($('lm-vehicles'));
+        var vs = (doc && doc.vehicles || []).filter(function (v) { return MTW.isNum(v.lat) && MTW.isNum(v.lon); });
+        if (!map.proj) { return; }
+        vs.forEach(function (v) {
+            var p = map.proj.project(v.lat, v.lon);
+            g.appendChild(UI.vehicleMark(v, p[0], p[1], v.display_id || v.vehicle_id));
+        });
+        $('lm-caption').textContent = (map.shape && map.shape.shapes.length ? 'The route\'s line from the feed\'s shapes, '
+            : 'No shape in the feed: stops only, ') + (map.stops || []).length + ' stops, ' + vs.length + ' vehicle'
+            + (vs.length === 1 ? '' : 's') + ' placed.';
+    }
+
     function renderAll() {
         if (!doc) { return; }
         var now = UI.now();
@@ -116,6 +153,13 @@
         UI.fill($('title'), UI.routeBadge(rt), ' ', (rt.long_name || name), ' · live');
     }, function () { /* the live poller reports errors */ });
 
+    UI.getJson(UI.api('routeShape', { routeId: id })).then(function (r) {
+        map.shape = r.data; drawMap();
+    }, function () { /* no shape published: the stops alone */ });
+    UI.getJson(UI.api('stops', null, { route_id: id })).then(function (r) {
+        map.stops = (r.data.stops || []).filter(function (st) { return MTW.isNum(st.lat) && MTW.isNum(st.lon); });
+        drawMap();
+    }, function () { /* no stop list: the map waits for the shape */ });
     UI.alertsBox($('alerts'), { route_id: id });
     UI.poll(UI.api('routeLive', { routeId: id }), {
         interval: 5000, errorEl: $('msg'),
@@ -124,6 +168,7 @@
             conn('live', 'Live');
             renderHead(d);
             renderAll();
+            drawMapVehicles();
         },
         onNotModified: function () { lastData = UI.now(); conn('live', 'Live'); },
         onError: function (e) { conn('down', e.status === 404 ? 'Unknown route' : 'Reconnecting…'); }

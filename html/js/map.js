@@ -8,34 +8,12 @@
 (function (MTW, UI) {
     'use strict';
     var h = UI.h, $ = UI.$;
-    var SVG = 'http://www.w3.org/2000/svg';
+    var s = UI.svg;
     var W = 800, H = 560;
     var proj = null, stops = [], vehicles = [], routes = {}, shapes = {};
     var sel = $('route');
     var routeId = UI.params.get('route');
     if (!MTW.validId(routeId)) { routeId = ''; }
-
-    function s(tag, attrs, title) {
-        var el = document.createElementNS(SVG, tag);
-        Object.keys(attrs).forEach(function (k) { el.setAttribute(k, attrs[k]); });
-        if (title) {
-            var t = document.createElementNS(SVG, 'title');
-            t.textContent = title;
-            el.appendChild(t);
-        }
-        return el;
-    }
-
-    function shape(kind, px, py, cls, title) {
-        var r = 7;
-        var x = Math.round(px * 10) / 10, y = Math.round(py * 10) / 10;
-        if (kind === 'circle') { return s('circle', { cx: x, cy: y, r: r, class: cls }, title); }
-        if (kind === 'square') { return s('rect', { x: x - r, y: y - r, width: 2 * r, height: 2 * r, class: cls }, title); }
-        if (kind === 'triangle') {
-            return s('path', { d: 'M' + x + ' ' + (y - r - 1) + 'L' + (x + r + 1) + ' ' + (y + r) + 'L' + (x - r - 1) + ' ' + (y + r) + 'Z', class: cls }, title);
-        }
-        return s('path', { d: 'M' + x + ' ' + (y - r - 1) + 'L' + (x + r + 1) + ' ' + y + 'L' + x + ' ' + (y + r + 1) + 'L' + (x - r - 1) + ' ' + y + 'Z', class: cls }, title);
-    }
 
     function drawStops() {
         var g = UI.clear($('m-stops'));
@@ -52,14 +30,10 @@
         var shown = vehicles.filter(function (v) { return MTW.isNum(v.lat) && MTW.isNum(v.lon); });
         if (proj) {
             shown.forEach(function (v) {
-                var st = MTW.vehicleStatus(v);
                 var p = proj.project(v.lat, v.lon);
                 var r = routes[v.route];
-                var crowd = MTW.occupancy(v.occupancy);
-                var title = 'Vehicle ' + v.id + (r ? ', route ' + (r.short_name || v.route) : '')
-                    + ': ' + st.text + (v.status ? ' (' + MTW.fmtDelay(v.status.deviation_sec) + ')' : '')
-                    + (crowd ? ' · ' + crowd.text : '');
-                g.appendChild(shape(st.shape, p[0], p[1], 'v-' + st.tone, title));
+                g.appendChild(UI.vehicleMark(v, p[0], p[1],
+                    'Vehicle ' + v.id + (r ? ', route ' + (r.short_name || v.route) : '')));
             });
         }
         $('map-count').textContent = stops.length + ' stops · ' + shown.length + ' vehicles';
@@ -74,12 +48,7 @@
         }));
     }
 
-    function line(points) {
-        return points.map(function (pt) {
-            var p = proj.project(pt[0], pt[1]);
-            return p[0].toFixed(1) + ',' + p[1].toFixed(1);
-        }).join(' ');
-    }
+    function line(points) { return UI.svgPoints(proj, points); }
 
     /* every route's shapes, thin, in the route's colour */
     function drawShapes() {

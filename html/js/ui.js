@@ -94,6 +94,46 @@
                      h('span', { 'aria-hidden': 'true' }, '👥 '), o.text) : null;
     }
 
+    /* --- SVG maps (map.html, live.html): no tiles, a plain projection --- */
+    var SVG_NS = 'http://www.w3.org/2000/svg';
+
+    /* svg('circle', {cx: 1}, 'title') */
+    function svg(tag, attrs, title) {
+        var el = document.createElementNS(SVG_NS, tag);
+        Object.keys(attrs).forEach(function (k) { el.setAttribute(k, attrs[k]); });
+        if (title) {
+            var t = document.createElementNS(SVG_NS, 'title');
+            t.textContent = title;
+            el.appendChild(t);
+        }
+        return el;
+    }
+
+    /* a vehicle's mark: its status as shape and tone (circle on time,
+     * square late, triangle early, diamond none), its crowding in the title */
+    function vehicleMark(v, px, py, title) {
+        var st = MTW.vehicleStatus(v), r = 7, kind = st.shape, cls = 'v-' + st.tone;
+        var x = Math.round(px * 10) / 10, y = Math.round(py * 10) / 10;
+        var crowd = MTW.occupancy(v.occupancy);
+        title = (title || 'Vehicle ' + (v.id || v.vehicle_id)) + ': ' + st.text
+            + (v.status ? ' (' + MTW.fmtDelay(v.status.deviation_sec) + ')' : '')
+            + (crowd ? ' · ' + crowd.text : '');
+        if (kind === 'circle') { return svg('circle', { cx: x, cy: y, r: r, class: cls }, title); }
+        if (kind === 'square') { return svg('rect', { x: x - r, y: y - r, width: 2 * r, height: 2 * r, class: cls }, title); }
+        if (kind === 'triangle') {
+            return svg('path', { d: 'M' + x + ' ' + (y - r - 1) + 'L' + (x + r + 1) + ' ' + (y + r) + 'L' + (x - r - 1) + ' ' + (y + r) + 'Z', class: cls }, title);
+        }
+        return svg('path', { d: 'M' + x + ' ' + (y - r - 1) + 'L' + (x + r + 1) + ' ' + y + 'L' + x + ' ' + (y + r + 1) + 'L' + (x - r - 1) + ' ' + y + 'Z', class: cls }, title);
+    }
+
+    /* [[lat, lon], ...] as an SVG points attribute through proj */
+    function svgPoints(proj, pts) {
+        return pts.map(function (pt) {
+            var p = proj.project(pt[0], pt[1]);
+            return p[0].toFixed(1) + ',' + p[1].toFixed(1);
+        }).join(' ');
+    }
+
     /* the tab's session storage, or null where it is refused */
     function session() {
         try { return window.sessionStorage; } catch (e) { return null; }
@@ -285,6 +325,7 @@
         gradePill: gradePill, routeBadge: routeBadge, statusChip: statusChip, crowdChip: crowdChip,
         poll: poll, chart: chart, dataTable: dataTable, weatherBanner: weatherBanner,
         alertsBox: alertsBox, alertsUrl: alertsUrl, getJson: getJson,
+        svg: svg, vehicleMark: vehicleMark, svgPoints: svgPoints,
         IMPACT: IMPACT, WEATHER_ICON: WEATHER_ICON
     };
     initNav();
