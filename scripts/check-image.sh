@@ -201,6 +201,17 @@ check "mtw-nginx-start refuses MTW_REDIS_TLS=on with no mtw_redis_tls line (neve
            ! MTW_NGINX_CONF='$TMP/no-tls.conf' MTW_REDIS_TLS=on sh '$start' --render '$TMP/x.conf'"
 check "mtw-nginx-start refuses an MTW_REDIS_TLS other than on or off" \
     sh -c "! MTW_NGINX_CONF='$TMP/tls.conf' MTW_REDIS_TLS=yes sh '$start' --render '$TMP/x.conf'"
+check "mtw-nginx-start writes the dashboard's map tiles into /config.json, and {} without" \
+    sh -c "MTW_RUN_DIR='$TMP/tiles' MTW_NGINX_CONF='$ROOT/conf/nginx.conf' MTW_REDIS_ADDR=r:6379 \
+           MTW_TILE_URL='https://tile.example/{z}/{x}/{y}.png' MTW_TILE_ATTRIBUTION='Map data (c) OSM' \
+           sh '$start' --render '$TMP/tiles.conf' \
+           && grep -qF '{\"tile_url\":\"https://tile.example/{z}/{x}/{y}.png\",\"tile_attribution\":\"Map data (c) OSM\"}' '$TMP/tiles/config.json' \
+           && grep -qF 'alias $TMP/tiles/config.json;' '$TMP/tiles.conf' \
+           && MTW_RUN_DIR='$TMP/notiles' MTW_NGINX_CONF='$ROOT/conf/nginx.conf' MTW_REDIS_ADDR=r:6379 \
+              sh '$start' --render '$TMP/notiles.conf' && grep -qx '{}' '$TMP/notiles/config.json'"
+check "mtw-nginx-start refuses a tile URL that is not http(s)" \
+    sh -c "! MTW_RUN_DIR='$TMP/bad' MTW_NGINX_CONF='$ROOT/conf/nginx.conf' MTW_REDIS_ADDR=r:6379 \
+           MTW_TILE_URL='javascript:alert(1)' sh '$start' --render '$TMP/bad.conf'"
 sh "$start" --render "$RUN/nginx.conf"
 conf=$RUN/nginx.conf
 check "the rendered configuration (it holds the Redis password) is its owner's only" \

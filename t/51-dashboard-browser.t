@@ -64,6 +64,8 @@ $t->start_nginx(<<'CONF');
         listen 127.0.0.1:%%PORT%%;
         location / { root %%ROOT%%/html; index index.html; }
         location = /api/doc { root %%ROOT%%/html; try_files /api-doc.html =404; }
+        location = /config.json { alias %%DIR%%/config.json; }
+        location /tiles/ { return 204; }
         location /api/ {
             mtw_api;
             mtw_city saskatoon;
@@ -74,6 +76,8 @@ $t->start_nginx(<<'CONF');
 CONF
 my $base = 'http://127.0.0.1:' . $t->nginx_port;
 my $profile = $t->dir . '/chromium';
+# map tiles configured (from this server: the test asks nothing of the internet)
+MTW::Test::spew($t->dir . '/config.json', qq({"tile_url":"$base/tiles/{z}/{x}/{y}.png","tile_attribution":"Test tiles"}));
 
 # render PATH -> (DOM after the scripts ran, console lines)
 sub render {
@@ -112,6 +116,8 @@ my @cases = (
                qr{<span class="chip chip-sched">Scheduled</span>}, qr{Live · high confidence} ] ],
     [ '/weather.html' => [ qr{Weather impact analysis is not available yet} ] ],
     [ '/map.html' => [ qr{4 stops · 3 vehicles}, qr{<title>Vehicle 606, route 14: Late},
+               qr{<g id="m-tiles"><image href="http://127\.0\.0\.1:\d+/tiles/1\d/\d+/\d+\.png" x="-?[\d.]+" y="-?[\d.]+" width="[\d.]+"},
+               qr{<small class="attribution"> Map: Test tiles</small>},
                qr{<g id="m-shapes"><polyline points="[\d., ]+" class="shape-line" stroke="[^"]+"><title>Route 14</title></polyline><polyline}] ],
     [ '/api/doc' => [ qr{<h1 class="title">Mind The Wait API}, qr{data-path="/api/v1/alerts"}, qr{data-path="/api/v1/routes/\{routeId\}/shape"} ] ],
     [ '/map.html?route=14514' => [ qr{<g id="m-route"><polyline [^>]*><title>Route 14 \(its shape, direction 0\)</title>} ] ],

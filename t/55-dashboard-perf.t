@@ -101,6 +101,7 @@ MTW::Test::spew("$dir/perf.html", <<'HTML');
 </script></body></html>
 HTML
 MTW::Test::spew("$dir/hold.txt", 'x' x 40);
+MTW::Test::spew("$dir/config.json", '{}');      # no map tiles
 
 $t->start_nginx(<<"CONF");
     mtw_redis 127.0.0.1:%%REDIS_PORT%%;
@@ -112,6 +113,7 @@ $t->start_nginx(<<"CONF");
         listen 127.0.0.1:%%PORT%%;
         location / { root %%ROOT%%/html; index index.html; try_files \$uri \$uri.html \$uri/ =404; }
         location = /perf.html { alias $dir/perf.html; }
+        location = /config.json { alias $dir/config.json; }
         location = /hold { alias $dir/hold.txt; default_type text/plain; limit_rate 2; }
         location /__mark/ { return 204; }
         location /api/ { mtw_api; mtw_city saskatoon; }

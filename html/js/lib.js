@@ -356,14 +356,21 @@
 
     /* --- map projection --------------------------------------------------- */
 
-    /* An equirectangular projection (x scaled by cos of the mean latitude)
-     * fitting every [lat, lon] of `points` into width × height with `pad`
-     * pixels of margin, aspect kept, centred.  Fine at a city's scale. */
+    /* makeProjection([[lat, lon], ...], width, height, pad) -> {project,
+     * scale, bounds, world} or null: Web Mercator (as map tiles are drawn),
+     * fitted to the points with pad pixels around, north up, centred.
+     * world = {cx, cy, s}: the centre in world units (0..1 across the
+     * world, y down) and pixels per world unit, for tilesFor(). */
+    function mercX(lon) { return (lon + 180) / 360; }
+    function mercY(lat) {
+        var r = lat * Math.PI / 180;
+        return (1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2;
+    }
     function makeProjection(points, width, height, pad) {
         pad = isNum(pad) ? pad : 10;
         var ok = (points || []).filter(function (p) {
             return p && isNum(p[0]) && isNum(p[1])
-                && Math.abs(p[0]) <= 90 && Math.abs(p[1]) <= 180;
+                && Math.abs(p[0]) <= 85 && Math.abs(p[1]) <= 180;
         });
         if (!ok.length) { return null; }
         var minLat = Infinity, maxLat = -Infinity, minLon = Infinity, maxLon = -Infinity;
@@ -371,19 +378,48 @@
             minLat = Math.min(minLat, p[0]); maxLat = Math.max(maxLat, p[0]);
             minLon = Math.min(minLon, p[1]); maxLon = Math.max(maxLon, p[1]);
         });
-        var k = Math.cos((minLat + maxLat) / 2 * Math.PI / 180);
-        var spanX = Math.max((maxLon - minLon) * k, 1e-4);
-        var spanY = Math.max(maxLat - minLat, 1e-4);
+        var x0 = mercX(minLon), x1 = mercX(maxLon), y0 = mercY(maxLat), y1 = mercY(minLat);
+        var spanX = Math.max(x1 - x0, 1e-9), spanY = Math.max(y1 - y0, 1e-9);
         var scale = Math.min((width - 2 * pad) / spanX, (height - 2 * pad) / spanY);
-        var cx = (minLon + maxLon) / 2, cy = (minLat + maxLat) / 2;
+        var cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
         var offX = width / 2, offY = height / 2;
         return {
             scale: scale,
             bounds: { minLat: minLat, maxLat: maxLat, minLon: minLon, maxLon: maxLon },
+            world: { cx: cx, cy: cy, s: scale, width: width, height: height },
             project: function (lat, lon) {
-                return [offX + (lon - cx) * k * scale, offY - (lat - cy) * scale];
+                return [offX + (mercX(lon) - cx) * scale, offY + (mercY(lat) - cy) * scale];
             }
         };
+    }
+
+    /* The map tiles ({z}/{x}/{y}, 256 px) that cover a projection's view:
+     * [{url, x, y, size}] in the view's pixels, at the zoom whose tiles are
+     * closest to their own size.  template must be http(s) with {z}, {x}
+     * and {y}; anything else gives no tiles. */
+    function tilesFor(proj, template) {
+        if (!proj || typeof template !== 'string'
+            || !/^https?:\/\/[^\s"'<>]+$/.test(template)
+            || !/\{z\}/.test(template) || !/\{x\}/.test(template) || !/\{y\}/.test(template)) {
+            return [];
+        }
+        var w = proj.world;
+        var z = Math.max(0, Math.min(19, Math.round(Math.log(w.s / 256) / Math.LN2)));
+        var n = Math.pow(2, z), size = w.s / n, out = [];
+        var left = w.cx - w.width / 2 / w.s, top = w.cy - w.height / 2 / w.s;
+        var tx0 = Math.floor(left * n), ty0 = Math.floor(top * n);
+        var tx1 = Math.floor((left + w.width / w.s) * n), ty1 = Math.floor((top + w.height / w.s) * n);
+        for (var ty = Math.max(0, ty0); ty <= Math.min(n - 1, ty1); ty++) {
+            for (var tx = tx0; tx <= tx1; tx++) {
+                var wx = ((tx % n) + n) % n;
+                out.push({
+                    url: template.replace('{z}', z).replace('{x}', wx).replace('{y}', ty),
+                    x: (tx / n - left) * w.s, y: (ty / n - top) * w.s, size: size
+                });
+                if (out.length > 64) { return out; }     /* a sane view */
+            }
+        }
+        return out;
     }
 
     /* --- the ETag polling client -------------------------------------------- */
@@ -593,7 +629,7 @@
         shortStopName: shortStopName, predictionKind: predictionKind,
         naturalCompare: naturalCompare, distanceKm: distanceKm,
         searchStops: searchStops, nearestStops: nearestStops, filterRoutes: filterRoutes,
-        sortRoutes: sortRoutes, makeProjection: makeProjection,
+        sortRoutes: sortRoutes, makeProjection: makeProjection, tilesFor: tilesFor,
         ApiError: ApiError, errorText: errorText, getJson: getJson,
         getJsonRemembered: getJsonRemembered, createPoller: createPoller
     };

@@ -93,6 +93,7 @@
         if (pts.length < 2) { return; }
         $('live-map-fig').hidden = false;
         map.proj = MTW.makeProjection(pts, 800, 420, 16);
+        UI.tileLayer($('lm-tiles'), map.proj, null);
         var g = UI.clear($('lm-shape'));
         var color = MTW.routeColor(map.shape && map.shape.color);
         (map.shape ? map.shape.shapes : []).forEach(function (sh) {

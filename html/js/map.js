@@ -134,6 +134,7 @@
     UI.getJson(UI.api('stops')).then(function (r) {
         stops = (r.data.stops || []).filter(function (st) { return MTW.isNum(st.lat) && MTW.isNum(st.lon); });
         proj = MTW.makeProjection(stops.map(function (st) { return [st.lat, st.lon]; }), W, H, 16);
+        UI.tileLayer($('m-tiles'), proj, $('map-attribution'));
         drawShapes();
         drawStops();
         drawVehicles();

@@ -134,6 +134,36 @@
         }).join(' ');
     }
 
+    /* the site's optional settings (/config.json, written by the nginx
+     * image from MTW_TILE_URL): {tile_url, tile_attribution}; none: {} */
+    var configP = null;
+    function siteConfig() {
+        if (!configP) {
+            configP = window.fetch('/config.json', { cache: 'no-cache' }).then(function (r) {
+                return r.ok ? r.json() : {};
+            }).then(function (c) { return c && typeof c === 'object' ? c : {}; },
+                    function () { return {}; });
+        }
+        return configP;
+    }
+
+    /* map tiles under an SVG map when a tile URL is configured, with their
+     * attribution in captionEl; nothing otherwise (no tile is needed) */
+    function tileLayer(g, proj, captionEl) {
+        siteConfig().then(function (c) {
+            var tiles = MTW.tilesFor(proj, c.tile_url);
+            clear(g);
+            tiles.forEach(function (t) {
+                g.appendChild(svg('image', { href: t.url, x: t.x.toFixed(1), y: t.y.toFixed(1),
+                    width: (t.size + 0.5).toFixed(1), height: (t.size + 0.5).toFixed(1),
+                    preserveAspectRatio: 'none' }));
+            });
+            if (tiles.length && captionEl && typeof c.tile_attribution === 'string') {
+                captionEl.appendChild(h('small', { class: 'attribution' }, ' Map: ' + c.tile_attribution));
+            }
+        });
+    }
+
     /* the tab's session storage, or null where it is refused */
     function session() {
         try { return window.sessionStorage; } catch (e) { return null; }
@@ -325,7 +355,7 @@
         gradePill: gradePill, routeBadge: routeBadge, statusChip: statusChip, crowdChip: crowdChip,
         poll: poll, chart: chart, dataTable: dataTable, weatherBanner: weatherBanner,
         alertsBox: alertsBox, alertsUrl: alertsUrl, getJson: getJson,
-        svg: svg, vehicleMark: vehicleMark, svgPoints: svgPoints,
+        svg: svg, vehicleMark: vehicleMark, svgPoints: svgPoints, tileLayer: tileLayer,
         IMPACT: IMPACT, WEATHER_ICON: WEATHER_ICON
     };
     initNav();

@@ -36,6 +36,8 @@ tls_name=${MTW_REDIS_TLS_NAME:-}
 ca_file=${MTW_REDIS_CA_FILE:-}
 redis_user=${MTW_REDIS_USER:-}
 city=${MTW_CITY:-}
+tile_url=${MTW_TILE_URL:-}
+tile_attribution=${MTW_TILE_ATTRIBUTION:-}
 proxy=${MTW_TRUSTED_PROXY_CIDR:-}
 
 fail() { echo "mtw-nginx-start: $*" >&2; exit 1; }
@@ -67,6 +69,17 @@ esac
 case "$city" in
     *[!a-z0-9-]*) fail "MTW_CITY '$city' is not a city slug" ;;
 esac
+case "$tile_url" in
+    '') ;;
+    http://*|https://*)
+        case "$tile_url" in
+            *[!A-Za-z0-9:/._~%?=\&{}-]*) fail "MTW_TILE_URL has characters outside [A-Za-z0-9:/._~%?=&{}-]" ;;
+        esac ;;
+    *) fail "MTW_TILE_URL '$tile_url' is not an http(s) URL" ;;
+esac
+case "$tile_attribution" in
+    *[\\\"\<\>]*) fail "MTW_TILE_ATTRIBUTION must not hold quotes, backslashes or angle brackets" ;;
+esac
 case "$proxy" in
     *[!0-9a-fA-F.:/]*) fail "MTW_TRUSTED_PROXY_CIDR '$proxy' is not a CIDR" ;;
 esac
@@ -87,6 +100,7 @@ render() {
     sp='[[:space:]]'
     sed -e "s|^\(${sp}*\)load_module${sp}[^;]*ngx_http_mtw_module\.so;|\1load_module $root/usr/lib/nginx/modules/ngx_http_mtw_module.so;|" \
         -e "s|^\(${sp}*\)pid${sp}[^;]*;|\1pid $run/nginx.pid;|" \
+        -e "s|alias /run/mtw/config.json;|alias $run/config.json;|" \
         -e "s|^\(${sp}*\)mtw_redis${sp}[^;]*;|\1mtw_redis $redis;|" \
         -e "s|^\(${sp}*\)listen${sp}*[0-9][0-9]*|\1listen $port|" \
         -e "s|\([[:space:]\"]\)/usr/share/mtw/|\1$root/usr/share/mtw/|g" \
@@ -113,6 +127,13 @@ render() {
 
 mkdir -p "$run"
 conf=$run/nginx.conf
+# the dashboard's optional settings (/config.json): map tiles, when given
+if [ -n "$tile_url" ]; then
+    printf '{"tile_url":"%s","tile_attribution":"%s"}\n' "$tile_url" "$tile_attribution" >"$run/config.json"
+else
+    printf '{}\n' >"$run/config.json"
+fi
+chmod 644 "$run/config.json"
 case "${1:-}" in
     --render)
         [ $# -eq 2 ] || fail "usage: mtw-nginx-start --render FILE"

@@ -175,19 +175,40 @@ test('projection: fits, keeps the aspect, north up, east right', () => {
     const [x1, y1] = p.project(52.20, -106.50);
     assert.ok(x1 > x0, 'east is right');
     assert.ok(y1 < y0, 'north is up');
-    // a degree of longitude is cos(lat) of a degree of latitude
+    // Web Mercator, as tiles are: a degree of longitude is cos(lat) of a
+    // degree of latitude, locally
     const k = Math.cos(52.15 * Math.PI / 180);
     const dx = (x1 - x0) / 0.2, dy = (y0 - y1) / 0.1;
-    assert.ok(Math.abs(dx / dy - k) < 1e-9);
+    assert.ok(Math.abs(dx / dy - k) < 1e-3, `ratio ${dx / dy} vs ${k}`);
     // the limiting axis spans the drawable width or height exactly
     assert.ok(Math.abs((x1 - x0) - 768) < 1e-6 || Math.abs((y0 - y1) - 528) < 1e-6);
     // centred
-    const c = p.project(52.15, -106.60);
-    assert.ok(Math.abs(c[0] - 400) < 1e-6 && Math.abs(c[1] - 280) < 1e-6);
+    assert.ok(Math.abs((x0 + x1) / 2 - 400) < 1e-6 && Math.abs((y0 + y1) / 2 - 280) < 1e-6);
     // one point: the centre; junk ignored; nothing: null
     const one = MTW.makeProjection([[52, -106], [null, 3], [95, 0]], 100, 100, 0);
     assert.deepEqual(one.project(52, -106), [50, 50]);
     assert.equal(MTW.makeProjection([], 100, 100), null);
+});
+
+test('tiles: the view covered at the zoom nearest their size, only http(s) templates', () => {
+    const p = MTW.makeProjection([[52.10, -106.70], [52.20, -106.50]], 800, 560, 16);
+    const t = MTW.tilesFor(p, 'https://tiles.example/{z}/{x}/{y}.png');
+    assert.ok(t.length >= 4 && t.length <= 64, `${t.length} tiles`);
+    const z = Number(t[0].url.split('/')[3]);
+    assert.ok(t[0].size >= 256 / Math.SQRT2 && t[0].size <= 256 * Math.SQRT2, `tile size ${t[0].size} at z${z}`);
+    // they cover the whole view
+    const minX = Math.min(...t.map((a) => a.x)), minY = Math.min(...t.map((a) => a.y));
+    const maxX = Math.max(...t.map((a) => a.x + a.size)), maxY = Math.max(...t.map((a) => a.y + a.size));
+    assert.ok(minX <= 0 && minY <= 0 && maxX >= 800 && maxY >= 560);
+    // a tile drawn where the projection puts its corner
+    const n = 2 ** z, [, , tx, ty] = t[0].url.match(/\/(\d+)\/(\d+)\/(\d+)\.png$/).map(Number);
+    const lon = tx / n * 360 - 180;
+    const lat = Math.atan(Math.sinh(Math.PI * (1 - 2 * ty / n))) * 180 / Math.PI;
+    const [px, py] = p.project(lat, lon);
+    assert.ok(Math.abs(px - t[0].x) < 1e-6 && Math.abs(py - t[0].y) < 1e-6);
+    for (const bad of ['javascript:alert(1)/{z}/{x}/{y}', 'https://t.example/{z}/{x}.png', '', null]) {
+        assert.deepEqual(MTW.tilesFor(p, bad), [], String(bad));
+    }
 });
 
 test('error texts say what happened', () => {
