@@ -30,6 +30,16 @@ typedef struct {
 /* per worker process */
 static ngx_http_mtw_cache_slot_t  ngx_http_mtw_cache[NGX_HTTP_MTW_CACHE_SLOTS];
 
+/* bumped by every drop: a reply read before it is not stored after it */
+static ngx_uint_t  ngx_http_mtw_cache_gen;
+
+
+ngx_uint_t
+ngx_http_mtw_cache_generation(void)
+{
+    return ngx_http_mtw_cache_gen;
+}
+
 
 /* A fresh copy of key's document in the pool, or NGX_DECLINED. */
 ngx_int_t
@@ -66,14 +76,14 @@ ngx_http_mtw_cache_get(ngx_pool_t *pool, ngx_str_t *key, ngx_msec_t ttl,
 
 void
 ngx_http_mtw_cache_put(ngx_str_t *key, ngx_str_t *body, ngx_str_t *etag,
-    ngx_log_t *log)
+    ngx_uint_t gen, ngx_log_t *log)
 {
     u_char                     *p;
     size_t                      len;
     uint32_t                    hash;
     ngx_http_mtw_cache_slot_t  *s;
 
-    if (body->len > NGX_HTTP_MTW_CACHE_MAX) {
+    if (body->len > NGX_HTTP_MTW_CACHE_MAX || gen != ngx_http_mtw_cache_gen) {
         return;
     }
 
@@ -116,6 +126,8 @@ void
 ngx_http_mtw_cache_free(void)
 {
     ngx_uint_t  i;
+
+    ngx_http_mtw_cache_gen++;
 
     for (i = 0; i < NGX_HTTP_MTW_CACHE_SLOTS; i++) {
         if (ngx_http_mtw_cache[i].data != NULL) {

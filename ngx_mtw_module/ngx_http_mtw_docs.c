@@ -59,8 +59,10 @@ ngx_http_mtw_doc(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 
     mcf = ngx_http_get_module_main_conf(r, ngx_http_mtw_module);
 
-    if (mcf->cache) {
+    /* the micro-cache answers only while the announcements are heard */
+    if (mcf->cache && ngx_http_mtw_redis_notified()) {
         ctx->doc_key = key;
+        ctx->cache_gen = ngx_http_mtw_cache_generation();
 
         rc = ngx_http_mtw_cache_get(r->pool, key, mcf->cache, &body, &etag);
 
@@ -92,7 +94,8 @@ ngx_http_mtw_doc_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
     {
         if (ctx->doc_key) {
             ngx_http_mtw_cache_put(ctx->doc_key, &rep->element[0].str,
-                                   &rep->element[1].str, r->connection->log);
+                                   &rep->element[1].str, ctx->cache_gen,
+                                   r->connection->log);
         }
 
         return ngx_http_mtw_send_body(r, &rep->element[0].str,
@@ -259,7 +262,9 @@ ngx_http_mtw_realtime_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
     }
 
     if (key.len) {
-        ngx_http_mtw_cache_put(&key, &body, &etag, r->connection->log);
+        ngx_http_mtw_cache_put(&key, &body, &etag,
+                               ngx_http_mtw_cache_generation(),
+                               r->connection->log);
     }
 
     return ngx_http_mtw_send_body(r, &body, &etag, ctx->cache);

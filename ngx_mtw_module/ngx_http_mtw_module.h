@@ -174,6 +174,7 @@ struct ngx_http_mtw_ctx_s {
     ngx_str_t                  doc_name;    /* document being served */
     ngx_str_t                 *exists_key;  /* its parent, for 404 vs 503 */
     ngx_str_t                 *doc_key;     /* its Redis key (micro-cache) */
+    ngx_uint_t                 cache_gen;   /* the cache's, when asked */
     const char                *what;        /* "route", "stop": for 404s */
     ngx_uint_t                 nmissing;    /* commands of the 404 check */
     ngx_http_mtw_cache_e       cache;
@@ -245,6 +246,10 @@ ngx_int_t ngx_http_mtw_redis_send(ngx_log_t *log, ngx_http_mtw_cmd_t *cmds,
 void ngx_http_mtw_redis_replied(void);
 void ngx_http_mtw_redis_check_stall(ngx_log_t *log);
 ngx_uint_t ngx_http_mtw_redis_retry_after(void);
+ngx_uint_t ngx_http_mtw_redis_notified(void);
+
+/* the worker announces each publish here (docs/redis-contract.md) */
+#define NGX_HTTP_MTW_PUBLISHED_CHANNEL  "mtw:published"
 
 /* ngx_http_mtw_script.c */
 void ngx_http_mtw_cmd_script(ngx_http_mtw_cmd_t *cmd,
@@ -301,7 +306,8 @@ json_t *ngx_http_mtw_json_parse(ngx_http_request_t *r, ngx_str_t *text);
 ngx_int_t ngx_http_mtw_cache_get(ngx_pool_t *pool, ngx_str_t *key,
     ngx_msec_t ttl, ngx_str_t *body, ngx_str_t *etag);
 void ngx_http_mtw_cache_put(ngx_str_t *key, ngx_str_t *body, ngx_str_t *etag,
-    ngx_log_t *log);
+    ngx_uint_t gen, ngx_log_t *log);
+ngx_uint_t ngx_http_mtw_cache_generation(void);
 void ngx_http_mtw_cache_free(void);
 
 /* ngx_http_mtw_docs.c */

@@ -1,5 +1,6 @@
 /*
- * ngx_http_mtw_redis.c - the nginx worker's one Redis connection.
+ * ngx_http_mtw_redis.c - the nginx worker's Redis connections: the one
+ * every request shares, and the subscription that keeps mtw_cache fresh.
  *
  * Every request of a worker process shares one pipelined connection
  * (replies come back in command order, so no request waits for a
@@ -39,7 +40,10 @@ struct ngx_http_mtw_pending_s {
 };
 
 
-typedef struct {
+typedef struct ngx_http_mtw_redis_s  ngx_http_mtw_redis_t;
+
+struct ngx_http_mtw_redis_s {
+    const char                *role;        /* "", "subscription " */
     ngx_peer_connection_t      peer;
     ngx_connection_t          *c;           /* NULL: no connection */
     ngx_uint_t                 ready;       /* connected, TLS done */
@@ -64,47 +68,76 @@ typedef struct {
     ngx_msec_t                 connected_at;
     ngx_log_t                 *log;
     ngx_http_mtw_main_conf_t  *mcf;
-} ngx_http_mtw_redis_t;
+
+    /* the subscription: pushed messages, and whether it is live */
+    ngx_http_mtw_redis_handler_pt  on_push;
+    ngx_uint_t                 subscribed;
+};
 
 
-static ngx_int_t ngx_http_mtw_redis_connect(void);
-static ngx_int_t ngx_http_mtw_redis_queue(ngx_http_mtw_cmd_t *cmd,
-    ngx_http_mtw_redis_handler_pt handler, void *data);
+static void ngx_http_mtw_redis_instance(ngx_http_mtw_redis_t *rd,
+    ngx_cycle_t *cycle, const char *role);
+static void ngx_http_mtw_redis_release(ngx_http_mtw_redis_t *rd);
+static ngx_int_t ngx_http_mtw_redis_connect(ngx_http_mtw_redis_t *rd);
+static ngx_int_t ngx_http_mtw_redis_queue(ngx_http_mtw_redis_t *rd,
+    ngx_http_mtw_cmd_t *cmd, ngx_http_mtw_redis_handler_pt handler,
+    void *data);
 static void ngx_http_mtw_redis_write_handler(ngx_event_t *wev);
 static void ngx_http_mtw_redis_read_handler(ngx_event_t *rev);
-static ngx_int_t ngx_http_mtw_redis_test_connect(ngx_connection_t *c);
+static ngx_int_t ngx_http_mtw_redis_test_connect(ngx_http_mtw_redis_t *rd,
+    ngx_connection_t *c);
 #if (NGX_SSL)
-static void ngx_http_mtw_redis_tls_start(ngx_connection_t *c);
+static void ngx_http_mtw_redis_tls_start(ngx_http_mtw_redis_t *rd,
+    ngx_connection_t *c);
 static void ngx_http_mtw_redis_tls_done(ngx_connection_t *c);
 #endif
-static void ngx_http_mtw_redis_ready(void);
-static void ngx_http_mtw_redis_flush(void);
-static void ngx_http_mtw_redis_dispatch(ngx_connection_t *c);
+static void ngx_http_mtw_redis_ready(ngx_http_mtw_redis_t *rd);
+static void ngx_http_mtw_redis_flush(ngx_http_mtw_redis_t *rd);
+static void ngx_http_mtw_redis_dispatch(ngx_http_mtw_redis_t *rd,
+    ngx_connection_t *c);
 static void ngx_http_mtw_redis_auth_done(void *reply, void *data);
 static void ngx_http_mtw_redis_connect_timeout(ngx_event_t *ev);
-static void ngx_http_mtw_redis_close(const char *why, ngx_uint_t lost);
-static void ngx_http_mtw_redis_backoff(void);
+static void ngx_http_mtw_redis_close(ngx_http_mtw_redis_t *rd,
+    const char *why, ngx_uint_t lost);
+static void ngx_http_mtw_redis_backoff(ngx_http_mtw_redis_t *rd);
+static void ngx_http_mtw_redis_subscribed(void *reply, void *data);
+static void ngx_http_mtw_redis_published(void *reply, void *data);
 
 
-/* per worker process: the one connection and its state */
+/* per worker process: the connection the requests share, and the one
+ * subscribed to the worker's publish announcements (mtw_cache only) */
 static ngx_http_mtw_redis_t  ngx_http_mtw_redis;
+static ngx_http_mtw_redis_t  ngx_http_mtw_notify;
 
 
 ngx_int_t
 ngx_http_mtw_redis_init_process(ngx_cycle_t *cycle)
 {
-    ngx_http_mtw_redis_t  *rd = &ngx_http_mtw_redis;
+    ngx_http_mtw_redis_instance(&ngx_http_mtw_redis, cycle, "");
+    ngx_http_mtw_redis_instance(&ngx_http_mtw_notify, cycle,
+                                "subscription ");
+    ngx_http_mtw_notify.on_push = ngx_http_mtw_redis_published;
 
+    if (ngx_http_mtw_redis.rbuf == NULL || ngx_http_mtw_notify.rbuf == NULL) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_mtw_redis_instance(ngx_http_mtw_redis_t *rd, ngx_cycle_t *cycle,
+    const char *role)
+{
     ngx_memzero(rd, sizeof(ngx_http_mtw_redis_t));
 
+    rd->role = role;
     rd->log = cycle->log;
     rd->mcf = ngx_http_cycle_get_module_main_conf(cycle,
                                                   ngx_http_mtw_module);
 
     rd->rbuf = ngx_alloc(NGX_HTTP_MTW_READ_CHUNK, cycle->log);
-    if (rd->rbuf == NULL) {
-        return NGX_ERROR;
-    }
 
     rd->connect_timer.handler = ngx_http_mtw_redis_connect_timeout;
     rd->connect_timer.log = cycle->log;
@@ -112,20 +145,24 @@ ngx_http_mtw_redis_init_process(ngx_cycle_t *cycle)
     rd->connect_timer.cancelable = 1;
 
     rd->next_attempt = ngx_current_msec;
-
-    return NGX_OK;
 }
 
 
 void
 ngx_http_mtw_redis_exit_process(ngx_cycle_t *cycle)
 {
-    ngx_http_mtw_redis_t  *rd = &ngx_http_mtw_redis;
+    ngx_http_mtw_redis_release(&ngx_http_mtw_notify);
+    ngx_http_mtw_redis_release(&ngx_http_mtw_redis);
+}
 
+
+static void
+ngx_http_mtw_redis_release(ngx_http_mtw_redis_t *rd)
+{
     ngx_http_mtw_pending_t  *p;
 
     if (rd->c != NULL) {
-        ngx_http_mtw_redis_close("the worker process exits", 0);
+        ngx_http_mtw_redis_close(rd, "the worker process exits", 0);
     }
 
     while (rd->free != NULL) {
@@ -168,7 +205,7 @@ ngx_http_mtw_redis_send(ngx_log_t *log, ngx_http_mtw_cmd_t *cmds,
 
     *sent = 0;
 
-    if (rd->c == NULL && ngx_http_mtw_redis_connect() != NGX_OK) {
+    if (rd->c == NULL && ngx_http_mtw_redis_connect(rd) != NGX_OK) {
         return NGX_DECLINED;
     }
 
@@ -178,7 +215,8 @@ ngx_http_mtw_redis_send(ngx_log_t *log, ngx_http_mtw_cmd_t *cmds,
     }
 
     for (i = 0; i < n; i++) {
-        if (ngx_http_mtw_redis_queue(&cmds[i], handler, data) != NGX_OK) {
+        if (ngx_http_mtw_redis_queue(rd, &cmds[i], handler, data) != NGX_OK)
+        {
             ngx_log_error(NGX_LOG_ERR, log, 0,
                           "mtw redis: cannot queue a command (out of "
                           "memory)");
@@ -224,7 +262,7 @@ ngx_http_mtw_redis_check_stall(ngx_log_t *log)
         return;
     }
 
-    ngx_http_mtw_redis_close("no reply within mtw_redis_timeout", 0);
+    ngx_http_mtw_redis_close(rd, "no reply within mtw_redis_timeout", 0);
 }
 
 
@@ -247,10 +285,8 @@ ngx_http_mtw_redis_retry_after(void)
 
 /* Opens the connection; AUTH is the first command on it. */
 static ngx_int_t
-ngx_http_mtw_redis_connect(void)
+ngx_http_mtw_redis_connect(ngx_http_mtw_redis_t *rd)
 {
-    ngx_http_mtw_redis_t  *rd = &ngx_http_mtw_redis;
-
     ngx_int_t                  rc;
     ngx_connection_t          *c;
     ngx_http_mtw_cmd_t         auth;
@@ -267,7 +303,7 @@ ngx_http_mtw_redis_connect(void)
         if (rd->reader == NULL) {
             ngx_log_error(NGX_LOG_ERR, rd->log, 0,
                           "mtw redis: cannot allocate a reply reader");
-            ngx_http_mtw_redis_backoff();
+            ngx_http_mtw_redis_backoff(rd);
             return NGX_ERROR;
         }
     }
@@ -280,16 +316,17 @@ ngx_http_mtw_redis_connect(void)
     rd->peer.log = rd->log;
     rd->peer.log_error = NGX_ERROR_ERR;
 
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, rd->log, 0,
-                   "mtw redis: connecting to %V", &mcf->addr);
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rd->log, 0,
+                   "mtw redis: %sconnecting to %V", rd->role, &mcf->addr);
 
     rc = ngx_event_connect_peer(&rd->peer);
 
     if (rc == NGX_ERROR || rc == NGX_BUSY || rc == NGX_DECLINED) {
         /* nginx logged the connect() error with the address */
         ngx_log_error(NGX_LOG_ERR, rd->log, 0,
-                      "mtw redis: cannot connect to %V", &mcf->addr);
-        ngx_http_mtw_redis_backoff();
+                      "mtw redis: %scannot connect to %V", rd->role,
+                      &mcf->addr);
+        ngx_http_mtw_redis_backoff(rd);
         return NGX_DECLINED;
     }
 
@@ -298,7 +335,7 @@ ngx_http_mtw_redis_connect(void)
     c->pool = ngx_create_pool(512, rd->log);
     if (c->pool == NULL) {
         ngx_close_connection(c);
-        ngx_http_mtw_redis_backoff();
+        ngx_http_mtw_redis_backoff(rd);
         return NGX_ERROR;
     }
 
@@ -329,11 +366,28 @@ ngx_http_mtw_redis_connect(void)
         auth.argv[auth.argc] = (const char *) mcf->password.data;
         auth.argvlen[auth.argc++] = mcf->password.len;
 
-        if (ngx_http_mtw_redis_queue(&auth, ngx_http_mtw_redis_auth_done,
-                                     NULL)
+        if (ngx_http_mtw_redis_queue(rd, &auth,
+                                     ngx_http_mtw_redis_auth_done, rd)
             != NGX_OK)
         {
-            ngx_http_mtw_redis_close("cannot queue AUTH", 0);
+            ngx_http_mtw_redis_close(rd, "cannot queue AUTH", 0);
+            return NGX_ERROR;
+        }
+    }
+
+    if (rd->on_push != NULL) {
+        /* the subscription's one command: the worker's announcements */
+        auth.argc = 2;
+        auth.argv[0] = "SUBSCRIBE";
+        auth.argvlen[0] = sizeof("SUBSCRIBE") - 1;
+        auth.argv[1] = NGX_HTTP_MTW_PUBLISHED_CHANNEL;
+        auth.argvlen[1] = sizeof(NGX_HTTP_MTW_PUBLISHED_CHANNEL) - 1;
+
+        if (ngx_http_mtw_redis_queue(rd, &auth,
+                                     ngx_http_mtw_redis_subscribed, rd)
+            != NGX_OK)
+        {
+            ngx_http_mtw_redis_close(rd, "cannot queue SUBSCRIBE", 0);
             return NGX_ERROR;
         }
     }
@@ -352,11 +406,9 @@ ngx_http_mtw_redis_connect(void)
 
 
 static ngx_int_t
-ngx_http_mtw_redis_queue(ngx_http_mtw_cmd_t *cmd,
+ngx_http_mtw_redis_queue(ngx_http_mtw_redis_t *rd, ngx_http_mtw_cmd_t *cmd,
     ngx_http_mtw_redis_handler_pt handler, void *data)
 {
-    ngx_http_mtw_redis_t  *rd = &ngx_http_mtw_redis;
-
     int                      len;
     char                    *text;
     size_t                   cap;
@@ -432,35 +484,37 @@ ngx_http_mtw_redis_queue(ngx_http_mtw_cmd_t *cmd,
 static void
 ngx_http_mtw_redis_write_handler(ngx_event_t *wev)
 {
-    ngx_connection_t  *c = wev->data;
+    ngx_connection_t      *c = wev->data;
+    ngx_http_mtw_redis_t  *rd = c->data;
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, c->log, 0,
                    "mtw redis: writable, fd:%d", c->fd);
 
-    if (ngx_http_mtw_redis.ready) {
-        ngx_http_mtw_redis_flush();
+    if (rd->ready) {
+        ngx_http_mtw_redis_flush(rd);
         return;
     }
 
     /* still connecting: the socket is writable once connect() is done */
-    if (ngx_http_mtw_redis_test_connect(c) != NGX_OK) {
-        ngx_http_mtw_redis_close("connect failed", 0);
+    if (ngx_http_mtw_redis_test_connect(rd, c) != NGX_OK) {
+        ngx_http_mtw_redis_close(rd, "connect failed", 0);
         return;
     }
 
 #if (NGX_SSL)
-    if (ngx_http_mtw_redis.mcf->ssl != NULL) {
-        ngx_http_mtw_redis_tls_start(c);
+    if (rd->mcf->ssl != NULL) {
+        ngx_http_mtw_redis_tls_start(rd, c);
         return;
     }
 #endif
 
-    ngx_http_mtw_redis_ready();
+    ngx_http_mtw_redis_ready(rd);
 }
 
 
 static ngx_int_t
-ngx_http_mtw_redis_test_connect(ngx_connection_t *c)
+ngx_http_mtw_redis_test_connect(ngx_http_mtw_redis_t *rd,
+    ngx_connection_t *c)
 {
     int        err;
     socklen_t  len;
@@ -474,8 +528,8 @@ ngx_http_mtw_redis_test_connect(ngx_connection_t *c)
 
     if (err) {
         ngx_log_error(NGX_LOG_ERR, c->log, err,
-                      "mtw redis: connect() to %V failed",
-                      &ngx_http_mtw_redis.mcf->addr);
+                      "mtw redis: %sconnect() to %V failed", rd->role,
+                      &rd->mcf->addr);
         return NGX_ERROR;
     }
 
@@ -486,13 +540,13 @@ ngx_http_mtw_redis_test_connect(ngx_connection_t *c)
 #if (NGX_SSL)
 
 static void
-ngx_http_mtw_redis_tls_start(ngx_connection_t *c)
+ngx_http_mtw_redis_tls_start(ngx_http_mtw_redis_t *rd, ngx_connection_t *c)
 {
     ngx_int_t                  rc;
-    ngx_http_mtw_main_conf_t  *mcf = ngx_http_mtw_redis.mcf;
+    ngx_http_mtw_main_conf_t  *mcf = rd->mcf;
 
     if (ngx_ssl_create_connection(mcf->ssl, c, NGX_SSL_CLIENT) != NGX_OK) {
-        ngx_http_mtw_redis_close("cannot start TLS", 0);
+        ngx_http_mtw_redis_close(rd, "cannot start TLS", 0);
         return;
     }
 
@@ -505,7 +559,7 @@ ngx_http_mtw_redis_tls_start(ngx_connection_t *c)
         ngx_ssl_error(NGX_LOG_ERR, c->log, 0,
                       "mtw redis: SSL_set_tlsext_host_name(\"%V\") failed",
                       &mcf->tls_name);
-        ngx_http_mtw_redis_close("cannot start TLS", 0);
+        ngx_http_mtw_redis_close(rd, "cannot start TLS", 0);
         return;
     }
 
@@ -524,15 +578,16 @@ static void
 ngx_http_mtw_redis_tls_done(ngx_connection_t *c)
 {
     long                       rc;
-    ngx_http_mtw_main_conf_t  *mcf = ngx_http_mtw_redis.mcf;
+    ngx_http_mtw_redis_t      *rd = c->data;
+    ngx_http_mtw_main_conf_t  *mcf = rd->mcf;
 
-    if (c != ngx_http_mtw_redis.c) {
+    if (c != rd->c) {
         return;
     }
 
     if (!c->ssl->handshaked) {
         /* nginx logged OpenSSL's reason */
-        ngx_http_mtw_redis_close("TLS handshake failed", 0);
+        ngx_http_mtw_redis_close(rd, "TLS handshake failed", 0);
         return;
     }
 
@@ -543,7 +598,7 @@ ngx_http_mtw_redis_tls_done(ngx_connection_t *c)
                       "mtw redis: the certificate of %V is not trusted: "
                       "(%l: %s), check mtw_redis_tls_trusted_certificate",
                       &mcf->addr, rc, X509_verify_cert_error_string(rc));
-        ngx_http_mtw_redis_close("untrusted certificate", 0);
+        ngx_http_mtw_redis_close(rd, "untrusted certificate", 0);
         return;
     }
 
@@ -552,7 +607,7 @@ ngx_http_mtw_redis_tls_done(ngx_connection_t *c)
                       "mtw redis: the certificate of %V does not name "
                       "\"%V\", check mtw_redis_tls_name",
                       &mcf->addr, &mcf->tls_name);
-        ngx_http_mtw_redis_close("certificate for another name", 0);
+        ngx_http_mtw_redis_close(rd, "certificate for another name", 0);
         return;
     }
 
@@ -563,7 +618,7 @@ ngx_http_mtw_redis_tls_done(ngx_connection_t *c)
     c->read->handler = ngx_http_mtw_redis_read_handler;
     c->write->handler = ngx_http_mtw_redis_write_handler;
 
-    ngx_http_mtw_redis_ready();
+    ngx_http_mtw_redis_ready(rd);
 }
 
 #endif
@@ -571,13 +626,12 @@ ngx_http_mtw_redis_tls_done(ngx_connection_t *c)
 
 /* Connected (and TLS done): AUTH and the queued commands leave. */
 static void
-ngx_http_mtw_redis_ready(void)
+ngx_http_mtw_redis_ready(ngx_http_mtw_redis_t *rd)
 {
-    ngx_http_mtw_redis_t  *rd = &ngx_http_mtw_redis;
-
     if (rd->backoff) {
         ngx_log_error(NGX_LOG_NOTICE, rd->log, 0,
-                      "mtw redis: connected to %V again", &rd->mcf->addr);
+                      "mtw redis: %sconnected to %V again", rd->role,
+                      &rd->mcf->addr);
     }
 
     rd->ready = 1;
@@ -591,20 +645,19 @@ ngx_http_mtw_redis_ready(void)
     }
 
     if (ngx_handle_read_event(rd->c->read, 0) != NGX_OK) {
-        ngx_http_mtw_redis_close("cannot watch the socket for reading", 0);
+        ngx_http_mtw_redis_close(rd, "cannot watch the socket for reading",
+                                 0);
         return;
     }
 
-    ngx_http_mtw_redis_flush();
+    ngx_http_mtw_redis_flush(rd);
 }
 
 
 /* Writes what is queued, as far as the socket takes it. */
 static void
-ngx_http_mtw_redis_flush(void)
+ngx_http_mtw_redis_flush(ngx_http_mtw_redis_t *rd)
 {
-    ngx_http_mtw_redis_t  *rd = &ngx_http_mtw_redis;
-
     ssize_t            n;
     ngx_connection_t  *c;
 
@@ -615,7 +668,7 @@ ngx_http_mtw_redis_flush(void)
 
         if (n == NGX_AGAIN) {
             if (ngx_handle_write_event(c->write, 0) != NGX_OK) {
-                ngx_http_mtw_redis_close("cannot watch the socket for "
+                ngx_http_mtw_redis_close(rd, "cannot watch the socket for "
                                          "writing", 0);
             }
 
@@ -623,7 +676,7 @@ ngx_http_mtw_redis_flush(void)
         }
 
         if (n == NGX_ERROR) {
-            ngx_http_mtw_redis_close("write failed", 1);
+            ngx_http_mtw_redis_close(rd, "write failed", 1);
             return;
         }
 
@@ -650,7 +703,7 @@ ngx_http_mtw_redis_read_handler(ngx_event_t *rev)
     ngx_connection_t  *c = rev->data;
 
     ssize_t                n;
-    ngx_http_mtw_redis_t  *rd = &ngx_http_mtw_redis;
+    ngx_http_mtw_redis_t  *rd = c->data;
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, c->log, 0,
                    "mtw redis: readable, fd:%d", c->fd);
@@ -667,23 +720,23 @@ ngx_http_mtw_redis_read_handler(ngx_event_t *rev)
         }
 
         if (n == 0) {
-            ngx_http_mtw_redis_close("closed by the server", 1);
+            ngx_http_mtw_redis_close(rd, "closed by the server", 1);
             return;
         }
 
         if (n == NGX_ERROR) {
-            ngx_http_mtw_redis_close("read failed", 1);
+            ngx_http_mtw_redis_close(rd, "read failed", 1);
             return;
         }
 
         if (redisReaderFeed(rd->reader, (const char *) rd->rbuf, n)
             != REDIS_OK)
         {
-            ngx_http_mtw_redis_close("out of memory for a reply", 0);
+            ngx_http_mtw_redis_close(rd, "out of memory for a reply", 0);
             return;
         }
 
-        ngx_http_mtw_redis_dispatch(c);
+        ngx_http_mtw_redis_dispatch(rd, c);
 
         if (rd->c != c) {
             return;             /* a handler or the reader dropped it */
@@ -691,17 +744,16 @@ ngx_http_mtw_redis_read_handler(ngx_event_t *rev)
     }
 
     if (ngx_handle_read_event(rev, 0) != NGX_OK) {
-        ngx_http_mtw_redis_close("cannot watch the socket for reading", 0);
+        ngx_http_mtw_redis_close(rd, "cannot watch the socket for reading",
+                                 0);
     }
 }
 
 
 /* Hands each whole reply to the command that waits for it, in order. */
 static void
-ngx_http_mtw_redis_dispatch(ngx_connection_t *c)
+ngx_http_mtw_redis_dispatch(ngx_http_mtw_redis_t *rd, ngx_connection_t *c)
 {
-    ngx_http_mtw_redis_t  *rd = &ngx_http_mtw_redis;
-
     void                    *reply;
     ngx_http_mtw_pending_t  *p;
 
@@ -712,7 +764,7 @@ ngx_http_mtw_redis_dispatch(ngx_connection_t *c)
             ngx_log_error(NGX_LOG_ERR, c->log, 0,
                           "mtw redis: protocol error from %V: %s",
                           &rd->mcf->addr, rd->reader->errstr);
-            ngx_http_mtw_redis_close("protocol error", 0);
+            ngx_http_mtw_redis_close(rd, "protocol error", 0);
             return;
         }
 
@@ -722,9 +774,22 @@ ngx_http_mtw_redis_dispatch(ngx_connection_t *c)
 
         p = rd->head;
 
+        if (p == NULL && rd->on_push != NULL) {
+            /* a message of the subscription */
+            rd->last_activity = ngx_current_msec;
+            rd->on_push(reply, rd);
+            freeReplyObject(reply);
+
+            if (rd->c != c) {
+                return;
+            }
+
+            continue;
+        }
+
         if (p == NULL) {
             freeReplyObject(reply);
-            ngx_http_mtw_redis_close("a reply to no command", 0);
+            ngx_http_mtw_redis_close(rd, "a reply to no command", 0);
             return;
         }
 
@@ -756,7 +821,7 @@ ngx_http_mtw_redis_dispatch(ngx_connection_t *c)
 static void
 ngx_http_mtw_redis_auth_done(void *reply, void *data)
 {
-    ngx_http_mtw_redis_t  *rd = &ngx_http_mtw_redis;
+    ngx_http_mtw_redis_t  *rd = data;
 
     redisReply  *rep = reply;
 
@@ -773,7 +838,7 @@ ngx_http_mtw_redis_auth_done(void *reply, void *data)
                       "mtw redis: AUTH refused by %V (check "
                       "mtw_redis_user and mtw_redis_password): %*s",
                       &rd->mcf->addr, (size_t) rep->len, rep->str);
-        ngx_http_mtw_redis_close("AUTH refused", 0);
+        ngx_http_mtw_redis_close(rd, "AUTH refused", 0);
     }
 }
 
@@ -787,7 +852,7 @@ ngx_http_mtw_redis_connect_timeout(ngx_event_t *ev)
         return;
     }
 
-    ngx_http_mtw_redis_close(rd->ready ? "no answer to AUTH in time "
+    ngx_http_mtw_redis_close(rd, rd->ready ? "no answer to AUTH in time "
                                          "(mtw_redis_connect_timeout)"
                                        : "connect timed out "
                                          "(mtw_redis_connect_timeout)", 0);
@@ -802,10 +867,9 @@ ngx_http_mtw_redis_connect_timeout(ngx_event_t *ev)
  * drops cannot be hammered at the request rate.
  */
 static void
-ngx_http_mtw_redis_close(const char *why, ngx_uint_t lost)
+ngx_http_mtw_redis_close(ngx_http_mtw_redis_t *rd, const char *why,
+    ngx_uint_t lost)
 {
-    ngx_http_mtw_redis_t  *rd = &ngx_http_mtw_redis;
-
     ngx_pool_t              *pool;
     ngx_connection_t        *c;
     ngx_http_mtw_pending_t  *p, *next;
@@ -816,8 +880,15 @@ ngx_http_mtw_redis_close(const char *why, ngx_uint_t lost)
     }
 
     ngx_log_error(NGX_LOG_ERR, rd->log, 0,
-                  "mtw redis: %s the connection to %V: %s",
-                  lost ? "lost" : "closing", &rd->mcf->addr, why);
+                  "mtw redis: %s the %sconnection to %V: %s",
+                  lost ? "lost" : "closing", rd->role, &rd->mcf->addr, why);
+
+    if (rd->subscribed) {
+        /* no announcement can reach this process now: nothing cached
+         * may be served until the subscription is back */
+        rd->subscribed = 0;
+        ngx_http_mtw_cache_free();
+    }
 
     if (rd->connect_timer.timer_set) {
         ngx_del_timer(&rd->connect_timer);
@@ -835,7 +906,7 @@ ngx_http_mtw_redis_close(const char *why, ngx_uint_t lost)
         rd->next_attempt = ngx_current_msec;
 
     } else {
-        ngx_http_mtw_redis_backoff();
+        ngx_http_mtw_redis_backoff(rd);
     }
 
     rd->connected = 0;
@@ -876,10 +947,8 @@ ngx_http_mtw_redis_close(const char *why, ngx_uint_t lost)
 
 
 static void
-ngx_http_mtw_redis_backoff(void)
+ngx_http_mtw_redis_backoff(ngx_http_mtw_redis_t *rd)
 {
-    ngx_http_mtw_redis_t  *rd = &ngx_http_mtw_redis;
-
     if (rd->backoff == 0) {
         rd->backoff = NGX_HTTP_MTW_BACKOFF_MIN;
 
@@ -888,4 +957,77 @@ ngx_http_mtw_redis_backoff(void)
     }
 
     rd->next_attempt = ngx_current_msec + rd->backoff;
+}
+
+
+/*
+ * The micro-cache (mtw_cache) may answer only while this process hears the
+ * worker's announcements: each publish of a city is followed, in the same
+ * transaction, by a PUBLISH on NGX_HTTP_MTW_PUBLISHED_CHANNEL, and every
+ * message drops the cache.  Returns 1 while subscribed; otherwise opens the
+ * subscription (with the backoff) and returns 0, so the caller reads Redis.
+ */
+ngx_uint_t
+ngx_http_mtw_redis_notified(void)
+{
+    ngx_http_mtw_redis_t  *rd = &ngx_http_mtw_notify;
+
+    if (rd->subscribed) {
+        return 1;
+    }
+
+    if (rd->c == NULL) {
+        (void) ngx_http_mtw_redis_connect(rd);
+    }
+
+    return 0;
+}
+
+
+/* SUBSCRIBE's answer: ["subscribe", channel, count] */
+static void
+ngx_http_mtw_redis_subscribed(void *reply, void *data)
+{
+    ngx_http_mtw_redis_t  *rd = data;
+
+    redisReply  *rep = reply;
+
+    if (rep == NULL) {
+        return;
+    }
+
+    if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 3
+        || rep->element[0]->type != REDIS_REPLY_STRING
+        || ngx_strncmp(rep->element[0]->str, "subscribe", 9) != 0)
+    {
+        ngx_log_error(NGX_LOG_ERR, rd->log, 0,
+                      "mtw redis: SUBSCRIBE %s refused: the micro-cache "
+                      "stays off", NGX_HTTP_MTW_PUBLISHED_CHANNEL);
+        ngx_http_mtw_redis_close(rd, "SUBSCRIBE refused", 0);
+        return;
+    }
+
+    /* what was cached before may have missed announcements */
+    ngx_http_mtw_cache_free();
+    rd->subscribed = 1;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, rd->log, 0,
+                   "mtw redis: subscribed to %s",
+                   NGX_HTTP_MTW_PUBLISHED_CHANNEL);
+}
+
+
+/* a publish: ["message", channel, city]; anything published drops all */
+static void
+ngx_http_mtw_redis_published(void *reply, void *data)
+{
+    redisReply  *rep = reply;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, ((ngx_http_mtw_redis_t *) data)->log,
+                   0, "mtw redis: publish announced (%s), cache dropped",
+                   rep->type == REDIS_REPLY_ARRAY && rep->elements == 3
+                   && rep->element[2]->type == REDIS_REPLY_STRING
+                   ? rep->element[2]->str : "?");
+
+    ngx_http_mtw_cache_free();
 }

@@ -40,7 +40,7 @@ $t->start_redis(args => [ '--tls-port', $tls_port,
     '--tls-ca-cert-file', "$pki/ca.crt", '--tls-auth-clients', 'no' ]);
 MTW::ApiSeed::seed($t);
 my ($user, $pw, $admin_pw) = ('mtw-app', 'app-Secret-7f3a', 'admin-Secret-91c2');
-is($t->redis_cmd('ACL', 'SETUSER', $user, 'on', ">$pw", '~mtw:*', '+@all'), 'OK',
+is($t->redis_cmd('ACL', 'SETUSER', $user, 'on', ">$pw", '~mtw:*', '&mtw:published', '+@all'), 'OK',
    'an ACL user for the programs');
 is($t->redis_cmd('CONFIG', 'SET', 'requirepass', $admin_pw), 'OK', 'AUTH required');
 

@@ -71,11 +71,16 @@ int mtw_publish_set(mtw_redis_link *rc, const char *city,
             goto io;
         }
     }
-    if (mtw_redis_append(rc, "EXEC") != REDIS_OK) {
+    /* the announcement nginx's micro-caches listen to, after the writes */
+    if (mtw_redis_append(rc, "PUBLISH %s %s", MTW_PUBLISHED_CHANNEL,
+                         city != NULL ? city : "*") != REDIS_OK
+        || mtw_redis_append(rc, "EXEC") != REDIS_OK)
+    {
         goto io;
     }
-    /* MULTI's +OK, one +QUEUED per document, then EXEC's array */
-    expect = set->n + 2;
+    /* MULTI's +OK, one +QUEUED per document and the PUBLISH, then EXEC's
+     * array */
+    expect = set->n + 3;
     for (i = 0; i < expect; i++) {
         if (mtw_redis_reply(rc, (void **) &reply) != REDIS_OK) {
             goto io;

@@ -37,6 +37,10 @@ void mtw_publisher_free(mtw_publisher *p);
 int mtw_publish_tick(mtw_publisher *p, mtw_redis_link *rc, const mtw_tick *t,
                      const mtw_doc_ctx *c, char *err, size_t errlen);
 
+/* Each publish announces itself here, in its transaction (the payload: the
+ * city's slug, "*" for the global documents); nginx's micro-caches listen. */
+#define MTW_PUBLISHED_CHANNEL "mtw:published"
+
 /* Connects to the configured Redis (2 s timeouts, TLS, AUTH, SELECT).
  * NULL + err. */
 mtw_redis_link *mtw_redis_open(const mtw_config *cfg, char *err,

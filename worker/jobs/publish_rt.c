@@ -2,6 +2,7 @@
  * publish_rt.c - one transaction per city tick: snapshots, GEO, heartbeat
  * (see publish_rt.h).
  */
+#include "jobs/publish.h"
 #include "jobs/publish_rt.h"
 #include "feed/rtjson.h"
 #include "util/log.h"
@@ -254,6 +255,14 @@ int mtw_rt_publish(mtw_redis *r, mtw_city *city,
     publish_heartbeat(&tx, city, po, now, wall_ts);
     if (po->hook != NULL) {
         po->hook(po->hook_ud, city, &tx, now);
+    }
+    {
+        /* in the transaction, after the writes: nginx's micro-caches drop
+         * what they hold when this arrives (docs/redis-contract.md) */
+        const char *pub[3] = { "PUBLISH", MTW_PUBLISHED_CHANNEL,
+                               city->slug };
+
+        mtw_redis_tx_cmd(&tx, 3, pub, NULL);
     }
     argv[0] = "EXEC";
     mtw_redis_tx_cmd(&tx, 1, argv, NULL);
