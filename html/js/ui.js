@@ -139,10 +139,9 @@
     var configP = null;
     function siteConfig() {
         if (!configP) {
-            configP = window.fetch('/config.json', { cache: 'no-cache' }).then(function (r) {
-                return r.ok ? r.json() : {};
-            }).then(function (c) { return c && typeof c === 'object' ? c : {}; },
-                    function () { return {}; });
+            configP = getJson('/config.json').then(function (r) {
+                return r.data && typeof r.data === 'object' ? r.data : {};
+            }, function () { return {}; });
         }
         return configP;
     }
