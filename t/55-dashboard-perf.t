@@ -4,7 +4,8 @@
 # performance.now(), sums the JavaScript and CSS it fetched (bytes over the
 # wire, gzip as production sends it), then refreshes it and marks the
 # access log around the refresh: nothing changed, so every request of the
-# refresh is answered 304.  Targets (issue 13): under 2 s, at most 300 KB.
+# refresh is answered 304 (but a stop's predictions, a countdown recomputed
+# every second).  Targets (issue 13): under 2 s, at most 300 KB.
 use strict;
 use warnings;
 use Test::More;
@@ -144,7 +145,10 @@ for my $page ('/', '/routes.html', '/route.html?id=14514', '/live.html?id=14514'
     my ($to) = grep { $lines[$_] =~ m{/__mark/refresh-end} } reverse 0 .. $#lines;
     my @refresh = map { [ m{"GET (\S+) [^"]*" (\d{3}) } ] } grep { !m{/__mark/|/hold } }
                   @lines[$from + 1 .. $to - 1];
-    my @not304 = grep { $_->[1] != 304 } @refresh;
+    # a stop's predictions are counted down from the request's second
+    # (arrival_in_sec, timestamp): their answer changes every second by
+    # design, so only what did not change must come back 304
+    my @not304 = grep { $_->[1] != 304 && $_->[0] !~ m{^/api/(v1/)?stops/[^/]+/predictions} } @refresh;
     # (Chromium revalidates the page and what its scripts ask; the files
     # it still holds fresh are not asked for at all)
     ok(@refresh >= 2 && !@not304 && (grep { $_->[0] =~ m{^/api/} } @refresh),
