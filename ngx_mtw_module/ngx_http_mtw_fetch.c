@@ -189,10 +189,6 @@ ngx_http_mtw_fetch_reply(void *reply, void *data)
     ngx_http_request_t   *r;
     ngx_http_mtw_ctx_t   *ctx;
 
-    if (reply != NULL) {
-        ngx_http_mtw_redis_replied();
-    }
-
     ticket->refs--;
     i = ticket->next++;
     ctx = ticket->ctx;

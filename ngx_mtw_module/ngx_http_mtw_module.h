@@ -243,7 +243,6 @@ void ngx_http_mtw_redis_exit_process(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_mtw_redis_send(ngx_log_t *log, ngx_http_mtw_cmd_t *cmds,
     ngx_uint_t n, ngx_http_mtw_redis_handler_pt handler, void *data,
     ngx_uint_t *sent);
-void ngx_http_mtw_redis_replied(void);
 void ngx_http_mtw_redis_check_stall(ngx_log_t *log);
 ngx_uint_t ngx_http_mtw_redis_retry_after(void);
 ngx_uint_t ngx_http_mtw_redis_notified(void);

@@ -235,14 +235,6 @@ ngx_http_mtw_redis_send(ngx_log_t *log, ngx_http_mtw_cmd_t *cmds,
 }
 
 
-/* Called by every reply: the connection is alive. */
-void
-ngx_http_mtw_redis_replied(void)
-{
-    ngx_http_mtw_redis.last_activity = ngx_current_msec;
-}
-
-
 /*
  * A request timed out.  When the connection has had commands pending and
  * no reply for a whole timeout, Redis is hung or the network is: drop the

@@ -55,12 +55,13 @@ static const char *stat_str(json_t *section, const char *key)
                                                              "stats"), key));
 }
 
-/* the reading of each section: plain sentences from its numbers */
-static void reading(char *out, size_t len, const char *which, json_t *sec)
+/* the reading of section which (0-3, as in mtw_doc_weather_readings):
+ * plain sentences from its numbers */
+static void reading(char *out, size_t len, int which, json_t *sec)
 {
     double a, b, c;
 
-    if (strcmp(which, "winter") == 0) {
+    if (which == 0) {                   /* winter operations */
         a = stat(sec, "clearPerf");
         b = stat(sec, "snowPerf");
         if (stat_str(sec, "worstRoute") == NULL || isnan(a) || isnan(b)) {
@@ -73,7 +74,7 @@ static void reading(char *out, size_t len, const char *which, json_t *sec)
                      "%.1f points lower.", stat_str(sec, "worstRoute"), a, b,
                      a - b);
         }
-    } else if (strcmp(which, "threshold") == 0) {
+    } else if (which == 1) {            /* temperature threshold */
         a = stat(sec, "aboveThreshold");
         b = stat(sec, "belowThreshold");
         c = stat(sec, "daysBelow");
@@ -87,7 +88,7 @@ static void reading(char *out, size_t len, const char *which, json_t *sec)
                      stat(sec, "daysAbove"), fabs(a - b),
                      a >= b ? "lower" : "higher");
         }
-    } else if (strcmp(which, "matrix") == 0) {
+    } else if (which == 2) {            /* impact matrix */
         if (stat_str(sec, "worstCondition") == NULL) {
             snprintf(out, len, "No day with both performance and weather on "
                      "record yet.");
@@ -99,7 +100,7 @@ static void reading(char *out, size_t len, const char *which, json_t *sec)
                      stat(sec, "avgPerformance"), stat(sec, "dayCount"),
                      stat(sec, "avgTemperature"));
         }
-    } else {
+    } else {                            /* bunching */
         a = stat(sec, "snowRate");
         b = stat(sec, "clearRate");
         c = stat(sec, "multiplier");
@@ -118,10 +119,6 @@ static void reading(char *out, size_t len, const char *which, json_t *sec)
     }
 }
 
-static const char *const reading_kind[4] = {
-    "winter", "threshold", "matrix", "bunching"
-};
-
 void mtw_doc_weather_readings(const char *const sections[4],
                               char out[4][MTW_WX_READING])
 {
@@ -130,7 +127,7 @@ void mtw_doc_weather_readings(const char *const sections[4],
 
     for (i = 0; i < 4; i++) {
         sec = json_loads(sections[i] != NULL ? sections[i] : "{}", 0, NULL);
-        reading(out[i], MTW_WX_READING, reading_kind[i], sec);
+        reading(out[i], MTW_WX_READING, i, sec);
         json_decref(sec);
     }
 }
