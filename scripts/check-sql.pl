@@ -1,7 +1,8 @@
 #!/usr/bin/perl
 # check-sql.pl - SQL is only ever parameterised: every statement the worker
 # sends (PQexec, PQexecParams, PQprepare, PQsendQuery*, mtw_pg_exec,
-# mtw_pg_query, mtw_pg_copy_begin) takes a string literal as its text.
+# mtw_pg_query, mtw_pg_copy_begin, mtw_pg_copy_out) takes a string literal
+# as its text.
 # A call whose text is built must say why that is safe on the line above,
 # in a comment starting "sql-vetted:" (the few places that format
 # identifiers from the program's own tables, or that wrap libpq), and
@@ -15,10 +16,10 @@ use File::Find;
 my $root = shift // 'worker';
 my @files;
 find(sub { push @files, $File::Find::name if /\.c\z/ && $File::Find::dir !~ m{/tests\b} }, $root);
-my $calls = qr/\b(PQexec|PQexecParams|PQprepare|PQsendQuery|PQsendQueryParams|mtw_pg_exec|mtw_pg_query|mtw_pg_copy_begin)\s*\(/;
+my $calls = qr/\b(PQexec|PQexecParams|PQprepare|PQsendQuery|PQsendQueryParams|mtw_pg_exec|mtw_pg_query|mtw_pg_copy_begin|mtw_pg_copy_out)\s*\(/;
 my %sql_arg = (PQexec => 2, PQexecParams => 2, PQprepare => 3, PQsendQuery => 2,
                PQsendQueryParams => 2, mtw_pg_exec => 3, mtw_pg_query => 3,
-               mtw_pg_copy_begin => 2);
+               mtw_pg_copy_begin => 2, mtw_pg_copy_out => 3);
 my (@bad, @vetted, $n);
 for my $f (sort @files) {
     open my $fh, '<', $f or die "$f: $!";
@@ -26,7 +27,7 @@ for my $f (sort @files) {
     my $text = join '', @lines;
     while ($text =~ /$calls/g) {
         my ($fn, $start) = ($1, pos($text));
-        next if substr($text, 0, $start) =~ /\n[^\n]*\b(?:int|PGresult\s*\*|PGconn\s*\*|mtw_pg_copy\s*\*)\s*\**\s*$fn\s*\($/;
+        next if substr($text, 0, $start) =~ /\n[^\n]*\b(?:int|long|PGresult\s*\*|PGconn\s*\*|mtw_pg_copy\s*\*)\s*\**\s*$fn\s*\($/;
         # the arguments: to the matching parenthesis
         my ($depth, $i, $args) = (1, $start, '');
         while ($depth > 0 && $i < length $text) {

@@ -1,6 +1,7 @@
 /*
  * arrivals.c - arrivals and bunching episodes from consecutive ticks, and
- * the day aggregate (rules in arrivals.h and docs/scoring.md "History").
+ * the queue of rows waiting for a commit (rules in arrivals.h and
+ * docs/scoring.md "History").
  */
 #include "score/arrivals.h"
 #include "util/grow.h"
@@ -717,108 +718,4 @@ void mtw_histq_done_bunching(mtw_histq *q, size_t n)
         memmove(q->b, q->b + n, (q->nb - n) * sizeof(*q->b));
     }
     q->nb -= n;
-}
-
-/* ---- the day aggregate ------------------------------------------------ */
-
-static int cmp_int(const void *a, const void *b)
-{
-    int x = *(const int *) a, y = *(const int *) b;
-
-    return (x > y) - (x < y);
-}
-
-static double pct2(size_t k, size_t n)
-{
-    return round(10000.0 * (double) k / (double) n) / 100.0;
-}
-
-int mtw_day_perf_of(long n, double sum, long early, long late, int median,
-                    mtw_day_perf *out)
-{
-    memset(out, 0, sizeof(*out));
-    if (n <= 0) {
-        return -1;
-    }
-    out->n = (int) n;
-    out->avg_delay = (int) lround(sum / (double) n);
-    out->median_delay = median;
-    out->early_pct = pct2((size_t) early, (size_t) n);
-    out->late_pct = pct2((size_t) late, (size_t) n);
-    out->on_time_pct = pct2((size_t) (n - early - late), (size_t) n);
-    return 0;
-}
-
-int mtw_day_aggregate(int *delays, size_t n, const mtw_otp_window *w,
-                      mtw_day_perf *out)
-{
-    size_t i, early = 0, late = 0;
-    double sum = 0;
-    int median;
-
-    memset(out, 0, sizeof(*out));
-    if (n == 0) {
-        return -1;
-    }
-    qsort(delays, n, sizeof(*delays), cmp_int);
-    for (i = 0; i < n; i++) {
-        sum += delays[i];
-        if (delays[i] < -w->early_sec) {
-            early++;
-        } else if (delays[i] > w->late_sec) {
-            late++;
-        }
-    }
-    mtw_median_int(delays, n, &median);
-    return mtw_day_perf_of((long) n, sum, (long) early, (long) late, median,
-                           out);
-}
-
-void mtw_day_regularity_sums(const mtw_headway_sums *x,
-                             mtw_day_regularity *out)
-{
-    double var;
-
-    out->n = (int) x->n;
-    out->cv = NAN;
-    out->los = MTW_LOS_F;
-    out->excess_wait = NAN;
-    out->gaps = (int) x->gaps;
-    if (x->n <= 0 || x->h <= 0 || x->s <= 0) {
-        return;
-    }
-    /* mean waits: sum(h^2) / (2 sum(h)), observed against scheduled */
-    out->excess_wait = x->h2 / (2 * x->h) - x->s2 / (2 * x->s);
-    if (x->n < 2) {
-        return;
-    }
-    /* TCQSM c_vh: sample sd of the deviations over the mean scheduled */
-    var = (x->d2 - x->d * x->d / (double) x->n) / (double) (x->n - 1);
-    out->cv = sqrt(var > 0 ? var : 0) / (x->s / (double) x->n);
-    out->los = mtw_los_from_cv(out->cv);
-}
-
-void mtw_day_regularity_of(const int *h, const int *s, size_t n,
-                           mtw_day_regularity *out)
-{
-    mtw_headway_sums x;
-    size_t i;
-
-    memset(&x, 0, sizeof(x));
-    for (i = 0; i < n; i++) {
-        if (h[i] <= 0 || s[i] <= 0) {
-            continue;
-        }
-        x.n++;
-        x.h += h[i];
-        x.h2 += (double) h[i] * h[i];
-        x.s += s[i];
-        x.s2 += (double) s[i] * s[i];
-        x.d += h[i] - s[i];
-        x.d2 += (double) (h[i] - s[i]) * (h[i] - s[i]);
-        if (h[i] > (s[i] * 3 / 2 < s[i] + 180 ? s[i] * 3 / 2 : s[i] + 180)) {
-            x.gaps++;
-        }
-    }
-    mtw_day_regularity_sums(&x, out);
 }

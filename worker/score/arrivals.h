@@ -1,7 +1,7 @@
 /*
  * arrivals.h - history from consecutive live snapshots, as pure logic:
- * each vehicle's real arrivals at stops, bunching episodes, and a service
- * day's aggregate of the arrivals (the numbers of route_performance_daily).
+ * each vehicle's real arrivals at stops and bunching episodes (the day's
+ * aggregate of them is score/day.h).
  *
  * Arrival rule (docs/scoring.md, "History"): a vehicle matched to a trip
  * instance of the schedule arrives at the stop of current_stop_sequence S
@@ -136,51 +136,5 @@ const mtw_bunching *mtw_histq_bunching(const mtw_histq *q, size_t *n);
 /* The first n rows were committed: removes them. */
 void mtw_histq_done_arrivals(mtw_histq *q, size_t n);
 void mtw_histq_done_bunching(mtw_histq *q, size_t n);
-
-/* One route's service day, from its arrivals' delays. */
-typedef struct {
-    int n;                      /* arrivals with a delay */
-    int avg_delay;              /* mean, rounded half away from zero */
-    int median_delay;           /* mtw_median_int */
-    double on_time_pct, early_pct, late_pct;    /* 2 decimals, sum 100 +- */
-} mtw_day_perf;
-
-/*
- * Aggregates n delays (sorted in place) with the on-time window w: early
- * below -early_sec, late above late_sec.  Returns 0, or -1 when n == 0.
- */
-int mtw_day_aggregate(int *delays, size_t n, const mtw_otp_window *w,
-                      mtw_day_perf *out);
-
-/* The same from counts (as SQL aggregates them): n delays, their sum, how
- * many early and late, and their median (mtw_median_int's).  0 or -1. */
-int mtw_day_perf_of(long n, double sum, long early, long late, int median,
-                    mtw_day_perf *out);
-
-/* One route's service day, from its headways: each a pair of the observed
- * and the scheduled gap between the same two trip runs at one stop. */
-typedef struct {
-    int n;                      /* headway pairs */
-    double cv;                  /* TCQSM c_vh: sd(observed - scheduled) /
-                                 * mean scheduled; NaN under 2 pairs */
-    mtw_los los;                /* from cv (when cv is a number) */
-    double excess_wait;         /* mean wait observed - scheduled (s);
-                                 * NaN without pairs */
-    int gaps;                   /* observed > min(1.5 x, + 180 s) sched. */
-} mtw_day_regularity;
-
-/* h[i], s[i] > 0 (others skipped).  Fills out; never fails. */
-void mtw_day_regularity_of(const int *h, const int *s, size_t n,
-                           mtw_day_regularity *out);
-
-/* The same from the sums over the pairs (as SQL aggregates them): n pairs,
- * sums of h, h^2, s, s^2, d = h - s, d^2, and the gaps counted. */
-typedef struct {
-    long n, gaps;
-    double h, h2, s, s2, d, d2;
-} mtw_headway_sums;
-
-void mtw_day_regularity_sums(const mtw_headway_sums *x,
-                             mtw_day_regularity *out);
 
 #endif

@@ -2,6 +2,7 @@
  * history_pg.c - history rows into PostgreSQL (see history_pg.h).
  */
 #include "store/history_pg.h"
+#include "score/day.h"
 #include "util/jbuf.h"
 #include "store/pg.h"
 
@@ -343,87 +344,97 @@ static int upsert_route(PGconn *conn, const char *city, const char *date,
     return 0;
 }
 
+/* the day's rows, as the COPY hands them over, into the aggregate */
+static int day_row(void *arg, const mtw_pg_field *f, int n)
+{
+    mtw_day_row row;
+
+    if (n != 8 || f[0].len < 0 || f[2].len < 0 || f[3].len < 0
+        || f[4].len != 4 || f[6].len != 8
+        || (f[1].len >= 0 && f[1].len != 2)
+        || (f[5].len >= 0 && f[5].len != 8)
+        || (f[7].len >= 0 && f[7].len != 4))
+    {
+        return -1;
+    }
+    row.route_id = f[0].data;
+    row.direction = f[1].len < 0 ? -1 : mtw_pg_int2(&f[1]);
+    row.stop_id = f[2].data;
+    row.trip_id = f[3].data;
+    row.trip_start = mtw_pg_int4(&f[4]);
+    row.has_sched = f[5].len >= 0;
+    row.scheduled_at = row.has_sched ? mtw_pg_epoch(&f[5]) : 0;
+    row.arrived_at = mtw_pg_epoch(&f[6]);
+    row.has_delay = f[7].len >= 0;
+    row.delay = row.has_delay ? mtw_pg_int4(&f[7]) : 0;
+    return mtw_day_add(arg, &row);
+}
+
+/* the value of route in a result sorted by route_id (column 0), walking
+ * *at forward; NULL when the route has no row */
+static const char *by_route(const PGresult *r, int *at, const char *route,
+                            int col)
+{
+    while (*at < PQntuples(r) && strcmp(PQgetvalue(r, *at, 0), route) < 0) {
+        (*at)++;
+    }
+    if (*at < PQntuples(r) && strcmp(PQgetvalue(r, *at, 0), route) == 0) {
+        return PQgetvalue(r, *at, col);
+    }
+    return NULL;
+}
+
 long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
                           const mtw_otp_window *w, char *err, size_t errlen)
 {
-    char city[16], date[16], early[16], late[16];
-    const char *params[4] = { city, date, early, late };
-    PGresult *counts = NULL, *delays = NULL, *pairs = NULL, *sched = NULL;
-    mtw_day_perf perf;
-    mtw_day_regularity reg;
-    int i, j, k, m;
-    const char *scheduled;
-    long routes = 0;
+    char city[16], date[16], copy[640], arrivals[24], trips[24],
+         realism[24];
+    const char *params[2] = { city, date }, *bunching, *scheduled;
+    PGresult *incidents = NULL, *sched = NULL;
+    const mtw_day_route *routes;
+    mtw_day *day;
+    size_t i, nroutes;
+    int b = 0, m = 0;
 
     snprintf(city, sizeof(city), "%d", city_id);
     snprintf(date, sizeof(date), "%08d", ymd);
-    snprintf(early, sizeof(early), "%d", w->early_sec);
-    snprintf(late, sizeof(late), "%d", w->late_sec);
+    day = mtw_day_create(w);
+    if (day == NULL) {
+        snprintf(err, errlen, "aggregating the day: out of memory");
+        return -1;
+    }
     if (mtw_pg_exec(conn, "aggregating the day", "BEGIN", err, errlen) != 0) {
+        mtw_day_free(day);
         return -1;
     }
-    /* a large city's day is a million rows sorted three ways (trip runs,
-     * headway pairs): in memory, not in temporary files (4 MB default);
-     * for this transaction only */
-    if (mtw_pg_exec(conn, "aggregating the day", "SET LOCAL work_mem = "
-                    "'256MB'", err, errlen) != 0)
+    /* the day's rows in the headway index's order (0004): route, then
+     * each stop's trip runs in scheduled order, so the pairs of
+     * consecutive runs come in one pass with no sort on either side (a
+     * window function over a large city's million rows cost a second) */
+    snprintf(copy, sizeof(copy),
+             "COPY (SELECT route_id, direction_id, stop_id, trip_id, "
+             "trip_start_time, scheduled_at, arrived_at, delay_sec "
+             "FROM arrival_log WHERE city_id = %d AND service_date = "
+             "'%08d'::date ORDER BY route_id, direction_id, stop_id, "
+             "scheduled_at) TO STDOUT (FORMAT binary)", city_id, ymd);
+    /* sql-vetted: COPY takes no parameters; the text holds two integers
+     * the worker produced (its city id, a date it validated as YYYYMMDD) */
+    if (mtw_pg_copy_out(conn, "aggregating the day", copy, day_row, day,
+                        err, errlen) < 0)
     {
-        mtw_pg_exec(conn, "aggregating the day", "ROLLBACK", NULL, 0);
-        return -1;
+        goto fail;
     }
-    /* per route: arrivals, trip runs, bunching incidents, and the
-     * schedule realism (reference §7.4, from observed arrivals instead of
-     * predictions, per trip run instead of per trip id): over trip runs
-     * with 3+ stops observed and a scheduled span, the mean of observed
-     * span / scheduled span between the first and last stop observed;
-     * NULL under 5 such runs */
-    counts = mtw_pg_query(conn, "aggregating the day",
-        "SELECT r.route_id, sum(r.n), count(*), "
-        "(SELECT count(*) FROM bunching_incident b WHERE b.city_id = $1 "
-        "AND b.service_date = $2 AND b.route_id = r.route_id), "
-        "CASE WHEN count(*) FILTER (WHERE r.ok) >= 5 "
-        "THEN round((avg(r.ratio) FILTER (WHERE r.ok))::numeric, 3) END "
-        "FROM (SELECT route_id, trip_id, trip_start_time, count(*) AS n, "
-        "count(scheduled_at) >= 3 AND max(scheduled_at) > min(scheduled_at) "
-        "AS ok, extract(epoch FROM max(arrived_at) FILTER (WHERE "
-        "scheduled_at IS NOT NULL) - min(arrived_at) FILTER (WHERE "
-        "scheduled_at IS NOT NULL)) / nullif(extract(epoch FROM "
-        "max(scheduled_at) - min(scheduled_at)), 0) AS ratio "
-        "FROM arrival_log WHERE city_id = $1 AND service_date = $2 "
-        "GROUP BY route_id, trip_id, trip_start_time) r "
-        "GROUP BY r.route_id ORDER BY r.route_id", 2, params, err, errlen);
-    /* delays per route: count, sum, early, late and the median (an even
-     * count's two middles averaged and truncated, as mtw_median_int) */
-    delays = counts == NULL ? NULL : mtw_pg_query(conn, "aggregating the day",
-        "SELECT route_id, count(*), sum(delay_sec::bigint), "
-        "count(*) FILTER (WHERE delay_sec < -$3::int), "
-        "count(*) FILTER (WHERE delay_sec > $4::int), "
-        "trunc(percentile_cont(0.5) WITHIN GROUP (ORDER BY delay_sec))::int "
-        "FROM arrival_log WHERE city_id = $1 AND service_date = $2 "
-        "AND delay_sec IS NOT NULL GROUP BY route_id ORDER BY route_id", 4,
-        params, err, errlen);
-    /* headways: each two consecutive trip runs at a stop, observed and
-     * scheduled (the runs in scheduled order) */
-    pairs = delays == NULL ? NULL : mtw_pg_query(conn, "aggregating the day",
-        "SELECT route_id, count(*), sum(h::bigint), sum(h::bigint * h), "
-        "sum(s::bigint), sum(s::bigint * s), sum(h - s), "
-        "sum((h - s)::bigint * (h - s)), "
-        "count(*) FILTER (WHERE h > least(s * 3 / 2, s + 180)) "
-        "FROM (SELECT route_id, "
-        "extract(epoch FROM arrived_at - lag(arrived_at) OVER w)::int AS h, "
-        "extract(epoch FROM scheduled_at - lag(scheduled_at) OVER w)::int "
-        "AS s FROM arrival_log WHERE city_id = $1 AND service_date = $2 "
-        "AND scheduled_at IS NOT NULL WINDOW w AS (PARTITION BY route_id, "
-        "direction_id, stop_id ORDER BY scheduled_at)) x "
-        "WHERE h > 0 AND s > 0 GROUP BY route_id ORDER BY route_id", 2,
-        params, err, errlen);
-    if (pairs == NULL) {
+    incidents = mtw_pg_query(conn, "aggregating the day",
+        "SELECT route_id, count(*) FROM bunching_incident "
+        "WHERE city_id = $1 AND service_date = $2 GROUP BY route_id "
+        "ORDER BY route_id", 2, params, err, errlen);
+    if (incidents == NULL) {
         goto fail;
     }
     /* the trip runs the timetable has for the day, per route: the trips
      * whose service runs that day (calendar, then calendar_dates), a
      * frequencies.txt template counting each of its runs */
-    sched = pairs == NULL ? NULL : mtw_pg_query(conn, "aggregating the day",
+    sched = mtw_pg_query(conn, "aggregating the day",
         "SELECT t.route_id, sum(coalesce(f.n, 1))::int FROM trips t "
         "LEFT JOIN (SELECT trip_id, sum(ceil((end_time - start_time)"
         "::numeric / headway_secs))::int AS n FROM frequencies "
@@ -444,86 +455,38 @@ long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
     if (sched == NULL) {
         goto fail;
     }
-    /* both sorted by route_id (COLLATE "C": strcmp order) */
-    for (i = 0, j = 0, k = 0, m = 0; i < PQntuples(counts); i++) {
-        const char *route = PQgetvalue(counts, i, 0);
+    /* all sorted by route_id (COLLATE "C": strcmp order) */
+    routes = mtw_day_finish(day, &nroutes);
+    for (i = 0; i < nroutes; i++) {
+        const mtw_day_route *r = &routes[i];
 
-        while (j < PQntuples(delays)
-               && strcmp(PQgetvalue(delays, j, 0), route) < 0)
-        {
-            j++;
-        }
-        if (j < PQntuples(delays)
-            && strcmp(PQgetvalue(delays, j, 0), route) == 0)
-        {
-            mtw_day_perf_of(atol(PQgetvalue(delays, j, 1)),
-                            atof(PQgetvalue(delays, j, 2)),
-                            atol(PQgetvalue(delays, j, 3)),
-                            atol(PQgetvalue(delays, j, 4)),
-                            atoi(PQgetvalue(delays, j, 5)), &perf);
-        } else {
-            mtw_day_perf_of(0, 0, 0, 0, 0, &perf);
-        }
-        while (k < PQntuples(pairs)
-               && strcmp(PQgetvalue(pairs, k, 0), route) < 0)
-        {
-            k++;
-        }
-        if (k < PQntuples(pairs)
-            && strcmp(PQgetvalue(pairs, k, 0), route) == 0)
-        {
-            mtw_headway_sums hs;
-
-            hs.n = atol(PQgetvalue(pairs, k, 1));
-            hs.h = atof(PQgetvalue(pairs, k, 2));
-            hs.h2 = atof(PQgetvalue(pairs, k, 3));
-            hs.s = atof(PQgetvalue(pairs, k, 4));
-            hs.s2 = atof(PQgetvalue(pairs, k, 5));
-            hs.d = atof(PQgetvalue(pairs, k, 6));
-            hs.d2 = atof(PQgetvalue(pairs, k, 7));
-            hs.gaps = atol(PQgetvalue(pairs, k, 8));
-            mtw_day_regularity_sums(&hs, &reg);
-        } else {
-            mtw_headway_sums none;
-
-            memset(&none, 0, sizeof(none));
-            mtw_day_regularity_sums(&none, &reg);
-        }
-        while (m < PQntuples(sched)
-               && strcmp(PQgetvalue(sched, m, 0), route) < 0)
-        {
-            m++;
-        }
-        scheduled = m < PQntuples(sched)
-                    && strcmp(PQgetvalue(sched, m, 0), route) == 0
-                    ? PQgetvalue(sched, m, 1) : NULL;
-        if (upsert_route(conn, city, date, route, &perf, &reg,
-                         PQgetvalue(counts, i, 1), PQgetvalue(counts, i, 2),
-                         PQgetvalue(counts, i, 3),
-                         PQgetisnull(counts, i, 4) ? NULL
-                                                   : PQgetvalue(counts, i, 4),
-                         scheduled, err, errlen) != 0)
+        bunching = by_route(incidents, &b, r->route_id, 1);
+        scheduled = by_route(sched, &m, r->route_id, 1);
+        snprintf(arrivals, sizeof(arrivals), "%ld", r->arrivals);
+        snprintf(trips, sizeof(trips), "%ld", r->trip_runs);
+        snprintf(realism, sizeof(realism), "%.3f", r->realism);
+        if (upsert_route(conn, city, date, r->route_id, &r->perf, &r->reg,
+                         arrivals, trips, bunching ? bunching : "0",
+                         r->has_realism ? realism : NULL, scheduled, err,
+                         errlen) != 0)
         {
             goto fail;
         }
-        routes++;
     }
-    PQclear(counts);
-    PQclear(delays);
-    PQclear(pairs);
+    PQclear(incidents);
     PQclear(sched);
+    mtw_day_free(day);
     if (mtw_pg_exec(conn, "aggregating the day", "COMMIT", err,
                     errlen) != 0)
     {
         return -1;
     }
-    return routes;
+    return (long) nroutes;
 
 fail:
-    PQclear(counts);
-    PQclear(delays);
-    PQclear(pairs);
+    PQclear(incidents);
     PQclear(sched);
+    mtw_day_free(day);
     mtw_pg_exec(conn, "aggregating the day", "ROLLBACK", NULL, 0);
     return -1;
 }

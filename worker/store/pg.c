@@ -2,6 +2,7 @@
  * pg.c - PostgreSQL access (see pg.h).
  */
 #include "store/pg.h"
+#include "util/grow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -381,4 +382,196 @@ void mtw_pg_copy_abort(mtw_pg_copy *cp)
     }
     free(cp->buf);
     free(cp);
+}
+
+/* ---- binary COPY TO STDOUT ------------------------------------------- */
+
+/* "PGCOPY\n\377\r\n\0": the binary format's signature */
+static const char copy_signature[11] = {
+    'P', 'G', 'C', 'O', 'P', 'Y', '\n', '\377', '\r', '\n', '\0'
+};
+
+/* microseconds of a timestamptz count from 2000-01-01 00:00:00 UTC */
+#define PG_EPOCH_OFFSET 946684800
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16
+           | (uint32_t) p[2] << 8 | p[3];
+}
+
+int mtw_pg_int2(const mtw_pg_field *f)
+{
+    const unsigned char *p = (const unsigned char *) f->data;
+
+    return (int16_t) (p[0] << 8 | p[1]);
+}
+
+int32_t mtw_pg_int4(const mtw_pg_field *f)
+{
+    return (int32_t) be32((const unsigned char *) f->data);
+}
+
+int64_t mtw_pg_int8(const mtw_pg_field *f)
+{
+    const unsigned char *p = (const unsigned char *) f->data;
+
+    return (int64_t) ((uint64_t) be32(p) << 32 | be32(p + 4));
+}
+
+int64_t mtw_pg_epoch(const mtw_pg_field *f)
+{
+    int64_t us = mtw_pg_int8(f);
+    int64_t s = us / 1000000;
+
+    if (us % 1000000 < 0) {
+        s--;
+    }
+    return s + PG_EPOCH_OFFSET;
+}
+
+/* the reader's state over the messages of one COPY */
+typedef struct {
+    mtw_pg_row_fn fn;
+    void *arg;
+    int header_seen, ended, stopped;
+    long rows;
+    mtw_pg_field *fields;
+    size_t cap_fields;
+    char *scratch;              /* the row's fields, NUL-terminated */
+    size_t cap_scratch;
+} copy_reader;
+
+/* the tuples in one CopyData message (the first also holds the header,
+ * the last is the trailer); 0, or -1 malformed or out of memory */
+static int copy_read_message(copy_reader *cr, const unsigned char *p,
+                             size_t len)
+{
+    size_t at = 0, used;
+    uint32_t ext, flen;
+    int n, i;
+
+    if (!cr->header_seen) {
+        if (len < 19 || memcmp(p, copy_signature, 11) != 0) {
+            return -1;
+        }
+        ext = be32(p + 15);
+        if (ext > len - 19) {
+            return -1;
+        }
+        at = 19 + ext;
+        cr->header_seen = 1;
+    }
+    while (at < len && !cr->ended && !cr->stopped) {
+        if (len - at < 2) {
+            return -1;
+        }
+        n = (int16_t) (p[at] << 8 | p[at + 1]);
+        at += 2;
+        if (n == -1) {
+            cr->ended = 1;
+            break;
+        }
+        /* the copies with their NULs fit in the message's size plus one
+         * byte a field */
+        if (n < 0
+            || mtw_grow((void **) &cr->fields, &cr->cap_fields, (size_t) n,
+                        sizeof(*cr->fields)) != 0
+            || mtw_grow((void **) &cr->scratch, &cr->cap_scratch,
+                        len + (size_t) n, 1) != 0)
+        {
+            return -1;
+        }
+        for (i = 0, used = 0; i < n; i++) {
+            if (len - at < 4) {
+                return -1;
+            }
+            flen = be32(p + at);
+            at += 4;
+            if (flen == 0xffffffff) {
+                cr->fields[i].data = NULL;
+                cr->fields[i].len = -1;
+                continue;
+            }
+            if (flen > len - at) {
+                return -1;
+            }
+            memcpy(cr->scratch + used, p + at, flen);
+            cr->scratch[used + flen] = '\0';
+            cr->fields[i].data = cr->scratch + used;
+            cr->fields[i].len = (int) flen;
+            used += flen + 1;
+            at += flen;
+        }
+        if (cr->fn(cr->arg, cr->fields, n) != 0) {
+            cr->stopped = 1;
+            break;
+        }
+        cr->rows++;
+    }
+    return 0;
+}
+
+long mtw_pg_copy_out(PGconn *conn, const char *what, const char *sql,
+                     mtw_pg_row_fn fn, void *arg, char *err, size_t errlen)
+{
+    copy_reader cr;
+    PGresult *res, *bad = NULL;
+    char *buf;
+    int len, broken = 0;
+
+    memset(&cr, 0, sizeof(cr));
+    cr.fn = fn;
+    cr.arg = arg;
+    /* sql-vetted: the wrapper itself (mtw_pg_copy_out): its callers are
+     * checked here */
+    res = PQexec(conn, sql);
+    if (res == NULL || PQresultStatus(res) != PGRES_COPY_OUT) {
+        fail_with(conn, res, what, err, errlen);
+        PQclear(res);
+        return -1;
+    }
+    PQclear(res);
+    /* every message is read, also after a stop, so that the connection
+     * is left ready for the next statement */
+    while ((len = PQgetCopyData(conn, &buf, 0)) >= 0) {
+        if (!broken && !cr.stopped
+            && copy_read_message(&cr, (unsigned char *) buf,
+                                 (size_t) len) != 0)
+        {
+            broken = 1;
+        }
+        PQfreemem(buf);
+    }
+    if (len == -2) {
+        fail_with(conn, NULL, what, err, errlen);
+        broken = -1;
+    }
+    while ((res = PQgetResult(conn)) != NULL) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && bad == NULL) {
+            bad = res;
+        } else {
+            PQclear(res);
+        }
+    }
+    free(cr.fields);
+    free(cr.scratch);
+    if (bad != NULL) {
+        fail_with(conn, bad, what, err, errlen);
+        PQclear(bad);
+        return -1;
+    }
+    if (broken < 0) {
+        return -1;
+    }
+    if (cr.stopped) {
+        snprintf(err, errlen, "%s: stopped", what);
+        return -1;
+    }
+    if (broken || !cr.ended) {
+        snprintf(err, errlen, "%s: the server's binary COPY could not be "
+                 "read (malformed, or out of memory)", what);
+        return -1;
+    }
+    return cr.rows;
 }

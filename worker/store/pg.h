@@ -3,6 +3,9 @@
  * parameters, one-line error texts, and a buffered COPY ... FROM STDIN
  * writer (text format) for bulk loads.
  *
+ * A binary COPY ... TO STDOUT reader streams large reads (the daily
+ * aggregate's day of arrivals) row by row instead of holding a PGresult.
+ *
  * Everything is synchronous: the worker's PostgreSQL work (imports,
  * migrations, history writes) runs outside any latency-sensitive path.
  * SQL text is never built from input: values go as parameters; the only
@@ -12,6 +15,7 @@
 #define MTW_STORE_PG_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <libpq-fe.h>
 
 /*
@@ -77,5 +81,32 @@ int mtw_pg_copy_end(mtw_pg_copy *cp, long *rows, char *err, size_t errlen);
 
 /* Aborts a COPY (the transaction then fails) and frees cp. */
 void mtw_pg_copy_abort(mtw_pg_copy *cp);
+
+/* One field of a binary COPY row: its bytes, NUL-terminated (a text
+ * field reads as a C string), len -1 for NULL. */
+typedef struct {
+    const char *data;
+    int len;
+} mtw_pg_field;
+
+/* Called for each row; 0 to go on, -1 to stop (the rest is drained). */
+typedef int (*mtw_pg_row_fn)(void *arg, const mtw_pg_field *fields,
+                             int nfields);
+
+/*
+ * Runs sql, a COPY (...) TO STDOUT (FORMAT binary) (COPY takes no
+ * parameters), and hands each row to fn, in the server's order.  Returns
+ * the rows read, or -1 with "what: message" in err (also when fn stopped:
+ * "what: stopped").
+ */
+long mtw_pg_copy_out(PGconn *conn, const char *what, const char *sql,
+                     mtw_pg_row_fn fn, void *arg, char *err, size_t errlen);
+
+/* Binary values of non-NULL fields: int2, int4, int8 (network order), and
+ * timestamptz as unix seconds (floor). */
+int mtw_pg_int2(const mtw_pg_field *f);
+int32_t mtw_pg_int4(const mtw_pg_field *f);
+int64_t mtw_pg_int8(const mtw_pg_field *f);
+int64_t mtw_pg_epoch(const mtw_pg_field *f);
 
 #endif

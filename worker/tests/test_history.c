@@ -19,6 +19,7 @@
 
 #include "jobs/heartbeat.h"
 #include "score/arrivals.h"
+#include "score/day.h"
 #include "score/tick.h"
 
 #define DAY 20250702
@@ -469,6 +470,80 @@ static void test_day_aggregate(void **state)
     assert_int_equal(p.n, 0);
 }
 
+/* the day's rows streamed in (route, direction, stop, scheduled) order */
+static void day_row(mtw_day *d, const char *route, int dir,
+                    const char *stop, const char *trip, int32_t start,
+                    int64_t due, int64_t arr)
+{
+    mtw_day_row r;
+
+    r.route_id = route;
+    r.direction = dir;
+    r.stop_id = stop;
+    r.trip_id = trip;
+    r.trip_start = start;
+    r.has_sched = due > 0;
+    r.scheduled_at = due;
+    r.arrived_at = arr;
+    r.has_delay = due > 0;
+    r.delay = (int) (arr - due);
+    assert_int_equal(mtw_day_add(d, &r), 0);
+}
+
+static void test_day_stream(void **state)
+{
+    mtw_otp_window w = MTW_OTP_DEFAULT;
+    const mtw_day_route *r;
+    mtw_day *d = mtw_day_create(&w);
+    char trip[8];
+    size_t n;
+    int k, stop;
+
+    (void) state;
+    /* route 1: three runs at stop A (the last untimed), then B, then B
+     * again in the other direction: pairs (540, 600) at A, (700, 600)
+     * and (560, 600) at B; none to the untimed row, none across stops or
+     * directions */
+    day_row(d, "1", 0, "A", "t1", 1000, 1000, 1060);
+    day_row(d, "1", 0, "A", "t2", 1600, 1600, 1600);
+    day_row(d, "1", 0, "A", "t3", 2200, 0, 2260);
+    day_row(d, "1", 0, "B", "t1", 1000, 1300, 1300);
+    day_row(d, "1", 0, "B", "t2", 1600, 1900, 2000);
+    day_row(d, "1", 0, "B", "t3", 2200, 2500, 2560);
+    day_row(d, "1", 1, "B", "t4", 5000, 5000, 5030);
+    /* route 2: five runs over stops X, Y, Z, scheduled 300 s apart; four
+     * take 660 s for the 600 (ratio 1.1), one 540 s (0.9) */
+    for (stop = 0; stop < 3; stop++) {
+        for (k = 1; k <= 5; k++) {
+            snprintf(trip, sizeof(trip), "r%d", k);
+            day_row(d, "2", 0, stop == 0 ? "X" : stop == 1 ? "Y" : "Z",
+                    trip, 1000 * k, 10000 + 1000 * k + 300 * stop,
+                    10000 + 1000 * k + (k == 5 ? 270 : 330) * stop);
+        }
+    }
+    r = mtw_day_finish(d, &n);
+    assert_int_equal(n, 2);
+    assert_string_equal(r[0].route_id, "1");
+    assert_int_equal(r[0].arrivals, 7);
+    assert_int_equal(r[0].trip_runs, 4);
+    assert_int_equal(r[0].has_realism, 0);      /* no run has 3 timed stops */
+    /* delays 60 0 0 100 60 30: mean 41.67, median (30 + 60) / 2 */
+    assert_int_equal(r[0].perf.n, 6);
+    assert_int_equal(r[0].perf.avg_delay, 42);
+    assert_int_equal(r[0].perf.median_delay, 45);
+    assert_int_equal(r[0].reg.n, 3);
+    assert_int_equal(r[0].reg.gaps, 0);
+    assert_true(fabs(r[0].reg.excess_wait
+                     - ((540.0 * 540 + 700.0 * 700 + 560.0 * 560)
+                        / (2 * 1800.0) - 300)) < 1e-9);
+    assert_string_equal(r[1].route_id, "2");
+    assert_int_equal(r[1].arrivals, 15);
+    assert_int_equal(r[1].trip_runs, 5);
+    assert_int_equal(r[1].has_realism, 1);
+    assert_true(fabs(r[1].realism - 1.06) < 1e-9);   /* (4 x 1.1 + 0.9) / 5 */
+    mtw_day_free(d);
+}
+
 /* headway pairs (observed, scheduled) of one route's day */
 static void test_day_regularity(void **state)
 {
@@ -549,6 +624,7 @@ int main(void)
         cmocka_unit_test(test_pending_queue),
         cmocka_unit_test(test_day_aggregate),
         cmocka_unit_test(test_day_regularity),
+        cmocka_unit_test(test_day_stream),
         cmocka_unit_test(test_heartbeat_line),
     };
 
