@@ -16,10 +16,11 @@ like($out, qr/^applied 0001_gtfs \(\d+ ms\)$/m, 'applies 0001_gtfs');
 like($out, qr/^applied 0002_history \(\d+ ms\)$/m, 'applies 0002_history');
 like($out, qr/^applied 0003_gtfs_reload \(\d+ ms\)$/m, 'applies 0003_gtfs_reload');
 like($out, qr/^applied 0004_headway_index \(\d+ ms\)$/m, 'applies 0004_headway_index');
-like($out, qr/4 migrations, 4 applied now/, 'says how many');
+like($out, qr/^applied 0005_service_exception \(\d+ ms\)$/m, 'applies 0005_service_exception');
+like($out, qr/5 migrations, 5 applied now/, 'says how many');
 is($t->psql("SELECT string_agg(version, ',' ORDER BY version) FROM schema_migrations"),
-    '0001_gtfs,0002_history,0003_gtfs_reload,0004_headway_index',
-    'schema_migrations records all four');
+    '0001_gtfs,0002_history,0003_gtfs_reload,0004_headway_index,0005_service_exception',
+    'schema_migrations records all five');
 
 my @gtfs = qw(agency routes stops trips stop_times calendar calendar_dates
               shapes frequencies transfers);
@@ -51,6 +52,11 @@ my %columns = (
         . 'gtfs_last_modified:text gtfs_fallback_url:text',
     arrival_log => 'city_id:integer route_id:text stop_id:text trip_id:text '
         . 'vehicle_id:text arrived_at:timestamp with time zone',
+    service_exception => 'city_id:integer service_date:date route_id:text '
+        . 'trip_id:text trip_start_time:integer kind:text stop_id:text '
+        . 'stop_sequence:integer reported_at:timestamp with time zone',
+    route_performance_daily => 'scheduled_trips:integer observed_trips:integer '
+        . 'canceled_trips:integer skipped_stops:integer',
 );
 for my $table (sort keys %columns) {
     my %have = map { split /\|/ } split /\n/, $t->psql(
@@ -65,15 +71,15 @@ for my $table (sort keys %columns) {
 # idempotent
 ($rc, $out, $err) = $t->worker('migrate');
 is($rc, 0, 'second migrate exits 0');
-like($out, qr/4 migrations, 0 applied now/, 'second migrate applies nothing');
-is($t->psql('SELECT count(*) FROM schema_migrations'), 4, 'still four rows');
+like($out, qr/5 migrations, 0 applied now/, 'second migrate applies nothing');
+is($t->psql('SELECT count(*) FROM schema_migrations'), 5, 'still five rows');
 
 # two replicas migrating one fresh database at the same time
 $t->psql('CREATE DATABASE mtw_race');
 (my $race = $url) =~ s{/mtw$}{/mtw_race};
 $t->start_worker("race$_", 'migrate', '--database', $race) for 1 .. 2;
 is($t->wait_worker("race$_", 30), 0, "concurrent migrate $_ exits 0") for 1 .. 2;
-is(`psql -X -A -t -q '$race' -c 'SELECT count(*) FROM schema_migrations'` + 0, 4,
+is(`psql -X -A -t -q '$race' -c 'SELECT count(*) FROM schema_migrations'` + 0, 5,
     'concurrent runs applied each migration once');
 
 # a migration that fails is rolled back whole and named with its line

@@ -32,6 +32,11 @@ INSERT INTO bunching_incident (city_id, service_date, route_id, stop_id,
     detected_at, vehicle_ids)
 VALUES ($id, current_date - 45, 'R1', 'S1', now() - interval '45 days', '{a,b}'),
        ($id, current_date, 'R1', 'S1', now(), '{c,d}');
+INSERT INTO service_exception (city_id, service_date, route_id, trip_id,
+    trip_start_time, kind, stop_sequence, reported_at)
+VALUES ($id, current_date - 40, 'R1', 'T1', 28800, 'canceled', -1,
+        now() - interval '40 days'),
+       ($id, current_date, 'R1', 'T1', 28800, 'canceled', -1, now());
 INSERT INTO feedback_archive (city_id, service_date, vehicle_id, late)
 VALUES ($id, current_date - 31, 'bus-1', 3), ($id, current_date - 2, 'bus-1', 1);
 INSERT INTO route_performance_daily (city_id, route_id, service_date)
@@ -45,12 +50,15 @@ is($rc, 0, 'prune exits 0') or diag($err);
 like($out, qr/^arrival_log\s+25000 rows deleted$/m, 'reports arrival_log');
 like($out, qr/^bunching_incident\s+1 rows deleted$/m, 'reports bunching_incident');
 like($out, qr/^feedback_archive\s+1 rows deleted$/m, 'reports feedback_archive');
-like($out, qr/^pruned 25002 history rows older than 30 days$/m, 'reports the total');
+like($out, qr/^service_exception\s+1 rows deleted$/m, 'reports service_exception');
+like($out, qr/^pruned 25003 history rows older than 30 days$/m, 'reports the total');
 
 is($t->psql("SELECT count(*) FROM arrival_log"), 300, 'recent arrivals kept');
 is($t->psql("SELECT count(*) FROM arrival_log WHERE trip_id LIKE 'old-%'"), 0, 'old arrivals gone');
 is($t->psql("SELECT vehicle_ids::text FROM bunching_incident"), '{c,d}', 'recent incident kept');
 is($t->psql("SELECT late FROM feedback_archive"), 1, 'recent feedback kept');
+is($t->psql("SELECT service_date = current_date FROM service_exception"), 't',
+   'recent cancellation kept');
 is($t->psql("SELECT count(*) FROM route_performance_daily"), 1, 'daily performance kept');
 is($t->psql("SELECT count(*) FROM weather_observation"), 1, 'weather kept');
 is($t->psql("SELECT count(*) FROM stop_times WHERE city_id = $id"), 6, 'GTFS data kept');

@@ -11,7 +11,8 @@
 # simulator's own: its TripUpdates give each remaining stop the time its
 # vehicle reaches it (the vehicle moves with the same delays), so every
 # TripUpdates frame is kept and decoded.  Prints recall and timing errors
-# of both cities against it.
+# of both cities against it.  The frames' CANCELED runs and SKIPPED stops
+# must be in service_exception, each once.
 use strict;
 use warnings;
 use lib 't/lib';
@@ -130,13 +131,18 @@ is($t->psql("SELECT count(*) FROM arrival_log a JOIN LATERAL (SELECT 1 FROM arri
    'bare: arrivals in stop order along each trip run');
 
 # the truth: the time each (trip, stop) is reached, from the TripUpdates
-my %truth;
+# and the runs it cancelled and the stops it skipped
+my (%truth, %canceled, %skipped);
 for my $file (sort glob("$dir/tu/*.pb")) {
     my ($rc_d, $json) = $t->worker('decode', $file);
     next if $rc_d != 0;
     for my $e (@{ decode_json($json)->{entity} || [] }) {
         my $tu = $e->{trip_update} or next;
+        $canceled{ $tu->{trip}{trip_id} } = 1
+            if ($tu->{trip}{schedule_relationship} // '') eq 'CANCELED';
         for my $u (@{ $tu->{stop_time_update} || [] }) {
+            $skipped{"$tu->{trip}{trip_id}|$u->{stop_sequence}"} = 1
+                if ($u->{schedule_relationship} // '') eq 'SKIPPED';
             next unless defined $u->{stop_sequence} && $u->{arrival} && $u->{arrival}{time};
             my $k = "$tu->{trip}{trip_id}|$u->{stop_sequence}";
             $truth{$k} = $u->{arrival}{time};
@@ -145,6 +151,21 @@ for my $file (sort glob("$dir/tu/*.pb")) {
 }
 ok($ntu >= 20 && keys %truth > 100, "$ntu TripUpdates frames kept, "
    . scalar(keys %truth) . ' stop times of truth');
+
+# the service the feed said would not run, in service_exception: each
+# cancelled run and skipped stop once, for both cities (the trip updates
+# are the same), and nothing else
+ok(keys %canceled >= 1 && keys %skipped >= 1, scalar(keys %canceled)
+   . ' runs cancelled and ' . scalar(keys %skipped) . ' stops skipped in the frames');
+for my $city (qw(full bare)) {
+    my @c = split /\n/, $t->psql("SELECT trip_id FROM service_exception
+        WHERE city_id = $id{$city} AND kind = 'canceled' ORDER BY 1");
+    my @k = split /\n/, $t->psql("SELECT trip_id || '|' || stop_sequence
+        FROM service_exception WHERE city_id = $id{$city} AND kind = 'skipped'
+        AND stop_id IS NOT NULL AND scheduled_at IS NOT NULL ORDER BY 1");
+    is_deeply(\@c, [sort keys %canceled], "$city: every cancelled run recorded once");
+    is_deeply(\@k, [sort keys %skipped], "$city: every skipped stop recorded once");
+}
 
 # a trip's first stop is left out of the timing: a bus waiting there has
 # arrived before the time its TripUpdate gives (the departure's)

@@ -64,9 +64,34 @@ $t->psql("INSERT INTO arrival_log (city_id, service_date, route_id, trip_id,
     trip_start_time, direction_id, stop_id, stop_sequence, vehicle_id, scheduled_at,
     arrived_at, delay_sec, source) VALUES " . join(', ', @rows));
 
+# what the feed said would not run: R1's run T90 cancelled, T03
+# cancelled but seen running after all (not counted), two stops skipped;
+# R2 (no arrival that day) one run cancelled
+$t->psql("INSERT INTO service_exception (city_id, service_date, route_id, trip_id,
+    trip_start_time, direction_id, kind, stop_id, stop_sequence, scheduled_at, reported_at)
+    VALUES ($city, '$day', 'R1', 'T90', 86000, 0, 'canceled', NULL, -1, NULL, now()),
+           ($city, '$day', 'R1', 'T03', " . (8 * 3600 + 1800) . ", 0, 'canceled', NULL, -1,
+            NULL, now()),
+           ($city, '$day', 'R1', 'T01', " . (8 * 3600 + 600) . ", 0, 'skipped',
+            '$stops[1][0]', $stops[1][1], NULL, now()),
+           ($city, '$day', 'R1', 'T02', " . (8 * 3600 + 1200) . ", 0, 'skipped',
+            '$stops[2][0]', $stops[2][1], NULL, now()),
+           ($city, '$day', 'R2', 'X1', 30000, 0, 'canceled', NULL, -1, NULL, now())");
+
 # the day's aggregate
 ($rc, $out, $err) = $t->worker('run', '--city', 'demo', '--aggregate', $day);
 is($rc, 0, 'run --aggregate') or diag($err);
+is($t->psql("SELECT route_id || '|' || canceled_trips || '|' || skipped_stops || '|'
+    || observed_arrivals || '|' || coalesce(on_time_pct::text, 'null')
+    FROM route_performance_daily WHERE city_id = $city AND service_date = '$day'
+    ORDER BY route_id"), "R1|1|2|36|" . $t->psql("SELECT on_time_pct FROM
+    route_performance_daily WHERE city_id = $city AND route_id = 'R1'
+    AND service_date = '$day'") . "\nR2|1|0|0|null",
+   'cancelled runs never seen running and skipped stops per route; a route '
+   . 'with no arrival but a cancellation gets its row');
+# R2's day of cancellations only is not part of the history planted below
+$t->psql("DELETE FROM route_performance_daily WHERE route_id = 'R2'");
+$t->psql("DELETE FROM service_exception WHERE route_id = 'R2'");
 my $ratio = sprintf '%.3f', sum(@ratios) / @ratios;
 my @all_on = map { $_->[1] } map { @$_ } values %stop;
 my $day_pct = 100 * sum(@all_on) / @all_on;
@@ -173,7 +198,9 @@ ok(abs($c->{performanceDelta} - sprintf('%.1f', $mean{R1} - $median)) < 0.001, '
 is($c->{underperforming}, JSON::PP::false, 'not underperforming');
 # the planted days have no timetable count: only the aggregated day counts
 is_deeply($s->{serviceDelivered}, { observedTrips => 12, scheduledTrips => $sched_r1,
-    pct => 0 + sprintf('%.1f', 1200 / $sched_r1) }, 'service delivered over the 30 days');
+    pct => 0 + sprintf('%.1f', 1200 / $sched_r1), canceledTrips => 1,
+    canceledPct => 0 + sprintf('%.1f', 100 / $sched_r1), skippedStops => 2 },
+    'service delivered over the 30 days, with the cancelled runs and skipped stops');
 
 # stops: 12 arrivals each, in stop order; direction 1 has none
 my $d0 = $doc->{stop_reliability}{0} || {};

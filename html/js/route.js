@@ -37,6 +37,10 @@
             card('Service delivered', s.serviceDelivered ? MTW.fmtPct(s.serviceDelivered.pct) : '—',
                 s.serviceDelivered ? s.serviceDelivered.observedTrips + ' of '
                     + s.serviceDelivered.scheduledTrips + ' scheduled trips seen running'
+                    : 'no day with a timetable yet'),
+            card('Cancelled', s.serviceDelivered ? MTW.fmtPct(s.serviceDelivered.canceledPct) : '—',
+                s.serviceDelivered ? s.serviceDelivered.canceledTrips + ' trips cancelled, '
+                    + s.serviceDelivered.skippedStops + ' stops skipped'
                     : 'no day with a timetable yet'));
         var r = REALISM[s.scheduleRealismGrade];
         $('realism').hidden = !r;

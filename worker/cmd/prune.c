@@ -2,7 +2,8 @@
  * cmd/prune.c - `mtw-worker prune`: retention of history tables.
  *
  * Deletes rows older than N days from the tables that grow with every
- * observation (arrival_log, bunching_incident, feedback_archive), in
+ * observation (arrival_log, service_exception, bunching_incident,
+ * feedback_archive), in
  * batches so no statement holds locks or a huge transaction for long.
  * Daily aggregates (route_performance_daily), weather and GTFS data are
  * kept: they are small and are what history pages read.
@@ -25,6 +26,10 @@ static const struct {
       "DELETE FROM arrival_log WHERE id IN (SELECT id FROM arrival_log "
       "WHERE arrived_at < now() - make_interval(days => $1::int) "
       "LIMIT " PRUNE_BATCH ")" },
+    { "service_exception",
+      "DELETE FROM service_exception WHERE id IN (SELECT id FROM "
+      "service_exception WHERE reported_at < now() - "
+      "make_interval(days => $1::int) LIMIT " PRUNE_BATCH ")" },
     { "bunching_incident",
       "DELETE FROM bunching_incident WHERE id IN (SELECT id FROM "
       "bunching_incident WHERE detected_at < now() - "

@@ -326,15 +326,18 @@ static int simulate_main(const mtw_command *cmd, int argc, char **argv)
         }
         if (frames++ % 60 == 0 || once) {
             mtw_info("frame at %lld (service date %08d): %zu vehicles, "
-                     "%zu trip updates, %zu cancelled, %zu alerts",
-                     (long long) now, (int) played, stats.vehicles,
-                     stats.trip_updates, stats.canceled, stats.alerts);
+                     "%zu trip updates, %zu cancelled, %zu stops skipped, "
+                     "%zu alerts", (long long) now, (int) played,
+                     stats.vehicles, stats.trip_updates, stats.canceled,
+                     stats.skipped, stats.alerts);
         }
         if (once) {
             printf("{\"ts\":%lld,\"service_date\":%d,\"vehicles\":%zu,"
-                   "\"trip_updates\":%zu,\"canceled\":%zu,\"alerts\":%zu}\n",
+                   "\"trip_updates\":%zu,\"canceled\":%zu,"
+                   "\"skipped\":%zu,\"alerts\":%zu}\n",
                    (long long) now, (int) played, stats.vehicles,
-                   stats.trip_updates, stats.canceled, stats.alerts);
+                   stats.trip_updates, stats.canceled, stats.skipped,
+                   stats.alerts);
             break;
         }
         next += interval;
@@ -359,8 +362,9 @@ const mtw_command mtw_cmd_simulate = {
     "Plays the schedule of FILE.zip and writes VehiclePositions.pb,\n"
     "TripUpdates.pb and Alerts.pb into DIR (write + rename) every few\n"
     "seconds until SIGTERM.  Vehicles move along the trips' shapes with\n"
-    "seeded delays (a few trips far behind, a few cancelled); TripUpdates\n"
-    "predict the remaining stops with the same delays.\n"
+    "seeded delays (a few trips far behind, a few cancelled, a few skipping\n"
+    "their middle stop); TripUpdates predict the remaining stops with the\n"
+    "same delays and mark the skipped stop SKIPPED.\n"
     "\n"
     "  --speed X            simulated seconds per real second (1)\n"
     "  --seed N             delay and alert seed (1); same seed, same feed\n"

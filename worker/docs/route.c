@@ -500,7 +500,8 @@ void mtw_doc_route(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
     mtw_jw_kint(w, "realismDays", h ? h->realism_days : 0);
     jw_system_comparison(w, c, h);
     /* service delivered: trip runs seen running against the timetable's,
-     * over the days that have both */
+     * over the days that have both; the runs the feed cancelled (and never
+     * ran) and the stops it said would be skipped */
     mtw_jw_key(w, "serviceDelivered");
     if (h == NULL || h->trips_scheduled <= 0) {
         mtw_jw_null(w);
@@ -510,6 +511,10 @@ void mtw_doc_route(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
         mtw_jw_kint(w, "scheduledTrips", h->trips_scheduled);
         mtw_jw_knum(w, "pct", 100.0 * (double) h->trips_observed
                                 / (double) h->trips_scheduled, 1);
+        mtw_jw_kint(w, "canceledTrips", h->trips_canceled);
+        mtw_jw_knum(w, "canceledPct", 100.0 * (double) h->trips_canceled
+                                      / (double) h->trips_scheduled, 1);
+        mtw_jw_kint(w, "skippedStops", h->stops_skipped);
         mtw_jw_obj_end(w);
     }
     mtw_jw_obj_end(w);

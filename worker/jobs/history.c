@@ -41,9 +41,11 @@ void mtw_histlog_free(mtw_histlog *h)
     }
     mtw_arrivals_free(h->arrivals);
     mtw_bunch_state_free(h->bunching);
+    mtw_exceptions_free(h->exceptions);
     mtw_histq_free(h->pending);
     h->arrivals = NULL;
     h->bunching = NULL;
+    h->exceptions = NULL;
     h->pending = NULL;
 }
 
@@ -144,42 +146,56 @@ static PGconn *histlog_conn(mtw_histlog *h, PGconn *pg, const char *slug)
 }
 
 /* writes what waits, oldest first; a failed write keeps it all queued */
+/* what one flush wrote: rows sent and rows new, by kind */
+typedef struct {
+    size_t arrivals, exceptions, bunching;
+    long new_arrivals, new_exceptions, new_bunching;
+} histlog_written;
+
+/* writes what waits, oldest first; a failed write keeps it all queued */
 static void histlog_flush(mtw_histlog *h, PGconn *pg, int city_id,
-                          const char *slug, long *ins_a, long *ins_b,
-                          size_t *wa, size_t *wb)
+                          const char *slug, histlog_written *o)
 {
-    const mtw_arrival *arr = mtw_histq_arrivals(h->pending, wa);
+    const mtw_arrival *arr;
     const mtw_bunching *bun;
+    size_t n, wb, i;
+    long ins_b;
     char err[512];
 
-    if (*wa > FLUSH_MAX) {
-        *wa = FLUSH_MAX;
+    memset(o, 0, sizeof(*o));
+    arr = mtw_histq_arrivals(h->pending, &n);
+    if (n > FLUSH_MAX) {
+        n = FLUSH_MAX;
     }
-    if (*wa > 0) {
-        *ins_a = mtw_histpg_arrivals(pg, city_id, arr, *wa, err,
-                                     sizeof(err));
-        if (*ins_a < 0) {
+    if (n > 0) {
+        o->new_arrivals = mtw_histpg_arrivals(pg, city_id, arr, n,
+                                              &o->new_exceptions, err,
+                                              sizeof(err));
+        if (o->new_arrivals < 0) {
             mtw_warn("history %s: %s (arrivals kept for a retry)", slug,
                      err);
-            *wa = 0;
-            *wb = 0;
+            memset(o, 0, sizeof(*o));
             return;
         }
-        mtw_histq_done_arrivals(h->pending, *wa);
-        h->logged += *ins_a;
+        for (i = 0; i < n; i++) {
+            o->exceptions += MTW_ARR_IS_EXCEPTION(arr[i].source) ? 1 : 0;
+        }
+        o->arrivals = n - o->exceptions;
+        mtw_histq_done_arrivals(h->pending, n);
+        h->logged += o->new_arrivals;
     }
-    bun = mtw_histq_bunching(h->pending, wb);
-    if (*wb > 0) {
-        *ins_b = mtw_histpg_bunching(pg, city_id, bun, *wb, err,
-                                     sizeof(err));
-        if (*ins_b < 0) {
+    bun = mtw_histq_bunching(h->pending, &wb);
+    if (wb > 0) {
+        ins_b = mtw_histpg_bunching(pg, city_id, bun, wb, err, sizeof(err));
+        if (ins_b < 0) {
             mtw_warn("history %s: %s (incidents kept for a retry)", slug,
                      err);
-            *wb = 0;
             return;
         }
-        mtw_histq_done_bunching(h->pending, *wb);
-        h->incidents += *ins_b;
+        mtw_histq_done_bunching(h->pending, wb);
+        h->incidents += ins_b;
+        o->bunching = wb;
+        o->new_bunching = ins_b;
     }
 }
 
@@ -220,10 +236,11 @@ int mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
                       const char *slug, const mtw_tick *t,
                       const mtw_otp_window *w)
 {
-    const mtw_arrival *arr;
+    const mtw_arrival *arr, *exc;
     const mtw_bunching *bun;
-    long na, nb, ins_a = 0, ins_b = 0, drop_a = 0, drop_b = 0;
-    size_t wa = 0, wb = 0, qa, qb;
+    histlog_written wr;
+    long na, nb, ne, drop_a = 0, drop_b = 0, drop_e;
+    size_t qa, qb;
     double t0, ms;
     long i;
     int daily;
@@ -234,17 +251,29 @@ int mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
     if (h->bunching == NULL) {
         h->bunching = mtw_bunch_state_create();
     }
-    if (h->arrivals == NULL || h->bunching == NULL || histlog_queue(h) != 0) {
+    if (h->exceptions == NULL) {
+        h->exceptions = mtw_exceptions_create();
+    }
+    if (h->arrivals == NULL || h->bunching == NULL || h->exceptions == NULL
+        || histlog_queue(h) != 0)
+    {
         mtw_warn("history %s: out of memory", slug);
         return 0;
     }
     na = mtw_arrivals_step(h->arrivals, t, &arr);
     nb = mtw_bunching_step(h->bunching, t, &bun);
-    if (na < 0 || nb < 0) {
+    ne = mtw_exceptions_step(h->exceptions, t, &exc);
+    if (na < 0 || nb < 0 || ne < 0) {
         mtw_warn("history %s: out of memory detecting arrivals", slug);
     }
     if (na > 0) {
         drop_a = mtw_histq_add_arrivals(h->pending, arr, (size_t) na);
+    }
+    /* the feed's cancellations and skipped stops ride with the arrivals
+     * (they are written to service_exception) */
+    if (ne > 0 && drop_a >= 0) {
+        drop_e = mtw_histq_add_arrivals(h->pending, exc, (size_t) ne);
+        drop_a = drop_e < 0 ? -1 : drop_a + drop_e;
     }
     if (nb > 0) {
         drop_b = mtw_histq_add_bunching(h->pending, bun, (size_t) nb);
@@ -270,28 +299,31 @@ int mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
     }
     mtw_histq_arrivals(h->pending, &qa);
     mtw_histq_bunching(h->pending, &qb);
-    if (na > 0 || nb > 0) {
+    if (na > 0 || nb > 0 || ne > 0) {
         mtw_debug("history %s: %ld arrivals, %ld bunching episodes "
-                  "detected (%zu, %zu queued)", slug, na, nb, qa, qb);
+                  "detected, %ld service exceptions (%zu, %zu queued)", slug,
+                  na, nb, ne, qa, qb);
     }
     pg = histlog_conn(h, pg, slug);
     if (pg == NULL) {
         return 0;       /* kept in the queue for a later tick */
     }
     t0 = mono_ms();
-    histlog_flush(h, pg, city_id, slug, &ins_a, &ins_b, &wa, &wb);
+    histlog_flush(h, pg, city_id, slug, &wr);
     daily = PQstatus(pg) == CONNECTION_OK
             ? histlog_daily(h, pg, city_id, slug, t->s->run_date, w) : 0;
     ms = mono_ms() - t0;
     if (ms > h->max_write_ms) {
         h->max_write_ms = ms;
     }
-    if (wa > 0 || wb > 0) {
-        mtw_debug("history %s: %zu arrivals (%ld new), %zu bunching "
-                  "episodes (%ld new) written in %.2f ms (slowest %.2f ms; "
-                  "%ld arrivals, %ld incidents since start)", slug,
-                  wa, ins_a, wb, ins_b, ms, h->max_write_ms, h->logged,
-                  h->incidents);
+    if (wr.arrivals > 0 || wr.exceptions > 0 || wr.bunching > 0) {
+        mtw_debug("history %s: %zu arrivals (%ld new), %zu service "
+                  "exceptions (%ld new), %zu bunching episodes (%ld new) "
+                  "written in %.2f ms (slowest %.2f ms; %ld arrivals, %ld "
+                  "incidents since start)", slug, wr.arrivals,
+                  wr.new_arrivals, wr.exceptions, wr.new_exceptions,
+                  wr.bunching, wr.new_bunching, ms, h->max_write_ms,
+                  h->logged, h->incidents);
     }
     return daily;
 }

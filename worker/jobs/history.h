@@ -1,7 +1,9 @@
 /*
  * history.h - the history a running worker keeps, per city: each tick's
- * detected arrivals into arrival_log and new bunching episodes into
- * bunching_incident (score/arrivals.h decides, store/history_pg.h writes),
+ * detected arrivals into arrival_log, the cancellations and skipped stops
+ * its trip updates report into service_exception (score/exceptions.h) and
+ * new bunching episodes into bunching_incident (score/arrivals.h decides,
+ * store/history_pg.h writes),
  * and once per service day the previous day's route_performance_daily
  * aggregate when it is missing.  Called from the scoring hook
  * (jobs/scorer.c) with the tick it just ran.
@@ -22,6 +24,7 @@
 #define MTW_JOBS_HISTORY_H
 
 #include "score/arrivals.h"
+#include "score/exceptions.h"
 #include "score/tick.h"
 #include "store/redis_tx.h"
 
@@ -32,6 +35,7 @@
 typedef struct {
     mtw_arrivals *arrivals;         /* NULL until the first tick */
     mtw_bunch_state *bunching;
+    mtw_exceptions *exceptions;     /* cancellations, skipped stops */
     mtw_histq *pending;             /* detected, not yet committed */
     int resetting;                  /* a non-blocking reconnect is on */
     PostgresPollingStatusType reset_wait;   /* what it waits for */

@@ -76,9 +76,25 @@ static int cmp_mem(const void *a, const void *b)
     return strcmp(((const arr_mem *) a)->vid, ((const arr_mem *) b)->vid);
 }
 
+static const char *const source_names[] = {
+    "stop_sequence", "position", "canceled", "skipped"
+};
+
 const char *mtw_arrival_source_str(mtw_arrival_source s)
 {
-    return s == MTW_ARR_POSITION ? "position" : "stop_sequence";
+    return (unsigned) s < 4 ? source_names[s] : source_names[0];
+}
+
+mtw_arrival_source mtw_arrival_source_parse(const char *s)
+{
+    unsigned i;
+
+    for (i = 0; s != NULL && i < 4; i++) {
+        if (strcmp(s, source_names[i]) == 0) {
+            return (mtw_arrival_source) i;
+        }
+    }
+    return MTW_ARR_STOP_SEQUENCE;
 }
 
 static int emit(mtw_arrivals *d, const mtw_schedule *s, const mtw_trip *trip,

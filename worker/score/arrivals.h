@@ -45,22 +45,38 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* which rule found an arrival (arrival_log.source) */
+/* which rule found an arrival (arrival_log.source); the last two are not
+ * arrivals but the feed's word that a trip run will not run or will not
+ * stop (score/exceptions.h): they share the arrivals' queue, mirror and
+ * writer, which stores them in service_exception */
 typedef enum {
     MTW_ARR_STOP_SEQUENCE = 0,  /* the feed's current_stop_sequence */
-    MTW_ARR_POSITION            /* the position along the trip's stops */
+    MTW_ARR_POSITION,           /* the position along the trip's stops */
+    MTW_ARR_CANCELED,           /* TripDescriptor CANCELED: the trip run */
+    MTW_ARR_SKIPPED             /* StopTimeUpdate SKIPPED: one stop */
 } mtw_arrival_source;
 
+/* "stop_sequence", "position", "canceled", "skipped" */
 const char *mtw_arrival_source_str(mtw_arrival_source s);
+/* The source named s; MTW_ARR_STOP_SEQUENCE for NULL or an unknown name
+ * (rows mirrored before sources were told apart). */
+mtw_arrival_source mtw_arrival_source_parse(const char *s);
+
+/* a reported exception, not an arrival */
+#define MTW_ARR_IS_EXCEPTION(src) \
+    ((src) == MTW_ARR_CANCELED || (src) == MTW_ARR_SKIPPED)
 
 typedef struct {
-    const char *route_id, *trip_id, *stop_id, *vehicle_id;
+    const char *route_id, *trip_id;
+    const char *stop_id;        /* "" for a cancelled run */
+    const char *vehicle_id;     /* "" when an exception names none */
     int service_date;           /* YYYYMMDD of the trip run */
     int32_t trip_start;         /* run's first departure, s after base */
     int direction;              /* 0, 1, -1 unknown */
-    int32_t seq;                /* stop_sequence */
-    int64_t scheduled_at;       /* epoch; 0 when the row has no time */
-    int64_t arrived_at;         /* epoch */
+    int32_t seq;                /* stop_sequence; -1 a cancelled run */
+    int64_t scheduled_at;       /* epoch; 0 when the row has no time (a
+                                 * cancelled run: its first departure) */
+    int64_t arrived_at;         /* epoch (an exception: first reported) */
     int has_delay;
     int delay;                  /* arrived - scheduled, + late */
     mtw_arrival_source source;

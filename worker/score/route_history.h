@@ -34,6 +34,8 @@ typedef struct {
     const double *trend_pct;    /* NaN where the day has no value */
     long trips_observed;        /* trip runs seen running, over the days */
     long trips_scheduled;       /* ... the timetable had those days */
+    long trips_canceled;        /* ... the feed cancelled (never seen) */
+    long stops_skipped;         /* stops the feed said runs would skip */
     int realism_days;           /* days with a schedule realism ratio */
     double realism;             /* their mean ratio; NaN when none */
     /* on-time % by local weekday x time of day, from the 30 days'

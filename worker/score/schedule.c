@@ -715,6 +715,23 @@ long mtw_schedule_find_trip(const mtw_schedule *s, const char *trip_id,
     return best;
 }
 
+long mtw_schedule_find_run(const mtw_schedule *s, const char *trip_id,
+                           const char *start_date, const char *start_time,
+                           int64_t now)
+{
+    int sd = 0, stime = -1, hh, mm, ss;
+
+    if (start_date != NULL && strlen(start_date) == 8) {
+        sd = (int) strtol(start_date, NULL, 10);
+    }
+    if (start_time != NULL
+        && sscanf(start_time, "%d:%d:%d", &hh, &mm, &ss) == 3)
+    {
+        stime = hh * 3600 + mm * 60 + ss;
+    }
+    return mtw_schedule_find_trip(s, trip_id, sd, stime, now);
+}
+
 long mtw_schedule_stop(const mtw_schedule *s, const char *stop_id)
 {
     uint32_t i = mtw_idmap_get(&s->stop_by_id, stop_id);

@@ -114,6 +114,12 @@ static inline const mtw_stop_time *mtw_trip_rows(const mtw_schedule *s,
 long mtw_schedule_find_trip(const mtw_schedule *s, const char *trip_id,
                             int start_date, int start_time, int64_t now);
 
+/* The same from a TripDescriptor's strings: start_date YYYYMMDD and
+ * start_time HH:MM:SS, each NULL or unparsable when unknown. */
+long mtw_schedule_find_run(const mtw_schedule *s, const char *trip_id,
+                           const char *start_date, const char *start_time,
+                           int64_t now);
+
 /* Index of stop_id / route_id, or -1. */
 long mtw_schedule_stop(const mtw_schedule *s, const char *stop_id);
 long mtw_schedule_route(const mtw_schedule *s, const char *route_id);

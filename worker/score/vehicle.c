@@ -178,25 +178,8 @@ void mtw_vehicle_state(const mtw_schedule *s, const mtw_live *l,
     o->route_id = v->route_id && v->route_id[0] ? v->route_id : NULL;
 
     if (v->trip_id != NULL && v->trip_id[0] != '\0') {
-        int sd = 0, stime = -1;
-
-        if (v->start_date != NULL) {
-            int y = 0;
-
-            if (strlen(v->start_date) == 8) {
-                y = (int) strtol(v->start_date, NULL, 10);
-            }
-            sd = y;
-        }
-        if (v->start_time != NULL) {
-            int hh, mm, ss;
-
-            if (sscanf(v->start_time, "%d:%d:%d", &hh, &mm, &ss) == 3) {
-                stime = hh * 3600 + mm * 60 + ss;
-            }
-        }
-        o->trip = mtw_schedule_find_trip(s, v->trip_id, sd, stime,
-                                         v->ts ? v->ts : now);
+        o->trip = mtw_schedule_find_run(s, v->trip_id, v->start_date,
+                                        v->start_time, v->ts ? v->ts : now);
         o->tu = mtw_live_tu(l, v->trip_id);
     }
     if (o->trip >= 0) {

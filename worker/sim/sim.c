@@ -13,6 +13,8 @@
 
 /* How far before its first departure a vehicle shows up at the terminus. */
 #define SIM_LAYOVER_SEC   180
+#define STOP_SKIPPED \
+    TRANSIT_REALTIME__TRIP_UPDATE__STOP_TIME_UPDATE__SCHEDULE_RELATIONSHIP__SKIPPED
 /* TripUpdates for trips starting within this many seconds. */
 #define SIM_LOOKAHEAD_SEC 1800
 
@@ -21,13 +23,14 @@ typedef struct {
     double drift_mu, drift_sd;  /* delay gained over the whole trip, s */
     double p_late;              /* share of trips far behind (bunching) */
     double p_cancel;            /* share of trips cancelled (gaps) */
+    double p_skip;              /* share of trips skipping a stop */
 } sim_profile;
 
 static const sim_profile profiles[] = {
-    { 0, 0, 0, 0, 0, 0 },
-    { 20, 40, 30, 60, 0.02, 0.005 },
-    { 45, 90, 60, 120, 0.05, 0.01 },
-    { 120, 180, 180, 240, 0.10, 0.03 },
+    { 0, 0, 0, 0, 0, 0, 0 },
+    { 20, 40, 30, 60, 0.02, 0.005, 0.005 },
+    { 45, 90, 60, 120, 0.05, 0.01, 0.02 },
+    { 120, 180, 180, 240, 0.10, 0.03, 0.05 },
 };
 
 int mtw_sim_profile_parse(const char *s, mtw_sim_profile *out)
@@ -82,6 +85,7 @@ typedef struct {
     double base, drift;
     int    canceled;
     double load;            /* peak occupancy, 0..1.2 */
+    int    skips;           /* skips its middle stop (a detour) */
 } trip_fate;
 
 /* One run of a trip: the trip itself (k = -1) or instance k of a
@@ -109,6 +113,8 @@ static trip_fate fate_of(const mtw_sim_opts *o, int32_t date, const char *id,
     }
     f.canceled = uniform(&x) < p->p_cancel;
     f.load = 0.15 + uniform(&x);
+    /* drawn last: the earlier draws stay those of seeds before skips */
+    f.skips = uniform(&x) < p->p_skip;
     return f;
 }
 
@@ -452,7 +458,8 @@ static TransitRealtime__TripUpdate__StopTimeEvent *event(entities *e,
 static void add_trip_update(entities *e, mtw_sim_schedule *s,
                             mtw_sim_trip *t, int32_t date, int64_t midnight,
                             const trip_fate *f, uint32_t from, int running,
-                            int64_t now, const sim_run *run)
+                            int64_t now, const sim_run *run,
+                            mtw_sim_stats *stats)
 {
     TransitRealtime__FeedEntity *fe = entity(e, run_id(e, "t",
                                                        (long) (t - s->trips),
@@ -500,6 +507,14 @@ static void add_trip_update(entities *e, mtw_sim_schedule *s,
         dd = delay_at(f, trip_progress(st, t->st_n, x->dep));
         if (from + i == 0 && dd < 0) {
             dd = 0;         /* nobody leaves the terminus early */
+        }
+        if (f->skips && t->st_n >= 3 && from + i == t->st_n / 2) {
+            /* SKIPPED carries no times */
+            su[i].has_schedule_relationship = 1;
+            su[i].schedule_relationship = STOP_SKIPPED;
+            sup[i] = &su[i];
+            stats->skipped++;
+            continue;
         }
         su[i].arrival = event(e, midnight + x->arr + (int64_t) lround(da),
                               (int) lround(da));
@@ -649,7 +664,7 @@ static void play_run(mtw_sim_schedule *s, const mtw_sim_opts *o,
     f = fate_of(o, d, t->id, run);
     if (f.canceled) {
         if (rt <= st[t->st_n - 1].arr) {
-            add_trip_update(et, s, t, d, mid, &f, 0, 0, now, run);
+            add_trip_update(et, s, t, d, mid, &f, 0, 0, now, run, stats);
             stats->canceled++;
         }
         return;
@@ -657,11 +672,12 @@ static void play_run(mtw_sim_schedule *s, const mtw_sim_opts *o,
     pos = position_of(s, t, &f, rt);
     if (pos.state >= 0) {
         add_vehicle(ev, s, t, d, &pos, &f, now, run, o->bare);
-        add_trip_update(et, s, t, d, mid, &f, pos.idx, 1, now, run);
+        add_trip_update(et, s, t, d, mid, &f, pos.idx, 1, now, run,
+                        stats);
         stats->vehicles++;
         stats->trip_updates++;
     } else if (rt < st[0].dep) {
-        add_trip_update(et, s, t, d, mid, &f, 0, 0, now, run);
+        add_trip_update(et, s, t, d, mid, &f, 0, 0, now, run, stats);
         stats->trip_updates++;
     }
 }

@@ -5,7 +5,8 @@
  * service date being played and "now".  Every trip gets a deterministic
  * delay from (seed, date, trip): an initial delay plus a drift along the
  * trip, a few trips run much later (they catch up with the next bus:
- * bunching) and a few are cancelled (gaps).  Vehicles move along the trip's
+ * bunching), a few are cancelled (gaps) and a few skip their middle stop
+ * (a SKIPPED stop time update).  Vehicles move along the trip's
  * shape (straight between stops without one); TripUpdates predict the
  * remaining stops with the same delay model, so they agree with the
  * positions; Alerts carry a detour and a moved stop, chosen by the seed.
@@ -41,7 +42,7 @@ typedef struct {
 } mtw_sim_buf;
 
 typedef struct {
-    size_t vehicles, trip_updates, canceled, alerts;
+    size_t vehicles, trip_updates, canceled, skipped, alerts;
 } mtw_sim_stats;
 
 /*

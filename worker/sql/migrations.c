@@ -27,6 +27,7 @@ MTW_SQL_FILE(mtw_sql_0001, "worker/sql/0001_gtfs.sql");
 MTW_SQL_FILE(mtw_sql_0002, "worker/sql/0002_history.sql");
 MTW_SQL_FILE(mtw_sql_0003, "worker/sql/0003_gtfs_reload.sql");
 MTW_SQL_FILE(mtw_sql_0004, "worker/sql/0004_headway_index.sql");
+MTW_SQL_FILE(mtw_sql_0005, "worker/sql/0005_service_exception.sql");
 
 static const struct {
     const char *version;
@@ -37,6 +38,7 @@ static const struct {
     { "0002_history", mtw_sql_0002_start, mtw_sql_0002_end },
     { "0003_gtfs_reload", mtw_sql_0003_start, mtw_sql_0003_end },
     { "0004_headway_index", mtw_sql_0004_start, mtw_sql_0004_end },
+    { "0005_service_exception", mtw_sql_0005_start, mtw_sql_0005_end },
 };
 
 size_t mtw_migration_count(void)

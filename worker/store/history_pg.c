@@ -70,38 +70,111 @@ typedef struct {
          arr[40], delay[16];
 } arr_vals;
 
+/* one reported cancellation or skipped stop into service_exception */
+static long insert_exception(PGconn *conn, const char *city,
+                             const mtw_arrival *x, mtw_jbuf *vid,
+                             char *err, size_t errlen)
+{
+    char date[16], start[16], dir[8], seq[16], sched[40], at[40];
+    const char *params[12];
+    PGresult *r;
+    long n;
+
+    /* the vehicle id, from the feed, as arrivals_sql() takes it */
+    mtw_jbuf_reset(vid);
+    mtw_jw_arr(vid);
+    mtw_jw_str(vid, x->vehicle_id);
+    mtw_jw_arr_end(vid);
+    if (vid->failed) {
+        snprintf(err, errlen, "logging service exceptions: out of memory");
+        return -1;
+    }
+
+    snprintf(date, sizeof(date), "%08d", x->service_date);
+    snprintf(start, sizeof(start), "%d", (int) x->trip_start);
+    snprintf(dir, sizeof(dir), "%d", x->direction);
+    snprintf(seq, sizeof(seq), "%d", (int) x->seq);
+    fmt_ts(sched, sizeof(sched), x->scheduled_at);
+    fmt_ts(at, sizeof(at), x->arrived_at);
+    params[0] = city;
+    params[1] = date;
+    params[2] = x->route_id;
+    params[3] = x->trip_id;
+    params[4] = start;
+    params[5] = x->direction >= 0 ? dir : NULL;
+    params[6] = x->source == MTW_ARR_CANCELED ? "canceled" : "skipped";
+    params[7] = x->stop_id[0] != '\0' ? x->stop_id : NULL;
+    params[8] = seq;
+    params[9] = x->vehicle_id[0] != '\0' ? vid->buf : NULL;
+    params[10] = x->scheduled_at > 0 ? sched : NULL;
+    params[11] = at;
+    r = mtw_pg_query(conn, "logging service exceptions",
+        "INSERT INTO service_exception (city_id, service_date, route_id, "
+        "trip_id, trip_start_time, direction_id, kind, stop_id, "
+        "stop_sequence, vehicle_id, scheduled_at, reported_at) VALUES "
+        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb ->> 0, $11, $12) "
+        "ON CONFLICT DO NOTHING",
+        12, params, err, errlen);
+    if (r == NULL) {
+        return -1;
+    }
+    n = atol(PQcmdTuples(r));
+    PQclear(r);
+    return n;
+}
+
 long mtw_histpg_arrivals(PGconn *conn, int city_id, const mtw_arrival *a,
-                         size_t n, char *err, size_t errlen)
+                         size_t n, long *exceptions, char *err,
+                         size_t errlen)
 {
     const char **params;
     arr_vals *vals;
     mtw_jbuf vids;
     PGresult *r;
-    size_t i, k, rows;
-    long inserted = 0;
-    char *sql;
+    size_t i, k, rows, narr = 0, *pick;
+    long inserted = 0, one;
+
+    *exceptions = 0;
+    char *sql, city[16];
 
     if (n == 0) {
         return 0;
     }
     params = calloc(ARR_BATCH * ARR_COLS, sizeof(*params));
     vals = calloc(ARR_BATCH, sizeof(*vals));
-    if (params == NULL || vals == NULL) {
+    pick = calloc(n, sizeof(*pick));
+    if (params == NULL || vals == NULL || pick == NULL) {
         free(params);
         free(vals);
+        free(pick);
         snprintf(err, errlen, "logging arrivals: out of memory");
         return -1;
     }
     if (mtw_pg_exec(conn, "logging arrivals", "BEGIN", err, errlen) != 0) {
         free(params);
         free(vals);
+        free(pick);
         return -1;
     }
     mtw_jbuf_init(&vids);
-    for (i = 0; i < n; i += rows) {
-        rows = n - i < ARR_BATCH ? n - i : ARR_BATCH;
+    /* the feed's exceptions one by one (a few a tick), the arrivals in
+     * batches */
+    snprintf(city, sizeof(city), "%d", city_id);
+    for (i = 0; i < n; i++) {
+        if (!MTW_ARR_IS_EXCEPTION(a[i].source)) {
+            pick[narr++] = i;
+            continue;
+        }
+        one = insert_exception(conn, city, &a[i], &vids, err, errlen);
+        if (one < 0) {
+            goto fail;
+        }
+        *exceptions += one;
+    }
+    for (i = 0; i < narr; i += rows) {
+        rows = narr - i < ARR_BATCH ? narr - i : ARR_BATCH;
         for (k = 0; k < rows; k++) {
-            const mtw_arrival *x = &a[i + k];
+            const mtw_arrival *x = &a[pick[i + k]];
             arr_vals *v = &vals[k];
             const char **p = params + k * (ARR_COLS - 1);
 
@@ -129,7 +202,7 @@ long mtw_histpg_arrivals(PGconn *conn, int city_id, const mtw_arrival *a,
         mtw_jbuf_reset(&vids);
         mtw_jw_arr(&vids);
         for (k = 0; k < rows; k++) {
-            mtw_jw_str(&vids, a[i + k].vehicle_id);
+            mtw_jw_str(&vids, a[pick[i + k]].vehicle_id);
         }
         mtw_jw_arr_end(&vids);
         if (vids.failed) {
@@ -156,6 +229,7 @@ long mtw_histpg_arrivals(PGconn *conn, int city_id, const mtw_arrival *a,
     }
     free(params);
     free(vals);
+    free(pick);
     mtw_jbuf_free(&vids);
     if (mtw_pg_exec(conn, "logging arrivals", "COMMIT", err, errlen) != 0) {
         return -1;
@@ -165,6 +239,7 @@ long mtw_histpg_arrivals(PGconn *conn, int city_id, const mtw_arrival *a,
 fail:
     free(params);
     free(vals);
+    free(pick);
     mtw_jbuf_free(&vids);
     mtw_pg_exec(conn, "logging arrivals", "ROLLBACK", NULL, 0);
     return -1;
@@ -278,11 +353,12 @@ static int upsert_route(PGconn *conn, const char *city, const char *date,
                         const mtw_day_regularity *g, const char *arrivals,
                         const char *trips, const char *bunching,
                         const char *realism, const char *scheduled,
+                        const char *canceled, const char *skipped,
                         char *err, size_t errlen)
 {
     char avg[16], med[16], on[16], early[16], late[16], cv[24], ewt[24],
          gaps[16];
-    const char *params[18];
+    const char *params[20];
     PGresult *r;
 
     snprintf(avg, sizeof(avg), "%d", p->avg_delay);
@@ -314,14 +390,17 @@ static int upsert_route(PGconn *conn, const char *city, const char *date,
     params[15] = g->excess_wait == g->excess_wait ? ewt : NULL;
     params[16] = gaps;
     params[17] = scheduled;
+    params[18] = canceled;
+    params[19] = skipped;
     r = mtw_pg_query(conn, "writing the daily aggregate",
         "INSERT INTO route_performance_daily (city_id, route_id, "
         "service_date, observed_arrivals, observed_trips, avg_delay_sec, "
         "median_delay_sec, on_time_pct, early_pct, late_pct, bunching_count, "
         "schedule_realism_ratio, grade, headway_cv, headway_los, "
-        "excess_wait_sec, gap_count, scheduled_trips) "
+        "excess_wait_sec, gap_count, scheduled_trips, canceled_trips, "
+        "skipped_stops) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
-        "$14, $15, $16, $17, $18) "
+        "$14, $15, $16, $17, $18, $19, $20) "
         "ON CONFLICT (city_id, route_id, service_date) DO UPDATE SET "
         "observed_arrivals = EXCLUDED.observed_arrivals, "
         "observed_trips = EXCLUDED.observed_trips, "
@@ -335,8 +414,10 @@ static int upsert_route(PGconn *conn, const char *city, const char *date,
         "headway_los = EXCLUDED.headway_los, "
         "excess_wait_sec = EXCLUDED.excess_wait_sec, "
         "gap_count = EXCLUDED.gap_count, "
-        "scheduled_trips = EXCLUDED.scheduled_trips, updated_at = now()",
-        18, params, err, errlen);
+        "scheduled_trips = EXCLUDED.scheduled_trips, "
+        "canceled_trips = EXCLUDED.canceled_trips, "
+        "skipped_stops = EXCLUDED.skipped_stops, updated_at = now()",
+        20, params, err, errlen);
     if (r == NULL) {
         return -1;
     }
@@ -389,12 +470,16 @@ long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
 {
     char city[16], date[16], copy[640], arrivals[24], trips[24],
          realism[24];
-    const char *params[2] = { city, date }, *bunching, *scheduled;
-    PGresult *incidents = NULL, *sched = NULL;
+    const char *params[2] = { city, date }, *bunching, *scheduled,
+               *canceled, *skipped;
+    PGresult *incidents = NULL, *exceptions = NULL, *sched = NULL;
     const mtw_day_route *routes;
+    mtw_day_route none;
+    mtw_headway_sums no_pairs;
     mtw_day *day;
     size_t i, nroutes;
-    int b = 0, m = 0;
+    int b = 0, m = 0, e;
+    long written = 0;
 
     snprintf(city, sizeof(city), "%d", city_id);
     snprintf(date, sizeof(date), "%08d", ymd);
@@ -431,6 +516,20 @@ long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
     if (incidents == NULL) {
         goto fail;
     }
+    /* the service the feed said would not run: a cancelled run that was
+     * seen running after all (reinstated) is not counted */
+    exceptions = mtw_pg_query(conn, "aggregating the day",
+        "SELECT e.route_id, count(*) FILTER (WHERE e.kind = 'canceled' "
+        "AND NOT EXISTS (SELECT 1 FROM arrival_log a WHERE a.city_id = $1 "
+        "AND a.service_date = $2 AND a.trip_id = e.trip_id "
+        "AND a.trip_start_time = e.trip_start_time)), "
+        "count(*) FILTER (WHERE e.kind = 'skipped') "
+        "FROM service_exception e WHERE e.city_id = $1 "
+        "AND e.service_date = $2 GROUP BY e.route_id ORDER BY e.route_id",
+        2, params, err, errlen);
+    if (exceptions == NULL) {
+        goto fail;
+    }
     /* the trip runs the timetable has for the day, per route: the trips
      * whose service runs that day (calendar, then calendar_dates), a
      * frequencies.txt template counting each of its runs */
@@ -455,25 +554,53 @@ long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
     if (sched == NULL) {
         goto fail;
     }
-    /* all sorted by route_id (COLLATE "C": strcmp order) */
+    /* every route that ran or was reported not running; all sorted by
+     * route_id (COLLATE "C": strcmp order) */
     routes = mtw_day_finish(day, &nroutes);
-    for (i = 0; i < nroutes; i++) {
-        const mtw_day_route *r = &routes[i];
+    memset(&none, 0, sizeof(none));
+    memset(&no_pairs, 0, sizeof(no_pairs));
+    mtw_day_regularity_sums(&no_pairs, &none.reg);
+    for (i = 0, e = 0; i < nroutes || e < PQntuples(exceptions); ) {
+        const mtw_day_route *r;
+        const char *route;
 
-        bunching = by_route(incidents, &b, r->route_id, 1);
-        scheduled = by_route(sched, &m, r->route_id, 1);
+        if (e < PQntuples(exceptions)
+            && (i == nroutes
+                || strcmp(PQgetvalue(exceptions, e, 0),
+                          routes[i].route_id) < 0))
+        {
+            /* no arrival at all: every run cancelled, say */
+            none.route_id = PQgetvalue(exceptions, e, 0);
+            r = &none;
+        } else {
+            r = &routes[i++];
+        }
+        route = r->route_id;
+        if (e < PQntuples(exceptions)
+            && strcmp(PQgetvalue(exceptions, e, 0), route) == 0)
+        {
+            canceled = PQgetvalue(exceptions, e, 1);
+            skipped = PQgetvalue(exceptions, e, 2);
+            e++;
+        } else {
+            canceled = skipped = "0";
+        }
+        bunching = by_route(incidents, &b, route, 1);
+        scheduled = by_route(sched, &m, route, 1);
         snprintf(arrivals, sizeof(arrivals), "%ld", r->arrivals);
         snprintf(trips, sizeof(trips), "%ld", r->trip_runs);
         snprintf(realism, sizeof(realism), "%.3f", r->realism);
-        if (upsert_route(conn, city, date, r->route_id, &r->perf, &r->reg,
+        if (upsert_route(conn, city, date, route, &r->perf, &r->reg,
                          arrivals, trips, bunching ? bunching : "0",
-                         r->has_realism ? realism : NULL, scheduled, err,
-                         errlen) != 0)
+                         r->has_realism ? realism : NULL, scheduled,
+                         canceled, skipped, err, errlen) != 0)
         {
             goto fail;
         }
+        written++;
     }
     PQclear(incidents);
+    PQclear(exceptions);
     PQclear(sched);
     mtw_day_free(day);
     if (mtw_pg_exec(conn, "aggregating the day", "COMMIT", err,
@@ -481,10 +608,11 @@ long mtw_histpg_aggregate(PGconn *conn, int city_id, int ymd,
     {
         return -1;
     }
-    return (long) nroutes;
+    return written;
 
 fail:
     PQclear(incidents);
+    PQclear(exceptions);
     PQclear(sched);
     mtw_day_free(day);
     mtw_pg_exec(conn, "aggregating the day", "ROLLBACK", NULL, 0);

@@ -13,13 +13,17 @@
 #include <stddef.h>
 
 /*
- * Appends n arrivals in multi-row INSERTs (one statement per 200 rows, one
- * transaction), each with its source; rows already logged are skipped.  Returns the rows
- * inserted once the transaction committed, or -1 with err (nothing
- * written, or the commit's outcome unknown: a retry is safe).
+ * Appends n rows in one transaction: the arrivals to arrival_log in
+ * multi-row INSERTs (one statement per 200 rows), each with its source,
+ * and the feed's cancellations and skipped stops (MTW_ARR_IS_EXCEPTION)
+ * to service_exception; rows already logged are skipped.  Returns the
+ * arrivals inserted once the transaction committed (*exceptions: the
+ * exceptions inserted), or -1 with err (nothing written, or the commit's
+ * outcome unknown: a retry is safe).
  */
 long mtw_histpg_arrivals(PGconn *conn, int city_id, const mtw_arrival *a,
-                         size_t n, char *err, size_t errlen);
+                         size_t n, long *exceptions, char *err,
+                         size_t errlen);
 
 /*
  * Records n bunching incidents in one transaction; a resumable one that

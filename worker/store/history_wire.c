@@ -109,8 +109,7 @@ int mtw_histwire_parse(const char *text, size_t len, mtw_histq *q)
             a.delay = (int) n[7];
             /* rows mirrored before sources were told apart: sequences */
             src = str_of(o, "src");
-            a.source = src != NULL && strcmp(src, "position") == 0
-                       ? MTW_ARR_POSITION : MTW_ARR_STOP_SEQUENCE;
+            a.source = mtw_arrival_source_parse(src);
             rc = mtw_histq_add_arrivals(q, &a, 1) < 0 ? -1 : 1;
         }
     } else if (k != NULL && strcmp(k, "b") == 0) {

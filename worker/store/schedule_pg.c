@@ -723,6 +723,9 @@ mtw_history *mtw_history_load(PGconn *conn, int city_id, int service_date,
         "avg(schedule_realism_ratio)::float8, "
         "coalesce(sum(observed_trips) FILTER (WHERE scheduled_trips > 0), "
         "0), coalesce(sum(scheduled_trips) FILTER (WHERE scheduled_trips "
+        "> 0), 0), "
+        "coalesce(sum(canceled_trips) FILTER (WHERE scheduled_trips > 0), "
+        "0), coalesce(sum(skipped_stops) FILTER (WHERE scheduled_trips "
         "> 0), 0) "
         "FROM route_performance_daily WHERE city_id = $1 "
         "AND service_date >= $2::date - 30 AND service_date < $2::date "
@@ -755,6 +758,8 @@ mtw_history *mtw_history_load(PGconn *conn, int city_id, int service_date,
                                             : atof(PQgetvalue(r, i, 8));
         row->trips_observed = atol(PQgetvalue(r, i, 9));
         row->trips_scheduled = atol(PQgetvalue(r, i, 10));
+        row->trips_canceled = atol(PQgetvalue(r, i, 11));
+        row->stops_skipped = atol(PQgetvalue(r, i, 12));
         for (d = 0; d < MTW_HEAT_DAYS; d++) {
             for (b = 0; b < MTW_HEAT_BUCKETS; b++) {
                 row->heat[d][b] = NAN;

@@ -20,6 +20,7 @@
 #include "jobs/heartbeat.h"
 #include "score/arrivals.h"
 #include "score/day.h"
+#include "score/exceptions.h"
 #include "score/tick.h"
 
 #define DAY 20250702
@@ -217,6 +218,82 @@ static void test_new_run_and_unknown(void **state)
     /* a vehicle gone for a poll is forgotten, not replayed */
     assert_int_equal(step(d, v, 0, &a, &l), 0);
     mtw_arrivals_free(d);
+    mtw_live_free(l);
+}
+
+/* trip updates alone: T0710 cancelled, T0720 skipping S2 (by sequence)
+ * and S4 (by stop id only), T0730 skipping a stop it does not serve, an
+ * unknown trip cancelled */
+static long exc_step(mtw_exceptions *x, int64_t now, const mtw_arrival **out,
+                     mtw_live **keep)
+{
+    mtw_score_params p;
+    mtw_live *l = mtw_live_create();
+    mtw_trip_update *tu;
+    mtw_stop_event *e;
+    mtw_tick *t;
+    long r;
+
+    mtw_score_params_default(&p);
+    tu = mtw_live_add_tu(l, "T0710", "R");
+    tu->rel = 3;                                /* CANCELED */
+    tu = mtw_live_add_tu(l, "T0720", "R");
+    tu->vehicle_id = mtw_live_str(l, "bus-9");
+    e = mtw_live_add_event(l, "S2");
+    e->seq = 3;
+    e->rel = 1;                                 /* SKIPPED */
+    e = mtw_live_add_event(l, "S3");
+    e->seq = 4;
+    e->arr = now + 60;
+    e = mtw_live_add_event(l, "S4");
+    e->seq = -1;
+    e->rel = 1;
+    tu = mtw_live_add_tu(l, "T0730", "R");
+    e = mtw_live_add_event(l, "ELSEWHERE");
+    e->seq = 40;
+    e->rel = 1;
+    tu = mtw_live_add_tu(l, "GHOST", "R");
+    tu->rel = 3;
+    assert_int_equal(mtw_live_index(l), 0);
+    t = mtw_tick_run(sched, l, now, &p);
+    assert_non_null(t);
+    r = mtw_exceptions_step(x, t, out);
+    mtw_tick_free(t);
+    mtw_live_free(*keep);
+    *keep = l;
+    return r;
+}
+
+static void test_service_exceptions(void **state)
+{
+    mtw_exceptions *x = mtw_exceptions_create();
+    mtw_live *l = NULL;
+    const mtw_arrival *a;
+    int64_t now = base + 7 * 3600 + 300;
+
+    (void) state;
+    assert_int_equal(exc_step(x, now, &a, &l), 3);
+    assert_int_equal(a[0].source, MTW_ARR_CANCELED);
+    assert_string_equal(a[0].trip_id, "T0710");
+    assert_int_equal(a[0].seq, -1);
+    assert_string_equal(a[0].stop_id, "");
+    assert_string_equal(a[0].vehicle_id, "");
+    assert_int_equal(a[0].trip_start, 7 * 3600 + 600);
+    assert_int_equal(a[0].service_date, DAY);
+    /* a cancelled run is timed by its first departure */
+    assert_int_equal(a[0].scheduled_at, base + 7 * 3600 + 600);
+    assert_int_equal(a[0].arrived_at, now);
+    assert_int_equal(a[1].source, MTW_ARR_SKIPPED);
+    assert_string_equal(a[1].stop_id, "S2");
+    assert_int_equal(a[1].seq, 3);
+    assert_string_equal(a[1].vehicle_id, "bus-9");
+    assert_int_equal(a[1].scheduled_at, base + 7 * 3600 + 1200 + 2 * SEG);
+    assert_string_equal(a[2].stop_id, "S4");    /* found by its stop id */
+    assert_int_equal(a[2].seq, 5);
+    assert_string_equal(mtw_arrival_source_str(a[2].source), "skipped");
+    /* the feed repeats them every poll: reported once */
+    assert_int_equal(exc_step(x, now + 30, &a, &l), 0);
+    mtw_exceptions_free(x);
     mtw_live_free(l);
 }
 
@@ -625,6 +702,7 @@ int main(void)
         cmocka_unit_test(test_day_aggregate),
         cmocka_unit_test(test_day_regularity),
         cmocka_unit_test(test_day_stream),
+        cmocka_unit_test(test_service_exceptions),
         cmocka_unit_test(test_heartbeat_line),
     };
 
