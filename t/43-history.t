@@ -78,7 +78,10 @@ $t->stop_worker('sim');
 
 my $n = $t->psql("SELECT count(*) FROM arrival_log WHERE city_id = $city");
 ok($n >= 60, "$n arrivals logged");
-my @vids = split /\n/, $t->psql("SELECT DISTINCT vehicle_id FROM arrival_log");
+# (a run's first stop may come from its trip update alone, before its bus
+# shows in the feed: no vehicle named then)
+my @vids = split /\n/, $t->psql("SELECT DISTINCT vehicle_id FROM arrival_log
+    WHERE NOT (source = 'trip_update' AND vehicle_id = '')");
 my @fake = grep { !$real{$_} } @vids;
 ok(@vids >= 3, scalar(@vids) . ' vehicles arrived somewhere');
 is_deeply(\@fake, [], 'every vehicle id is one of the feed\'s vehicles');
@@ -90,7 +93,8 @@ is($t->psql("SELECT count(*) FROM (SELECT 1 FROM arrival_log GROUP BY city_id,
 is($t->psql("SELECT count(*) FROM arrival_log WHERE service_date <> '2025-07-02'
     OR scheduled_at IS NULL OR delay_sec IS NULL
     OR delay_sec <> extract(epoch FROM arrived_at - scheduled_at)::int
-    OR abs(delay_sec) > 3 * 3600 OR source <> 'stop_sequence'"), 0,
+    OR abs(delay_sec) > 3 * 3600
+    OR source NOT IN ('stop_sequence', 'trip_update')"), 0,
    'service date, schedule and delay of every arrival');
 is($t->psql("SELECT count(*) FROM arrival_log a WHERE NOT EXISTS (SELECT 1
     FROM stops s WHERE s.city_id = a.city_id AND s.stop_id = a.stop_id)

@@ -4,7 +4,8 @@
 # 24 s of feed time apart) into two folders at the same instants: `live` as
 # usual, `bare` with positions stripped of stop id, stop sequence and
 # status (--bare-out), as most small agencies' feeds (and Saskatoon's own)
-# are.  Two workers log them as two cities; each frame waits until both
+# are.  Two workers log them as two cities, a third logs a city with the
+# TripUpdates alone (no positions at all); each frame waits until all three
 # published it.  The bare city must find the same (trip run, stop)
 # arrivals from positions alone, each exactly once, timed (median) within
 # half a poll period of the truth and never a poll off.  The truth is the
@@ -34,11 +35,11 @@ $t->start_postgres;
 $t->start_redis;
 ($rc, $out, $err) = $t->worker('migrate');
 is($rc, 0, 'migrate') or diag($err);
-for my $city (qw(full bare)) {
+for my $city (qw(full bare tu)) {
     ($rc, $out, $err) = $t->worker('gtfs-load', '--city', $city, '--quiet', $zip);
     is($rc, 0, "gtfs-load $city") or diag($err);
 }
-my %id = (full => $t->city_id('full'), bare => $t->city_id('bare'));
+my %id = map { $_ => $t->city_id($_) } qw(full bare tu);
 
 $t->start_nginx(<<"CONF");
 server {
@@ -89,29 +90,54 @@ for my $city (qw(full bare)) {
         MTW_TRIPS_URL => "$base/$folder/TripUpdates.pb",
         MTW_ALERTS_URL => "$base/$folder/Alerts.pb" }, 'run');
 }
+# a third city has the TripUpdates only (no VehiclePositions at all)
+$t->start_worker('tu', { MTW_CITY => 'tu', MTW_CLOCK => 'feed',
+    MTW_SERVICE_DATE => '2025-07-02', MTW_POLL_MS => 50, MTW_SCORE_SEC => 10,
+    MTW_LOG_LEVEL => 'debug', MTW_TRIPS_URL => "$base/live/TripUpdates.pb",
+    MTW_ALERTS_URL => "$base/live/Alerts.pb" }, 'run');
 
 sub count { $t->psql("SELECT count(*) FROM arrival_log WHERE city_id = $id{$_[0]}") }
 sub published {
     my ($city) = @_;
-    return ($t->redis_cmd('HGET', "mtw:$city:vehicles", 'ts') // 0) == $ts;
+    my $feed = $city eq 'tu' ? 'trips' : 'vehicles';
+    return ($t->redis_cmd('HGET', "mtw:$city:$feed", 'ts') // 0) == $ts;
 }
+sub all_published { !grep { !published($_) } qw(full bare tu) }
 # a worker's tick writes the arrivals it found before it publishes
-MTW::Test::wait_for('frame 1 published', 30, sub { published('full') && published('bare') });
+MTW::Test::wait_for('frame 1 published', 30, \&all_published);
 while (count('full') < 150 || count('bare') < 150) {
     die "no 150 arrivals by $sec" if $sec > 11 * 3600;
     $ts = frame();
-    MTW::Test::wait_for("frame $ntu published", 30,
-                        sub { published('full') && published('bare') });
+    MTW::Test::wait_for("frame $ntu published", 30, \&all_published);
 }
-for my $city (qw(full bare)) {
+for my $city (qw(full bare tu)) {
     my ($rc_run) = $t->stop_worker($city);
     is($rc_run, 0, "worker $city stopped cleanly");
 }
 
-is($t->psql("SELECT count(*) FROM arrival_log WHERE city_id = $id{bare}
-    AND source <> 'position'"), 0, 'bare: every arrival from positions');
-is($t->psql("SELECT count(*) FROM arrival_log WHERE city_id = $id{full}
-    AND source <> 'stop_sequence'"), 0, 'full: every arrival from stop sequences');
+# the vehicles' rules, and for the runs no vehicle was matched to at the
+# time (a bus gone before its last stops, say) the trip updates' rules
+sub sources {
+    my ($city) = @_;
+    return { map { split /\|/ } split /\n/, $t->psql("SELECT source, count(*)
+        FROM arrival_log WHERE city_id = $id{$city} GROUP BY source") };
+}
+my ($sb, $sf) = (sources('bare'), sources('full'));
+is_deeply([sort keys %$sb], [grep { $sb->{$_} } qw(position trip_update)],
+   'bare: every arrival from positions or trip updates');
+is_deeply([sort keys %$sf], [grep { $sf->{$_} } qw(stop_sequence trip_update)],
+   'full: every arrival from stop sequences or trip updates');
+# what they fill in there are the ends of runs: a bus that leaves its
+# first stop before it shows in the feed, or is gone before its last
+my $ends = $t->psql("SELECT count(*) FROM arrival_log a WHERE source = 'trip_update'
+    AND city_id IN ($id{full}, $id{bare}) AND stop_sequence <> (SELECT min(stop_sequence)
+    FROM stop_times s WHERE s.city_id = a.city_id AND s.trip_id = a.trip_id)
+    AND stop_sequence <> (SELECT max(stop_sequence) FROM stop_times s
+    WHERE s.city_id = a.city_id AND s.trip_id = a.trip_id)");
+is($ends, 0, sprintf 'with vehicles, the trip updates add only the ends of runs '
+   . '(bare %d, full %d)', $sb->{trip_update} // 0, $sf->{trip_update} // 0);
+is($t->psql("SELECT count(*) FROM arrival_log WHERE city_id = $id{tu}
+    AND source <> 'trip_update'"), 0, 'trip updates only: every arrival from them');
 
 # each exactly once: the worker never even offered a duplicate
 my $log = $t->worker_log('bare');
@@ -124,6 +150,13 @@ while (my ($a, $b) = splice(@writes, 0, 2)) {
 my $nbare = count('bare');
 is($offered, $nbare, "bare: offered $offered arrivals, as many as logged");
 is($dups, 0, 'bare: no duplicate offered');
+my @tu_writes = $t->worker_log('tu') =~ /history tu: (\d+) arrivals \((\d+) new\)/g;
+my ($tu_offered, $tu_dups) = (0, 0);
+while (my ($a, $b) = splice(@tu_writes, 0, 2)) {
+    $tu_offered += $a;
+    $tu_dups += $a - $b;
+}
+is($tu_dups, 0, "trip updates only: $tu_offered arrivals offered, no duplicate");
 is($t->psql("SELECT count(*) FROM arrival_log a JOIN LATERAL (SELECT 1 FROM arrival_log b
     WHERE b.city_id = a.city_id AND b.trip_id = a.trip_id
     AND b.trip_start_time = a.trip_start_time AND b.stop_sequence > a.stop_sequence
@@ -157,7 +190,7 @@ ok($ntu >= 20 && keys %truth > 100, "$ntu TripUpdates frames kept, "
 # are the same), and nothing else
 ok(keys %canceled >= 1 && keys %skipped >= 1, scalar(keys %canceled)
    . ' runs cancelled and ' . scalar(keys %skipped) . ' stops skipped in the frames');
-for my $city (qw(full bare)) {
+for my $city (qw(full bare tu)) {
     my @c = split /\n/, $t->psql("SELECT trip_id FROM service_exception
         WHERE city_id = $id{$city} AND kind = 'canceled' ORDER BY 1");
     my @k = split /\n/, $t->psql("SELECT trip_id || '|' || stop_sequence
@@ -170,14 +203,15 @@ for my $city (qw(full bare)) {
 # a trip's first stop is left out of the timing: a bus waiting there has
 # arrived before the time its TripUpdate gives (the departure's)
 sub arrivals {
-    my ($city) = @_;
+    my ($city, $source) = @_;
+    my $only = $source ? "AND source = '$source'" : '';
     my %a;
     for (split /\n/, $t->psql("SELECT trip_id || '|' || stop_sequence || '|'
         || extract(epoch FROM arrived_at)::bigint || '|'
         || (stop_sequence = (SELECT min(stop_sequence) FROM stop_times s
             JOIN trips r USING (city_id, trip_id) WHERE s.city_id = a.city_id
             AND s.trip_id = a.trip_id))::int
-        FROM arrival_log a WHERE city_id = $id{$city}"))
+        FROM arrival_log a WHERE city_id = $id{$city} $only"))
     {
         my ($trip, $seq, $at, $first) = split /\|/;
         $a{"$trip|$seq"} = [$at, $first];
@@ -191,12 +225,24 @@ sub errors {
     return @e ? { n => scalar @e, median => $e[@e / 2], p95 => $e[int(0.95 * $#e)],
                   max => $e[-1] } : { n => 0, median => 0, p95 => 0, max => 0 };
 }
-my ($full, $bare_a) = (arrivals('full'), arrivals('bare'));
+# each city's own rule: stop sequences, positions, trip updates
+my ($full, $bare_a, $tu_a) = (arrivals('full', 'stop_sequence'),
+    arrivals('bare', 'position'), arrivals('tu'));
 my $nfull = keys %$full;
 my $matched = grep { $bare_a->{$_} } keys %$full;
 my $recall = $nfull ? $matched / $nfull : 0;
-my $extra = $nbare - $matched;
-my ($ef, $eb) = (errors($full), errors($bare_a));
+my $extra = keys(%$bare_a) - $matched;
+my ($ef, $eb, $et) = (errors($full), errors($bare_a), errors($tu_a));
+# trip updates alone: the runs' first stops before the first frame, and
+# the stop a run is at when first seen, are not guessed
+my $tu_matched = grep { $tu_a->{$_} } keys %$full;
+my $tu_recall = $nfull ? $tu_matched / $nfull : 0;
+my $tu_extra = keys(%$tu_a) - $tu_matched;
+# (the truth being the simulator's TripUpdate times, the timing shows only
+# that a passage is timed by the last prediction, within the poll)
+diag(sprintf 'trip updates only: recall %.1f %% (%d of the %d stop-sequence arrivals), '
+    . '%d more; timing error (%d arrivals): median %d s, p95 %d s, max %d s',
+    100 * $tu_recall, $tu_matched, $nfull, $tu_extra, $et->{n}, @$et{qw(median p95 max)});
 
 diag(sprintf 'positions only: recall %.1f %% (%d of the %d stop-sequence arrivals), '
     . '%d more', 100 * $recall, $matched, $nfull, $extra);
@@ -204,6 +250,11 @@ diag(sprintf 'timing error against the simulator (%s, %d arrivals): median %d s,
     . 'p95 %d s, max %d s', @$_) for ['stop sequences', $ef->{n}, @$ef{qw(median p95 max)}],
     ['positions only', $eb->{n}, @$eb{qw(median p95 max)}];
 diag("poll period: $poll_feed_s s of feed time");
+ok($tu_recall >= 0.9, sprintf 'trip updates only: recall %.3f >= 0.9', $tu_recall);
+ok($et->{median} <= $poll_feed_s / 2,
+   "trip updates only: median timing error $et->{median} s <= half a poll");
+ok($et->{max} <= $poll_feed_s + 1,
+   "trip updates only: every timing error ($et->{max} s at most) <= one poll");
 ok($recall >= 0.95, sprintf 'recall %.3f >= 0.95', $recall);
 ok($extra <= 0.05 * $nfull, "$extra arrivals the stop sequences did not see (<= 5 %)");
 ok($eb->{n} >= 100, "$eb->{n} position arrivals timed against the truth");

@@ -13,6 +13,8 @@
 #include "docs/docs.h"
 #include "jobs/publish.h"
 #include "score/arrivals.h"
+#include "score/exceptions.h"
+#include "score/tu_arrivals.h"
 #include "score/calendar.h"
 #include "score/synth.h"
 #include "score/tick.h"
@@ -235,20 +237,40 @@ static int score_main(const mtw_command *cmd, int argc, char **argv)
             goto fail;
         }
         {
+            /* the history's detectors as the run loop steps them: the
+             * vehicles' rules, the trip updates' for runs without one,
+             * the feed's cancellations and skipped stops */
             mtw_arrivals *det = mtw_arrivals_create();
+            mtw_tu_arrivals *tud = mtw_tu_arrivals_create();
+            mtw_exceptions *exd = mtw_exceptions_create();
             const mtw_arrival *arr;
+            long ntu, nex;
             double ta;
 
-            if (det == NULL || mtw_arrivals_step(det, t_prev, &arr) < 0) {
+            if (det != NULL) {
+                mtw_arrivals_after(det, tud);
+            }
+            if (det == NULL || tud == NULL || exd == NULL
+                || mtw_arrivals_step(det, t_prev, &arr) < 0
+                || mtw_tu_arrivals_step(tud, t_prev, &arr) < 0
+                || mtw_exceptions_step(exd, t_prev, &arr) < 0)
+            {
                 mtw_arrivals_free(det);
+                mtw_tu_arrivals_free(tud);
+                mtw_exceptions_free(exd);
                 mtw_tick_free(t);
                 snprintf(err, sizeof(err), "out of memory in arrivals");
                 goto fail;
             }
             ta = cpu_ms();
             narr = mtw_arrivals_step(det, t, &arr);
+            ntu = mtw_tu_arrivals_step(tud, t, &arr);
+            nex = mtw_exceptions_step(exd, t, &arr);
             t_arr[i] = cpu_ms() - ta;
+            narr += (ntu > 0 ? ntu : 0) + (nex > 0 ? nex : 0);
             mtw_arrivals_free(det);
+            mtw_tu_arrivals_free(tud);
+            mtw_exceptions_free(exd);
         }
         /* the tick's own cost, then the documents' from here */
         t_tick[i] = t1 - t0;

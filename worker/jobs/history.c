@@ -42,10 +42,12 @@ void mtw_histlog_free(mtw_histlog *h)
     mtw_arrivals_free(h->arrivals);
     mtw_bunch_state_free(h->bunching);
     mtw_exceptions_free(h->exceptions);
+    mtw_tu_arrivals_free(h->tu_arrivals);
     mtw_histq_free(h->pending);
     h->arrivals = NULL;
     h->bunching = NULL;
     h->exceptions = NULL;
+    h->tu_arrivals = NULL;
     h->pending = NULL;
 }
 
@@ -236,10 +238,10 @@ int mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
                       const char *slug, const mtw_tick *t,
                       const mtw_otp_window *w)
 {
-    const mtw_arrival *arr, *exc;
+    const mtw_arrival *arr, *tua, *exc;
     const mtw_bunching *bun;
     histlog_written wr;
-    long na, nb, ne, drop_a = 0, drop_b = 0, drop_e;
+    long na, nt, nb, ne, drop_a = 0, drop_b = 0, drop_e;
     size_t qa, qb;
     double t0, ms;
     long i;
@@ -254,20 +256,33 @@ int mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
     if (h->exceptions == NULL) {
         h->exceptions = mtw_exceptions_create();
     }
+    if (h->tu_arrivals == NULL) {
+        h->tu_arrivals = mtw_tu_arrivals_create();
+    }
     if (h->arrivals == NULL || h->bunching == NULL || h->exceptions == NULL
-        || histlog_queue(h) != 0)
+        || h->tu_arrivals == NULL || histlog_queue(h) != 0)
     {
         mtw_warn("history %s: out of memory", slug);
         return 0;
     }
+    /* the vehicles first: a run one takes over starts after what the
+     * trip-update rules reported for it */
+    mtw_arrivals_after(h->arrivals, h->tu_arrivals);
     na = mtw_arrivals_step(h->arrivals, t, &arr);
+    nt = mtw_tu_arrivals_step(h->tu_arrivals, t, &tua);
     nb = mtw_bunching_step(h->bunching, t, &bun);
     ne = mtw_exceptions_step(h->exceptions, t, &exc);
-    if (na < 0 || nb < 0 || ne < 0) {
+    if (na < 0 || nt < 0 || nb < 0 || ne < 0) {
         mtw_warn("history %s: out of memory detecting arrivals", slug);
     }
     if (na > 0) {
         drop_a = mtw_histq_add_arrivals(h->pending, arr, (size_t) na);
+    }
+    /* the runs no vehicle is matched to, from their trip updates */
+    if (nt > 0 && drop_a >= 0) {
+        drop_e = mtw_histq_add_arrivals(h->pending, tua, (size_t) nt);
+        drop_a = drop_e < 0 ? -1 : drop_a + drop_e;
+        na = (na > 0 ? na : 0) + nt;
     }
     /* the feed's cancellations and skipped stops ride with the arrivals
      * (they are written to service_exception) */

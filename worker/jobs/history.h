@@ -25,6 +25,7 @@
 
 #include "score/arrivals.h"
 #include "score/exceptions.h"
+#include "score/tu_arrivals.h"
 #include "score/tick.h"
 #include "store/redis_tx.h"
 
@@ -35,6 +36,7 @@
 typedef struct {
     mtw_arrivals *arrivals;         /* NULL until the first tick */
     mtw_bunch_state *bunching;
+    mtw_tu_arrivals *tu_arrivals;   /* runs no vehicle is matched to */
     mtw_exceptions *exceptions;     /* cancellations, skipped stops */
     mtw_histq *pending;             /* detected, not yet committed */
     int resetting;                  /* a non-blocking reconnect is on */

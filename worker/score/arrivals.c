@@ -4,6 +4,7 @@
  * docs/scoring.md "History").
  */
 #include "score/arrivals.h"
+#include "score/tu_arrivals.h"
 #include "util/grow.h"
 
 #include <limits.h>
@@ -41,6 +42,7 @@ typedef struct {
 struct mtw_arrivals {
     arr_mem *mem;
     size_t nmem;
+    const mtw_tu_arrivals *tu;  /* what the trip-update rules reported */
     mtw_arrival *out;
     size_t nout, cap_out;
 };
@@ -61,6 +63,11 @@ static void mem_free(arr_mem *m, size_t n)
     free(m);
 }
 
+void mtw_arrivals_after(mtw_arrivals *d, const mtw_tu_arrivals *tu)
+{
+    d->tu = tu;
+}
+
 void mtw_arrivals_free(mtw_arrivals *d)
 {
     if (d == NULL) {
@@ -77,19 +84,21 @@ static int cmp_mem(const void *a, const void *b)
 }
 
 static const char *const source_names[] = {
-    "stop_sequence", "position", "canceled", "skipped"
+    "stop_sequence", "position", "trip_update", "canceled", "skipped"
 };
+
+#define NSOURCES (sizeof(source_names) / sizeof(source_names[0]))
 
 const char *mtw_arrival_source_str(mtw_arrival_source s)
 {
-    return (unsigned) s < 4 ? source_names[s] : source_names[0];
+    return (unsigned) s < NSOURCES ? source_names[s] : source_names[0];
 }
 
 mtw_arrival_source mtw_arrival_source_parse(const char *s)
 {
     unsigned i;
 
-    for (i = 0; s != NULL && i < 4; i++) {
+    for (i = 0; s != NULL && i < NSOURCES; i++) {
         if (strcmp(s, source_names[i]) == 0) {
             return (mtw_arrival_source) i;
         }
@@ -97,23 +106,10 @@ mtw_arrival_source mtw_arrival_source_parse(const char *s)
     return MTW_ARR_STOP_SEQUENCE;
 }
 
-static int emit(mtw_arrivals *d, const mtw_schedule *s, const mtw_trip *trip,
-                const mtw_stop_time *row, const char *vid, int64_t at,
-                mtw_arrival_source source)
+void mtw_arrival_set(mtw_arrival *a, const mtw_schedule *s,
+                     const mtw_trip *trip, const mtw_stop_time *row,
+                     const char *vid, int64_t at, mtw_arrival_source source)
 {
-    mtw_arrival *a;
-    size_t cap;
-
-    if (d->nout == d->cap_out) {
-        cap = d->cap_out ? d->cap_out * 2 : 64;
-        a = realloc(d->out, cap * sizeof(*a));
-        if (a == NULL) {
-            return -1;
-        }
-        d->out = a;
-        d->cap_out = cap;
-    }
-    a = &d->out[d->nout++];
     a->route_id = s->routes[trip->route].id;
     a->trip_id = trip->id;
     a->stop_id = s->stops[row->stop].id;
@@ -127,6 +123,18 @@ static int emit(mtw_arrivals *d, const mtw_schedule *s, const mtw_trip *trip,
     a->has_delay = 1;
     a->delay = (int) (at - a->scheduled_at);
     a->source = source;
+}
+
+static int emit(mtw_arrivals *d, const mtw_schedule *s, const mtw_trip *trip,
+                const mtw_stop_time *row, const char *vid, int64_t at,
+                mtw_arrival_source source)
+{
+    if (mtw_grow((void **) &d->out, &d->cap_out, d->nout + 1,
+                 sizeof(*d->out)) != 0)
+    {
+        return -1;
+    }
+    mtw_arrival_set(&d->out[d->nout++], s, trip, row, vid, at, source);
     return 0;
 }
 
@@ -255,7 +263,10 @@ static int vehicle_step(mtw_arrivals *d, const mtw_tick *t, arr_mem *m,
     same_run = prev != NULL && strcmp(prev->trip_id, m->trip_id) == 0
                && prev->service_date == m->service_date
                && prev->trip_start == m->trip_start;
-    m->logged = same_run ? prev->logged : INT32_MIN;
+    m->logged = same_run ? prev->logged
+                         : mtw_tu_arrivals_logged(d->tu, m->trip_id,
+                                                  m->service_date,
+                                                  m->trip_start);
     if (m->seq < 0) {
         return position_step(d, t, m, prev, same_run);
     }

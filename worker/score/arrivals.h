@@ -20,7 +20,9 @@
  * rule found it (source).
  * Each (trip run, stop sequence) is reported once per vehicle: the detector
  * remembers the highest sequence it reported for the vehicle's trip run.
- * Predictions (TripUpdate times) are never logged as arrivals.
+ * Runs no vehicle is matched to arrive from their TripUpdates instead
+ * (score/tu_arrivals.h); a run a vehicle takes over from them starts after
+ * what they reported (mtw_arrivals_after).
  *
  * Bunching episode: a route-direction whose tick found bunched headways
  * (< 25 % of scheduled, metrics.h) opens an episode, reported once; it
@@ -52,11 +54,13 @@
 typedef enum {
     MTW_ARR_STOP_SEQUENCE = 0,  /* the feed's current_stop_sequence */
     MTW_ARR_POSITION,           /* the position along the trip's stops */
+    MTW_ARR_TRIP_UPDATE,        /* a run's TripUpdate alone (no vehicle
+                                 * matched to it): score/tu_arrivals.h */
     MTW_ARR_CANCELED,           /* TripDescriptor CANCELED: the trip run */
     MTW_ARR_SKIPPED             /* StopTimeUpdate SKIPPED: one stop */
 } mtw_arrival_source;
 
-/* "stop_sequence", "position", "canceled", "skipped" */
+/* "stop_sequence", "position", "trip_update", "canceled", "skipped" */
 const char *mtw_arrival_source_str(mtw_arrival_source s);
 /* The source named s; MTW_ARR_STOP_SEQUENCE for NULL or an unknown name
  * (rows mirrored before sources were told apart). */
@@ -82,10 +86,25 @@ typedef struct {
     mtw_arrival_source source;
 } mtw_arrival;
 
+/* Fills a with the arrival of trip's pattern row at "at" (epoch), by
+ * vehicle vid, found by rule source (strings point into s and vid). */
+void mtw_arrival_set(mtw_arrival *a, const mtw_schedule *s,
+                     const mtw_trip *trip, const mtw_stop_time *row,
+                     const char *vid, int64_t at, mtw_arrival_source source);
+
 typedef struct mtw_arrivals mtw_arrivals;
 
 mtw_arrivals *mtw_arrivals_create(void);
 void mtw_arrivals_free(mtw_arrivals *d);
+
+/*
+ * A run a vehicle takes over from the trip-update rules (a bus appearing
+ * on a run only its TripUpdate told of) starts after the stops they
+ * reported: d's steps read tu's memory (NULL: none).  Call the vehicle
+ * step before tu's own step of the same tick.
+ */
+typedef struct mtw_tu_arrivals mtw_tu_arrivals;
+void mtw_arrivals_after(mtw_arrivals *d, const mtw_tu_arrivals *tu);
 
 /*
  * One step: compares tick t's vehicles with the previous step's and sets

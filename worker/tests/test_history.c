@@ -21,6 +21,7 @@
 #include "score/arrivals.h"
 #include "score/day.h"
 #include "score/exceptions.h"
+#include "score/tu_arrivals.h"
 #include "score/tick.h"
 
 #define DAY 20250702
@@ -294,6 +295,123 @@ static void test_service_exceptions(void **state)
     /* the feed repeats them every poll: reported once */
     assert_int_equal(exc_step(x, now + 30, &a, &l), 0);
     mtw_exceptions_free(x);
+    mtw_live_free(l);
+}
+
+/* trip updates alone: trip's update at now listing stops from row "from"
+ * on, each predicted delay s late; from < 0: no update.  With a vehicle
+ * (vk >= 0) standing at stop vk on the same trip, for the vehicle rules
+ * d (NULL: none). */
+static long tu_step(mtw_tu_arrivals *x, mtw_arrivals *d, const char *trip,
+                    int64_t t0, int64_t now, int from, int delay, int vk,
+                    const mtw_arrival **out, const mtw_arrival **vout,
+                    long *nv, mtw_live **keep)
+{
+    mtw_score_params p;
+    mtw_live *l = mtw_live_create();
+    mtw_trip_update *tu;
+    mtw_stop_event *e;
+    mtw_vehicle *v;
+    mtw_tick *t;
+    char id[8];
+    long r;
+    int k;
+
+    mtw_score_params_default(&p);
+    if (vk >= 0) {
+        v = mtw_live_add_vehicle(l, "bus-1", trip, NULL);
+        v->has_pos = 1;
+        v->lat = stop_lat(vk);
+        v->lon = -106.60;
+        v->ts = now;
+        v->current_seq = vk + 1;
+        v->stop_status = MTW_VS_STOPPED_AT;
+    }
+    if (from >= 0) {
+        tu = mtw_live_add_tu(l, trip, "R");
+        tu->ts = now;
+        for (k = from; k < NSTOPS; k++) {
+            snprintf(id, sizeof(id), "S%d", k);
+            e = mtw_live_add_event(l, id);
+            e->seq = k + 1;
+            e->arr = t0 + k * SEG + delay;
+        }
+    }
+    assert_int_equal(mtw_live_index(l), 0);
+    t = mtw_tick_run(sched, l, now, &p);
+    assert_non_null(t);
+    if (d != NULL) {
+        mtw_arrivals_after(d, x);
+        *nv = mtw_arrivals_step(d, t, vout);
+    }
+    r = mtw_tu_arrivals_step(x, t, out);
+    mtw_tick_free(t);
+    mtw_live_free(*keep);
+    *keep = l;
+    return r;
+}
+
+static void test_trip_update_arrivals(void **state)
+{
+    mtw_tu_arrivals *x = mtw_tu_arrivals_create();
+    mtw_arrivals *d = mtw_arrivals_create();
+    mtw_live *l = NULL;
+    const mtw_arrival *a, *va;
+    int64_t t0 = base + 7 * 3600, t1 = base + 7 * 3600 + 600;
+    long nv = 0;
+
+    (void) state;
+    /* first sight, S1..S5 predicted 10 s late: predictions only */
+    assert_int_equal(tu_step(x, NULL, "T0700", t0, t0 + 30, 1, 10, -1, &a,
+                             NULL, NULL, &l), 0);
+    /* S1 (due t0 + 130) gone by t0 + 150: passed at its prediction; S0,
+     * never seen listed, is not guessed */
+    assert_int_equal(tu_step(x, NULL, "T0700", t0, t0 + 150, 2, 10, -1, &a,
+                             NULL, NULL, &l), 1);
+    assert_string_equal(a[0].stop_id, "S1");
+    assert_int_equal(a[0].seq, 2);
+    assert_int_equal(a[0].arrived_at, t0 + 130);
+    assert_int_equal(a[0].delay, 10);
+    assert_int_equal(a[0].source, MTW_ARR_TRIP_UPDATE);
+    assert_string_equal(mtw_arrival_source_str(a[0].source), "trip_update");
+    /* S2 still listed, its time (t0 + 250) passed at t0 + 260: reached
+     * then; once */
+    assert_int_equal(tu_step(x, NULL, "T0700", t0, t0 + 260, 2, 10, -1, &a,
+                             NULL, NULL, &l), 1);
+    assert_int_equal(a[0].arrived_at, t0 + 250);
+    assert_int_equal(tu_step(x, NULL, "T0700", t0, t0 + 280, 2, 10, -1, &a,
+                             NULL, NULL, &l), 0);
+    /* S3 (predicted t0 + 370) gone by t0 + 350: passed, but not after the
+     * update that no longer lists it */
+    assert_int_equal(tu_step(x, NULL, "T0700", t0, t0 + 350, 4, 10, -1, &a,
+                             NULL, NULL, &l), 1);
+    assert_string_equal(a[0].stop_id, "S3");
+    assert_int_equal(a[0].arrived_at, t0 + 350);
+    assert_int_equal(tu_step(x, NULL, "T0700", t0, t0 + 500, 5, 10, -1, &a,
+                             NULL, NULL, &l), 1);
+    assert_string_equal(a[0].stop_id, "S4");
+    assert_int_equal(a[0].arrived_at, t0 + 490);
+    /* the update gone (the run over): its last stop, predicted by now */
+    assert_int_equal(tu_step(x, NULL, "T0700", t0, t0 + 1000, -1, 10, -1, &a,
+                             NULL, NULL, &l), 1);
+    assert_string_equal(a[0].stop_id, "S5");
+    assert_int_equal(a[0].arrived_at, t0 + 610);
+    /* T0710: the trip-update rules report S1, then a bus takes the run
+     * over standing at S1 (sequence 2): the vehicle rules start after
+     * it; at S2 they report S2, and the trip-update rules stay out */
+    assert_int_equal(tu_step(x, d, "T0710", t1, t1 + 30, 1, 0, -1, &a, &va,
+                             &nv, &l), 0);
+    assert_int_equal(tu_step(x, d, "T0710", t1, t1 + 150, 2, 0, -1, &a, &va,
+                             &nv, &l), 1);
+    assert_int_equal(tu_step(x, d, "T0710", t1, t1 + 160, 2, 0, 1, &a, &va,
+                             &nv, &l), 0);
+    assert_int_equal(nv, 0);
+    assert_int_equal(tu_step(x, d, "T0710", t1, t1 + 250, 3, 0, 2, &a, &va,
+                             &nv, &l), 0);
+    assert_int_equal(nv, 1);
+    assert_string_equal(va[0].stop_id, "S2");
+    mtw_tu_arrivals_free(x);
+    mtw_arrivals_free(d);
     mtw_live_free(l);
 }
 
@@ -703,6 +821,7 @@ int main(void)
         cmocka_unit_test(test_day_regularity),
         cmocka_unit_test(test_day_stream),
         cmocka_unit_test(test_service_exceptions),
+        cmocka_unit_test(test_trip_update_arrivals),
         cmocka_unit_test(test_heartbeat_line),
     };
 
