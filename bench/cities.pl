@@ -8,9 +8,10 @@
 #     with the ten cities against before), PostgreSQL rows and bytes per
 #     city: measured over the window, and per day from the day's scheduled
 #     stop visits times the share of the window's visits logged;
-#  2. two workers sharing them through the leases: how the cities split,
-#     and the failover time when one is killed (SIGKILL: no release) until
-#     the other publishes every city again.
+#  2. two workers sharing them through the leases: the second joins and
+#     gets its fair share (ceil(cities / workers)), the CPU of each, and the
+#     failover time when one is killed (SIGKILL: no release) until the other
+#     publishes every city again.
 # The feed moves SPEED times faster than real time and the worker polls
 # every 12 s of feed time (12 / SPEED s of real time): CPU per poll is that
 # of a real 12 s poll, the bench just takes less time.  Prints the figures
@@ -133,8 +134,8 @@ my $share = $visits_window ? $rows_window / $visits_window : 0;
 my $rows_day = $share * $visits_day;
 my $bytes_row = $t->psql("SELECT (pg_total_relation_size('arrival_log')
     / greatest(count(*), 1))::int FROM arrival_log");
-my $exc_day = $t->psql("SELECT count(*) FROM service_exception") / $CITIES
-    * ($visits_day / ($visits_window || 1));
+my $exc_window = $t->psql("SELECT count(*) FROM service_exception") / $CITIES;
+my $trips_day = $t->psql("SELECT count(*) FROM ($trips_today) x");
 
 printf "cities bench: one worker, %d cities, %.0f polls of %d s feed time "
     . "(%.1f s real each): %.1f ms CPU per poll for all cities, %.2f ms per "
@@ -144,9 +145,11 @@ printf "cities bench: one worker, %d cities, %.0f polls of %d s feed time "
 printf "cities bench: Redis %.2f MiB per city (%d keys in all)\n", $redis, $keys;
 printf "cities bench: PostgreSQL per city: %.0f arrivals logged over %d s of feed "
     . "time (%.0f %% of the %d scheduled stop visits); a day: ~%.0f arrival_log rows "
-    . "(%d visits scheduled) x %d bytes with indexes = ~%.1f MB, plus ~%.0f "
-    . "service_exception rows\n", $rows_window, $a1 - $a0, 100 * $share, $visits_window,
-    $rows_day, $visits_day, $bytes_row, $rows_day * $bytes_row / 1e6, $exc_day;
+    . "(%d visits scheduled) x %d bytes with indexes = ~%.1f MB; service_exception: "
+    . "%.0f rows in the window (heavy profile; at most about one per trip run, %d "
+    . "runs a day)\n", $rows_window, $a1 - $a0, 100 * $share, $visits_window,
+    $rows_day, $visits_day, $bytes_row, $rows_day * $bytes_row / 1e6, $exc_window,
+    $trips_day;
 my $keeps_up = $cpu_poll_ms < $POLL_FEED_S * 1000;
 
 # ---- 2. two workers, one killed ------------------------------------------
@@ -155,12 +158,27 @@ for my $slug (@slugs) {
     $t->redis_cmd('DEL', "mtw:$slug:lease");
 }
 my $pa = $t->start_worker('a', \%env, 'run');
+MTW::Test::wait_for('a holds every city', 120, sub { !grep { holder($_) != $pa } @slugs });
+my $j0 = time;
 my $pb = $t->start_worker('b', \%env, 'run');
-MTW::Test::wait_for('every city held', 120, sub {
-    !grep { my $h = holder($_); $h != $pa && $h != $pb } @slugs });
+my $half = int($CITIES / 2);
+MTW::Test::wait_for('the fair share', 120, sub {
+    my $on_b = grep { holder($_) == $pb } @slugs;
+    my $on_a = grep { holder($_) == $pa } @slugs;
+    return $on_a + $on_b == $CITIES && $on_b >= $half;
+});
 my @on_a = grep { holder($_) == $pa } @slugs;
-printf "cities bench: two workers started together split the %d cities %d / %d\n",
-    $CITIES, scalar @on_a, $CITIES - @on_a;
+printf "cities bench: a second worker joining got its fair share in %.1f s: "
+    . "%d / %d cities\n", time - $j0, scalar @on_a, $CITIES - @on_a;
+# both publishing their cities: CPU of each over a window
+my %ca = (a => cpu_ticks($pa), b => cpu_ticks($pb));
+my $f0 = feed_ts($slugs[0]);
+MTW::Test::wait_for('a window with two', 120,
+    sub { sleep 0.2; !grep { feed_ts($_) < $f0 + 10 * $POLL_FEED_S } @slugs });
+my $p2 = (feed_ts($slugs[0]) - $f0) / $POLL_FEED_S;
+printf "cities bench: two workers: %.1f and %.1f ms CPU per poll (%d and %d cities)\n",
+    1000 * (cpu_ticks($pa) - $ca{a}) / $TICK / $p2,
+    1000 * (cpu_ticks($pb) - $ca{b}) / $TICK / $p2, scalar @on_a, $CITIES - @on_a;
 # the victim is the one holding more (a when equal)
 my ($victim, $survivor) = @on_a * 2 >= $CITIES ? ($pa, $pb) : ($pb, $pa);
 my @moved = grep { holder($_) == $victim } @slugs;

@@ -207,6 +207,8 @@ typedef struct {
     mtw_chores           chores;        /* reloads, retention (database) */
     char                 instance[160];
     char                 host[128];
+    long                 workers;       /* live workers sharing cities */
+    int64_t              workers_next_ms;   /* next count */
 } run_state;
 
 static void run_lease_key(const mtw_city *c, char *key, size_t n)
@@ -214,17 +216,94 @@ static void run_lease_key(const mtw_city *c, char *key, size_t n)
     snprintf(key, n, "mtw:%s:lease", c->slug);
 }
 
-/* Keeps or takes each city's lease when its check is due. */
+/* this worker's fair share of the cities: ceil(cities / live workers),
+ * the count refreshed every tenth of a lease */
+static int run_fair_share(run_state *st, int64_t now_ms)
+{
+    mtw_redis_link *rc;
+    long n;
+
+    if (now_ms >= st->workers_next_ms
+        && (rc = mtw_redis_get(&st->redis, now_ms)) != NULL)
+    {
+        n = mtw_workers_alive(rc, st->instance, st->set.opts.lease_ms);
+        if (n < 0) {
+            if (rc->err) {
+                mtw_redis_fail(&st->redis, "workers");
+            }
+        } else {
+            if (n != st->workers) {
+                mtw_info("%ld worker%s sharing %d cit%s", n,
+                         n == 1 ? "" : "s", st->n_city,
+                         st->n_city == 1 ? "y" : "ies");
+            }
+            st->workers = n;
+        }
+        st->workers_next_ms = now_ms + st->set.opts.lease_ms / 10;
+    }
+    n = st->workers > 0 ? st->workers : 1;
+    return (int) ((st->n_city + n - 1) / n);
+}
+
+/* Hands back one city above the fair share (workers joined): the last
+ * held; another worker takes it at its next check. */
+static void run_shed(run_state *st, int64_t now_ms, int held, int share)
+{
+    mtw_redis_link *rc;
+    mtw_city *c;
+    char key[80];
+    int i;
+
+    if (held <= share || (rc = mtw_redis_get(&st->redis, now_ms)) == NULL) {
+        return;
+    }
+    for (i = st->n_city - 1; i >= 0; i--) {
+        c = &st->city[i];
+        if (c->lease != MTW_LEASE_HELD) {
+            continue;
+        }
+        run_lease_key(c, key, sizeof(key));
+        if (mtw_lease_release(rc, key, st->instance) < 0) {
+            if (rc->err) {
+                mtw_redis_fail(&st->redis, "lease");
+            }
+            return;
+        }
+        mtw_info("city %s: handed over (%d held, fair share %d)", c->slug,
+                 held, share);
+        c->lease = MTW_LEASE_STANDBY;
+        /* not taken back before the others had their chance */
+        c->lease_next_ms = now_ms + st->set.opts.lease_ms;
+        return;
+    }
+}
+
+/* Keeps or takes each city's lease when its check is due, up to the
+ * fair share. */
 static void run_leases(run_state *st, int64_t now_ms)
 {
     mtw_redis_link *rc;
     mtw_city *c;
     char key[80];
-    int i, r;
+    int i, r, held = 0, share;
 
+    share = run_fair_share(st, now_ms);
+    for (i = 0; i < st->n_city; i++) {
+        held += st->city[i].lease == MTW_LEASE_HELD;
+    }
     for (i = 0; i < st->n_city; i++) {
         c = &st->city[i];
         if (now_ms < c->lease_next_ms) {
+            continue;
+        }
+        if (c->lease != MTW_LEASE_HELD && held >= share) {
+            /* a full share: the others take this one */
+            if (c->lease != MTW_LEASE_STANDBY) {
+                mtw_info("city %s: left to another worker (fair share "
+                         "%d held)", c->slug, share);
+            }
+            c->lease = MTW_LEASE_STANDBY;
+            c->lease_next_ms = now_ms + st->set.opts.lease_ms / 10;
             continue;
         }
         rc = mtw_redis_get(&st->redis, now_ms);
@@ -245,6 +324,7 @@ static void run_leases(run_state *st, int64_t now_ms)
             continue;
         }
         if (r == 1 && c->lease != MTW_LEASE_HELD) {
+            held++;
             mtw_info("city %s: this worker is active (lease %s)", c->slug,
                      st->instance);
             c->dirty = 1;
@@ -255,6 +335,7 @@ static void run_leases(run_state *st, int64_t now_ms)
                 continue;
             }
         } else if (r == 0 && c->lease != MTW_LEASE_STANDBY) {
+            held -= c->lease == MTW_LEASE_HELD;
             mtw_info("city %s: another worker is active; standing by",
                      c->slug);
         }
@@ -264,6 +345,7 @@ static void run_leases(run_state *st, int64_t now_ms)
         c->lease_next_ms = now_ms + (r == 1 ? st->set.opts.lease_ms / 3
                                             : st->set.opts.lease_ms / 10);
     }
+    run_shed(st, now_ms, held, share);
 }
 
 static void run_publish(run_state *st, int64_t now_ms, int force)
@@ -441,6 +523,10 @@ static void run_release(run_state *st)
         if (mtw_lease_release(rc, key, st->instance) == 1) {
             mtw_info("city %s: lease released", st->city[i].slug);
         }
+    }
+    /* the others' fair share grows at once, not after a lease */
+    if (rc != NULL) {
+        mtw_workers_leave(rc, st->instance);
     }
 }
 
@@ -941,7 +1027,9 @@ const mtw_command mtw_cmd_run = {
     "  MTW_ALERTS_POLL_SEC         Alerts period (default: max(vehicle\n"
     "                              period, 30))\n"
     "  MTW_BACKOFF_MAX_SEC         cap of the retry backoff (120)\n"
-    "  MTW_LEASE_MS                lease period in ms (30000)\n"
+    "  MTW_LEASE_MS                lease period in ms (30000); workers\n"
+    "                              share the cities, each holding at most\n"
+    "                              ceil(cities / live workers)\n"
     "  MTW_HTTP_CONNECT_TIMEOUT_MS connect timeout (3000)\n"
     "  MTW_HTTP_TIMEOUT_MS         whole-transfer timeout (10000)\n"
     "  MTW_RT_MAX_BYTES            largest feed body accepted (4194304);\n"

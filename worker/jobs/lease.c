@@ -16,6 +16,15 @@ static const char lease_release_lua[] =
     "  return redis.call('DEL', KEYS[1]) "
     "end return 0";
 
+/* register ARGV[1] until now + ARGV[2] ms (server clock), drop the
+ * expired, count the rest */
+static const char workers_alive_lua[] =
+    "local t = redis.call('TIME') "
+    "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) "
+    "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now) "
+    "redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1]) "
+    "return redis.call('ZCARD', KEYS[1])";
+
 static int lease_int_reply(redisReply *r)
 {
     int v;
@@ -74,4 +83,40 @@ int mtw_lease_release(mtw_redis_link *c, const char *key, const char *id)
     argv[3] = key;
     argv[4] = id;
     return lease_int_reply(mtw_redis_command_argv(c, 5, argv, NULL));
+}
+
+long mtw_workers_alive(mtw_redis_link *c, const char *id, long ttl_ms)
+{
+    char ms[32];
+    const char *argv[6];
+    redisReply *r;
+    long n;
+
+    snprintf(ms, sizeof(ms), "%ld", ttl_ms);
+    argv[0] = "EVAL";
+    argv[1] = workers_alive_lua;
+    argv[2] = "1";
+    argv[3] = MTW_WORKERS_KEY;
+    argv[4] = id;
+    argv[5] = ms;
+    r = mtw_redis_command_argv(c, 6, argv, NULL);
+    if (r == NULL) {
+        return -1;
+    }
+    n = r->type == REDIS_REPLY_INTEGER && r->integer > 0
+        ? (long) r->integer : -1;
+    freeReplyObject(r);
+    return n;
+}
+
+int mtw_workers_leave(mtw_redis_link *c, const char *id)
+{
+    const char *argv[3] = { "ZREM", MTW_WORKERS_KEY, id };
+    redisReply *r = mtw_redis_command_argv(c, 3, argv, NULL);
+
+    if (r == NULL) {
+        return -1;
+    }
+    freeReplyObject(r);
+    return 0;
 }
