@@ -122,9 +122,23 @@ my @cases = (
     [ '/api/doc' => [ qr{<h1 class="title">Mind The Wait API}, qr{data-path="/api/v1/alerts"}, qr{data-path="/api/v1/routes/\{routeId\}/shape"} ] ],
     [ '/map.html?route=14514' => [ qr{<g id="m-route"><polyline [^>]*><title>Route 14 \(its shape, direction 0\)</title>} ] ],
 );
+# A page's data arrives over several requests; on a loaded machine the
+# virtual time budget can end before the last one lands.  A page is
+# rendered again (three times at most) until it shows its expected state;
+# the assertions are on the last rendering.
+sub settled {
+    my ($path, $want) = @_;
+    my @r;
+    for my $try (1 .. 3) {
+        @r = render($path);
+        last if !grep { $r[0] !~ $_ } @$want;
+        diag("$path: rendered again (try $try did not show everything yet)");
+    }
+    return @r;
+}
 for my $c (@cases) {
     my ($path, $want) = @$c;
-    my ($dom, $console, $rc) = render($path);
+    my ($dom, $console, $rc) = settled($path, $want);
     is($rc, 0, "$path: the browser rendered it");
     like($dom, $_, "$path: shows $_") for @$want;
     my @bad = grep { /Uncaught|Error/ } @$console;
