@@ -1,13 +1,15 @@
 /*
  * ngx_http_mtw_cache.c - the optional per-worker micro-cache (mtw_cache).
  *
- * Stored documents (answered verbatim) are kept for mtw_cache milliseconds
- * in the worker's memory, so a burst of requests for the same document
- * costs one Redis round trip.  The price is freshness: an answer can be up
- * to mtw_cache ms older than Redis (the worker publishes every poll, 12 s
- * by default, so 100-500 ms changes nothing a client can see).  Off by
- * default.  The cache is direct-mapped and bounded: 256 slots, documents
- * up to 256 KB, a colliding key replaces the slot.
+ * Stored documents (answered verbatim) are kept for up to mtw_cache
+ * milliseconds in the worker's memory, so a burst of requests for the same
+ * document costs one Redis round trip.  They are never stale: every
+ * publish is announced on mtw:published, and the subscription
+ * (ngx_http_mtw_redis.c) drops the whole cache on each announcement
+ * (ngx_http_mtw_cache_free) and while it is not subscribed; a reply read
+ * before a drop is not stored after it (the generation).  Off by default.
+ * The cache is direct-mapped and bounded: 256 slots, documents up to
+ * 256 KB, a colliding key replaces the slot.
  */
 
 #include "ngx_http_mtw_module.h"
