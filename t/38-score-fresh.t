@@ -2,7 +2,8 @@
 # 38-score-fresh.t - the score document follows the snapshots it is built
 # from, not only the clock: with MTW_SCORE_SEC at an hour, a new frame of
 # the feed (the feed clock moves 24 s) is scored as soon as it is in, and
-# the document is not rebuilt while nothing changes.  The feed-health
+# the document is not rebuilt while nothing changes, and unchanged
+# documents are not written again (but are after Redis lost them).  The feed-health
 # document built with it finds every id of the demo feed in its schedule.
 use strict;
 use warnings;
@@ -51,7 +52,7 @@ sub score {
 my $ts0 = frame('08:00:00');
 $t->start_worker('run', { MTW_CITY => 'demo', MTW_CLOCK => 'feed',
     MTW_SERVICE_DATE => '2025-07-02', MTW_POLL_MS => 50, MTW_SCORE_SEC => 3600,
-    MTW_VEHICLES_URL => "$base/VehiclePositions.pb",
+    MTW_LOG_LEVEL => 'debug', MTW_VEHICLES_URL => "$base/VehiclePositions.pb",
     MTW_TRIPS_URL => "$base/TripUpdates.pb", MTW_ALERTS_URL => "$base/Alerts.pb" }, 'run');
 my ($etag, $doc);
 MTW::Test::wait_for('the first score', 30, sub {
@@ -69,6 +70,24 @@ MTW::Test::wait_for('more ticks', 10, sub {
 });
 my ($etag_same) = score();
 is($etag_same, $etag, 'the same frame: the same document');
+
+# and the documents that did not change are not written again: every
+# stop's predictions (nothing in them moves with the tick's clock)
+sub pred_keys { scalar @{ $t->redis_cmd('KEYS', 'mtw:demo:doc:predictions:*') || [] } }
+my $npred = pred_keys();
+ok($npred > 10, "$npred stops with predictions");
+MTW::Test::wait_for('a tick writing none of them', 10, sub {
+    sleep 0.1;
+    return grep { $_ >= $npred } $t->worker_log('run')
+        =~ /scored demo: .* documents \(\d+ KiB\) written, (\d+) unchanged/g;
+});
+pass('a tick of the same frame leaves every predictions document unwritten');
+# a Redis emptied on the same connection: the next ticks write them all
+$t->redis_cmd('FLUSHALL');
+MTW::Test::wait_for('the documents back', 10, sub { sleep 0.1; pred_keys() == $npred });
+pass('emptied, Redis gets every document back');
+like($t->worker_log('run'), qr/scoring demo: Redis no longer holds the documents written/,
+     'the worker says why it writes them all');
 
 my $ts1 = frame('08:00:24');
 MTW::Test::wait_for('the new frame scored', 10, sub {

@@ -393,6 +393,7 @@ static void run_publish(run_state *st, int64_t now_ms, int force)
         if (rc == 0) {
             c->dirty = 0;
             c->published_ms = now_ms;
+            c->publishes++;
             votes_rc = mtw_redis_get(&st->redis, now_ms);
             mtw_scorer_votes(st->pub.hook_ud, votes_rc, c->slug, wall);
             if (votes_rc != NULL && votes_rc->err) {

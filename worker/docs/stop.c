@@ -11,7 +11,6 @@ static void jw_prediction(mtw_jbuf *w, const mtw_tick *t,
     const mtw_vehicle *v = p->vehicle >= 0 ? &t->l->vehicles[p->vehicle]
                                            : NULL;
     const char *vid = v ? v->id : p->tu ? p->tu->vehicle_id : NULL;
-    int64_t in = p->arrival_at - t->now;
 
     mtw_jw_obj(w);
     mtw_jw_kstr(w, "vehicle_id", vid);
@@ -28,7 +27,8 @@ static void jw_prediction(mtw_jbuf *w, const mtw_tick *t,
     mtw_jw_kstr(w, "stop_name", st->name);
     mtw_jw_kstr(w, "headsign", p->trip >= 0 ? t->s->trips[p->trip].headsign
                                             : NULL);
-    mtw_jw_kint(w, "arrival_in_sec", in > 0 ? in : 0);
+    /* no arrival_in_sec: the module counts it from arrival_at at each
+     * request, so the document changes only when a prediction does */
     mtw_jw_kint(w, "arrival_at", p->arrival_at);
     mtw_jw_kstr(w, "confidence", mtw_confidence_str(p->confidence));
     mtw_jw_kstr(w, "source", mtw_pred_source_str(p->source));
@@ -77,8 +77,9 @@ void mtw_doc_predictions(mtw_jbuf *w, const mtw_tick *t,
         jw_prediction(w, t, c, &t->preds[t->stop_first[stop] + k]);
     }
     mtw_jw_arr_end(w);
-    mtw_jw_kint(w, "timestamp", t->now);
-    jw_freshness(w, t, c);
+    /* nothing of the tick's clock (the module adds its own "timestamp"):
+     * an unchanged list is an unchanged document, not written again
+     * (jobs/doc_memo.h) */
     mtw_jw_obj_end(w);
 }
 

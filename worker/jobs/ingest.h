@@ -76,6 +76,7 @@ typedef struct {
                                          * past it, publish nothing */
     int             dirty;              /* something new to publish */
     int64_t         published_ms;       /* last publish, monotonic */
+    unsigned long   publishes;          /* transactions committed */
     int64_t         last_header_ts;     /* newest header seen (feed clock) */
     int64_t         started_ms;         /* mtw_city_init, monotonic */
 } mtw_city;

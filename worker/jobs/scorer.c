@@ -35,6 +35,7 @@ void mtw_scorer_free(mtw_scorer *s)
         mtw_history_free(s->city[i].hist);
         mtw_shape_set_free(&s->city[i].shapes);
         mtw_publisher_free(&s->city[i].marks);
+        mtw_doc_memo_free(&s->city[i].memo);
         mtw_histlog_free(&s->city[i].log);
         free(s->city[i].vote_counts);
         free(s->city[i].feedback);
@@ -80,6 +81,7 @@ static mtw_scorer_city *scorer_city(mtw_scorer *s, const char *slug)
     memset(c, 0, sizeof(*c));
     snprintf(c->slug, sizeof(c->slug), "%s", slug);
     mtw_publisher_init(&c->marks);
+    mtw_doc_memo_init(&c->memo);
     return c;
 }
 
@@ -229,16 +231,29 @@ typedef struct {
     mtw_redis_tx *tx;
     const char *slug;
     size_t pending;             /* bytes queued since the last flush */
+    mtw_doc_memo *memo;         /* what Redis holds; NULL: write all */
 } tx_sink_state;
 
 static void tx_doc(mtw_redis_tx *tx, const char *slug, const mtw_doc *d,
                    int global, size_t *pending);
 
-/* a document straight into the transaction (the cities list is global) */
+/* a document straight into the transaction (the cities list is global),
+ * unless Redis holds it already with the same ETag */
 static int tx_sink(void *ud, const mtw_doc *d)
 {
     tx_sink_state *st = ud;
+    uint64_t name, etag;
 
+    if (st->memo != NULL) {
+        name = mtw_doc_memo_key(d->name);
+        etag = mtw_doc_memo_key(d->etag);
+        if (mtw_doc_memo_holds(st->memo, name, etag)) {
+            st->memo->skipped++;
+            st->memo->skipped_bytes += d->len;
+            return 0;
+        }
+        mtw_doc_memo_note(st->memo, name, etag);
+    }
     tx_doc(st->tx, st->slug, d, strcmp(d->name, "cities") == 0,
            &st->pending);
     return 0;
@@ -541,6 +556,30 @@ static void scorer_read_feedback(mtw_scorer_city *c, mtw_redis_link *rc,
     c->feedback_at = wall;
 }
 
+/* A Redis that lost its data on the same connection (emptied, a replica
+ * promoted): the marker the last full write left is gone, so the next
+ * tick writes every document again (jobs/doc_memo.h). */
+static void scorer_check_memo(mtw_scorer_city *c, mtw_redis_link *rc)
+{
+    redisReply *r;
+
+    if (rc == NULL || c->memo.n == 0) {
+        return;
+    }
+    r = mtw_redis_command(rc, "EXISTS mtw:%s:docs:held", c->slug);
+    if (r == NULL || r->type != REDIS_REPLY_INTEGER || r->integer == 0) {
+        if (r != NULL) {
+            mtw_info("scoring %s: Redis no longer holds the documents "
+                     "written; writing them all", c->slug);
+        }
+        mtw_doc_memo_clear(&c->memo);
+        c->memo.npend = 0;
+    }
+    if (r != NULL) {
+        freeReplyObject(r);
+    }
+}
+
 void mtw_scorer_votes(mtw_scorer *s, mtw_redis_link *rc, const char *slug,
                       int64_t wall)
 {
@@ -549,6 +588,7 @@ void mtw_scorer_votes(mtw_scorer *s, mtw_redis_link *rc, const char *slug,
     if (c == NULL) {
         return;
     }
+    scorer_check_memo(c, rc);
     scorer_read_feedback(c, rc, wall);
     if (!c->have_row || c->run_date == 0) {
         return;
@@ -656,10 +696,25 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
     if (static_due) {
         tx_stop_keys(tx, c->slug, c->sched);
     }
+    /* unchanged documents are not written again; all of them are with
+     * the static ones (a new connection, and every STATIC_EVERY_SEC) */
+    mtw_doc_memo_settle(&c->memo, city->publishes, tx->conn);
+    if (static_due) {
+        mtw_doc_memo_clear(&c->memo);
+    }
+    if (c->memo.n == 0) {
+        /* every document is written: the marker scorer_check_memo()
+         * looks for afterwards */
+        const char *argv[3] = { "SET", NULL, "1" };
+
+        argv[1] = mtw_redis_tx_fmt(tx, "mtw:%s:docs:held", c->slug);
+        mtw_redis_tx_cmd(tx, 3, argv, NULL);
+    }
     mtw_doc_set_init(&set);
     sink.tx = tx;
     sink.slug = c->slug;
     sink.pending = 0;
+    sink.memo = &c->memo;
     set.sink = tx_sink;
     set.sink_ud = &sink;
     if (c->marks.stops == NULL || c->marks.routes == NULL
@@ -699,11 +754,14 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
     }
     s->last_tick_ms = cpu_ms() - t0;
     mtw_debug("scored %s: %zu vehicles, %zu route-directions, %zu "
-              "predictions, %zu documents (%zu KiB); CPU ms: live state "
-              "%.1f, tick %.1f, documents and queueing %.1f, total %.1f",
-              c->slug, t->nv, t->ngroups, t->npreds, set.sunk,
-              set.sunk_bytes / 1024, t1 - t0, t2 - t1,
-              s->last_tick_ms - (t2 - t0), s->last_tick_ms);
+              "predictions, %zu documents (%zu KiB) written, %zu "
+              "unchanged (%zu KiB) not; CPU ms: live state %.1f, tick "
+              "%.1f, documents and queueing %.1f, total %.1f",
+              c->slug, t->nv, t->ngroups, t->npreds,
+              set.sunk - c->memo.skipped,
+              (set.sunk_bytes - c->memo.skipped_bytes) / 1024,
+              c->memo.skipped, c->memo.skipped_bytes / 1024, t1 - t0,
+              t2 - t1, s->last_tick_ms - (t2 - t0), s->last_tick_ms);
     mtw_doc_set_free(&set);
     mtw_tick_free(t);
     mtw_live_free(live);

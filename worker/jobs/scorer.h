@@ -27,6 +27,7 @@
 #include "docs/docs.h"
 #include "jobs/history.h"
 #include "jobs/votes.h"
+#include "jobs/doc_memo.h"
 #include "jobs/ingest.h"
 #include "jobs/publish.h"
 #include "jobs/publish_rt.h"
@@ -56,6 +57,7 @@ typedef struct {
     int64_t stops_at;               /* stops + cities last published */
     unsigned long static_conn;      /* ... on this Redis connection */
     mtw_publisher marks;            /* live docs written last time */
+    mtw_doc_memo memo;              /* the documents Redis holds */
     mtw_histlog log;                /* arrivals, bunching, daily (history.h) */
     mtw_votes votes;                /* votes archive (votes.h) */
     /* riders' votes as the documents show them (feedback on vehicles,
@@ -89,7 +91,9 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
 
 /*
  * Outside the publish transaction, with a synchronous Redis context: the
- * votes archive of the city (jobs/votes.h), when it is due.
+ * check that Redis still holds the documents the tick did not write again
+ * (jobs/doc_memo.h), and the votes archive of the city (jobs/votes.h),
+ * when it is due.
  */
 void mtw_scorer_votes(mtw_scorer *s, mtw_redis_link *rc, const char *slug,
                       int64_t wall);

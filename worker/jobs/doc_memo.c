@@ -1,0 +1,140 @@
+/*
+ * doc_memo.c - the documents Redis already holds (doc_memo.h).
+ */
+#include "jobs/doc_memo.h"
+#include "score/idmap.h"
+#include "util/grow.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void mtw_doc_memo_init(mtw_doc_memo *m)
+{
+    memset(m, 0, sizeof(*m));
+}
+
+void mtw_doc_memo_free(mtw_doc_memo *m)
+{
+    free(m->name);
+    free(m->etag);
+    free(m->pend);
+    memset(m, 0, sizeof(*m));
+}
+
+void mtw_doc_memo_clear(mtw_doc_memo *m)
+{
+    if (m->cap > 0) {
+        memset(m->name, 0, m->cap * sizeof(*m->name));
+    }
+    m->n = 0;
+}
+
+uint64_t mtw_doc_memo_key(const char *s)
+{
+    uint64_t h = mtw_fnv1a64(s, strlen(s));
+
+    return h != 0 ? h : 1;
+}
+
+static size_t slot_of(const mtw_doc_memo *m, uint64_t name)
+{
+    size_t i = (size_t) (name ^ (name >> 29)) & (m->cap - 1);
+
+    while (m->name[i] != 0 && m->name[i] != name) {
+        i = (i + 1) & (m->cap - 1);
+    }
+    return i;
+}
+
+int mtw_doc_memo_holds(const mtw_doc_memo *m, uint64_t name, uint64_t etag)
+{
+    size_t i;
+
+    if (m->n == 0) {
+        return 0;
+    }
+    i = slot_of(m, name);
+    return m->name[i] == name && m->etag[i] == etag;
+}
+
+/* at most half full: doubles (rehashing) when it would pass that */
+static int memo_reserve(mtw_doc_memo *m, size_t need)
+{
+    mtw_doc_memo bigger;
+    size_t i, cap = m->cap ? m->cap : 1024, j;
+
+    while (need * 2 > cap) {
+        cap *= 2;
+    }
+    if (cap == m->cap) {
+        return 0;
+    }
+    bigger.cap = cap;
+    bigger.name = calloc(cap, sizeof(*bigger.name));
+    bigger.etag = calloc(cap, sizeof(*bigger.etag));
+    if (bigger.name == NULL || bigger.etag == NULL) {
+        free(bigger.name);
+        free(bigger.etag);
+        return -1;
+    }
+    for (i = 0; i < m->cap; i++) {
+        if (m->name[i] != 0) {
+            j = slot_of(&bigger, m->name[i]);
+            bigger.name[j] = m->name[i];
+            bigger.etag[j] = m->etag[i];
+        }
+    }
+    free(m->name);
+    free(m->etag);
+    m->name = bigger.name;
+    m->etag = bigger.etag;
+    m->cap = cap;
+    return 0;
+}
+
+int mtw_doc_memo_note(mtw_doc_memo *m, uint64_t name, uint64_t etag)
+{
+    if (mtw_grow((void **) &m->pend, &m->cap_pend, m->npend + 2,
+                 sizeof(*m->pend)) != 0)
+    {
+        mtw_doc_memo_clear(m);
+        m->npend = 0;
+        return -1;
+    }
+    m->pend[m->npend++] = name;
+    m->pend[m->npend++] = etag;
+    return 0;
+}
+
+void mtw_doc_memo_settle(mtw_doc_memo *m, unsigned long publishes,
+                         unsigned long conn)
+{
+    size_t k, i;
+
+    if (conn != m->pend_conn) {
+        /* a new connection, maybe to a Redis that lost everything */
+        mtw_doc_memo_clear(m);
+        m->npend = 0;
+    }
+    if (m->npend > 0) {
+        if (publishes == m->pend_gen + 1 && conn == m->pend_conn
+            && memo_reserve(m, m->n + m->npend / 2) == 0)
+        {
+            for (k = 0; k < m->npend; k += 2) {
+                i = slot_of(m, m->pend[k]);
+                if (m->name[i] == 0) {
+                    m->n++;
+                }
+                m->name[i] = m->pend[k];
+                m->etag[i] = m->pend[k + 1];
+            }
+        } else {
+            mtw_doc_memo_clear(m);
+        }
+    }
+    m->npend = 0;
+    m->pend_gen = publishes;
+    m->pend_conn = conn;
+    m->skipped = 0;
+    m->skipped_bytes = 0;
+}
