@@ -1,10 +1,10 @@
 # Several workers share the cities fairly: each holds at most
-# ceil(cities / live workers) leases (the live ones counted in the
-# mtw:workers registry), so a worker that joins gets its share from the
-# others, which hand their surplus over; a worker killed (no goodbye) drops
-# out of the registry after a lease and the others take its cities; one
-# stopped cleanly leaves at once.  Five cities from the city table, leases
-# of 1 s.
+# ceil(cities / live workers) leases (the live ones counted in the registry
+# mtw:workers:{hash of the city list}: a worker serving other cities does
+# not count), so a worker that joins gets its share from the others, which
+# hand their surplus over; a worker killed (no goodbye) drops out of the
+# registry after a lease and the others take its cities; one stopped
+# cleanly leaves at once.  Five cities from the city table, leases of 1 s.
 use strict;
 use warnings;
 use File::Copy qw(copy);
@@ -35,18 +35,33 @@ $t->psql("INSERT INTO city (slug, name, timezone, gtfs_rt_vehicles_url) VALUES "
     . join(', ', map { "('$_', '$_', 'America/Regina', '$base/V.pb')" } @cities));
 
 my $lease_ms = 1000;
+my $solo_key = '';
 my %env = (MTW_POLL_MS => 100, MTW_CLOCK => 'feed', MTW_LEASE_MS => $lease_ms);
 sub holder {
     my $v = $t->redis_cmd('GET', "mtw:$_[0]:lease") // '';
     return $v =~ /:(\d+):/ ? $1 : 0;
 }
 sub held_by { my ($pid) = @_; return scalar grep { holder($_) == $pid } @cities }
-sub workers { $t->redis_cmd('ZCARD', 'mtw:workers') // 0 }
+# the registry of the workers serving the five cities (a worker serving
+# another list has its own)
+sub workers {
+    my @keys = grep { $_ ne $solo_key } @{ $t->redis_cmd('KEYS', 'mtw:workers:*') || [] };
+    return @keys == 1 ? $t->redis_cmd('ZCARD', $keys[0]) // 0 : 0;
+}
 
+# a worker serving one other city, from the environment
+my $solo = $t->start_worker('solo', { %env, MTW_CITY => 'solo',
+    MTW_VEHICLES_URL => "$base/V.pb" }, 'run');
+MTW::Test::wait_for('solo registered', 15, sub {
+    my @k = @{ $t->redis_cmd('KEYS', 'mtw:workers:*') || [] };
+    ($solo_key) = @k if @k == 1;
+    return @k == 1;
+});
 my $a = $t->start_worker('a', \%env, 'run');
 MTW::Test::wait_for('a holds every city', 15, sub { held_by($a) == 5 });
-pass('a worker alone holds all five cities');
-is(workers(), 1, 'one worker registered');
+pass('a worker alone with these cities holds all five (one serving another '
+     . 'city does not count)');
+is(workers(), 1, 'one worker registered for them');
 
 # a second worker: the first hands over its surplus, 3 + 2
 my $b = $t->start_worker('b', \%env, 'run');
@@ -83,5 +98,7 @@ is(workers(), 1, 'the stopped worker left the registry');
 
 my ($rc_c) = $t->stop_worker('c');
 is($rc_c, 0, 'c stops cleanly');
-is(workers(), 0, 'no worker left registered');
+is(workers(), 0, 'no worker left registered for them');
+my ($rc_solo) = $t->stop_worker('solo');
+is($rc_solo, 0, 'solo stops cleanly');
 $t->done;

@@ -209,6 +209,7 @@ typedef struct {
     char                 host[128];
     long                 workers;       /* live workers sharing cities */
     int64_t              workers_next_ms;   /* next count */
+    char                 workers_key[48];   /* their registry ("" none) */
 } run_state;
 
 static void run_lease_key(const mtw_city *c, char *key, size_t n)
@@ -216,17 +217,45 @@ static void run_lease_key(const mtw_city *c, char *key, size_t n)
     snprintf(key, n, "mtw:%s:lease", c->slug);
 }
 
+/* the registry of the workers serving the same city list as this one */
+static void run_workers_key(const run_state *st, char *key, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    const char *p;
+    int i;
+
+    for (i = 0; i < st->n_city; i++) {
+        for (p = st->city[i].slug; ; p++) {
+            h = (h ^ (unsigned char) *p) * 0x100000001b3ULL;
+            if (*p == '\0') {
+                break;
+            }
+        }
+    }
+    snprintf(key, n, "mtw:workers:%016llx", (unsigned long long) h);
+}
+
 /* this worker's fair share of the cities: ceil(cities / live workers),
  * the count refreshed every tenth of a lease */
 static int run_fair_share(run_state *st, int64_t now_ms)
 {
     mtw_redis_link *rc;
+    char key[sizeof(st->workers_key)];
     long n;
 
     if (now_ms >= st->workers_next_ms
         && (rc = mtw_redis_get(&st->redis, now_ms)) != NULL)
     {
-        n = mtw_workers_alive(rc, st->instance, st->set.opts.lease_ms);
+        run_workers_key(st, key, sizeof(key));
+        if (st->workers_key[0] != '\0'
+            && strcmp(key, st->workers_key) != 0)
+        {
+            /* the city list changed (SIGHUP): another registry */
+            mtw_workers_leave(rc, st->workers_key, st->instance);
+        }
+        memcpy(st->workers_key, key, sizeof(key));
+        n = mtw_workers_alive(rc, key, st->instance,
+                              st->set.opts.lease_ms);
         if (n < 0) {
             if (rc->err) {
                 mtw_redis_fail(&st->redis, "workers");
@@ -526,8 +555,8 @@ static void run_release(run_state *st)
         }
     }
     /* the others' fair share grows at once, not after a lease */
-    if (rc != NULL) {
-        mtw_workers_leave(rc, st->instance);
+    if (rc != NULL && st->workers_key[0] != '\0') {
+        mtw_workers_leave(rc, st->workers_key, st->instance);
     }
 }
 

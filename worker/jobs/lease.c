@@ -85,7 +85,8 @@ int mtw_lease_release(mtw_redis_link *c, const char *key, const char *id)
     return lease_int_reply(mtw_redis_command_argv(c, 5, argv, NULL));
 }
 
-long mtw_workers_alive(mtw_redis_link *c, const char *id, long ttl_ms)
+long mtw_workers_alive(mtw_redis_link *c, const char *key, const char *id,
+                       long ttl_ms)
 {
     char ms[32];
     const char *argv[6];
@@ -96,7 +97,7 @@ long mtw_workers_alive(mtw_redis_link *c, const char *id, long ttl_ms)
     argv[0] = "EVAL";
     argv[1] = workers_alive_lua;
     argv[2] = "1";
-    argv[3] = MTW_WORKERS_KEY;
+    argv[3] = key;
     argv[4] = id;
     argv[5] = ms;
     r = mtw_redis_command_argv(c, 6, argv, NULL);
@@ -109,10 +110,15 @@ long mtw_workers_alive(mtw_redis_link *c, const char *id, long ttl_ms)
     return n;
 }
 
-int mtw_workers_leave(mtw_redis_link *c, const char *id)
+int mtw_workers_leave(mtw_redis_link *c, const char *key, const char *id)
 {
-    const char *argv[3] = { "ZREM", MTW_WORKERS_KEY, id };
-    redisReply *r = mtw_redis_command_argv(c, 3, argv, NULL);
+    const char *argv[3];
+    redisReply *r;
+
+    argv[0] = "ZREM";
+    argv[1] = key;
+    argv[2] = id;
+    r = mtw_redis_command_argv(c, 3, argv, NULL);
 
     if (r == NULL) {
         return -1;

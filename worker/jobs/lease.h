@@ -21,19 +21,21 @@ int mtw_lease_acquire(mtw_redis_link *c, const char *key, const char *id,
 int mtw_lease_release(mtw_redis_link *c, const char *key, const char *id);
 
 /*
- * The workers sharing the cities: each registers its id in the sorted set
- * MTW_WORKERS_KEY, scored by an expiry on the Redis server's clock (so
- * workers' clocks need not agree), and counts the live ones there.  A
- * worker holds at most its fair share of the cities, ceil(cities /
- * workers): it takes no more, and hands back the surplus when workers
- * join (cmd/run.c).  A worker gone without leaving drops out after
- * ttl_ms.  Returns the count (>= 1, itself included), or -1 on a Redis
- * error.
+ * The workers sharing the same cities: each registers its id in the sorted
+ * set key (mtw:workers:{hash of the city list}, so only workers serving
+ * the same list count each other), scored by an expiry on the Redis
+ * server's clock (so workers' clocks need not agree), and counts the live
+ * ones there.  A worker holds at most its fair share of the cities,
+ * ceil(cities / workers): it takes no more, and hands back the surplus
+ * when workers join (cmd/run.c).  A worker gone without leaving drops out
+ * after ttl_ms.  Returns the count (>= 1, itself included), or -1 on a
+ * Redis error.
  */
-#define MTW_WORKERS_KEY "mtw:workers"
-long mtw_workers_alive(mtw_redis_link *c, const char *id, long ttl_ms);
+long mtw_workers_alive(mtw_redis_link *c, const char *key, const char *id,
+                       long ttl_ms);
 
-/* Leaves the set at exit (0, or -1 on a Redis error). */
-int mtw_workers_leave(mtw_redis_link *c, const char *id);
+/* Leaves the set (at exit, or when its city list changed): 0, or -1 on a
+ * Redis error. */
+int mtw_workers_leave(mtw_redis_link *c, const char *key, const char *id);
 
 #endif
