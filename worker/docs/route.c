@@ -519,8 +519,9 @@ void mtw_doc_route(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
     }
     mtw_jw_obj_end(w);
     /* reference-api.md §5.3 chart data: the daily trend, the stops'
-     * reliability and the heatmap from the 30 days of history; weather
-     * needs the weather job, so it is empty until that exists */
+     * reliability, the on-time share by the day's weather and the heatmap
+     * from the 30 days of history (weather is empty until the weather
+     * job has linked observations to the daily rows) */
     mtw_jw_key(w, "trend");
     mtw_jw_obj(w);
     mtw_jw_key(w, "dates");
