@@ -156,8 +156,9 @@ ok($npts > 0 && $npts < $raw / 3, "simplified to 5 m: $npts of $raw points");
 is($bad_pt, 0, 'every shape has 2+ points, all in Saskatoon');
 like($t->worker_log('run'), qr/route shapes, \d+ of \d+ points kept \(5 m\)/,
      'the worker logs how much it simplified');
-my $one = doc('route:' . $shapes->{routes}[0]{route_id} . ':shape');
-is_deeply($one->{shapes}, $shapes->{routes}[0]{shapes}, 'route:{id}:shape: the same shapes for one route');
+my $route_shape = doc('route:' . $shapes->{routes}[0]{route_id} . ':shape');
+is_deeply($route_shape->{shapes}, $shapes->{routes}[0]{shapes},
+          'route:{id}:shape: the same shapes for one route');
 
 # the overview's reading of the numbers
 my $ovd = doc('overview');
