@@ -163,35 +163,13 @@ static int emit(mtw_exceptions *x, const mtw_tick *t,
     return 1;
 }
 
-/* the trip's stop time a skipped stop event names: by sequence when it
- * has one, else the first row at its stop */
-static const mtw_stop_time *event_row(const mtw_schedule *s,
-                                      const mtw_trip *trip,
-                                      const mtw_stop_event *e)
-{
-    const mtw_stop_time *rows = mtw_trip_rows(s, trip);
-    long stop = e->seq < 0 && e->stop_id != NULL
-                ? mtw_schedule_stop(s, e->stop_id) : -1;
-    uint32_t k;
-
-    for (k = 0; k < trip->st_count; k++) {
-        if (e->seq >= 0 ? rows[k].seq == e->seq
-                        : stop >= 0 && rows[k].stop == (uint32_t) stop)
-        {
-            return &rows[k];
-        }
-    }
-    return NULL;
-}
-
 long mtw_exceptions_step(mtw_exceptions *x, const mtw_tick *t,
                          const mtw_arrival **out)
 {
     const mtw_live *l = t->l;
     const mtw_trip *trip;
-    const mtw_stop_time *row;
     size_t i, k;
-    long run;
+    long run, r;
 
     x->nout = 0;
     *out = x->out;
@@ -221,9 +199,10 @@ long mtw_exceptions_step(mtw_exceptions *x, const mtw_tick *t,
             if (l->events[k].rel != STOP_SKIPPED) {
                 continue;
             }
-            row = event_row(t->s, trip, &l->events[k]);
-            if (row != NULL
-                && emit(x, t, tu, trip, row, MTW_ARR_SKIPPED) < 0)
+            r = mtw_trip_row_of(t->s, trip, l->events[k].seq,
+                                l->events[k].stop_id, 0);
+            if (r >= 0 && emit(x, t, tu, trip, mtw_trip_rows(t->s, trip) + r,
+                               MTW_ARR_SKIPPED) < 0)
             {
                 return -1;
             }

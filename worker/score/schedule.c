@@ -732,6 +732,24 @@ long mtw_schedule_find_run(const mtw_schedule *s, const char *trip_id,
     return mtw_schedule_find_trip(s, trip_id, sd, stime, now);
 }
 
+long mtw_trip_row_of(const mtw_schedule *s, const mtw_trip *t, int32_t seq,
+                     const char *stop_id, uint32_t from)
+{
+    const mtw_stop_time *rows = mtw_trip_rows(s, t);
+    long stop = seq < 0 && stop_id != NULL ? mtw_schedule_stop(s, stop_id)
+                                           : -1;
+    uint32_t k;
+
+    for (k = from; k < t->st_count; k++) {
+        if (seq >= 0 ? rows[k].seq == seq
+                     : stop >= 0 && rows[k].stop == (uint32_t) stop)
+        {
+            return (long) k;
+        }
+    }
+    return -1;
+}
+
 long mtw_schedule_stop(const mtw_schedule *s, const char *stop_id)
 {
     uint32_t i = mtw_idmap_get(&s->stop_by_id, stop_id);

@@ -120,6 +120,14 @@ long mtw_schedule_find_run(const mtw_schedule *s, const char *trip_id,
                            const char *start_date, const char *start_time,
                            int64_t now);
 
+/*
+ * The pattern row of trip t a realtime stop event names: by sequence when
+ * seq >= 0, else the first row at stop_id; searched from row "from" to
+ * the end.  Returns the row (0-based) or -1.
+ */
+long mtw_trip_row_of(const mtw_schedule *s, const mtw_trip *t, int32_t seq,
+                     const char *stop_id, uint32_t from);
+
 /* Index of stop_id / route_id, or -1. */
 long mtw_schedule_stop(const mtw_schedule *s, const char *stop_id);
 long mtw_schedule_route(const mtw_schedule *s, const char *route_id);

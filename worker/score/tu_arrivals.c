@@ -105,28 +105,6 @@ static int emit(mtw_tu_arrivals *d, const mtw_schedule *s,
     return 0;
 }
 
-/* the pattern row a stop event names: by sequence, else by its stop;
- * searched from row "from" on, then from the start (events come in stop
- * order: the next one is usually the next row) */
-static long event_row(const mtw_schedule *s, const mtw_trip *trip,
-                      const mtw_stop_event *e, uint32_t from)
-{
-    const mtw_stop_time *rows = mtw_trip_rows(s, trip);
-    long stop = e->seq < 0 && e->stop_id != NULL
-                ? mtw_schedule_stop(s, e->stop_id) : -1;
-    uint32_t i, k;
-
-    for (i = 0; i < trip->st_count; i++) {
-        k = (from + i) % trip->st_count;
-        if (e->seq >= 0 ? rows[k].seq == e->seq
-                        : stop >= 0 && rows[k].stop == (uint32_t) stop)
-        {
-            return (long) k;
-        }
-    }
-    return -1;
-}
-
 /* what the run's update says now: its predicted times by row */
 static int remember_update(tu_mem *m, const mtw_tick *t,
                            const mtw_trip_update *tu, const mtw_trip *trip)
@@ -151,7 +129,12 @@ static int remember_update(tu_mem *m, const mtw_tick *t,
         if (ev[i].rel == STOP_SKIPPED) {
             continue;
         }
-        k = event_row(t->s, trip, &ev[i], from);
+        /* events come in stop order: the next one is usually past the
+         * last row found, else anywhere on the trip */
+        k = mtw_trip_row_of(t->s, trip, ev[i].seq, ev[i].stop_id, from);
+        if (k < 0 && from > 0) {
+            k = mtw_trip_row_of(t->s, trip, ev[i].seq, ev[i].stop_id, 0);
+        }
         if (k >= 0) {
             m->pred[k] = ev[i].arr > 0 ? ev[i].arr : ev[i].dep;
             from = (uint32_t) k + 1;

@@ -145,23 +145,6 @@ void mtw_locate(const mtw_schedule *s, const mtw_trip *t, double lat,
     }
 }
 
-/* pattern row of trip t matching a stop event (by sequence, else stop id) */
-static long row_of_event(const mtw_schedule *s, const mtw_trip *t,
-                         const mtw_stop_event *e, uint32_t from)
-{
-    const mtw_stop_time *p = s->st + t->st_first;
-    uint32_t k;
-
-    for (k = from; k < t->st_count; k++) {
-        if (e->seq >= 0 ? p[k].seq == e->seq
-            : strcmp(s->stops[p[k].stop].id, e->stop_id) == 0)
-        {
-            return (long) k;
-        }
-    }
-    return -1;
-}
-
 void mtw_vehicle_state(const mtw_schedule *s, const mtw_live *l,
                        const mtw_vehicle *v, int64_t now,
                        const mtw_score_params *p, mtw_vstate *o)
@@ -226,7 +209,7 @@ void mtw_vehicle_state(const mtw_schedule *s, const mtw_live *l,
                 o->delay_source = MTW_DELAY_TU;
                 o->has_delay = 1;
             } else if (t != NULL) {
-                long r = row_of_event(s, t, e, from);
+                long r = mtw_trip_row_of(s, t, e->seq, e->stop_id, from);
 
                 if (r >= 0) {
                     const mtw_stop_time *row = s->st + t->st_first + r;
