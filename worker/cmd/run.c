@@ -19,6 +19,7 @@
 #include "jobs/ingest.h"
 #include "jobs/lease.h"
 #include "jobs/publish_rt.h"
+#include "score/idmap.h"
 #include "store/redis_conn.h"
 #include "store/redis_url.h"
 #include "util/cli.h"
@@ -220,19 +221,18 @@ static void run_lease_key(const mtw_city *c, char *key, size_t n)
 /* the registry of the workers serving the same city list as this one */
 static void run_workers_key(const run_state *st, char *key, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    const char *p;
+    char slugs[RUN_MAX_CITIES * (MTW_CITY_SLUG_MAX + 1)];
+    size_t len = 0, k;
     int i;
 
+    /* the slugs, each with its NUL */
     for (i = 0; i < st->n_city; i++) {
-        for (p = st->city[i].slug; ; p++) {
-            h = (h ^ (unsigned char) *p) * 0x100000001b3ULL;
-            if (*p == '\0') {
-                break;
-            }
-        }
+        k = strlen(st->city[i].slug) + 1;
+        memcpy(slugs + len, st->city[i].slug, k);
+        len += k;
     }
-    snprintf(key, n, "mtw:workers:%016llx", (unsigned long long) h);
+    snprintf(key, n, "mtw:workers:%016llx",
+             (unsigned long long) mtw_fnv1a64(slugs, len));
 }
 
 /* this worker's fair share of the cities: ceil(cities / live workers),
