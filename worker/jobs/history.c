@@ -234,6 +234,20 @@ static int histlog_daily(mtw_histlog *h, PGconn *pg, int city_id,
     return routes > 0;
 }
 
+/* n detected rows into the queue, after those queued before; the oldest
+ * dropped to stay in the cap add up in *drops, -1 (out of memory) stays */
+static void queue_rows(mtw_histlog *h, const mtw_arrival *rows, long n,
+                       long *drops)
+{
+    long d;
+
+    if (n <= 0 || *drops < 0) {
+        return;
+    }
+    d = mtw_histq_add_arrivals(h->pending, rows, (size_t) n);
+    *drops = d < 0 ? -1 : *drops + d;
+}
+
 int mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
                       const char *slug, const mtw_tick *t,
                       const mtw_otp_window *w)
@@ -241,7 +255,7 @@ int mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
     const mtw_arrival *arr, *tua, *exc;
     const mtw_bunching *bun;
     histlog_written wr;
-    long na, nt, nb, ne, drop_a = 0, drop_b = 0, drop_e;
+    long na, nt, nb, ne, drop_a = 0, drop_b = 0;
     size_t qa, qb;
     double t0, ms;
     long i;
@@ -275,21 +289,13 @@ int mtw_histlog_tick(mtw_histlog *h, PGconn *pg, int city_id,
     if (na < 0 || nt < 0 || nb < 0 || ne < 0) {
         mtw_warn("history %s: out of memory detecting arrivals", slug);
     }
-    if (na > 0) {
-        drop_a = mtw_histq_add_arrivals(h->pending, arr, (size_t) na);
-    }
-    /* the runs no vehicle is matched to, from their trip updates */
-    if (nt > 0 && drop_a >= 0) {
-        drop_e = mtw_histq_add_arrivals(h->pending, tua, (size_t) nt);
-        drop_a = drop_e < 0 ? -1 : drop_a + drop_e;
-        na = (na > 0 ? na : 0) + nt;
-    }
-    /* the feed's cancellations and skipped stops ride with the arrivals
-     * (they are written to service_exception) */
-    if (ne > 0 && drop_a >= 0) {
-        drop_e = mtw_histq_add_arrivals(h->pending, exc, (size_t) ne);
-        drop_a = drop_e < 0 ? -1 : drop_a + drop_e;
-    }
+    /* the vehicles' arrivals, the runs no vehicle is matched to (from
+     * their trip updates), and the feed's cancellations and skipped stops
+     * (written to service_exception) share one queue */
+    queue_rows(h, arr, na, &drop_a);
+    queue_rows(h, tua, nt, &drop_a);
+    queue_rows(h, exc, ne, &drop_a);
+    na = (na > 0 ? na : 0) + (nt > 0 ? nt : 0);
     if (nb > 0) {
         drop_b = mtw_histq_add_bunching(h->pending, bun, (size_t) nb);
     }
