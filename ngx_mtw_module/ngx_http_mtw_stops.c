@@ -75,6 +75,37 @@ static ngx_http_mtw_script_t  ngx_http_mtw_lua_nearby = ngx_http_mtw_script(
     "return out\n");
 
 
+/* KEYS: doc:predictions:{id}, stop, vstate; ARGV: stop id.
+ * -> {stop json or nil, EXISTS stop, body or nil, ts or nil, then a
+ * vehicle id and its state (or nil) for each vehicle a prediction names
+ * with "live"}: the stop's list and the states it joins, in one round
+ * trip (docs/redis-contract.md) */
+static ngx_http_mtw_script_t  ngx_http_mtw_lua_predictions =
+    ngx_http_mtw_script(
+    "local d = redis.call('HMGET', KEYS[1], 'body', 'ts')\n"
+    "local out = {redis.call('HGET', KEYS[2], ARGV[1]),\n"
+    "  redis.call('EXISTS', KEYS[2]), d[1], d[2]}\n"
+    "if not d[1] or not string.find(d[1], '\"live\":', 1, true) then\n"
+    "  return out\n"
+    "end\n"
+    "local ok, doc = pcall(cjson.decode, d[1])\n"
+    "if not ok or type(doc) ~= 'table'\n"
+    "  or type(doc.predictions) ~= 'table' then\n"
+    "  return out\n"
+    "end\n"
+    "local seen = {}\n"
+    "for _, p in ipairs(doc.predictions) do\n"
+    "  local v = p.vehicle_id\n"
+    "  if type(p.live) == 'table' and type(v) == 'string'\n"
+    "    and not seen[v] then\n"
+    "    seen[v] = true\n"
+    "    out[#out + 1] = v\n"
+    "    out[#out + 1] = redis.call('HGET', KEYS[3], v)\n"
+    "  end\n"
+    "end\n"
+    "return out\n");
+
+
 static ngx_int_t ngx_http_mtw_search_done(ngx_http_request_t *r,
     ngx_http_mtw_ctx_t *ctx);
 static ngx_int_t ngx_http_mtw_nearby_done(ngx_http_request_t *r,
@@ -83,6 +114,11 @@ static ngx_int_t ngx_http_mtw_predictions_done(ngx_http_request_t *r,
     ngx_http_mtw_ctx_t *ctx);
 static ngx_int_t ngx_http_mtw_bad_param(ngx_http_request_t *r,
     const char *message);
+static json_t *ngx_http_mtw_prediction_item(ngx_http_request_t *r,
+    ngx_http_mtw_reply_t *rep, json_t **states, json_t *p);
+static json_t *ngx_http_mtw_prediction_state(ngx_http_request_t *r,
+    ngx_http_mtw_reply_t *rep, json_t **states, json_t *vid);
+static void ngx_http_mtw_states_free(json_t **states, size_t n);
 static json_t *ngx_http_mtw_stop_json(ngx_http_request_t *r,
     ngx_http_mtw_reply_t *rep);
 static double ngx_http_mtw_round(double v, double scale);
@@ -402,9 +438,9 @@ ngx_int_t
 ngx_http_mtw_predictions(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 {
     ngx_int_t            rc, def;
-    ngx_str_t           *doc, *stop;
+    ngx_str_t           *doc, *stop, *vstate;
     const char          *name;
-    ngx_http_mtw_cmd_t   cmds[3];
+    ngx_http_mtw_cmd_t   cmd;
 
     switch (ctx->shape) {
 
@@ -448,41 +484,45 @@ ngx_http_mtw_predictions(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
     doc = ngx_http_mtw_key(r, "mtw:%V:doc:predictions:%V", &ctx->city,
                            &ctx->id);
     stop = ngx_http_mtw_key(r, "mtw:%V:stop", &ctx->city);
+    vstate = ngx_http_mtw_key(r, "mtw:%V:vstate", &ctx->city);
 
-    if (doc == NULL || stop == NULL) {
+    if (doc == NULL || stop == NULL || vstate == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_memzero(cmds, sizeof(cmds));
+    ngx_memzero(&cmd, sizeof(ngx_http_mtw_cmd_t));
+    ngx_http_mtw_cmd_script(&cmd, &ngx_http_mtw_lua_predictions, 3);
+    ngx_http_mtw_cmd_arg(&cmd, (char *) doc->data, doc->len);
+    ngx_http_mtw_cmd_arg(&cmd, (char *) stop->data, stop->len);
+    ngx_http_mtw_cmd_arg(&cmd, (char *) vstate->data, vstate->len);
+    ngx_http_mtw_cmd_arg(&cmd, (char *) ctx->id.data, ctx->id.len);
 
-    ngx_http_mtw_cmd_str(&cmds[0], "HMGET");
-    ngx_http_mtw_cmd_arg(&cmds[0], (char *) doc->data, doc->len);
-    ngx_http_mtw_cmd_str(&cmds[0], "body");
-    ngx_http_mtw_cmd_str(&cmds[0], "ts");
-
-    ngx_http_mtw_cmd_str(&cmds[1], "HGET");
-    ngx_http_mtw_cmd_arg(&cmds[1], (char *) stop->data, stop->len);
-    ngx_http_mtw_cmd_arg(&cmds[1], (char *) ctx->id.data, ctx->id.len);
-
-    ngx_http_mtw_cmd_str(&cmds[2], "EXISTS");
-    ngx_http_mtw_cmd_arg(&cmds[2], (char *) stop->data, stop->len);
-
-    return ngx_http_mtw_fetch(r, ctx, cmds, 3,
-                              ngx_http_mtw_predictions_done);
+    return ngx_http_mtw_fetch_script(r, ctx, &ngx_http_mtw_lua_predictions,
+                                     &cmd, ngx_http_mtw_predictions_done);
 }
 
 
 static ngx_int_t
 ngx_http_mtw_predictions_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 {
-    size_t                 i;
+    size_t                 i, nstates;
     time_t                 now;
     json_int_t             at, in;
     json_t                *stop, *doc, *all, *list, *p, *route, *out, *item;
+    json_t               **states;
     ngx_http_mtw_reply_t  *rep;
 
-    if (!ngx_http_mtw_reply_is_str(&ctx->replies[1])) {
-        if (ctx->replies[2].integer == 1) {
+    rep = &ctx->replies[0];
+
+    if (rep->type != REDIS_REPLY_ARRAY || rep->nelements < 4) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "mtw: predictions script failed: %V", &rep->str);
+        return ngx_http_mtw_send_unavailable(r, 1, "redis_error",
+                                             "the data store failed");
+    }
+
+    if (!ngx_http_mtw_reply_is_str(&rep->element[0])) {
+        if (rep->element[1].integer == 1) {
             return ngx_http_mtw_send_error(r, NGX_HTTP_NOT_FOUND,
                                            "not_found", "stop not found");
         }
@@ -491,7 +531,7 @@ ngx_http_mtw_predictions_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
                                     ngx_http_mtw_missing_done);
     }
 
-    stop = ngx_http_mtw_stop_json(r, &ctx->replies[1]);
+    stop = ngx_http_mtw_stop_json(r, &rep->element[0]);
     if (stop == NULL) {
         return ngx_http_mtw_send_unavailable(r, 1, "bad_document",
                                              "the stored stop is invalid");
@@ -499,19 +539,21 @@ ngx_http_mtw_predictions_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 
     doc = NULL;
     all = NULL;
-    rep = &ctx->replies[0];
 
-    if (rep->type == REDIS_REPLY_ARRAY && rep->nelements == 2
-        && ngx_http_mtw_reply_is_str(&rep->element[0]))
-    {
-        doc = ngx_http_mtw_json_parse(r, &rep->element[0].str);
+    if (ngx_http_mtw_reply_is_str(&rep->element[2])) {
+        doc = ngx_http_mtw_json_parse(r, &rep->element[2].str);
         all = json_object_get(doc, "predictions");
     }
 
+    /* the joined vehicles' states, parsed when first needed */
+    nstates = (rep->nelements - 4) / 2;
+    states = ngx_pcalloc(r->pool, (nstates + 1) * sizeof(json_t *));
+
     list = json_array();
-    if (list == NULL) {
+    if (list == NULL || states == NULL) {
         json_decref(stop);
         json_decref(doc);
+        json_decref(list);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -550,7 +592,7 @@ ngx_http_mtw_predictions_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
                              "confidence", json_object_get(p, "confidence"));
 
         } else {
-            item = json_deep_copy(p);
+            item = ngx_http_mtw_prediction_item(r, rep, states, p);
 
             if (item != NULL) {
                 json_object_set_new(item, "arrival_in_sec",
@@ -562,6 +604,7 @@ ngx_http_mtw_predictions_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
             json_decref(stop);
             json_decref(doc);
             json_decref(list);
+            ngx_http_mtw_states_free(states, nstates);
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
     }
@@ -597,12 +640,142 @@ ngx_http_mtw_predictions_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 
     json_decref(stop);
     json_decref(doc);
+    ngx_http_mtw_states_free(states, nstates);
 
     if (out == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     return ngx_http_mtw_send_jansson(r, out, ctx->cache);
+}
+
+
+/*
+ * An answer's copy of the stored prediction p.  A prediction of a tracked
+ * bus carries "live" (its "stops_away") where its vehicle's status,
+ * occupancy and current_location go: they are joined from the bus's state
+ * in mtw:{city}:vstate, in that place; one the script found no state for
+ * (the bus left the feed since) answers them null.  Other predictions
+ * carry them inline and are copied as they are.
+ */
+static json_t *
+ngx_http_mtw_prediction_item(ngx_http_request_t *r,
+    ngx_http_mtw_reply_t *rep, json_t **states, json_t *p)
+{
+    const char  *key;
+    json_t      *item, *value, *live, *state, *lat, *lon, *loc, *away;
+
+    live = json_object_get(p, "live");
+
+    if (!json_is_object(live)) {
+        return json_deep_copy(p);
+    }
+
+    state = ngx_http_mtw_prediction_state(r, rep, states,
+                                          json_object_get(p, "vehicle_id"));
+
+    item = json_object();
+    if (item == NULL) {
+        return NULL;
+    }
+
+    json_object_foreach(p, key, value) {
+
+        if (ngx_strcmp(key, "live") != 0) {
+            if (json_object_set(item, key, value) != 0) {
+                goto failed;
+            }
+
+            continue;
+        }
+
+        value = json_object_get(state, "status");
+        if (json_object_set(item, "status", value ? value : json_null())
+            != 0)
+        {
+            goto failed;
+        }
+
+        value = json_object_get(state, "occupancy");
+        if (json_object_set(item, "occupancy", value ? value : json_null())
+            != 0)
+        {
+            goto failed;
+        }
+
+        lat = json_object_get(state, "lat");
+        lon = json_object_get(state, "lon");
+        away = json_object_get(live, "stops_away");
+
+        if (json_is_number(lat) && json_is_number(lon)) {
+            loc = json_pack("{s:O,s:O,s:O}", "lat", lat, "lon", lon,
+                            "stops_away", away ? away : json_null());
+        } else {
+            loc = json_null();
+        }
+
+        if (json_object_set_new(item, "current_location", loc) != 0) {
+            goto failed;
+        }
+    }
+
+    return item;
+
+failed:
+
+    json_decref(item);
+    return NULL;
+}
+
+
+/* The state of vehicle vid among the script's (id, state) pairs, parsed
+ * once per request into states[]; NULL when it has none. */
+static json_t *
+ngx_http_mtw_prediction_state(ngx_http_request_t *r,
+    ngx_http_mtw_reply_t *rep, json_t **states, json_t *vid)
+{
+    size_t                 i, len;
+    const char            *id;
+    ngx_http_mtw_reply_t  *e;
+
+    if (!json_is_string(vid)) {
+        return NULL;
+    }
+
+    id = json_string_value(vid);
+    len = json_string_length(vid);
+
+    for (i = 4; i + 1 < rep->nelements; i += 2) {
+        e = &rep->element[i];
+
+        if (!ngx_http_mtw_reply_is_str(e) || e->str.len != len
+            || ngx_memcmp(e->str.data, id, len) != 0)
+        {
+            continue;
+        }
+
+        if (states[(i - 4) / 2] == NULL
+            && ngx_http_mtw_reply_is_str(&rep->element[i + 1]))
+        {
+            states[(i - 4) / 2] = ngx_http_mtw_json_parse(r,
+                                                 &rep->element[i + 1].str);
+        }
+
+        return states[(i - 4) / 2];
+    }
+
+    return NULL;
+}
+
+
+static void
+ngx_http_mtw_states_free(json_t **states, size_t n)
+{
+    size_t  i;
+
+    for (i = 0; states != NULL && i < n; i++) {
+        json_decref(states[i]);
+    }
 }
 
 

@@ -166,7 +166,12 @@ like($ovd->{insight}, qr/^\d+ buses are running\. Measured against the timetable
      "the overview's plain reading: $ovd->{insight}");
 
 # crowding: the simulator reports occupancy for every vehicle; the live route
-# pages and the realtime predictions carry it by name
+# pages and the realtime predictions carry it by name.  A tracked bus's
+# predictions name it by "live" and its state (status, occupancy, position)
+# is written once, in mtw:{city}:vstate, for the module to join
+my %vstate = @{ $t->redis_cmd('HGETALL', 'mtw:saskatoon:vstate') || [] };
+$_ = decode_json($_) for values %vstate;
+my ($live_preds, $live_bad) = (0, 0);
 my $crowd = qr/^(EMPTY|MANY_SEATS_AVAILABLE|FEW_SEATS_AVAILABLE|STANDING_ROOM_ONLY|CRUSHED_STANDING_ROOM_ONLY|FULL)$/;
 my ($lv, $lv_crowd, $rp, $rp_crowd) = (0, 0, 0, 0);
 for my $route (sort keys %active) {
@@ -175,13 +180,25 @@ for my $route (sort keys %active) {
     for my $stop (@{ $page->{stops} }) {
         my $p = doc("predictions:$stop->{id}") or next;
         for my $pr (grep { $_->{source} eq 'realtime' && defined $_->{vehicle_id} } @{ $p->{predictions} }) {
+            my $state = $pr;
+            if ($pr->{live}) {
+                $live_preds++;
+                $state = $vstate{ $pr->{vehicle_id} } || {};
+                $live_bad++ if !$vstate{ $pr->{vehicle_id} }
+                    || grep { exists $pr->{$_} } qw(status occupancy current_location);
+            }
             $rp++;
-            $rp_crowd++ if ($pr->{occupancy} // '') =~ $crowd;
+            $rp_crowd++ if ($state->{occupancy} // '') =~ $crowd;
         }
     }
 }
 ok($lv > 0 && $lv_crowd == $lv, "crowding on every live vehicle ($lv_crowd of $lv)");
 ok($rp > 0 && $rp_crowd == $rp, "crowding on every realtime prediction ($rp_crowd of $rp)");
+ok($live_preds > $rp / 2 && $live_bad == 0,
+   "$live_preds of $rp realtime predictions join their bus's state by id ($live_bad without one, or with it inline)");
+my @vs = values %vstate;
+is(scalar(grep { !exists $_->{status} || !exists $_->{occupancy} || !defined $_->{lat} } @vs), 0,
+   scalar(@vs) . ' vehicle states, each with status, occupancy and position');
 is($bad, 0, "$checked predictions sorted, real vehicle ids, high only from realtime");
 
 # ETag = FNV-1a 64 of the body

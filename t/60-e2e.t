@@ -259,6 +259,30 @@ ok(!grep({ $_->{arrival_in_sec} < 0 } @p), 'no negative arrival_in_sec');
 my %on_road = map { $_->{id} => 1 } @{ $rt->{vehicles} };
 ok(!grep({ defined $_->{vehicle_id} && !$on_road{ $_->{vehicle_id} } } @p),
    'predicted vehicles are vehicles of the snapshot');
+# a tracked bus's status and position in a prediction are its state in the
+# same tick's realtime document (the module joins them from
+# mtw:{city}:vstate): compared when no tick landed between the reads
+my ($joined, $same) = (0, 0);
+MTW::Test::wait_for('predictions and realtime of one tick', 30, sub {
+    my $before = $t->get('/api/realtime');
+    my $p = get_json("/api/stops/$stop/predictions") or return 0;
+    my $after = $t->get('/api/realtime');
+    return 0 if $before->{status} != 200 || $before->{content} ne $after->{content};
+    my %veh = map { $_->{id} => $_ } @{ MTW::Test::json_of($after)->{vehicles} };
+    ($joined, $same) = (0, 0);
+    for my $pr (grep { defined $_->{vehicle_id} && $veh{ $_->{vehicle_id} } } @{ $p->{predictions} }) {
+        my $v = $veh{ $pr->{vehicle_id} };
+        $joined++;
+        $same++ if !exists $pr->{live} && $pr->{current_location}
+            && $pr->{current_location}{lat} == $v->{lat}
+            && $pr->{current_location}{lon} == $v->{lon}
+            && JSON::PP->new->canonical->encode([$pr->{status}])
+               eq JSON::PP->new->canonical->encode([$v->{status}]);
+    }
+    return $joined > 0;
+});
+ok($joined > 0 && $same == $joined,
+   "predictions show their buses' status and position of the tick ($same of $joined)");
 my $v1 = get_json("/api/v1/stops/$stop/predictions?route_id=$route");
 ok(@{ $v1->{predictions} } && @{ $v1->{predictions} } <= 5
    && !grep({ $_->{route_id} ne $route } @{ $v1->{predictions} }),

@@ -11,6 +11,7 @@
  *
  * One file per family: set.c (the set, ETags, document ids), overview.c
  * (score, overview, cities), realtime.c, stop.c (predictions, stops),
+ * vstate.c (the vehicles' states predictions join),
  * route.c (routes, route:{id} and its live, activity and stops pages),
  * tick.c (a tick's documents); fields.c and internal.h hold what they
  * share.
@@ -74,6 +75,25 @@ typedef struct {
 /* per-vehicle JSON rendered once per tick (internal to docs/) */
 typedef struct mtw_doc_frags mtw_doc_frags;
 
+/*
+ * The vehicles' states the predictions documents join by id (issue 14): a
+ * bus's status, crowding and position change every tick, and a bus is
+ * ahead of some forty stops; written once per vehicle (the Redis hash
+ * mtw:{city}:vstate, docs/redis-contract.md) instead of into each of
+ * their lists, a stop's list changes only when its predictions do.  For
+ * vehicle i of the tick, vid[i] is its id when it has one no other
+ * vehicle of the tick shares, and its state {"status","occupancy"[,"lat",
+ * "lon"]} is buf.buf + off[i], len[i] bytes; vid[i] NULL: its predictions
+ * carry the state inline, as they all do without a vstates.
+ */
+typedef struct {
+    mtw_jbuf buf;
+    const char **vid;           /* borrowed from the tick's live model */
+    size_t *off, *len;
+    size_t n;                   /* the tick's vehicles */
+    size_t joined;              /* of them with a state */
+} mtw_doc_vstates;
+
 typedef struct {
     const char *city;           /* slug */
     int64_t now;
@@ -86,7 +106,15 @@ typedef struct {
     double day_change;          /* yesterday's on-time % against the day
                                  * before (points); NaN or 0 when unknown */
     const mtw_doc_frags *frags; /* NULL: render everything inline */
+    const mtw_doc_vstates *vstates; /* NULL: predictions carry the
+                                     * vehicles' states inline */
 } mtw_doc_ctx;
+
+/* The tick's vehicles' states (vs is then the caller's to free, also on
+ * failure).  0, or -1 out of memory. */
+int mtw_doc_vstates_build(mtw_doc_vstates *vs, const mtw_tick *t,
+                          const mtw_doc_ctx *c);
+void mtw_doc_vstates_free(mtw_doc_vstates *vs);
 
 /* Age of the live data (s) and whether it is stale (> 3 poll periods). */
 int64_t mtw_live_age(const mtw_tick *t, const mtw_doc_ctx *c);

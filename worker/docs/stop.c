@@ -4,6 +4,25 @@
 #include "docs/internal.h"
 
 
+/* status, occupancy and current_location of the prediction's vehicle */
+static void jw_inline_vehicle(mtw_jbuf *w, const mtw_tick *t,
+                              const mtw_doc_ctx *c, const mtw_prediction *p,
+                              const mtw_vehicle *v)
+{
+    mtw_doc_jw_status(w, t, c, p->vehicle);
+    mtw_doc_jw_occupancy(w, v);
+    mtw_jw_key(w, "current_location");
+    if (v != NULL && v->has_pos) {
+        mtw_jw_obj(w);
+        mtw_jw_knum(w, "lat", v->lat, 6);
+        mtw_jw_knum(w, "lon", v->lon, 6);
+        jw_opt_int(w, "stops_away", p->stops_away >= 0, p->stops_away);
+        mtw_jw_obj_end(w);
+    } else {
+        mtw_jw_null(w);
+    }
+}
+
 static void jw_prediction(mtw_jbuf *w, const mtw_tick *t,
                           const mtw_doc_ctx *c, const mtw_prediction *p)
 {
@@ -32,17 +51,17 @@ static void jw_prediction(mtw_jbuf *w, const mtw_tick *t,
     mtw_jw_kint(w, "arrival_at", p->arrival_at);
     mtw_jw_kstr(w, "confidence", mtw_confidence_str(p->confidence));
     mtw_jw_kstr(w, "source", mtw_pred_source_str(p->source));
-    mtw_doc_jw_status(w, t, c, p->vehicle);
-    mtw_doc_jw_occupancy(w, v);
-    mtw_jw_key(w, "current_location");
-    if (v != NULL && v->has_pos) {
+    if (v != NULL && c->vstates != NULL
+        && c->vstates->vid[p->vehicle] != NULL)
+    {
+        /* the bus's status, occupancy and position are its state in
+         * mtw:{city}:vstate, joined by the module in their place */
+        mtw_jw_key(w, "live");
         mtw_jw_obj(w);
-        mtw_jw_knum(w, "lat", v->lat, 6);
-        mtw_jw_knum(w, "lon", v->lon, 6);
         jw_opt_int(w, "stops_away", p->stops_away >= 0, p->stops_away);
         mtw_jw_obj_end(w);
     } else {
-        mtw_jw_null(w);
+        jw_inline_vehicle(w, t, c, p, v);
     }
     if (c->feedback != NULL) {
         mtw_doc_jw_feedback(w, "feedback_summary", c, vid);

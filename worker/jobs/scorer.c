@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#define VSTATE_BATCH 256        /* vehicles per HSET of mtw:{city}:vstate */
 #define CHECK_EVERY_SEC 60      /* gtfs_version and service date */
 #define PG_RETRY_SEC 30
 #define STATIC_EVERY_SEC 3600   /* stops and cities, besides each load */
@@ -283,6 +284,46 @@ static void tx_doc(mtw_redis_tx *tx, const char *slug, const mtw_doc *d,
     if (*pending >= TX_FLUSH_BYTES) {
         tx_flush(tx);
         *pending = 0;
+    }
+}
+
+/*
+ * mtw:{city}:vstate, the vehicles' states the tick's predictions name
+ * (docs.h mtw_doc_vstates): replaced whole each tick, so a bus gone is
+ * gone from it; no TTL, like the documents that name it.  Its bytes are
+ * added to *bytes.
+ */
+static void tx_vstates(mtw_redis_tx *tx, const char *slug,
+                       const mtw_doc_vstates *vs, size_t *bytes)
+{
+    const char *argv[2 + 2 * VSTATE_BATCH];
+    size_t lens[2 + 2 * VSTATE_BATCH];
+    size_t i;
+    int n = 2;
+
+    argv[0] = "DEL";
+    argv[1] = mtw_redis_tx_fmt(tx, "mtw:%s:vstate", slug);
+    mtw_redis_tx_cmd(tx, 2, argv, NULL);
+    argv[0] = "HSET";
+    lens[0] = 4;
+    lens[1] = strlen(argv[1]);
+    for (i = 0; i < vs->n; i++) {
+        if (vs->vid[i] == NULL) {
+            continue;
+        }
+        argv[n] = vs->vid[i];
+        lens[n] = strlen(vs->vid[i]);
+        argv[n + 1] = vs->buf.buf + vs->off[i];
+        lens[n + 1] = vs->len[i];
+        *bytes += lens[n] + lens[n + 1];
+        n += 2;
+        if (n == 2 + 2 * VSTATE_BATCH) {
+            mtw_redis_tx_cmd(tx, n, argv, lens);
+            n = 2;
+        }
+    }
+    if (n > 2) {
+        mtw_redis_tx_cmd(tx, n, argv, lens);
     }
 }
 
@@ -612,6 +653,8 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
     mtw_tick *t;
     mtw_doc_set set;
     mtw_doc_ctx dc;
+    mtw_doc_vstates vstates;
+    size_t vstate_bytes = 0;
     unsigned what = MTW_DOCS_LIVE;
     double t0 = cpu_ms(), t1, t2;
     tx_sink_state sink;
@@ -710,6 +753,16 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
         argv[1] = mtw_redis_tx_fmt(tx, "mtw:%s:docs:held", c->slug);
         mtw_redis_tx_cmd(tx, 3, argv, NULL);
     }
+    if (mtw_doc_vstates_build(&vstates, t, &dc) != 0) {
+        mtw_warn("scoring %s: out of memory building vehicle states",
+                 c->slug);
+        mtw_doc_vstates_free(&vstates);
+        mtw_tick_free(t);
+        mtw_live_free(live);
+        return;
+    }
+    dc.vstates = &vstates;
+    tx_vstates(tx, c->slug, &vstates, &vstate_bytes);
     mtw_doc_set_init(&set);
     sink.tx = tx;
     sink.slug = c->slug;
@@ -725,6 +778,7 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
     {
         mtw_warn("scoring %s: out of memory building documents", c->slug);
         mtw_doc_set_free(&set);
+        mtw_doc_vstates_free(&vstates);
         mtw_tick_free(t);
         mtw_live_free(live);
         return;
@@ -759,10 +813,12 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
               "%.1f, documents and queueing %.1f, total %.1f",
               c->slug, t->nv, t->ngroups, t->npreds,
               set.sunk - c->memo.skipped,
-              (set.sunk_bytes - c->memo.skipped_bytes) / 1024,
+              (set.sunk_bytes - c->memo.skipped_bytes + vstate_bytes)
+              / 1024,
               c->memo.skipped, c->memo.skipped_bytes / 1024, t1 - t0,
               t2 - t1, s->last_tick_ms - (t2 - t0), s->last_tick_ms);
     mtw_doc_set_free(&set);
+    mtw_doc_vstates_free(&vstates);
     mtw_tick_free(t);
     mtw_live_free(live);
 }

@@ -109,6 +109,15 @@ sub prediction {
              delay_sec => 120 };
 }
 
+# A prediction as the worker stores it for a bus it tracks: "live" (with
+# the bus's stops_away) where status, occupancy and current_location go.
+sub joined {
+    my ($p, $stops_away) = @_;
+    delete @{$p}{qw(status occupancy current_location)};
+    $p->{live} = { stops_away => $stops_away };
+    return $p;
+}
+
 # The stop name index entries of one stop (worker/docs/search.h): for each
 # word start of the lower-cased name (ASCII A-Z only), the name from there
 # (64 bytes at most), a NUL, the id.
@@ -187,8 +196,10 @@ sub seed_into {
 
     put($t, 'predictions:3734', enc({ stop_id => '3734', stop_name => 'Primrose / Lenore',
         predictions => [ prediction('12345', '14514', '14', 180),
-                         prediction('99999', '14520', '20', 400),
-                         prediction('12346', '14514', '14', 900),
+                         # tracked buses, whose state the module joins
+                         # from mtw:{city}:vstate: one there, one gone
+                         joined(prediction('99999', '14520', '20', 400), 4),
+                         joined(prediction('12346', '14514', '14', 900), undef),
                          { %{ prediction('55555', '14514', '14', 0) },
                            arrival_at => $NOW - 600 } ] }));
 
@@ -206,6 +217,10 @@ sub seed_into {
             search_entries($s->{name}, $s->{id}));
         $t->redis_cmd('GEOADD', "mtw:$c:geo:stops", $s->{lon}, $s->{lat}, $s->{id});
     }
+    $t->redis_cmd('HSET', "mtw:$c:vstate", '99999', enc({
+        status => { color => 'green', label => 'On time', severity => 'none',
+                    deviation_sec => 30, reason => undef, source => 'realtime' },
+        occupancy => 'FEW_SEATS_AVAILABLE', lat => 52.13, lon => -106.6 }));
     for my $v (@v) {
         $t->redis_cmd('HSET', "mtw:$c:vehicle", $v->{id}, enc($v));
         $t->redis_cmd('GEOADD', "mtw:$c:geo:vehicles", $v->{lon}, $v->{lat}, $v->{id});
