@@ -333,18 +333,15 @@ void mtw_redis_link_free(mtw_redis_link *l)
     free(l);
 }
 
-static int obuf_add(mtw_redis_link *l, const char *cmd, int len)
+/* room for len more bytes in the output buffer */
+static int obuf_reserve(mtw_redis_link *l, size_t len)
 {
     size_t cap;
     char *p;
 
-    if (len < 0) {
-        link_fail(l, "cannot format a command");
-        return REDIS_ERR;
-    }
-    if (l->olen + (size_t) len > l->ocap) {
+    if (l->olen + len > l->ocap) {
         cap = l->ocap ? l->ocap : 4096;
-        while (cap < l->olen + (size_t) len) {
+        while (cap < l->olen + len) {
             cap *= 2;
         }
         p = realloc(l->obuf, cap);
@@ -354,6 +351,18 @@ static int obuf_add(mtw_redis_link *l, const char *cmd, int len)
         }
         l->obuf = p;
         l->ocap = cap;
+    }
+    return REDIS_OK;
+}
+
+static int obuf_add(mtw_redis_link *l, const char *cmd, int len)
+{
+    if (len < 0) {
+        link_fail(l, "cannot format a command");
+        return REDIS_ERR;
+    }
+    if (obuf_reserve(l, (size_t) len) != REDIS_OK) {
+        return REDIS_ERR;
     }
     memcpy(l->obuf + l->olen, cmd, (size_t) len);
     l->olen += (size_t) len;
@@ -385,19 +394,43 @@ int mtw_redis_append(mtw_redis_link *l, const char *fmt, ...)
     return rc;
 }
 
+/*
+ * The command in the protocol's multi-bulk form (*argc, then $len and the
+ * bytes of each argument), written straight into the output buffer: a
+ * tick queues tens of megabytes of documents, which hiredis'
+ * redisFormatCommandArgv would first copy into a buffer of its own.
+ */
 int mtw_redis_append_argv(mtw_redis_link *l, int argc, const char **argv,
                           const size_t *argvlen)
 {
-    char *cmd = NULL;
-    int len, rc;
+    size_t need = 32, len;
+    char *p;
+    int i;
 
     if (l->err) {
         return REDIS_ERR;
     }
-    len = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
-    rc = obuf_add(l, cmd, len);
-    free(cmd);
-    return rc;
+    for (i = 0; i < argc; i++) {
+        len = argvlen != NULL ? argvlen[i] : strlen(argv[i]);
+        need += len + 32;       /* "$" digits CRLF bytes CRLF */
+    }
+    if (obuf_reserve(l, need) != REDIS_OK) {
+        return REDIS_ERR;
+    }
+    p = l->obuf + l->olen;
+    p += sprintf(p, "*%d\r\n", argc);
+    for (i = 0; i < argc; i++) {
+        len = argvlen != NULL ? argvlen[i] : strlen(argv[i]);
+        p += sprintf(p, "$%zu\r\n", len);
+        if (len > 0) {
+            memcpy(p, argv[i], len);
+            p += len;
+        }
+        *p++ = '\r';
+        *p++ = '\n';
+    }
+    l->olen = (size_t) (p - l->obuf);
+    return REDIS_OK;
 }
 
 int mtw_redis_flush(mtw_redis_link *l)
