@@ -35,6 +35,8 @@ typedef struct {
     size_t len;
     char etag[20];              /* "\"0123456789abcdef\"" */
     int64_t ts;
+    uint64_t inputs;            /* a fingerprint of what it was built
+                                 * from (predictions); 0: none */
 } mtw_doc;
 
 typedef struct {
@@ -45,8 +47,14 @@ typedef struct {
      * loop streams a ×20 city's 30 MB of documents into the Redis
      * transaction without holding them all */
     int (*sink)(void *ud, const mtw_doc *d);
+    /* when set too, asked before a document with an inputs fingerprint
+     * is built: 1 = the store holds the one built from these inputs,
+     * which is then neither built nor sunk (a tick's cost follows what
+     * changed: jobs/doc_memo.h) */
+    int (*held)(void *ud, const char *name, uint64_t inputs);
     void *sink_ud;
     size_t sunk, sunk_bytes;
+    size_t held_n;              /* documents not built, as held */
 } mtw_doc_set;
 
 void mtw_doc_set_init(mtw_doc_set *set);
@@ -125,6 +133,10 @@ void mtw_doc_score(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c);
 void mtw_doc_realtime(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c);
 void mtw_doc_predictions(mtw_jbuf *w, const mtw_tick *t,
                          const mtw_doc_ctx *c, uint32_t stop);
+/* The fingerprint of what predictions:{stop} is built from (never 0):
+ * equal fingerprints, equal documents. */
+uint64_t mtw_doc_predictions_inputs(const mtw_tick *t, const mtw_doc_ctx *c,
+                                    uint32_t stop);
 void mtw_doc_routes(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c);
 void mtw_doc_route(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
                    uint32_t route);

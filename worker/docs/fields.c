@@ -28,8 +28,8 @@ static int cmp_feedback_key(const void *key, const void *elem)
     return strcmp(key, ((const mtw_feedback *) elem)->vehicle_id);
 }
 
-static const mtw_feedback *find_feedback(const mtw_doc_ctx *c,
-                                         const char *vehicle_id)
+const mtw_feedback *mtw_doc_feedback_of(const mtw_doc_ctx *c,
+                                       const char *vehicle_id)
 {
     if (vehicle_id == NULL || c->feedback == NULL || c->nfeedback == 0) {
         return NULL;
@@ -41,7 +41,7 @@ static const mtw_feedback *find_feedback(const mtw_doc_ctx *c,
 void mtw_doc_jw_feedback(mtw_jbuf *w, const char *key, const mtw_doc_ctx *c,
                          const char *vehicle_id)
 {
-    const mtw_feedback *f = find_feedback(c, vehicle_id);
+    const mtw_feedback *f = mtw_doc_feedback_of(c, vehicle_id);
 
     mtw_jw_key(w, key);
     mtw_jw_obj(w);

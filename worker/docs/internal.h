@@ -21,20 +21,26 @@ struct mtw_doc_frags {
     uint32_t *rv;
 };
 
-/* mtw_doc_set_add with the ETag given (NULL: computed from the body). */
+/* mtw_doc_set_add with the ETag given (NULL: computed from the body) and
+ * the fingerprint of its inputs (0: none). */
 int mtw_doc_set_add_tagged(mtw_doc_set *set, const char *name,
-                           const mtw_jbuf *w, int64_t ts, const char *etag);
+                           const mtw_jbuf *w, int64_t ts, const char *etag,
+                           uint64_t inputs);
 
+/* the crowd feedback counters of a vehicle, or NULL: none, or votes are
+ * not read (c->feedback NULL) */
+const mtw_feedback *mtw_doc_feedback_of(const mtw_doc_ctx *c,
+                                       const char *vehicle_id);
 /* the crowd feedback counters of a vehicle as an object under key */
 void mtw_doc_jw_feedback(mtw_jbuf *w, const char *key, const mtw_doc_ctx *c,
                          const char *vehicle_id);
 /* "status": the vehicle's VehicleStatus, from the fragments when built */
 void mtw_doc_jw_status(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
                        long vi);
-/* the VehicleStatus value of vehicle vi, or null */
 /* "occupancy": the feed's OccupancyStatus by name ("MANY_SEATS_AVAILABLE",
  * ...), or null when the feed does not report crowding */
 void mtw_doc_jw_occupancy(mtw_jbuf *w, const mtw_vehicle *v);
+/* the VehicleStatus value of vehicle vi, or null */
 void mtw_doc_jw_status_value(mtw_jbuf *w, const mtw_tick *t,
                              const mtw_doc_ctx *c, long vi);
 /* one score group (an item of score, a direction of route:{id}) */

@@ -34,11 +34,12 @@ void mtw_etag(const char *body, size_t len, char *out)
 int mtw_doc_set_add(mtw_doc_set *set, const char *name, const mtw_jbuf *w,
                     int64_t ts)
 {
-    return mtw_doc_set_add_tagged(set, name, w, ts, NULL);
+    return mtw_doc_set_add_tagged(set, name, w, ts, NULL, 0);
 }
 
 int mtw_doc_set_add_tagged(mtw_doc_set *set, const char *name,
-                           const mtw_jbuf *w, int64_t ts, const char *etag)
+                           const mtw_jbuf *w, int64_t ts, const char *etag,
+                           uint64_t inputs)
 {
     mtw_doc *d;
 
@@ -52,6 +53,7 @@ int mtw_doc_set_add_tagged(mtw_doc_set *set, const char *name,
         tmp.body = w->buf;
         tmp.len = w->len;
         tmp.ts = ts;
+        tmp.inputs = inputs;
         if (etag != NULL) {
             memcpy(tmp.etag, etag, sizeof(tmp.etag));
         } else {
@@ -82,6 +84,7 @@ int mtw_doc_set_add_tagged(mtw_doc_set *set, const char *name,
     memcpy(d->body, w->buf, w->len + 1);
     d->len = w->len;
     d->ts = ts;
+    d->inputs = inputs;
     if (etag != NULL) {
         memcpy(d->etag, etag, sizeof(d->etag));
     } else {

@@ -3,6 +3,8 @@
  */
 #include "docs/internal.h"
 
+#include <string.h>
+
 
 /* status, occupancy and current_location of the prediction's vehicle */
 static void jw_inline_vehicle(mtw_jbuf *w, const mtw_tick *t,
@@ -100,6 +102,85 @@ void mtw_doc_predictions(mtw_jbuf *w, const mtw_tick *t,
      * an unchanged list is an unchanged document, not written again
      * (jobs/doc_memo.h) */
     mtw_jw_obj_end(w);
+}
+
+/* FNV-1a 64, continued over more bytes */
+static uint64_t fp_mix(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *b = data;
+
+    while (n-- > 0) {
+        h ^= *b++;
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+static uint64_t fp_int(uint64_t h, int64_t v)
+{
+    return fp_mix(h, &v, sizeof(v));
+}
+
+/* with its terminator, so that "ab","c" and "a","bc" differ; NULL is not
+ * "" (null is not "" in the document) */
+static uint64_t fp_str(uint64_t h, const char *str)
+{
+    return str != NULL ? fp_mix(h, str, strlen(str) + 1) : fp_int(h, -1);
+}
+
+/*
+ * What jw_prediction() reads, and mtw_doc_predictions() around it: the
+ * stop is its index (its id, name and position are the schedule's, and a
+ * new schedule clears the writer's memo); a tracked bus whose state is
+ * joined adds only its id and stops_away; one rendered inline adds the
+ * bytes of that rendering.  Any field added to the document must be added
+ * here (test_score_tick's test_predictions_inputs changes each one).
+ */
+uint64_t mtw_doc_predictions_inputs(const mtw_tick *t, const mtw_doc_ctx *c,
+                                    uint32_t stop)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    mtw_jbuf w;
+    uint32_t k;
+
+    mtw_jbuf_init(&w);
+    h = fp_int(h, stop);
+    for (k = 0; k < t->stop_count[stop]; k++) {
+        const mtw_prediction *p = &t->preds[t->stop_first[stop] + k];
+        const mtw_vehicle *v = p->vehicle >= 0
+                               ? &t->l->vehicles[p->vehicle] : NULL;
+        const char *vid = v ? v->id : p->tu ? p->tu->vehicle_id : NULL;
+        const mtw_feedback *f = mtw_doc_feedback_of(c, vid);
+        int joined = v != NULL && c->vstates != NULL
+                     && c->vstates->vid[p->vehicle] != NULL;
+
+        h = fp_str(h, vid);
+        h = fp_str(h, p->route_id);
+        h = fp_int(h, p->trip);         /* headsign, short name */
+        h = fp_str(h, p->trip_id);
+        h = fp_int(h, p->arrival_at);
+        h = fp_int(h, p->scheduled_at);
+        h = fp_int(h, p->confidence);
+        h = fp_int(h, p->source);
+        h = fp_int(h, p->stops_away);
+        h = fp_int(h, joined);
+        h = fp_int(h, c->feedback != NULL);     /* feedback_summary */
+        if (!joined) {
+            mtw_jbuf_reset(&w);
+            mtw_jw_obj(&w);
+            jw_inline_vehicle(&w, t, c, p, v);
+            h = fp_mix(h, w.buf, w.len);
+        }
+        if (f != NULL) {
+            h = fp_int(h, f->ahead);
+            h = fp_int(h, f->on_time);
+            h = fp_int(h, f->late);
+            h = fp_int(h, f->total);
+        }
+    }
+    mtw_jbuf_free(&w);
+    /* 0 is the memo's "none" */
+    return h != 0 ? h : 1;
 }
 
 void mtw_doc_stops(mtw_jbuf *w, const mtw_schedule *s, int64_t ts)

@@ -172,12 +172,25 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
      * their ETags hash side by side (mtw_fnv1a64_x4) */
     for (i = 0; (what & MTW_DOCS_LIVE) && i < s->nstops;) {
         size_t batch[4];
+        uint64_t inputs[4];
         int nb = 0, k;
 
         for (; i < s->nstops && nb < 4; i++) {
             if ((t->stop_count[i] > 0 || (also_stops && also_stops[i]))
                 && mtw_valid_doc_id(s->stops[i].id))
             {
+                if (set->held != NULL) {
+                    inputs[nb] = mtw_doc_predictions_inputs(t, c,
+                                                            (uint32_t) i);
+                    snprintf(name, sizeof(name), "predictions:%s",
+                             s->stops[i].id);
+                    if (set->held(set->sink_ud, name, inputs[nb])) {
+                        set->held_n++;
+                        continue;
+                    }
+                } else {
+                    inputs[nb] = 0;
+                }
                 mtw_doc_predictions(&pw[nb], t, c, (uint32_t) i);
                 batch[nb++] = i;
             }
@@ -200,8 +213,8 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
                 snprintf(etag, 19, "\"%016llx\"", (unsigned long long) h[k]);
                 snprintf(name, sizeof(name), "predictions:%s",
                          s->stops[batch[k]].id);
-                if (mtw_doc_set_add_tagged(set, name, &pw[k], t->now, etag)
-                    != 0)
+                if (mtw_doc_set_add_tagged(set, name, &pw[k], t->now, etag,
+                                           inputs[k]) != 0)
                 {
                     goto done;
                 }

@@ -3,7 +3,10 @@
  * only the documents that changed (issue 14: a tick's cost follows change).
  *
  * A memo maps a document's name to its ETag (both as 64-bit FNV-1a
- * hashes) for the documents a committed transaction wrote.  What a tick
+ * hashes) for the documents a committed transaction wrote; a document
+ * built from inputs with a fingerprint (a stop's predictions:
+ * mtw_doc_predictions_inputs) is remembered by that fingerprint instead,
+ * so that an unchanged one is not even built.  What a tick
  * writes is first noted as pending and enters the memo only once that
  * tick's MULTI/EXEC is known to have committed (the next tick sees the
  * city's publish count moved by exactly one, on the same connection);

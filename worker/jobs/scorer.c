@@ -246,8 +246,10 @@ static int tx_sink(void *ud, const mtw_doc *d)
     uint64_t name, etag;
 
     if (st->memo != NULL) {
+        /* a document built from fingerprinted inputs is remembered by
+         * them (tx_held), any other by its ETag */
         name = mtw_doc_memo_key(d->name);
-        etag = mtw_doc_memo_key(d->etag);
+        etag = d->inputs != 0 ? d->inputs : mtw_doc_memo_key(d->etag);
         if (mtw_doc_memo_holds(st->memo, name, etag)) {
             st->memo->skipped++;
             st->memo->skipped_bytes += d->len;
@@ -257,6 +259,20 @@ static int tx_sink(void *ud, const mtw_doc *d)
     }
     tx_doc(st->tx, st->slug, d, strcmp(d->name, "cities") == 0,
            &st->pending);
+    return 0;
+}
+
+/* a document Redis holds as built from these very inputs is not built */
+static int tx_held(void *ud, const char *name, uint64_t inputs)
+{
+    tx_sink_state *st = ud;
+
+    if (st->memo != NULL
+        && mtw_doc_memo_holds(st->memo, mtw_doc_memo_key(name), inputs))
+    {
+        st->memo->skipped++;
+        return 1;
+    }
     return 0;
 }
 
@@ -656,6 +672,7 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
     mtw_doc_vstates vstates;
     size_t vstate_bytes = 0;
     unsigned what = MTW_DOCS_LIVE;
+    int new_sched;
     double t0 = cpu_ms(), t1, t2;
     tx_sink_state sink;
     int static_due;
@@ -721,7 +738,8 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
         dc.feedback = c->feedback;      /* never NULL once read */
         dc.nfeedback = c->nfeedback;
     }
-    if (c->marks.sched != sched) {
+    new_sched = c->marks.sched != sched;
+    if (new_sched) {
         /* a new schedule: the old marks index another stop list */
         mtw_publisher_free(&c->marks);
         mtw_publisher_init(&c->marks);
@@ -742,7 +760,9 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
     /* unchanged documents are not written again; all of them are with
      * the static ones (a new connection, and every STATIC_EVERY_SEC) */
     mtw_doc_memo_settle(&c->memo, city->publishes, tx->conn);
-    if (static_due) {
+    if (static_due || new_sched) {
+        /* (the predictions are remembered by their inputs, stop indexes
+         * among them, which a new schedule renumbers) */
         mtw_doc_memo_clear(&c->memo);
     }
     if (c->memo.n == 0) {
@@ -769,6 +789,7 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
     sink.pending = 0;
     sink.memo = &c->memo;
     set.sink = tx_sink;
+    set.held = tx_held;
     set.sink_ud = &sink;
     if (c->marks.stops == NULL || c->marks.routes == NULL
         || mtw_docs_build_tick(&set, t, &dc, what, c->marks.routes,
@@ -809,13 +830,15 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
     s->last_tick_ms = cpu_ms() - t0;
     mtw_debug("scored %s: %zu vehicles, %zu route-directions, %zu "
               "predictions, %zu documents (%zu KiB) written, %zu "
-              "unchanged (%zu KiB) not; CPU ms: live state %.1f, tick "
-              "%.1f, documents and queueing %.1f, total %.1f",
+              "unchanged not (%zu of them not even built, the others "
+              "%zu KiB); CPU ms: live state %.1f, tick %.1f, documents "
+              "and queueing %.1f, total %.1f",
               c->slug, t->nv, t->ngroups, t->npreds,
-              set.sunk - c->memo.skipped,
+              set.sunk - (c->memo.skipped - set.held_n),
               (set.sunk_bytes - c->memo.skipped_bytes + vstate_bytes)
               / 1024,
-              c->memo.skipped, c->memo.skipped_bytes / 1024, t1 - t0,
+              c->memo.skipped, set.held_n, c->memo.skipped_bytes / 1024,
+              t1 - t0,
               t2 - t1, s->last_tick_ms - (t2 - t0), s->last_tick_ms);
     mtw_doc_set_free(&set);
     mtw_doc_vstates_free(&vstates);

@@ -816,6 +816,133 @@ static void test_json_writer(void **state)
     mtw_jbuf_free(&w);
 }
 
+/* --- the predictions' inputs fingerprint ------------------------------------ */
+
+#define MAX_FP_STOPS 64
+
+typedef struct {
+    uint64_t fp[MAX_FP_STOPS];
+    char *doc[MAX_FP_STOPS];
+} fp_snapshot;
+
+static void fp_take(fp_snapshot *f, const mtw_tick *t, const mtw_doc_ctx *c)
+{
+    mtw_jbuf w;
+    size_t i;
+
+    assert_true(t->s->nstops <= MAX_FP_STOPS);
+    mtw_jbuf_init(&w);
+    for (i = 0; i < t->s->nstops; i++) {
+        mtw_doc_predictions(&w, t, c, (uint32_t) i);
+        f->doc[i] = strdup(w.buf);
+        f->fp[i] = mtw_doc_predictions_inputs(t, c, (uint32_t) i);
+        assert_true(f->fp[i] != 0);
+    }
+    mtw_jbuf_free(&w);
+}
+
+static void fp_free(fp_snapshot *f, const mtw_tick *t)
+{
+    size_t i;
+
+    for (i = 0; i < t->s->nstops; i++) {
+        free(f->doc[i]);
+    }
+}
+
+/* after a change: a document that differs has another fingerprint, one
+ * that does not keeps it; returns how many documents differ */
+static int fp_compare(const fp_snapshot *a, const fp_snapshot *b,
+                      const mtw_tick *t, const char *what)
+{
+    size_t i;
+    int changed = 0;
+
+    for (i = 0; i < t->s->nstops; i++) {
+        int differs = strcmp(a->doc[i], b->doc[i]) != 0;
+
+        if (differs != (a->fp[i] != b->fp[i])) {
+            fail_msg("%s: stop %zu's document %s but its fingerprint %s",
+                     what, i, differs ? "changed" : "did not",
+                     a->fp[i] != b->fp[i] ? "did" : "did not");
+        }
+        changed += differs;
+    }
+    return changed;
+}
+
+/* change one input; the documents must show it, and so the fingerprints */
+#define FP_CHANGE(what, stmt, expect_change)                              \
+    do {                                                                  \
+        fp_snapshot after;                                                \
+        stmt;                                                             \
+        fp_take(&after, t, &c);                                           \
+        if ((fp_compare(&before, &after, t, what) > 0) != expect_change) { \
+            fail_msg("%s: expected the documents %s", what,               \
+                     expect_change ? "to change" : "unchanged");          \
+        }                                                                 \
+        fp_free(&before, t);                                              \
+        before = after;                                                   \
+    } while (0)
+
+static void test_predictions_inputs(void **state)
+{
+    int64_t now = base + 7 * 3600 + 2880;
+    mtw_score_params p;
+    mtw_live *l = bunched_live(now - 10);
+    mtw_doc_ctx c = { .city = "saskatoon", .poll_sec = 12,
+                      .system_median = 75.0 };
+    mtw_feedback fb[1];
+    mtw_doc_vstates vs;
+    fp_snapshot before;
+    mtw_tick *t;
+    mtw_prediction *pr = NULL;
+    size_t i;
+
+    (void) state;
+    mtw_score_params_default(&p);
+    c.now = now;
+    t = mtw_tick_run(sched, l, now, &p);
+    assert_non_null(t);
+    for (i = 0; i < t->npreds && pr == NULL; i++) {
+        if (t->preds[i].vehicle >= 0) {
+            pr = &t->preds[i];
+        }
+    }
+    assert_non_null(pr);
+    fp_take(&before, t, &c);
+    /* each field of a prediction, the bus's state rendered inline, its
+     * votes */
+    FP_CHANGE("arrival_at", pr->arrival_at += 1, 1);
+    FP_CHANGE("scheduled_at", pr->scheduled_at += 1, 1);
+    FP_CHANGE("confidence", pr->confidence = MTW_CONF_LOW, 1);
+    FP_CHANGE("source", pr->source = MTW_PRED_SCHEDULED, 1);
+    FP_CHANGE("stops_away", pr->stops_away += 1, 1);
+    FP_CHANGE("trip_id", pr->trip_id = "another trip", 1);
+    FP_CHANGE("route_id", pr->route_id = "another route", 1);
+    FP_CHANGE("occupancy",
+              l->vehicles[pr->vehicle].occupancy = 2, 1);
+    FP_CHANGE("position", l->vehicles[pr->vehicle].lat += 0.001, 1);
+    FP_CHANGE("status", t->vs[pr->vehicle].delay += 60, 1);
+    fb[0].vehicle_id = l->vehicles[pr->vehicle].id;
+    fb[0].ahead = 1;
+    fb[0].on_time = fb[0].late = 0;
+    fb[0].total = 1;
+    FP_CHANGE("votes read", (c.feedback = fb, c.nfeedback = 1), 1);
+    FP_CHANGE("a vote", fb[0].late = 1, 1);
+    /* joined: the bus's state is not in the documents, nor in their
+     * fingerprints, but that it is joined is */
+    assert_int_equal(mtw_doc_vstates_build(&vs, t, &c), 0);
+    FP_CHANGE("joined", c.vstates = &vs, 1);
+    FP_CHANGE("position, joined", l->vehicles[pr->vehicle].lat += 0.001, 0);
+    FP_CHANGE("status, joined", t->vs[pr->vehicle].delay += 60, 0);
+    FP_CHANGE("stops_away, joined", pr->stops_away += 1, 1);
+    fp_free(&before, t);
+    mtw_doc_vstates_free(&vs);
+    mtw_tick_free(t);
+    mtw_live_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -831,6 +958,7 @@ int main(void)
         cmocka_unit_test(test_geo),
         cmocka_unit_test(test_locate_hint),
         cmocka_unit_test(test_documents),
+        cmocka_unit_test(test_predictions_inputs),
         cmocka_unit_test(test_json_writer),
         cmocka_unit_test(test_fnv_x4),
     };
