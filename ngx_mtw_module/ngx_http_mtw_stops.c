@@ -115,7 +115,9 @@ static ngx_int_t ngx_http_mtw_predictions_done(ngx_http_request_t *r,
 static ngx_int_t ngx_http_mtw_bad_param(ngx_http_request_t *r,
     const char *message);
 static json_t *ngx_http_mtw_prediction_item(ngx_http_request_t *r,
-    ngx_http_mtw_reply_t *rep, json_t **states, json_t *p);
+    ngx_http_mtw_reply_t *rep, json_t **states, json_t *stop, json_t *p);
+static ngx_int_t ngx_http_mtw_prediction_live(json_t *item, json_t *live,
+    json_t *state);
 static json_t *ngx_http_mtw_prediction_state(ngx_http_request_t *r,
     ngx_http_mtw_reply_t *rep, json_t **states, json_t *vid);
 static void ngx_http_mtw_states_free(json_t **states, size_t n);
@@ -592,7 +594,7 @@ ngx_http_mtw_predictions_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
                              "confidence", json_object_get(p, "confidence"));
 
         } else {
-            item = ngx_http_mtw_prediction_item(r, rep, states, p);
+            item = ngx_http_mtw_prediction_item(r, rep, states, stop, p);
 
             if (item != NULL) {
                 json_object_set_new(item, "arrival_in_sec",
@@ -652,18 +654,19 @@ ngx_http_mtw_predictions_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 
 /*
  * An answer's copy of the stored prediction p.  A prediction of a tracked
- * bus carries "live" (its "stops_away") where its vehicle's status,
- * occupancy and current_location go: they are joined from the bus's state
- * in mtw:{city}:vstate, in that place; one the script found no state for
- * (the bus left the feed since) answers them null.  Other predictions
- * carry them inline and are copied as they are.
+ * bus carries "live" (its "stops_away"): in its place go the bus's status,
+ * occupancy and current_location, joined from its state in
+ * mtw:{city}:vstate (null when the bus left the feed since); it also
+ * leaves out what the module makes itself: stop_id and stop_name (the
+ * stop's, after trip_id) and delay_sec (arrival_at - scheduled_arrival_at,
+ * before it).  Other predictions carry all of it and are copied.
  */
 static json_t *
 ngx_http_mtw_prediction_item(ngx_http_request_t *r,
-    ngx_http_mtw_reply_t *rep, json_t **states, json_t *p)
+    ngx_http_mtw_reply_t *rep, json_t **states, json_t *stop, json_t *p)
 {
     const char  *key;
-    json_t      *item, *value, *live, *state, *lat, *lon, *loc, *away;
+    json_t      *item, *value, *live, *state, *at, *sched;
 
     live = json_object_get(p, "live");
 
@@ -681,41 +684,48 @@ ngx_http_mtw_prediction_item(ngx_http_request_t *r,
 
     json_object_foreach(p, key, value) {
 
-        if (ngx_strcmp(key, "live") != 0) {
-            if (json_object_set(item, key, value) != 0) {
+        if (ngx_strcmp(key, "live") == 0) {
+            if (ngx_http_mtw_prediction_live(item, live, state) != NGX_OK) {
                 goto failed;
             }
 
             continue;
         }
 
-        value = json_object_get(state, "status");
-        if (json_object_set(item, "status", value ? value : json_null())
-            != 0)
-        {
+        if (ngx_strcmp(key, "scheduled_arrival_at") == 0) {
+            at = json_object_get(p, "arrival_at");
+            sched = value;
+
+            if (json_object_set_new(item, "delay_sec",
+                    json_is_integer(at) && json_is_integer(sched)
+                    ? json_integer(json_integer_value(at)
+                                   - json_integer_value(sched))
+                    : json_null())
+                != 0)
+            {
+                goto failed;
+            }
+        }
+
+        if (json_object_set(item, key, value) != 0) {
             goto failed;
         }
 
-        value = json_object_get(state, "occupancy");
-        if (json_object_set(item, "occupancy", value ? value : json_null())
-            != 0)
-        {
-            goto failed;
-        }
+        if (ngx_strcmp(key, "trip_id") == 0) {
+            value = json_object_get(stop, "id");
+            if (json_object_set(item, "stop_id", value ? value : json_null())
+                != 0)
+            {
+                goto failed;
+            }
 
-        lat = json_object_get(state, "lat");
-        lon = json_object_get(state, "lon");
-        away = json_object_get(live, "stops_away");
-
-        if (json_is_number(lat) && json_is_number(lon)) {
-            loc = json_pack("{s:O,s:O,s:O}", "lat", lat, "lon", lon,
-                            "stops_away", away ? away : json_null());
-        } else {
-            loc = json_null();
-        }
-
-        if (json_object_set_new(item, "current_location", loc) != 0) {
-            goto failed;
+            value = json_object_get(stop, "name");
+            if (json_object_set(item, "stop_name",
+                                value ? value : json_null())
+                != 0)
+            {
+                goto failed;
+            }
         }
     }
 
@@ -725,6 +735,43 @@ failed:
 
     json_decref(item);
     return NULL;
+}
+
+
+/* status, occupancy and current_location of a joined prediction */
+static ngx_int_t
+ngx_http_mtw_prediction_live(json_t *item, json_t *live, json_t *state)
+{
+    json_t  *value, *lat, *lon, *loc, *away;
+
+    value = json_object_get(state, "status");
+    if (json_object_set(item, "status", value ? value : json_null()) != 0) {
+        return NGX_ERROR;
+    }
+
+    value = json_object_get(state, "occupancy");
+    if (json_object_set(item, "occupancy", value ? value : json_null())
+        != 0)
+    {
+        return NGX_ERROR;
+    }
+
+    lat = json_object_get(state, "lat");
+    lon = json_object_get(state, "lon");
+    away = json_object_get(live, "stops_away");
+
+    if (json_is_number(lat) && json_is_number(lon)) {
+        loc = json_pack("{s:O,s:O,s:O}", "lat", lat, "lon", lon,
+                        "stops_away", away ? away : json_null());
+    } else {
+        loc = json_null();
+    }
+
+    if (json_object_set_new(item, "current_location", loc) != 0) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 

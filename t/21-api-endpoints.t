@@ -103,8 +103,12 @@ $t->check_requests([
                 'predictions.0.occupancy' => 'FEW_SEATS_AVAILABLE',
                 'predictions.0.current_location.lat' => 52.13,
                 'predictions.0.current_location.stops_away' => 4,
+                # and what the module makes: the stop, the delay
+                'predictions.0.stop_id' => '3734',
+                'predictions.0.stop_name' => 'Primrose / Lenore',
+                'predictions.0.delay_sec' => 120,
                 'predictions.0' => sub { !exists $_[0]{live} } },
-      body_like => qr/"status":\{[^{}]*\},"occupancy":"FEW_SEATS_AVAILABLE","current_location":\{"lat":52.13,"lon":-106.6,"stops_away":4\}/ },
+      body_like => qr/"status":\{[^{}]*\},"occupancy":"FEW_SEATS_AVAILABLE","current_location":\{"lat":52.13,"lon":-106.6,"stops_away":4\}.*"trip_id":"99999","stop_id":"3734","stop_name":"Primrose \/ Lenore"|"trip_id":"99999","stop_id":"3734","stop_name":"Primrose \/ Lenore".*"status":\{[^{}]*\},"occupancy":"FEW_SEATS_AVAILABLE","current_location":\{"lat":52.13,"lon":-106.6,"stops_away":4\}/ },
     # a tracked bus gone from the states since: null, not an error
     { path => '/api/stops/3734/predictions?route=14514', status => 200,
       json => { predictions => sub { @{ $_[0] } == 2 },
@@ -112,6 +116,8 @@ $t->check_requests([
                 'predictions.1.status' => undef,
                 'predictions.1.occupancy' => undef,
                 'predictions.1.current_location' => undef,
+                'predictions.1.stop_id' => '3734',
+                'predictions.1.delay_sec' => 120,
                 'predictions.1' => sub { !exists $_[0]{live} && exists $_[0]{status} } } },
     { path => '/api/stops/4000/predictions', status => 200,
       json => { stop_id => '4000', predictions => sub { @{ $_[0] } == 0 } } },

@@ -32,6 +32,10 @@ static void jw_prediction(mtw_jbuf *w, const mtw_tick *t,
     const mtw_vehicle *v = p->vehicle >= 0 ? &t->l->vehicles[p->vehicle]
                                            : NULL;
     const char *vid = v ? v->id : p->tu ? p->tu->vehicle_id : NULL;
+    /* a tracked bus's prediction is joined by the module: it adds what
+     * it can make from the stop and from the bus's state */
+    int joined = v != NULL && c->vstates != NULL
+                 && c->vstates->vid[p->vehicle] != NULL;
 
     mtw_jw_obj(w);
     mtw_jw_kstr(w, "vehicle_id", vid);
@@ -44,8 +48,10 @@ static void jw_prediction(mtw_jbuf *w, const mtw_tick *t,
                     r >= 0 ? t->s->routes[r].short_name : NULL);
     }
     mtw_jw_kstr(w, "trip_id", p->trip_id);
-    mtw_jw_kstr(w, "stop_id", st->id);
-    mtw_jw_kstr(w, "stop_name", st->name);
+    if (!joined) {
+        mtw_jw_kstr(w, "stop_id", st->id);
+        mtw_jw_kstr(w, "stop_name", st->name);
+    }
     mtw_jw_kstr(w, "headsign", p->trip >= 0 ? t->s->trips[p->trip].headsign
                                             : NULL);
     /* no arrival_in_sec: the module counts it from arrival_at at each
@@ -53,9 +59,7 @@ static void jw_prediction(mtw_jbuf *w, const mtw_tick *t,
     mtw_jw_kint(w, "arrival_at", p->arrival_at);
     mtw_jw_kstr(w, "confidence", mtw_confidence_str(p->confidence));
     mtw_jw_kstr(w, "source", mtw_pred_source_str(p->source));
-    if (v != NULL && c->vstates != NULL
-        && c->vstates->vid[p->vehicle] != NULL)
-    {
+    if (joined) {
         /* the bus's status, occupancy and position are its state in
          * mtw:{city}:vstate, joined by the module in their place */
         mtw_jw_key(w, "live");
@@ -68,8 +72,11 @@ static void jw_prediction(mtw_jbuf *w, const mtw_tick *t,
     if (c->feedback != NULL) {
         mtw_doc_jw_feedback(w, "feedback_summary", c, vid);
     }
-    jw_opt_int(w, "delay_sec", p->scheduled_at != 0,
-               p->arrival_at - p->scheduled_at);
+    if (!joined) {
+        /* (joined: the module's arrival_at - scheduled_arrival_at) */
+        jw_opt_int(w, "delay_sec", p->scheduled_at != 0,
+                   p->arrival_at - p->scheduled_at);
+    }
     jw_opt_int(w, "scheduled_arrival_at", p->scheduled_at != 0,
                p->scheduled_at);
     mtw_jw_obj_end(w);

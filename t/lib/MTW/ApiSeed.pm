@@ -111,9 +111,12 @@ sub prediction {
 
 # A prediction as the worker stores it for a bus it tracks: "live" (with
 # the bus's stops_away) where status, occupancy and current_location go.
+# It leaves out what the module makes: the stop's id and name, and
+# delay_sec (from scheduled_arrival_at).
 sub joined {
     my ($p, $stops_away) = @_;
-    delete @{$p}{qw(status occupancy current_location)};
+    delete @{$p}{qw(status occupancy current_location stop_id stop_name)};
+    $p->{scheduled_arrival_at} = $p->{arrival_at} - delete $p->{delay_sec};
     $p->{live} = { stops_away => $stops_away };
     return $p;
 }
