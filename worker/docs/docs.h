@@ -80,6 +80,18 @@ typedef struct {
     int zoom_level;
 } mtw_city_info;
 
+/*
+ * The writers a tick's documents are built in.  A caller that builds
+ * every few seconds keeps them, so that their buffers (a x20 city's
+ * realtime document is 6 MB) are not grown from nothing, copied on the
+ * way and faulted in again at every tick.
+ */
+typedef struct {
+    mtw_jbuf w, pw[4];
+} mtw_doc_bufs;
+
+void mtw_doc_bufs_free(mtw_doc_bufs *b);
+
 /* per-vehicle JSON rendered once per tick (internal to docs/) */
 typedef struct mtw_doc_frags mtw_doc_frags;
 
@@ -116,6 +128,7 @@ typedef struct {
     const mtw_doc_frags *frags; /* NULL: render everything inline */
     const mtw_doc_vstates *vstates; /* NULL: predictions carry the
                                      * vehicles' states inline */
+    mtw_doc_bufs *bufs;         /* NULL: mtw_docs_build_tick's own */
 } mtw_doc_ctx;
 
 /* The tick's vehicles' states (vs is then the caller's to free, also on

@@ -86,6 +86,16 @@ static int frags_build(mtw_doc_frags *f, const mtw_tick *t,
     return f->buf.failed || (t->nv > 0 && f->buf.buf == NULL) ? -1 : 0;
 }
 
+void mtw_doc_bufs_free(mtw_doc_bufs *b)
+{
+    size_t i;
+
+    mtw_jbuf_free(&b->w);
+    for (i = 0; i < 4; i++) {
+        mtw_jbuf_free(&b->pw[i]);
+    }
+}
+
 int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
                         const mtw_doc_ctx *c0, unsigned what,
                         const uint8_t *also_routes, const uint8_t *also_stops)
@@ -94,16 +104,14 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
     uint8_t *live_route = calloc(s->nroutes + 1, 1);
     mtw_doc_ctx cc = *c0, *c = &cc;
     mtw_doc_frags frags;
-    mtw_jbuf w, pw[4];
+    mtw_doc_bufs own, *b = c0->bufs != NULL ? c0->bufs : &own;
+    mtw_jbuf *w = &b->w, *pw = b->pw;
     char name[160];
     size_t i;
     int rc = -1;
 
     memset(&frags, 0, sizeof(frags));
-    mtw_jbuf_init(&w);
-    for (i = 0; i < 4; i++) {
-        mtw_jbuf_init(&pw[i]);
-    }
+    memset(&own, 0, sizeof(own));
     if (live_route == NULL || frags_build(&frags, t, c0) != 0) {
         goto done;
     }
@@ -114,27 +122,27 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
         }
     }
     if (what & MTW_DOCS_SCORE) {
-        mtw_doc_score(&w, t, c);
-        if (mtw_doc_set_add(set, "score", &w, t->now) != 0) {
+        mtw_doc_score(w, t, c);
+        if (mtw_doc_set_add(set, "score", w, t->now) != 0) {
             goto done;
         }
-        mtw_doc_routes(&w, t, c);
-        if (mtw_doc_set_add(set, "routes", &w, t->now) != 0) {
+        mtw_doc_routes(w, t, c);
+        if (mtw_doc_set_add(set, "routes", w, t->now) != 0) {
             goto done;
         }
-        mtw_doc_overview(&w, t, c);
-        if (mtw_doc_set_add(set, "overview", &w, t->now) != 0) {
+        mtw_doc_overview(w, t, c);
+        if (mtw_doc_set_add(set, "overview", w, t->now) != 0) {
             goto done;
         }
-        if (mtw_doc_feed_health(&w, t, c) != 0
-            || mtw_doc_set_add(set, "feed-health", &w, t->now) != 0)
+        if (mtw_doc_feed_health(w, t, c) != 0
+            || mtw_doc_set_add(set, "feed-health", w, t->now) != 0)
         {
             goto done;
         }
     }
     if (what & MTW_DOCS_LIVE) {
-        mtw_doc_realtime(&w, t, c);
-        if (mtw_doc_set_add(set, "realtime", &w, t->now) != 0) {
+        mtw_doc_realtime(w, t, c);
+        if (mtw_doc_set_add(set, "realtime", w, t->now) != 0) {
             goto done;
         }
     }
@@ -143,17 +151,17 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
             continue;
         }
         if (what & MTW_DOCS_SCORE) {
-            mtw_doc_route(&w, t, c, (uint32_t) i);
+            mtw_doc_route(w, t, c, (uint32_t) i);
             snprintf(name, sizeof(name), "route:%s", s->routes[i].id);
-            if (mtw_doc_set_add(set, name, &w, t->now) != 0) {
+            if (mtw_doc_set_add(set, name, w, t->now) != 0) {
                 goto done;
             }
         }
         if (what & MTW_DOCS_LIVE) {
-            mtw_doc_route_activity(&w, t, c, (uint32_t) i);
+            mtw_doc_route_activity(w, t, c, (uint32_t) i);
             snprintf(name, sizeof(name), "route:%s:activity",
                      s->routes[i].id);
-            if (mtw_doc_set_add(set, name, &w, t->now) != 0) {
+            if (mtw_doc_set_add(set, name, w, t->now) != 0) {
                 goto done;
             }
         }
@@ -161,9 +169,9 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
             || ((what & MTW_DOCS_LIVE)
                 && (live_route[i] || (also_routes && also_routes[i]))))
         {
-            mtw_doc_route_live(&w, t, c, (uint32_t) i);
+            mtw_doc_route_live(w, t, c, (uint32_t) i);
             snprintf(name, sizeof(name), "route:%s:live", s->routes[i].id);
-            if (mtw_doc_set_add(set, name, &w, t->now) != 0) {
+            if (mtw_doc_set_add(set, name, w, t->now) != 0) {
                 goto done;
             }
         }
@@ -223,10 +231,7 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
     }
     rc = 0;
 done:
-    mtw_jbuf_free(&w);
-    for (i = 0; i < 4; i++) {
-        mtw_jbuf_free(&pw[i]);
-    }
+    mtw_doc_bufs_free(&own);
     frags_free(&frags);
     free(live_route);
     return rc;

@@ -37,6 +37,7 @@ void mtw_scorer_free(mtw_scorer *s)
         mtw_shape_set_free(&s->city[i].shapes);
         mtw_publisher_free(&s->city[i].marks);
         mtw_doc_memo_free(&s->city[i].memo);
+        mtw_doc_bufs_free(&s->city[i].bufs);
         mtw_histlog_free(&s->city[i].log);
         free(s->city[i].vote_counts);
         free(s->city[i].feedback);
@@ -725,6 +726,7 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
     }
     memset(&dc, 0, sizeof(dc));
     dc.city = c->slug;
+    dc.bufs = &c->bufs;
     dc.now = now;
     dc.poll_sec = s->cfg->poll_sec;
     dc.system_median = 75.0;
