@@ -77,27 +77,21 @@ static ngx_http_mtw_script_t  ngx_http_mtw_lua_nearby = ngx_http_mtw_script(
 
 /* KEYS: doc:predictions:{id}, stop, vstate; ARGV: stop id.
  * -> {stop json or nil, EXISTS stop, body or nil, ts or nil, then a
- * vehicle id and its state (or nil) for each vehicle a prediction names
- * with "live"}: the stop's list and the states it joins, in one round
- * trip (docs/redis-contract.md) */
+ * vehicle id and its state (or nil) for each bus the list's "vids" names
+ * (the ids of the buses its items join, space-separated)}: the stop's
+ * list and the states it joins, in one round trip, without decoding the
+ * list in Redis (docs/redis-contract.md) */
 static ngx_http_mtw_script_t  ngx_http_mtw_lua_predictions =
     ngx_http_mtw_script(
-    "local d = redis.call('HMGET', KEYS[1], 'body', 'ts')\n"
+    "local d = redis.call('HMGET', KEYS[1], 'body', 'ts', 'vids')\n"
     "local out = {redis.call('HGET', KEYS[2], ARGV[1]),\n"
     "  redis.call('EXISTS', KEYS[2]), d[1], d[2]}\n"
-    "if not d[1] or not string.find(d[1], '\"live\":', 1, true) then\n"
-    "  return out\n"
-    "end\n"
-    "local ok, doc = pcall(cjson.decode, d[1])\n"
-    "if not ok or type(doc) ~= 'table'\n"
-    "  or type(doc.predictions) ~= 'table' then\n"
+    "if not d[1] or not d[3] then\n"
     "  return out\n"
     "end\n"
     "local seen = {}\n"
-    "for _, p in ipairs(doc.predictions) do\n"
-    "  local v = p.vehicle_id\n"
-    "  if type(p.live) == 'table' and type(v) == 'string'\n"
-    "    and not seen[v] then\n"
+    "for v in string.gmatch(d[3], '%S+') do\n"
+    "  if not seen[v] then\n"
     "    seen[v] = true\n"
     "    out[#out + 1] = v\n"
     "    out[#out + 1] = redis.call('HGET', KEYS[3], v)\n"

@@ -171,7 +171,7 @@ like($ovd->{insight}, qr/^\d+ buses are running\. Measured against the timetable
 # is written once, in mtw:{city}:vstate, for the module to join
 my %vstate = @{ $t->redis_cmd('HGETALL', 'mtw:saskatoon:vstate') || [] };
 $_ = decode_json($_) for values %vstate;
-my ($live_preds, $live_bad) = (0, 0);
+my ($live_preds, $live_bad, $vids_bad) = (0, 0, 0);
 my $crowd = qr/^(EMPTY|MANY_SEATS_AVAILABLE|FEW_SEATS_AVAILABLE|STANDING_ROOM_ONLY|CRUSHED_STANDING_ROOM_ONLY|FULL)$/;
 my ($lv, $lv_crowd, $rp, $rp_crowd) = (0, 0, 0, 0);
 for my $route (sort keys %active) {
@@ -179,6 +179,10 @@ for my $route (sort keys %active) {
     for my $v (@{ $page->{vehicles} }) { $lv++; $lv_crowd++ if ($v->{occupancy} // '') =~ $crowd; }
     for my $stop (@{ $page->{stops} }) {
         my $p = doc("predictions:$stop->{id}") or next;
+        # the list's "vids": the buses its live items join, for the module
+        my %named = map { $_ => 1 } split / /, raw("predictions:$stop->{id}")->{vids} // '';
+        my %live = map { $_->{vehicle_id} => 1 } grep { $_->{live} } @{ $p->{predictions} };
+        $vids_bad++ if join(',', sort keys %named) ne join(',', sort keys %live);
         for my $pr (grep { $_->{source} eq 'realtime' && defined $_->{vehicle_id} } @{ $p->{predictions} }) {
             my $state = $pr;
             if ($pr->{live}) {
@@ -196,6 +200,7 @@ ok($lv > 0 && $lv_crowd == $lv, "crowding on every live vehicle ($lv_crowd of $l
 ok($rp > 0 && $rp_crowd == $rp, "crowding on every realtime prediction ($rp_crowd of $rp)");
 ok($live_preds > $rp / 2 && $live_bad == 0,
    "$live_preds of $rp realtime predictions join their bus's state by id ($live_bad without one, or with it inline)");
+is($vids_bad, 0, "each list's vids name exactly the buses its live items join");
 my @vs = values %vstate;
 is(scalar(grep { !exists $_->{status} || !exists $_->{occupancy} || !defined $_->{lat} } @vs), 0,
    scalar(@vs) . ' vehicle states, each with status, occupancy and position');

@@ -37,6 +37,9 @@ typedef struct {
     int64_t ts;
     uint64_t inputs;            /* a fingerprint of what it was built
                                  * from (predictions); 0: none */
+    const char *vids;           /* predictions, streamed to a sink: the
+                                 * ids of the buses its items join,
+                                 * space-separated; else NULL */
 } mtw_doc;
 
 typedef struct {
@@ -87,7 +90,7 @@ typedef struct {
  * way and faulted in again at every tick.
  */
 typedef struct {
-    mtw_jbuf w, pw[4];
+    mtw_jbuf w, pw[4], vids[4];
 } mtw_doc_bufs;
 
 void mtw_doc_bufs_free(mtw_doc_bufs *b);
@@ -101,8 +104,9 @@ typedef struct mtw_doc_frags mtw_doc_frags;
  * ahead of some forty stops; written once per vehicle (the Redis hash
  * mtw:{city}:vstate, docs/redis-contract.md) instead of into each of
  * their lists, a stop's list changes only when its predictions do.  For
- * vehicle i of the tick, vid[i] is its id when it has one no other
- * vehicle of the tick shares, and its state {"status","occupancy"[,"lat",
+ * vehicle i of the tick, vid[i] is its id when it has one of the key
+ * alphabet (mtw_valid_doc_id) no other vehicle of the tick shares, and
+ * its state {"status","occupancy"[,"lat",
  * "lon"]} is buf.buf + off[i], len[i] bytes; vid[i] NULL: its predictions
  * carry the state inline, as they all do without a vstates.
  */
@@ -146,6 +150,10 @@ void mtw_doc_score(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c);
 void mtw_doc_realtime(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c);
 void mtw_doc_predictions(mtw_jbuf *w, const mtw_tick *t,
                          const mtw_doc_ctx *c, uint32_t stop);
+/* The ids of the buses predictions:{stop} joins (its items with "live"),
+ * space-separated, into w (reset first; empty when none). */
+void mtw_doc_predictions_vids(mtw_jbuf *w, const mtw_tick *t,
+                              const mtw_doc_ctx *c, uint32_t stop);
 /* The fingerprint of what predictions:{stop} is built from (never 0):
  * equal fingerprints, equal documents. */
 uint64_t mtw_doc_predictions_inputs(const mtw_tick *t, const mtw_doc_ctx *c,

@@ -34,12 +34,12 @@ void mtw_etag(const char *body, size_t len, char *out)
 int mtw_doc_set_add(mtw_doc_set *set, const char *name, const mtw_jbuf *w,
                     int64_t ts)
 {
-    return mtw_doc_set_add_tagged(set, name, w, ts, NULL, 0);
+    return mtw_doc_set_add_tagged(set, name, w, ts, NULL, 0, NULL);
 }
 
 int mtw_doc_set_add_tagged(mtw_doc_set *set, const char *name,
                            const mtw_jbuf *w, int64_t ts, const char *etag,
-                           uint64_t inputs)
+                           uint64_t inputs, const char *vids)
 {
     mtw_doc *d;
 
@@ -54,6 +54,7 @@ int mtw_doc_set_add_tagged(mtw_doc_set *set, const char *name,
         tmp.len = w->len;
         tmp.ts = ts;
         tmp.inputs = inputs;
+        tmp.vids = vids;
         if (etag != NULL) {
             memcpy(tmp.etag, etag, sizeof(tmp.etag));
         } else {
@@ -85,6 +86,7 @@ int mtw_doc_set_add_tagged(mtw_doc_set *set, const char *name,
     d->len = w->len;
     d->ts = ts;
     d->inputs = inputs;
+    d->vids = NULL;
     if (etag != NULL) {
         memcpy(d->etag, etag, sizeof(d->etag));
     } else {

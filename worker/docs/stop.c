@@ -111,6 +111,30 @@ void mtw_doc_predictions(mtw_jbuf *w, const mtw_tick *t,
     mtw_jw_obj_end(w);
 }
 
+void mtw_doc_predictions_vids(mtw_jbuf *w, const mtw_tick *t,
+                              const mtw_doc_ctx *c, uint32_t stop)
+{
+    uint32_t k;
+
+    mtw_jbuf_reset(w);
+    for (k = 0; c->vstates != NULL && k < t->stop_count[stop]; k++) {
+        const mtw_prediction *p = &t->preds[t->stop_first[stop] + k];
+        const char *vid = p->vehicle >= 0 ? c->vstates->vid[p->vehicle]
+                                          : NULL;
+
+        if (vid == NULL) {
+            continue;
+        }
+        /* a plain list, not JSON: no commas between the ids */
+        w->need_comma = 0;
+        if (w->len > 0) {
+            mtw_jw_raw(w, " ", 1);
+            w->need_comma = 0;
+        }
+        mtw_jw_raw(w, vid, strlen(vid));
+    }
+}
+
 /* FNV-1a 64, continued over more bytes */
 static uint64_t fp_mix(uint64_t h, const void *data, size_t n)
 {

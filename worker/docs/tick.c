@@ -93,6 +93,7 @@ void mtw_doc_bufs_free(mtw_doc_bufs *b)
     mtw_jbuf_free(&b->w);
     for (i = 0; i < 4; i++) {
         mtw_jbuf_free(&b->pw[i]);
+        mtw_jbuf_free(&b->vids[i]);
     }
 }
 
@@ -200,6 +201,7 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
                     inputs[nb] = 0;
                 }
                 mtw_doc_predictions(&pw[nb], t, c, (uint32_t) i);
+                mtw_doc_predictions_vids(&b->vids[nb], t, c, (uint32_t) i);
                 batch[nb++] = i;
             }
         }
@@ -222,7 +224,9 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
                 snprintf(name, sizeof(name), "predictions:%s",
                          s->stops[batch[k]].id);
                 if (mtw_doc_set_add_tagged(set, name, &pw[k], t->now, etag,
-                                           inputs[k]) != 0)
+                                           inputs[k],
+                                           b->vids[k].buf ? b->vids[k].buf
+                                                          : "") != 0)
                 {
                     goto done;
                 }

@@ -56,13 +56,16 @@ int mtw_doc_vstates_build(mtw_doc_vstates *vs, const mtw_tick *t,
         return -1;
     }
     for (i = 0; i < t->nv; i++) {
-        if (t->l->vehicles[i].id != NULL && t->l->vehicles[i].id[0] != '\0') {
+        /* ids of the key alphabet: a space separates them in a list's
+         * "vids" (docs/redis-contract.md) */
+        if (mtw_valid_doc_id(t->l->vehicles[i].id)) {
             ids[n].id = t->l->vehicles[i].id;
             ids[n].vi = (uint32_t) i;
             n++;
         }
     }
-    /* an id two vehicles share names neither: theirs stay inline */
+    /* an id two vehicles share names neither: theirs stay inline, as do
+     * those of other ids */
     mtw_sort(ids, n, sizeof(*ids), vid_cmp);
     for (i = 0; i < n; i = j) {
         for (j = i + 1; j < n && strcmp(ids[j].id, ids[i].id) == 0; j++) {

@@ -280,9 +280,9 @@ static int tx_held(void *ud, const char *name, uint64_t inputs)
 static void tx_doc(mtw_redis_tx *tx, const char *slug, const mtw_doc *d,
                    int global, size_t *pending)
 {
-    const char *argv[8];
-    size_t lens[8];
-    int k;
+    const char *argv[10];
+    size_t lens[10];
+    int k, n = 8;
 
     argv[0] = "HSET";
     argv[1] = global ? mtw_redis_tx_fmt(tx, "mtw:doc:%s", d->name)
@@ -293,10 +293,16 @@ static void tx_doc(mtw_redis_tx *tx, const char *slug, const mtw_doc *d,
     argv[5] = d->etag;
     argv[6] = "ts";
     argv[7] = mtw_redis_tx_fmt(tx, "%lld", (long long) d->ts);
-    for (k = 0; k < 8; k++) {
+    if (d->vids != NULL) {
+        /* the buses the module's predictions script reads the states of
+         * (docs/redis-contract.md) */
+        argv[n++] = "vids";
+        argv[n++] = d->vids;
+    }
+    for (k = 0; k < n; k++) {
         lens[k] = k == 3 ? d->len : strlen(argv[k]);
     }
-    mtw_redis_tx_cmd(tx, 8, argv, lens);
+    mtw_redis_tx_cmd(tx, n, argv, lens);
     *pending += d->len;
     if (*pending >= TX_FLUSH_BYTES) {
         tx_flush(tx);

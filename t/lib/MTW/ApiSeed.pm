@@ -220,6 +220,8 @@ sub seed_into {
             search_entries($s->{name}, $s->{id}));
         $t->redis_cmd('GEOADD', "mtw:$c:geo:stops", $s->{lon}, $s->{lat}, $s->{id});
     }
+    # the buses its "live" items join, as the worker lists them
+    $t->redis_cmd('HSET', "mtw:$c:doc:predictions:3734", 'vids', '99999 12346');
     $t->redis_cmd('HSET', "mtw:$c:vstate", '99999', enc({
         status => { color => 'green', label => 'On time', severity => 'none',
                     deviation_sec => 30, reason => undef, source => 'realtime' },
