@@ -2,6 +2,7 @@
  * stop.c - the stop documents: predictions:{stop}, stops.
  */
 #include "docs/internal.h"
+#include "score/idmap.h"
 
 #include <string.h>
 
@@ -135,28 +136,17 @@ void mtw_doc_predictions_vids(mtw_jbuf *w, const mtw_tick *t,
     }
 }
 
-/* FNV-1a 64, continued over more bytes */
-static uint64_t fp_mix(uint64_t h, const void *data, size_t n)
-{
-    const unsigned char *b = data;
-
-    while (n-- > 0) {
-        h ^= *b++;
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
 static uint64_t fp_int(uint64_t h, int64_t v)
 {
-    return fp_mix(h, &v, sizeof(v));
+    return mtw_fnv1a64_more(h, &v, sizeof(v));
 }
 
 /* with its terminator, so that "ab","c" and "a","bc" differ; NULL is not
  * "" (null is not "" in the document) */
 static uint64_t fp_str(uint64_t h, const char *str)
 {
-    return str != NULL ? fp_mix(h, str, strlen(str) + 1) : fp_int(h, -1);
+    return str != NULL ? mtw_fnv1a64_more(h, str, strlen(str) + 1)
+                       : fp_int(h, -1);
 }
 
 /*
@@ -170,7 +160,7 @@ static uint64_t fp_str(uint64_t h, const char *str)
 uint64_t mtw_doc_predictions_inputs(const mtw_tick *t, const mtw_doc_ctx *c,
                                     uint32_t stop)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
+    uint64_t h = MTW_FNV1A64_INIT;
     mtw_jbuf w;
     uint32_t k;
 
@@ -200,7 +190,7 @@ uint64_t mtw_doc_predictions_inputs(const mtw_tick *t, const mtw_doc_ctx *c,
             mtw_jbuf_reset(&w);
             mtw_jw_obj(&w);
             jw_inline_vehicle(&w, t, c, p, v);
-            h = fp_mix(h, w.buf, w.len);
+            h = mtw_fnv1a64_more(h, w.buf, w.len);
         }
         if (f != NULL) {
             h = fp_int(h, f->ahead);

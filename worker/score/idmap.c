@@ -6,10 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t mtw_fnv1a64(const void *data, size_t len)
+uint64_t mtw_fnv1a64_more(uint64_t h, const void *data, size_t len)
 {
     const unsigned char *p = data;
-    uint64_t h = 0xcbf29ce484222325ULL;
     size_t i;
 
     for (i = 0; i < len; i++) {
@@ -17,6 +16,11 @@ uint64_t mtw_fnv1a64(const void *data, size_t len)
         h *= 0x100000001b3ULL;
     }
     return h;
+}
+
+uint64_t mtw_fnv1a64(const void *data, size_t len)
+{
+    return mtw_fnv1a64_more(MTW_FNV1A64_INIT, data, len);
 }
 
 void mtw_fnv1a64_x4(const void *const *data, const size_t *len, int n,
@@ -29,7 +33,7 @@ void mtw_fnv1a64_x4(const void *const *data, const size_t *len, int n,
 
     for (k = 0; k < n; k++) {
         p[k] = data[k];
-        h[k] = 0xcbf29ce484222325ULL;
+        h[k] = MTW_FNV1A64_INIT;
         if (len[k] < common) {
             common = len[k];
         }
