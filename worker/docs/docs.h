@@ -115,7 +115,6 @@ typedef struct {
     const char **vid;           /* borrowed from the tick's live model */
     size_t *off, *len;
     size_t n;                   /* the tick's vehicles */
-    size_t joined;              /* of them with a state */
 } mtw_doc_vstates;
 
 typedef struct {

@@ -7,6 +7,14 @@
 #include <string.h>
 
 
+/* the id of the prediction's bus when the module joins its state, else
+ * NULL (its state is inline) */
+static const char *joined_vid(const mtw_doc_ctx *c, const mtw_prediction *p)
+{
+    return c->vstates != NULL && p->vehicle >= 0
+           ? c->vstates->vid[p->vehicle] : NULL;
+}
+
 /* status, occupancy and current_location of the prediction's vehicle */
 static void jw_inline_vehicle(mtw_jbuf *w, const mtw_tick *t,
                               const mtw_doc_ctx *c, const mtw_prediction *p,
@@ -35,8 +43,7 @@ static void jw_prediction(mtw_jbuf *w, const mtw_tick *t,
     const char *vid = v ? v->id : p->tu ? p->tu->vehicle_id : NULL;
     /* a tracked bus's prediction is joined by the module: it adds what
      * it can make from the stop and from the bus's state */
-    int joined = v != NULL && c->vstates != NULL
-                 && c->vstates->vid[p->vehicle] != NULL;
+    int joined = joined_vid(c, p) != NULL;
 
     mtw_jw_obj(w);
     mtw_jw_kstr(w, "vehicle_id", vid);
@@ -118,10 +125,8 @@ void mtw_doc_predictions_vids(mtw_jbuf *w, const mtw_tick *t,
     uint32_t k;
 
     mtw_jbuf_reset(w);
-    for (k = 0; c->vstates != NULL && k < t->stop_count[stop]; k++) {
-        const mtw_prediction *p = &t->preds[t->stop_first[stop] + k];
-        const char *vid = p->vehicle >= 0 ? c->vstates->vid[p->vehicle]
-                                          : NULL;
+    for (k = 0; k < t->stop_count[stop]; k++) {
+        const char *vid = joined_vid(c, &t->preds[t->stop_first[stop] + k]);
 
         if (vid == NULL) {
             continue;
@@ -172,8 +177,7 @@ uint64_t mtw_doc_predictions_inputs(const mtw_tick *t, const mtw_doc_ctx *c,
                                ? &t->l->vehicles[p->vehicle] : NULL;
         const char *vid = v ? v->id : p->tu ? p->tu->vehicle_id : NULL;
         const mtw_feedback *f = mtw_doc_feedback_of(c, vid);
-        int joined = v != NULL && c->vstates != NULL
-                     && c->vstates->vid[p->vehicle] != NULL;
+        int joined = joined_vid(c, p) != NULL;
 
         h = fp_str(h, vid);
         h = fp_str(h, p->route_id);

@@ -83,7 +83,6 @@ int mtw_doc_vstates_build(mtw_doc_vstates *vs, const mtw_tick *t,
         vs->buf.need_comma = 0;
         jw_vstate(&vs->buf, t, c, i);
         vs->len[i] = vs->buf.len - vs->off[i];
-        vs->joined++;
     }
     return vs->buf.failed ? -1 : 0;
 }
