@@ -78,7 +78,22 @@ sub data_dir { $DATA }
 
 # --- ports and waiting -----------------------------------------------------
 
+# A port for a server the harness starts.  Below the kernel's ephemeral
+# range: a port the kernel hands out (LocalPort 0) is free only until a
+# client's connection takes it as its own end, which made a server's bind
+# fail now and then ("Address already in use") while other tests ran.
 sub free_port {
+    my ($low) = split ' ', slurp('/proc/sys/net/ipv4/ip_local_port_range') // '';
+    $low = 32768 unless $low && $low =~ /^\d+$/;
+    if ($low > 11024) {
+        for (1 .. 50) {
+            my $port = 10000 + int(rand($low - 10000));
+            my $sock = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+                LocalPort => $port, Proto => 'tcp', ReuseAddr => 1) or next;
+            close $sock;
+            return $port;
+        }
+    }
     my $sock = IO::Socket::INET->new(
         Listen => 1, LocalAddr => '127.0.0.1', LocalPort => 0, Proto => 'tcp',
         ReuseAddr => 1) or die "no free port: $!";
