@@ -6,11 +6,22 @@
  * Searches run inside Redis in one round trip (EVALSHA of the small Lua
  * scripts below, over the keys of docs/redis-contract.md; the name search
  * reads the worker's index, never every name); predictions are
- * the worker's per-stop list, sliced here to the request's route filter
- * and limit with arrival_in_sec counted from now.
+ * the worker's per-stop list joined with its buses' states (their times
+ * among them), sorted by arrival and sliced here to the request's route
+ * filter and limit with arrival_in_sec counted from now.
  */
 
 #include "ngx_http_mtw_module.h"
+
+
+/* a prediction of the stop's list that answers the request, and its
+ * arrival time (a joined one's from its bus's state) */
+typedef struct {
+    json_int_t   at;
+    size_t       index;         /* in the list: equal times keep its order */
+    json_t      *p;
+    json_t      *state;         /* its bus's, NULL: none joined */
+} ngx_http_mtw_arrival_t;
 
 
 /* KEYS: geo:stops, stop; ARGV: lon, lat, count.  -> {exists, id, dist,
@@ -108,8 +119,12 @@ static ngx_int_t ngx_http_mtw_predictions_done(ngx_http_request_t *r,
     ngx_http_mtw_ctx_t *ctx);
 static ngx_int_t ngx_http_mtw_bad_param(ngx_http_request_t *r,
     const char *message);
-static json_t *ngx_http_mtw_prediction_item(ngx_http_request_t *r,
-    ngx_http_mtw_reply_t *rep, json_t **states, json_t *stop, json_t *p);
+static ngx_int_t ngx_http_mtw_prediction_at(json_t *p, json_t *live,
+    json_t *state, json_int_t *at);
+static ngx_int_t ngx_http_mtw_prediction_cmp(const void *one,
+    const void *two);
+static json_t *ngx_http_mtw_prediction_item(json_t *stop, json_t *p,
+    json_t *state, json_int_t at);
 static ngx_int_t ngx_http_mtw_prediction_live(json_t *item, json_t *live,
     json_t *state);
 static json_t *ngx_http_mtw_prediction_state(ngx_http_request_t *r,
@@ -501,12 +516,14 @@ ngx_http_mtw_predictions(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 static ngx_int_t
 ngx_http_mtw_predictions_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 {
-    size_t                 i, nstates;
-    time_t                 now;
-    json_int_t             at, in;
-    json_t                *stop, *doc, *all, *list, *p, *route, *out, *item;
-    json_t               **states;
-    ngx_http_mtw_reply_t  *rep;
+    size_t                   i, k, n, nstates;
+    time_t                   now;
+    json_int_t               at, in;
+    json_t                  *stop, *doc, *all, *list, *p, *route, *out;
+    json_t                  *item, *live, *state;
+    json_t                 **states;
+    ngx_http_mtw_reply_t    *rep;
+    ngx_http_mtw_arrival_t  *arrivals, *a;
 
     rep = &ctx->replies[0];
 
@@ -544,9 +561,11 @@ ngx_http_mtw_predictions_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
     /* the joined vehicles' states, parsed when first needed */
     nstates = (rep->nelements - 4) / 2;
     states = ngx_pcalloc(r->pool, (nstates + 1) * sizeof(json_t *));
+    arrivals = ngx_palloc(r->pool, (json_array_size(all) + 1)
+                                   * sizeof(ngx_http_mtw_arrival_t));
 
     list = json_array();
-    if (list == NULL || states == NULL) {
+    if (list == NULL || states == NULL || arrivals == NULL) {
         json_decref(stop);
         json_decref(doc);
         json_decref(list);
@@ -554,19 +573,9 @@ ngx_http_mtw_predictions_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
     }
 
     now = ngx_time();
+    n = 0;
 
     json_array_foreach(all, i, p) {
-        if (json_array_size(list) >= (size_t) ctx->limit) {
-            break;
-        }
-
-        at = json_integer_value(json_object_get(p, "arrival_at"));
-
-        /* the worker keeps arrivals up to 60 s past (reference §3.5) */
-        if (at < (json_int_t) now - 60) {
-            continue;
-        }
-
         route = json_object_get(p, "route_id");
 
         if (ctx->filter.len
@@ -578,6 +587,38 @@ ngx_http_mtw_predictions_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
             continue;
         }
 
+        live = json_object_get(p, "live");
+        state = json_is_object(live)
+                ? ngx_http_mtw_prediction_state(r, rep, states,
+                                      json_object_get(p, "vehicle_id"))
+                : NULL;
+
+        /* no time: a joined bus whose state is gone (it left the feed) */
+        if (ngx_http_mtw_prediction_at(p, live, state, &at) != NGX_OK) {
+            continue;
+        }
+
+        /* the worker keeps arrivals up to 60 s past (reference §3.5) */
+        if (at < (json_int_t) now - 60) {
+            continue;
+        }
+
+        a = &arrivals[n++];
+        a->at = at;
+        a->index = i;
+        a->p = p;
+        a->state = state;
+    }
+
+    /* the list is in the order of the times it was written with; the
+     * joined buses' times have moved since */
+    ngx_sort(arrivals, n, sizeof(ngx_http_mtw_arrival_t),
+             ngx_http_mtw_prediction_cmp);
+
+    for (k = 0; k < n && k < (size_t) ctx->limit; k++) {
+        a = &arrivals[k];
+        p = a->p;
+        at = a->at;
         in = at - (json_int_t) now;
 
         if (ctx->shape == NGX_HTTP_MTW_SHAPE_LIVE) {
@@ -588,7 +629,7 @@ ngx_http_mtw_predictions_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
                              "confidence", json_object_get(p, "confidence"));
 
         } else {
-            item = ngx_http_mtw_prediction_item(r, rep, states, stop, p);
+            item = ngx_http_mtw_prediction_item(stop, p, a->state, at);
 
             if (item != NULL) {
                 json_object_set_new(item, "arrival_in_sec",
@@ -647,29 +688,86 @@ ngx_http_mtw_predictions_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 
 
 /*
- * An answer's copy of the stored prediction p.  A prediction of a tracked
- * bus carries "live" (its "stops_away"): in its place go the bus's status,
- * occupancy and current_location, joined from its state in
- * mtw:{city}:vstate (null when the bus left the feed since); it also
- * leaves out what the module makes itself: stop_id and stop_name (the
- * stop's, after trip_id) and delay_sec (arrival_at - scheduled_arrival_at,
- * before it).  Other predictions carry all of it and are copied.
+ * The arrival time of the stored prediction p: its "arrival_at", or when
+ * its "live" names the stop's "row" in the trip, the time its bus's state
+ * predicts for that row ("eta": {"row","at","dt"}: row "row" + i at "at" +
+ * dt[i]).  NGX_DECLINED: none (the bus's state is gone, or has no time
+ * for the row).
+ */
+static ngx_int_t
+ngx_http_mtw_prediction_at(json_t *p, json_t *live, json_t *state,
+    json_int_t *at)
+{
+    json_t      *row, *eta, *dt;
+    json_int_t   k;
+
+    row = json_object_get(live, "row");
+
+    if (!json_is_integer(row)) {
+        dt = json_object_get(p, "arrival_at");
+        if (!json_is_integer(dt)) {
+            return NGX_DECLINED;
+        }
+
+        *at = json_integer_value(dt);
+        return NGX_OK;
+    }
+
+    eta = json_object_get(state, "eta");
+    dt = json_object_get(eta, "dt");
+    k = json_integer_value(row)
+        - json_integer_value(json_object_get(eta, "row"));
+
+    if (!json_is_array(dt) || k < 0 || (size_t) k >= json_array_size(dt)
+        || !json_is_integer(json_array_get(dt, k))
+        || !json_is_integer(json_object_get(eta, "at")))
+    {
+        return NGX_DECLINED;
+    }
+
+    *at = json_integer_value(json_object_get(eta, "at"))
+          + json_integer_value(json_array_get(dt, k));
+    return NGX_OK;
+}
+
+
+/* by arrival, then as the list has them */
+static ngx_int_t
+ngx_http_mtw_prediction_cmp(const void *one, const void *two)
+{
+    const ngx_http_mtw_arrival_t  *a = one, *b = two;
+
+    if (a->at != b->at) {
+        return a->at < b->at ? -1 : 1;
+    }
+
+    return a->index < b->index ? -1 : (a->index > b->index);
+}
+
+
+/*
+ * An answer's copy of the stored prediction p, arriving at "at".  A
+ * prediction of a tracked bus carries "live" ("stops_away", or the stop's
+ * "row" in the trip): in its place go the bus's status, occupancy and
+ * current_location, joined from its state in mtw:{city}:vstate (null when
+ * the bus left the feed since); it also leaves out what the module makes
+ * itself: stop_id and stop_name (the stop's, after trip_id), arrival_at
+ * when it has a row (before confidence) and delay_sec (arrival_at -
+ * scheduled_arrival_at, before it).  Other predictions carry all of it
+ * and are copied.
  */
 static json_t *
-ngx_http_mtw_prediction_item(ngx_http_request_t *r,
-    ngx_http_mtw_reply_t *rep, json_t **states, json_t *stop, json_t *p)
+ngx_http_mtw_prediction_item(json_t *stop, json_t *p, json_t *state,
+    json_int_t at)
 {
     const char  *key;
-    json_t      *item, *value, *live, *state, *at, *sched;
+    json_t      *item, *value, *live, *sched;
 
     live = json_object_get(p, "live");
 
     if (!json_is_object(live)) {
         return json_deep_copy(p);
     }
-
-    state = ngx_http_mtw_prediction_state(r, rep, states,
-                                          json_object_get(p, "vehicle_id"));
 
     item = json_object();
     if (item == NULL) {
@@ -686,14 +784,19 @@ ngx_http_mtw_prediction_item(ngx_http_request_t *r,
             continue;
         }
 
+        if (ngx_strcmp(key, "confidence") == 0
+            && json_object_get(p, "arrival_at") == NULL
+            && json_object_set_new(item, "arrival_at", json_integer(at)) != 0)
+        {
+            goto failed;
+        }
+
         if (ngx_strcmp(key, "scheduled_arrival_at") == 0) {
-            at = json_object_get(p, "arrival_at");
             sched = value;
 
             if (json_object_set_new(item, "delay_sec",
-                    json_is_integer(at) && json_is_integer(sched)
-                    ? json_integer(json_integer_value(at)
-                                   - json_integer_value(sched))
+                    json_is_integer(sched)
+                    ? json_integer(at - json_integer_value(sched))
                     : json_null())
                 != 0)
             {
@@ -732,11 +835,13 @@ failed:
 }
 
 
-/* status, occupancy and current_location of a joined prediction */
+/* status, occupancy and current_location of a joined prediction; its
+ * stops_away counts from the row the bus goes to next, when it names the
+ * stop's row */
 static ngx_int_t
 ngx_http_mtw_prediction_live(json_t *item, json_t *live, json_t *state)
 {
-    json_t  *value, *lat, *lon, *loc, *away;
+    json_t  *value, *lat, *lon, *loc, *away, *row, *next;
 
     value = json_object_get(state, "status");
     if (json_object_set(item, "status", value ? value : json_null()) != 0) {
@@ -752,12 +857,25 @@ ngx_http_mtw_prediction_live(json_t *item, json_t *live, json_t *state)
 
     lat = json_object_get(state, "lat");
     lon = json_object_get(state, "lon");
-    away = json_object_get(live, "stops_away");
+    row = json_object_get(live, "row");
+    next = json_object_get(state, "row");
+
+    if (!json_is_integer(row)) {
+        away = json_incref(json_object_get(live, "stops_away"));
+
+    } else if (json_is_integer(next)) {
+        away = json_integer(json_integer_value(row)
+                            - json_integer_value(next));
+
+    } else {
+        away = NULL;
+    }
 
     if (json_is_number(lat) && json_is_number(lon)) {
-        loc = json_pack("{s:O,s:O,s:O}", "lat", lat, "lon", lon,
+        loc = json_pack("{s:O,s:O,s:o}", "lat", lat, "lon", lon,
                         "stops_away", away ? away : json_null());
     } else {
+        json_decref(away);
         loc = json_null();
     }
 

@@ -117,9 +117,22 @@ ok($with_status >= @{ $rt->{vehicles} } * 0.8, "statuses ($with_status)");
 my %colors = map { $_->{status}{color} => 1 } grep { $_->{status} } @{ $rt->{vehicles} };
 ok(!grep({ !/^(green|blue|yellow|orange|red|purple)$/ } keys %colors), 'status colours: ' . join(',', sort keys %colors));
 
+# the buses' states the predictions join (mtw:{city}:vstate), of the same
+# tick as the lists: the feed stands still
+my %vstate = @{ $t->redis_cmd('HGETALL', 'mtw:saskatoon:vstate') || [] };
+$_ = decode_json($_) for values %vstate;
+# a stored prediction's time: its own, or its bus's at the stop's row
+sub arrival_of {
+    my ($pr) = @_;
+    return $pr->{arrival_at} unless $pr->{live} && defined $pr->{live}{row};
+    my $eta = ($vstate{ $pr->{vehicle_id} } || {})->{eta} or return undef;
+    my $dt = $eta->{dt}[ $pr->{live}{row} - $eta->{row} ];
+    return $pr->{live}{row} >= $eta->{row} && defined $dt ? $eta->{at} + $dt : undef;
+}
+
 # predictions for stops on every active route's live page
 my %veh = map { $_->{id} => 1 } @{ $rt->{vehicles} };
-my ($routes_with, $checked, $bad) = (0, 0, 0);
+my ($routes_with, $checked, $bad, $timed, $joined) = (0, 0, 0, 0, 0);
 for my $route (sort keys %active) {
     my $page = doc("route:$route:live") or next;
     my $with = 0;
@@ -127,10 +140,13 @@ for my $route (sort keys %active) {
         my $p = doc("predictions:$stop->{id}") or next;
         my $prev = 0;
         for my $pr (@{ $p->{predictions} }) {
+            my $at = arrival_of($pr);
             $with++;
             $checked++;
-            $bad++ if $pr->{arrival_at} < $prev;
-            $prev = $pr->{arrival_at};
+            $joined++ if $pr->{live};
+            $timed++ if $pr->{live} && defined $pr->{live}{row};
+            $bad++ if !defined $at || $at < $prev;
+            $prev = $at // 0;
             $bad++ if $pr->{confidence} eq 'high' && $pr->{source} ne 'realtime';
             $bad++ if defined $pr->{vehicle_id} && !$veh{ $pr->{vehicle_id} };
         }
@@ -169,8 +185,6 @@ like($ovd->{insight}, qr/^\d+ buses are running\. Measured against the timetable
 # pages and the realtime predictions carry it by name.  A tracked bus's
 # predictions name it by "live" and its state (status, occupancy, position)
 # is written once, in mtw:{city}:vstate, for the module to join
-my %vstate = @{ $t->redis_cmd('HGETALL', 'mtw:saskatoon:vstate') || [] };
-$_ = decode_json($_) for values %vstate;
 my ($live_preds, $live_bad, $vids_bad) = (0, 0, 0);
 my $crowd = qr/^(EMPTY|MANY_SEATS_AVAILABLE|FEW_SEATS_AVAILABLE|STANDING_ROOM_ONLY|CRUSHED_STANDING_ROOM_ONLY|FULL)$/;
 my ($lv, $lv_crowd, $rp, $rp_crowd) = (0, 0, 0, 0);
@@ -205,6 +219,9 @@ my @vs = values %vstate;
 is(scalar(grep { !exists $_->{status} || !exists $_->{occupancy} || !defined $_->{lat} } @vs), 0,
    scalar(@vs) . ' vehicle states, each with status, occupancy and position');
 is($bad, 0, "$checked predictions sorted, real vehicle ids, high only from realtime");
+# (along a trip of the timetable: all of the simulator's)
+ok($timed > 0 && $timed == $joined,
+   "$timed of the $joined joined take their time from their bus's state");
 
 # ETag = FNV-1a 64 of the body
 sub fnv1a64 {

@@ -262,14 +262,17 @@ ok(!grep({ defined $_->{vehicle_id} && !$on_road{ $_->{vehicle_id} } } @p),
 # a tracked bus's status and position in a prediction are its state in the
 # same tick's realtime document (the module joins them from
 # mtw:{city}:vstate): compared when no tick landed between the reads
-my ($joined, $same) = (0, 0);
+# and so is the time of a realtime one: the TripUpdate's for the stop
+my ($joined, $same, $timed, $on_time) = (0, 0, 0, 0);
 MTW::Test::wait_for('predictions and realtime of one tick', 30, sub {
     my $before = $t->get('/api/realtime');
     my $p = get_json("/api/stops/$stop/predictions") or return 0;
     my $after = $t->get('/api/realtime');
     return 0 if $before->{status} != 200 || $before->{content} ne $after->{content};
-    my %veh = map { $_->{id} => $_ } @{ MTW::Test::json_of($after)->{vehicles} };
-    ($joined, $same) = (0, 0);
+    my $rtd = MTW::Test::json_of($after);
+    my %veh = map { $_->{id} => $_ } @{ $rtd->{vehicles} };
+    my %tu = map { $_->{trip} => $_ } grep { defined $_->{trip} } @{ $rtd->{trips} };
+    ($joined, $same, $timed, $on_time) = (0, 0, 0, 0);
     for my $pr (grep { defined $_->{vehicle_id} && $veh{ $_->{vehicle_id} } } @{ $p->{predictions} }) {
         my $v = $veh{ $pr->{vehicle_id} };
         $joined++;
@@ -278,11 +281,17 @@ MTW::Test::wait_for('predictions and realtime of one tick', 30, sub {
             && $pr->{current_location}{lon} == $v->{lon}
             && JSON::PP->new->canonical->encode([$pr->{status}])
                eq JSON::PP->new->canonical->encode([$v->{status}]);
+        next unless $pr->{source} eq 'realtime' && $tu{ $pr->{trip_id} // '' };
+        $timed++;
+        $on_time++ if grep { $_->{stop_id} eq $stop && ($_->{arr} // $_->{dep} // 0) == $pr->{arrival_at} }
+            @{ $tu{ $pr->{trip_id} }{stops} };
     }
-    return $joined > 0;
+    return $joined > 0 && $timed > 0;
 });
 ok($joined > 0 && $same == $joined,
    "predictions show their buses' status and position of the tick ($same of $joined)");
+ok($timed > 0 && $on_time == $timed,
+   "realtime predictions show the tick's TripUpdate times for the stop ($on_time of $timed)");
 my $v1 = get_json("/api/v1/stops/$stop/predictions?route_id=$route");
 ok(@{ $v1->{predictions} } && @{ $v1->{predictions} } <= 5
    && !grep({ $_->{route_id} ne $route } @{ $v1->{predictions} }),

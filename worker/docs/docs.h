@@ -100,15 +100,16 @@ typedef struct mtw_doc_frags mtw_doc_frags;
 
 /*
  * The vehicles' states the predictions documents join by id (issue 14): a
- * bus's status, crowding and position change every tick, and a bus is
- * ahead of some forty stops; written once per vehicle (the Redis hash
- * mtw:{city}:vstate, docs/redis-contract.md) instead of into each of
- * their lists, a stop's list changes only when its predictions do.  For
- * vehicle i of the tick, vid[i] is its id when it has one of the key
- * alphabet (mtw_valid_doc_id) no other vehicle of the tick shares, and
- * its state {"status","occupancy"[,"lat",
- * "lon"]} is buf.buf + off[i], len[i] bytes; vid[i] NULL: its predictions
- * carry the state inline, as they all do without a vstates.
+ * bus's status, crowding, position and predicted times change every tick,
+ * and a bus is ahead of some forty stops; written once per vehicle (the
+ * Redis hash mtw:{city}:vstate, docs/redis-contract.md) instead of into
+ * each of their lists, a stop's list changes only when a bus joins or
+ * leaves it.  For vehicle i of the tick, vid[i] is its id when it has one
+ * of the key alphabet (mtw_valid_doc_id) no other vehicle of the tick
+ * shares, and its state {"status","occupancy"[,"lat","lon"][,"row"]
+ * [,"eta"]} is buf.buf + off[i], len[i] bytes; vid[i] NULL: its
+ * predictions carry the state and their times inline, as they all do
+ * without a vstates.
  */
 typedef struct {
     mtw_jbuf buf;

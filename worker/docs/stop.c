@@ -15,6 +15,14 @@ static const char *joined_vid(const mtw_doc_ctx *c, const mtw_prediction *p)
            ? c->vstates->vid[p->vehicle] : NULL;
 }
 
+/* whether the module also joins the prediction's arrival time (and
+ * stops_away) from its bus's state: a joined prediction along a trip,
+ * whose row the state's "eta" covers */
+static int joined_times(const mtw_doc_ctx *c, const mtw_prediction *p)
+{
+    return p->row >= 0 && joined_vid(c, p) != NULL;
+}
+
 /* status, occupancy and current_location of the prediction's vehicle */
 static void jw_inline_vehicle(mtw_jbuf *w, const mtw_tick *t,
                               const mtw_doc_ctx *c, const mtw_prediction *p,
@@ -43,7 +51,7 @@ static void jw_prediction(mtw_jbuf *w, const mtw_tick *t,
     const char *vid = v ? v->id : p->tu ? p->tu->vehicle_id : NULL;
     /* a tracked bus's prediction is joined by the module: it adds what
      * it can make from the stop and from the bus's state */
-    int joined = joined_vid(c, p) != NULL;
+    int joined = joined_vid(c, p) != NULL, timed = joined_times(c, p);
 
     mtw_jw_obj(w);
     mtw_jw_kstr(w, "vehicle_id", vid);
@@ -63,16 +71,24 @@ static void jw_prediction(mtw_jbuf *w, const mtw_tick *t,
     mtw_jw_kstr(w, "headsign", p->trip >= 0 ? t->s->trips[p->trip].headsign
                                             : NULL);
     /* no arrival_in_sec: the module counts it from arrival_at at each
-     * request, so the document changes only when a prediction does */
-    mtw_jw_kint(w, "arrival_at", p->arrival_at);
+     * request, so the document changes only when a prediction does; a
+     * joined one's arrival_at is its bus's, which drifts every tick */
+    if (!timed) {
+        mtw_jw_kint(w, "arrival_at", p->arrival_at);
+    }
     mtw_jw_kstr(w, "confidence", mtw_confidence_str(p->confidence));
     mtw_jw_kstr(w, "source", mtw_pred_source_str(p->source));
     if (joined) {
         /* the bus's status, occupancy and position are its state in
-         * mtw:{city}:vstate, joined by the module in their place */
+         * mtw:{city}:vstate, joined by the module in their place; so are
+         * the arrival time and stops_away of the stop's row */
         mtw_jw_key(w, "live");
         mtw_jw_obj(w);
-        jw_opt_int(w, "stops_away", p->stops_away >= 0, p->stops_away);
+        if (timed) {
+            mtw_jw_kint(w, "row", p->row);
+        } else {
+            jw_opt_int(w, "stops_away", p->stops_away >= 0, p->stops_away);
+        }
         mtw_jw_obj_end(w);
     } else {
         jw_inline_vehicle(w, t, c, p, v);
@@ -158,9 +174,10 @@ static uint64_t fp_str(uint64_t h, const char *str)
  * What jw_prediction() reads, and mtw_doc_predictions() around it: the
  * stop is its index (its id, name and position are the schedule's, and a
  * new schedule clears the writer's memo); a tracked bus whose state is
- * joined adds only its id and stops_away; one rendered inline adds the
- * bytes of that rendering.  Any field added to the document must be added
- * here (test_score_tick's test_predictions_inputs changes each one).
+ * joined adds only its id and stops_away, or the stop's row when its times
+ * are joined too; one rendered inline adds the bytes of that rendering.
+ * Any field added to the document must be added here (test_score_tick's
+ * test_predictions_inputs changes each one).
  */
 uint64_t mtw_doc_predictions_inputs(const mtw_tick *t, const mtw_doc_ctx *c,
                                     uint32_t stop)
@@ -177,18 +194,23 @@ uint64_t mtw_doc_predictions_inputs(const mtw_tick *t, const mtw_doc_ctx *c,
                                ? &t->l->vehicles[p->vehicle] : NULL;
         const char *vid = v ? v->id : p->tu ? p->tu->vehicle_id : NULL;
         const mtw_feedback *f = mtw_doc_feedback_of(c, vid);
-        int joined = joined_vid(c, p) != NULL;
+        int joined = joined_vid(c, p) != NULL, timed = joined_times(c, p);
 
         h = fp_str(h, vid);
         h = fp_str(h, p->route_id);
         h = fp_int(h, p->trip);         /* headsign, short name */
         h = fp_str(h, p->trip_id);
-        h = fp_int(h, p->arrival_at);
         h = fp_int(h, p->scheduled_at);
         h = fp_int(h, p->confidence);
         h = fp_int(h, p->source);
-        h = fp_int(h, p->stops_away);
         h = fp_int(h, joined);
+        h = fp_int(h, timed);
+        if (timed) {
+            h = fp_int(h, p->row);
+        } else {
+            h = fp_int(h, p->arrival_at);
+            h = fp_int(h, p->stops_away);
+        }
         h = fp_int(h, c->feedback != NULL);     /* feedback_summary */
         if (!joined) {
             mtw_jbuf_reset(&w);

@@ -21,12 +21,91 @@ static int vid_cmp(const void *a, const void *b)
     return c != 0 ? c : (x->vi > y->vi) - (x->vi < y->vi);
 }
 
-/* {"status","occupancy"[,"lat","lon"]}: what a prediction shows of the
- * bus; no position, no "lat" (the module answers current_location null) */
+/* each vehicle's predictions along its trip: rows first[vi] ..
+ * first[vi] + count[vi] - 1, their times at[off[vi] + row - first[vi]]
+ * (0: none) */
+typedef struct {
+    int *first, *count;
+    size_t *off;
+    int64_t *at;
+} trip_times;
+
+static void trip_times_free(trip_times *tt)
+{
+    free(tt->first);
+    free(tt->count);
+    free(tt->off);
+    free(tt->at);
+}
+
+static int trip_times_build(trip_times *tt, const mtw_tick *t)
+{
+    size_t i, total = 0;
+    int last;
+
+    memset(tt, 0, sizeof(*tt));
+    tt->first = malloc((t->nv + 1) * sizeof(*tt->first));
+    tt->count = calloc(t->nv + 1, sizeof(*tt->count));
+    tt->off = calloc(t->nv + 1, sizeof(*tt->off));
+    if (tt->first == NULL || tt->count == NULL || tt->off == NULL) {
+        return -1;
+    }
+    for (i = 0; i < t->nv; i++) {
+        tt->first[i] = -1;
+    }
+    /* the span of rows of each bus's predictions (t->preds is by stop) */
+    for (i = 0; i < t->npreds; i++) {
+        const mtw_prediction *p = &t->preds[i];
+        long vi = p->vehicle;
+
+        if (vi < 0 || p->row < 0) {
+            continue;
+        }
+        if (tt->first[vi] < 0) {
+            tt->first[vi] = p->row;
+            tt->count[vi] = 1;
+            continue;
+        }
+        last = tt->first[vi] + tt->count[vi] - 1;
+        if (p->row < tt->first[vi]) {
+            tt->count[vi] += tt->first[vi] - p->row;
+            tt->first[vi] = p->row;
+        } else if (p->row > last) {
+            tt->count[vi] += p->row - last;
+        }
+    }
+    for (i = 0; i < t->nv; i++) {
+        tt->off[i] = total;
+        total += (size_t) tt->count[i];
+    }
+    tt->at = calloc(total + 1, sizeof(*tt->at));
+    if (tt->at == NULL) {
+        return -1;
+    }
+    for (i = 0; i < t->npreds; i++) {
+        const mtw_prediction *p = &t->preds[i];
+
+        if (p->vehicle >= 0 && p->row >= 0) {
+            tt->at[tt->off[p->vehicle] + (size_t) (p->row
+                                                   - tt->first[p->vehicle])]
+                = p->arrival_at;
+        }
+    }
+    return 0;
+}
+
+/* {"status","occupancy"[,"lat","lon"][,"row"][,"eta"]}: what a prediction
+ * shows of the bus; no position, no "lat" (the module answers
+ * current_location null); "row": the row of the stop it goes to next in
+ * its trip (stops_away counts from it); "eta": {"row","at","dt"}, the
+ * predicted arrival at row "row" + i is "at" + dt[i] (null: none) */
 static void jw_vstate(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
-                      size_t vi)
+                      const trip_times *tt, size_t vi)
 {
     const mtw_vehicle *v = &t->l->vehicles[vi];
+    const int64_t *at = tt->at + tt->off[vi];
+    int64_t at0 = 0;
+    int k;
 
     mtw_jw_obj(w);
     mtw_doc_jw_status(w, t, c, (long) vi);
@@ -35,12 +114,35 @@ static void jw_vstate(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
         mtw_jw_knum(w, "lat", v->lat, 6);
         mtw_jw_knum(w, "lon", v->lon, 6);
     }
+    if (t->vs[vi].has_progress) {
+        mtw_jw_kint(w, "row", t->vs[vi].next_row);
+    }
+    if (tt->count[vi] > 0) {
+        /* the first row is one of a prediction: it has a time */
+        at0 = at[0];
+        mtw_jw_key(w, "eta");
+        mtw_jw_obj(w);
+        mtw_jw_kint(w, "row", tt->first[vi]);
+        mtw_jw_kint(w, "at", at0);
+        mtw_jw_key(w, "dt");
+        mtw_jw_arr(w);
+        for (k = 0; k < tt->count[vi]; k++) {
+            if (at[k] != 0) {
+                mtw_jw_int(w, at[k] - at0);
+            } else {
+                mtw_jw_null(w);
+            }
+        }
+        mtw_jw_arr_end(w);
+        mtw_jw_obj_end(w);
+    }
     mtw_jw_obj_end(w);
 }
 
 int mtw_doc_vstates_build(mtw_doc_vstates *vs, const mtw_tick *t,
                           const mtw_doc_ctx *c)
 {
+    trip_times tt;
     vid_of *ids;
     size_t i, n = 0, j;
 
@@ -75,15 +177,20 @@ int mtw_doc_vstates_build(mtw_doc_vstates *vs, const mtw_tick *t,
         }
     }
     free(ids);
+    if (trip_times_build(&tt, t) != 0) {
+        trip_times_free(&tt);
+        return -1;
+    }
     for (i = 0; i < t->nv; i++) {
         if (vs->vid[i] == NULL) {
             continue;
         }
         vs->off[i] = vs->buf.len;
         vs->buf.need_comma = 0;
-        jw_vstate(&vs->buf, t, c, i);
+        jw_vstate(&vs->buf, t, c, &tt, i);
         vs->len[i] = vs->buf.len - vs->off[i];
     }
+    trip_times_free(&tt);
     return vs->buf.failed ? -1 : 0;
 }
 

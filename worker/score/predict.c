@@ -53,6 +53,7 @@ static mtw_prediction *pred_push(mtw_tick *t)
     p->vehicle = -1;
     p->trip = -1;
     p->stops_away = -1;
+    p->row = -1;
     return p;
 }
 
@@ -148,6 +149,7 @@ static int pred_trip(mtw_tick *t, long trip, long vi,
             return -1;
         }
         pr->stop = rows[k].stop;
+        pr->row = (int) k;
         pr->vehicle = vi;
         pr->trip = trip;
         pr->tu = tu;

@@ -133,6 +133,9 @@ typedef struct {
     mtw_confidence confidence;
     mtw_pred_source source;
     int stops_away;             /* -1 null */
+    int row;                    /* the stop's row in the trip (its index
+                                 * among the trip's stop times), -1: a
+                                 * TripUpdate's stop alone */
 } mtw_prediction;
 
 typedef struct {

@@ -930,14 +930,77 @@ static void test_predictions_inputs(void **state)
     fb[0].total = 1;
     FP_CHANGE("votes read", (c.feedback = fb, c.nfeedback = 1), 1);
     FP_CHANGE("a vote", fb[0].late = 1, 1);
-    /* joined: the bus's state is not in the documents, nor in their
-     * fingerprints, but that it is joined is */
+    /* joined: the bus's state and its times are not in the documents,
+     * nor in their fingerprints, but that it is joined is, and the row
+     * of the stop in the trip */
+    assert_true(pr->row >= 0);
     assert_int_equal(mtw_doc_vstates_build(&vs, t, &c), 0);
     FP_CHANGE("joined", c.vstates = &vs, 1);
     FP_CHANGE("position, joined", l->vehicles[pr->vehicle].lat += 0.001, 0);
     FP_CHANGE("status, joined", t->vs[pr->vehicle].delay += 60, 0);
-    FP_CHANGE("stops_away, joined", pr->stops_away += 1, 1);
+    FP_CHANGE("arrival_at, joined", pr->arrival_at += 1, 0);
+    FP_CHANGE("stops_away, joined", pr->stops_away += 1, 0);
+    FP_CHANGE("row, joined", pr->row += 1, 1);
+    FP_CHANGE("scheduled_at, joined", pr->scheduled_at += 1, 1);
+    /* a TripUpdate's stop alone: its time stays in the document */
+    FP_CHANGE("no row, joined", pr->row = -1, 1);
+    FP_CHANGE("arrival_at, joined, no row", pr->arrival_at += 1, 1);
+    FP_CHANGE("stops_away, joined, no row", pr->stops_away += 1, 1);
     fp_free(&before, t);
+    mtw_doc_vstates_free(&vs);
+    mtw_tick_free(t);
+    mtw_live_free(l);
+}
+
+/* a joined bus's state carries the times of its predictions by row, and
+ * the row it goes to next: what the module makes arrival_at and
+ * stops_away of */
+static void test_vstate_times(void **state)
+{
+    int64_t now = base + 7 * 3600 + 2880;
+    mtw_score_params p;
+    mtw_live *l = bunched_live(now - 10);
+    mtw_doc_ctx c = { .city = "saskatoon", .poll_sec = 12,
+                      .system_median = 75.0 };
+    mtw_doc_vstates vs;
+    mtw_tick *t;
+    size_t i, checked = 0;
+
+    (void) state;
+    mtw_score_params_default(&p);
+    c.now = now;
+    t = mtw_tick_run(sched, l, now, &p);
+    assert_non_null(t);
+    assert_int_equal(mtw_doc_vstates_build(&vs, t, &c), 0);
+    for (i = 0; i < t->npreds; i++) {
+        const mtw_prediction *pr = &t->preds[i];
+        json_t *st, *eta, *dt;
+        json_int_t k;
+
+        if (pr->vehicle < 0 || pr->row < 0 || vs.vid[pr->vehicle] == NULL) {
+            continue;
+        }
+        st = json_loadb(vs.buf.buf + vs.off[pr->vehicle],
+                        vs.len[pr->vehicle], 0, NULL);
+        assert_non_null(st);
+        eta = json_object_get(st, "eta");
+        dt = json_object_get(eta, "dt");
+        k = pr->row - json_integer_value(json_object_get(eta, "row"));
+        assert_true(k >= 0 && (size_t) k < json_array_size(dt));
+        assert_int_equal(json_integer_value(json_object_get(eta, "at"))
+                         + json_integer_value(json_array_get(dt, k)),
+                         pr->arrival_at);
+        if (pr->stops_away >= 0) {
+            assert_int_equal(pr->row - json_integer_value(
+                                 json_object_get(st, "row")),
+                             pr->stops_away);
+        } else {
+            assert_null(json_object_get(st, "row"));
+        }
+        json_decref(st);
+        checked++;
+    }
+    assert_true(checked > 0);
     mtw_doc_vstates_free(&vs);
     mtw_tick_free(t);
     mtw_live_free(l);
@@ -959,6 +1022,7 @@ int main(void)
         cmocka_unit_test(test_locate_hint),
         cmocka_unit_test(test_documents),
         cmocka_unit_test(test_predictions_inputs),
+        cmocka_unit_test(test_vstate_times),
         cmocka_unit_test(test_json_writer),
         cmocka_unit_test(test_fnv_x4),
     };

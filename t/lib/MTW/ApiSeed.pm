@@ -121,6 +121,17 @@ sub joined {
     return $p;
 }
 
+# A prediction along its bus's trip: its time is the bus's too ("eta" of
+# the bus's state, at the stop's "row"), and so is its stops_away (from
+# the row the bus goes to next); it leaves out arrival_at as well.
+sub timed {
+    my ($p, $row) = @_;
+    joined($p);
+    delete $p->{arrival_at};
+    $p->{live} = { row => $row };
+    return $p;
+}
+
 # The stop name index entries of one stop (worker/docs/search.h): for each
 # word start of the lower-cased name (ASCII A-Z only), the name from there
 # (64 bytes at most), a NUL, the id.
@@ -201,10 +212,14 @@ sub seed_into {
         predictions => [ prediction('12345', '14514', '14', 180),
                          # tracked buses, whose state the module joins
                          # from mtw:{city}:vstate: one there, one gone
-                         joined(prediction('99999', '14520', '20', 400), 4),
+                         timed(prediction('99999', '14520', '20', 400), 7),
                          joined(prediction('12346', '14514', '14', 900), undef),
                          { %{ prediction('55555', '14514', '14', 0) },
-                           arrival_at => $NOW - 600 } ] }));
+                           arrival_at => $NOW - 600 },
+                         # listed last, sooner by its bus's state now
+                         timed(prediction('77777', '14514', '14', 1000), 2),
+                         # its bus gone: no time, not answered
+                         timed(prediction('66666', '14514', '14', 500), 9) ] }));
 
     put($t, 'overview', enc({ system_grade => 'B', on_time_percentage => 83.4,
         insight => '42 buses are running. Route 14 needs attention most.',
@@ -221,11 +236,18 @@ sub seed_into {
         $t->redis_cmd('GEOADD', "mtw:$c:geo:stops", $s->{lon}, $s->{lat}, $s->{id});
     }
     # the buses its "live" items join, as the worker lists them
-    $t->redis_cmd('HSET', "mtw:$c:doc:predictions:3734", 'vids', '99999 12346');
+    $t->redis_cmd('HSET', "mtw:$c:doc:predictions:3734", 'vids',
+                  '99999 12346 77777 66666');
+    # 99999 at row 7: $NOW + 300 + 100, 4 stops after its next (row 3)
     $t->redis_cmd('HSET', "mtw:$c:vstate", '99999', enc({
         status => { color => 'green', label => 'On time', severity => 'none',
                     deviation_sec => 30, reason => undef, source => 'realtime' },
-        occupancy => 'FEW_SEATS_AVAILABLE', lat => 52.13, lon => -106.6 }));
+        occupancy => 'FEW_SEATS_AVAILABLE', lat => 52.13, lon => -106.6,
+        row => 3, eta => { row => 5, at => $NOW + 300, dt => [ 0, undef, 100 ] } }));
+    # 77777 at row 2: $NOW + 95 (its list says 1000), its next stop
+    $t->redis_cmd('HSET', "mtw:$c:vstate", '77777', enc({
+        status => undef, occupancy => undef, lat => 52.125, lon => -106.57,
+        row => 2, eta => { row => 2, at => $NOW + 95, dt => [ 0 ] } }));
     for my $v (@v) {
         $t->redis_cmd('HSET', "mtw:$c:vehicle", $v->{id}, enc($v));
         $t->redis_cmd('GEOADD', "mtw:$c:geo:vehicles", $v->{lon}, $v->{lat}, $v->{id});
