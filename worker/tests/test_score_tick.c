@@ -266,6 +266,27 @@ static mtw_live *bunched_live(int64_t now)
     return l;
 }
 
+/* the bunched scene reported at 07:47:50 and scored at 07:48 with the
+ * default parameters, for the documents: *l is the caller's to free after
+ * the tick, c the documents' context of the tick (Saskatoon, 12 s polls) */
+static mtw_tick *bunched_tick(mtw_live **l, mtw_doc_ctx *c)
+{
+    int64_t now = base + 7 * 3600 + 2880;
+    mtw_score_params p;
+    mtw_tick *t;
+
+    memset(c, 0, sizeof(*c));
+    c->city = "saskatoon";
+    c->poll_sec = 12;
+    c->system_median = 75.0;
+    c->now = now;
+    mtw_score_params_default(&p);
+    *l = bunched_live(now - 10);
+    t = mtw_tick_run(sched, *l, now, &p);
+    assert_non_null(t);
+    return t;
+}
+
 static void test_progress_metrics(void **state)
 {
     int64_t now = base + 7 * 3600 + 2880;      /* 07:48 */
@@ -599,11 +620,9 @@ static const mtw_doc *doc(const mtw_doc_set *set, const char *name)
 
 static void test_documents(void **state)
 {
-    int64_t now = base + 7 * 3600 + 2880;
-    mtw_score_params p;
-    mtw_live *l = bunched_live(now - 10);
-    mtw_doc_ctx c = { .city = "saskatoon", .poll_sec = 12,
-                      .system_median = 75.0 };
+    int64_t now;
+    mtw_live *l;
+    mtw_doc_ctx c;
     mtw_doc_set set;
     mtw_tick *t;
     json_t *j, *item, *pr;
@@ -612,9 +631,8 @@ static void test_documents(void **state)
     size_t i;
 
     (void) state;
-    mtw_score_params_default(&p);
-    c.now = now;
-    t = mtw_tick_run(sched, l, now, &p);
+    t = bunched_tick(&l, &c);
+    now = c.now;
     mtw_doc_set_init(&set);
     assert_int_equal(mtw_docs_build_tick(&set, t, &c, MTW_DOCS_ALL, NULL, NULL), 0);
     for (i = 0; i < set.n; i++) {
@@ -887,11 +905,8 @@ static int fp_compare(const fp_snapshot *a, const fp_snapshot *b,
 
 static void test_predictions_inputs(void **state)
 {
-    int64_t now = base + 7 * 3600 + 2880;
-    mtw_score_params p;
-    mtw_live *l = bunched_live(now - 10);
-    mtw_doc_ctx c = { .city = "saskatoon", .poll_sec = 12,
-                      .system_median = 75.0 };
+    mtw_live *l;
+    mtw_doc_ctx c;
     mtw_feedback fb[1];
     mtw_doc_vstates vs;
     fp_snapshot before;
@@ -900,10 +915,7 @@ static void test_predictions_inputs(void **state)
     size_t i;
 
     (void) state;
-    mtw_score_params_default(&p);
-    c.now = now;
-    t = mtw_tick_run(sched, l, now, &p);
-    assert_non_null(t);
+    t = bunched_tick(&l, &c);
     for (i = 0; i < t->npreds && pr == NULL; i++) {
         if (t->preds[i].vehicle >= 0) {
             pr = &t->preds[i];
@@ -957,20 +969,14 @@ static void test_predictions_inputs(void **state)
  * stops_away of */
 static void test_vstate_times(void **state)
 {
-    int64_t now = base + 7 * 3600 + 2880;
-    mtw_score_params p;
-    mtw_live *l = bunched_live(now - 10);
-    mtw_doc_ctx c = { .city = "saskatoon", .poll_sec = 12,
-                      .system_median = 75.0 };
+    mtw_live *l;
+    mtw_doc_ctx c;
     mtw_doc_vstates vs;
     mtw_tick *t;
     size_t i, checked = 0;
 
     (void) state;
-    mtw_score_params_default(&p);
-    c.now = now;
-    t = mtw_tick_run(sched, l, now, &p);
-    assert_non_null(t);
+    t = bunched_tick(&l, &c);
     assert_int_equal(mtw_doc_vstates_build(&vs, t, &c), 0);
     for (i = 0; i < t->npreds; i++) {
         const mtw_prediction *pr = &t->preds[i];
