@@ -698,35 +698,33 @@ static ngx_int_t
 ngx_http_mtw_prediction_at(json_t *p, json_t *live, json_t *state,
     json_int_t *at)
 {
-    json_t      *row, *eta, *dt;
+    json_t      *row, *eta, *at0, *dt;
     json_int_t   k;
 
     row = json_object_get(live, "row");
 
     if (!json_is_integer(row)) {
-        dt = json_object_get(p, "arrival_at");
-        if (!json_is_integer(dt)) {
+        at0 = json_object_get(p, "arrival_at");
+        if (!json_is_integer(at0)) {
             return NGX_DECLINED;
         }
 
-        *at = json_integer_value(dt);
+        *at = json_integer_value(at0);
         return NGX_OK;
     }
 
     eta = json_object_get(state, "eta");
-    dt = json_object_get(eta, "dt");
+    at0 = json_object_get(eta, "at");
     k = json_integer_value(row)
         - json_integer_value(json_object_get(eta, "row"));
+    dt = k >= 0 ? json_array_get(json_object_get(eta, "dt"), (size_t) k)
+                : NULL;
 
-    if (!json_is_array(dt) || k < 0 || (size_t) k >= json_array_size(dt)
-        || !json_is_integer(json_array_get(dt, k))
-        || !json_is_integer(json_object_get(eta, "at")))
-    {
+    if (!json_is_integer(at0) || !json_is_integer(dt)) {
         return NGX_DECLINED;
     }
 
-    *at = json_integer_value(json_object_get(eta, "at"))
-          + json_integer_value(json_array_get(dt, k));
+    *at = json_integer_value(at0) + json_integer_value(dt);
     return NGX_OK;
 }
 

@@ -21,19 +21,23 @@ static int vid_cmp(const void *a, const void *b)
     return c != 0 ? c : (x->vi > y->vi) - (x->vi < y->vi);
 }
 
-/* each vehicle's predictions along its trip: rows first[vi] ..
- * first[vi] + count[vi] - 1, their times at[off[vi] + row - first[vi]]
- * (0: none) */
+/* each vehicle's predictions along its trip: rows first[vi] .. last[vi]
+ * (-1: none), their times at[off[vi] + row - first[vi]] (0: none) */
 typedef struct {
-    int *first, *count;
+    int *first, *last;
     size_t *off;
     int64_t *at;
 } trip_times;
 
+static int trip_times_count(const trip_times *tt, size_t vi)
+{
+    return tt->first[vi] < 0 ? 0 : tt->last[vi] - tt->first[vi] + 1;
+}
+
 static void trip_times_free(trip_times *tt)
 {
     free(tt->first);
-    free(tt->count);
+    free(tt->last);
     free(tt->off);
     free(tt->at);
 }
@@ -41,42 +45,34 @@ static void trip_times_free(trip_times *tt)
 static int trip_times_build(trip_times *tt, const mtw_tick *t)
 {
     size_t i, total = 0;
-    int last;
 
     memset(tt, 0, sizeof(*tt));
     tt->first = malloc((t->nv + 1) * sizeof(*tt->first));
-    tt->count = calloc(t->nv + 1, sizeof(*tt->count));
-    tt->off = calloc(t->nv + 1, sizeof(*tt->off));
-    if (tt->first == NULL || tt->count == NULL || tt->off == NULL) {
+    tt->last = malloc((t->nv + 1) * sizeof(*tt->last));
+    tt->off = malloc((t->nv + 1) * sizeof(*tt->off));
+    if (tt->first == NULL || tt->last == NULL || tt->off == NULL) {
         return -1;
     }
     for (i = 0; i < t->nv; i++) {
-        tt->first[i] = -1;
+        tt->first[i] = tt->last[i] = -1;
     }
     /* the span of rows of each bus's predictions (t->preds is by stop) */
     for (i = 0; i < t->npreds; i++) {
         const mtw_prediction *p = &t->preds[i];
-        long vi = p->vehicle;
 
-        if (vi < 0 || p->row < 0) {
+        if (p->vehicle < 0 || p->row < 0) {
             continue;
         }
-        if (tt->first[vi] < 0) {
-            tt->first[vi] = p->row;
-            tt->count[vi] = 1;
-            continue;
+        if (tt->first[p->vehicle] < 0 || p->row < tt->first[p->vehicle]) {
+            tt->first[p->vehicle] = p->row;
         }
-        last = tt->first[vi] + tt->count[vi] - 1;
-        if (p->row < tt->first[vi]) {
-            tt->count[vi] += tt->first[vi] - p->row;
-            tt->first[vi] = p->row;
-        } else if (p->row > last) {
-            tt->count[vi] += p->row - last;
+        if (p->row > tt->last[p->vehicle]) {
+            tt->last[p->vehicle] = p->row;
         }
     }
     for (i = 0; i < t->nv; i++) {
         tt->off[i] = total;
-        total += (size_t) tt->count[i];
+        total += (size_t) trip_times_count(tt, i);
     }
     tt->at = calloc(total + 1, sizeof(*tt->at));
     if (tt->at == NULL) {
@@ -105,7 +101,7 @@ static void jw_vstate(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
     const mtw_vehicle *v = &t->l->vehicles[vi];
     const int64_t *at = tt->at + tt->off[vi];
     int64_t at0 = 0;
-    int k;
+    int k, n = trip_times_count(tt, vi);
 
     mtw_jw_obj(w);
     mtw_doc_jw_status(w, t, c, (long) vi);
@@ -117,7 +113,7 @@ static void jw_vstate(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
     if (t->vs[vi].has_progress) {
         mtw_jw_kint(w, "row", t->vs[vi].next_row);
     }
-    if (tt->count[vi] > 0) {
+    if (n > 0) {
         /* the first row is one of a prediction: it has a time */
         at0 = at[0];
         mtw_jw_key(w, "eta");
@@ -126,7 +122,7 @@ static void jw_vstate(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
         mtw_jw_kint(w, "at", at0);
         mtw_jw_key(w, "dt");
         mtw_jw_arr(w);
-        for (k = 0; k < tt->count[vi]; k++) {
+        for (k = 0; k < n; k++) {
             if (at[k] != 0) {
                 mtw_jw_int(w, at[k] - at0);
             } else {
