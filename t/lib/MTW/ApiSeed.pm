@@ -211,7 +211,8 @@ sub seed_into {
     put($t, 'predictions:3734', enc({ stop_id => '3734', stop_name => 'Primrose / Lenore',
         predictions => [ prediction('12345', '14514', '14', 180),
                          # tracked buses, whose state the module joins
-                         # from mtw:{city}:vstate: one there, one gone
+                         # from mtw:{city}:vstate: 99999's there, 12346's
+                         # gone
                          timed(prediction('99999', '14520', '20', 400), 7),
                          joined(prediction('12346', '14514', '14', 900), undef),
                          { %{ prediction('55555', '14514', '14', 0) },
