@@ -11,12 +11,6 @@
 
 static ngx_int_t ngx_http_mtw_doc_done(ngx_http_request_t *r,
     ngx_http_mtw_ctx_t *ctx);
-static ngx_int_t ngx_http_mtw_realtime_done(ngx_http_request_t *r,
-    ngx_http_mtw_ctx_t *ctx);
-static ngx_str_t *ngx_http_mtw_doc_key(ngx_http_request_t *r,
-    ngx_http_mtw_ctx_t *ctx);
-static void ngx_http_mtw_cmd_hmget_doc(ngx_http_mtw_cmd_t *cmd,
-    ngx_str_t *key);
 
 
 #define NGX_HTTP_MTW_NOT_PUBLISHED_RETRY  5
@@ -113,161 +107,6 @@ ngx_http_mtw_doc_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
     return ngx_http_mtw_missing(r, ctx, ctx->what,
                                 ctx->exists_key ? "" : NULL,
                                 ngx_http_mtw_missing_done);
-}
-
-
-/*
- * /api/realtime?route_id=: the realtime document, its vehicles filtered
- * to one route when asked (trips and alerts stay whole, as the reference).
- */
-ngx_int_t
-ngx_http_mtw_realtime(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
-{
-    ngx_str_t           *key, *route_key;
-    ngx_http_mtw_cmd_t   cmds[3];
-
-    switch (ngx_http_mtw_arg_id(r, "route_id", &ctx->filter)) {
-
-    case NGX_OK:
-        break;
-
-    case NGX_DECLINED:
-        return ngx_http_mtw_doc(r, ctx);
-
-    case NGX_ABORT:
-        return ngx_http_mtw_send_bad_arg(r, "route_id",
-                                         NGX_HTTP_MTW_ID_RULE);
-
-    default:
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_str_set(&ctx->doc_name, "realtime");
-    ctx->what = "route";
-
-    key = ngx_http_mtw_doc_key(r, ctx);
-    route_key = ngx_http_mtw_key(r, "mtw:%V:doc:route:%V", &ctx->city,
-                                 &ctx->filter);
-    ctx->exists_key = ngx_http_mtw_key(r, "mtw:%V:doc:routes", &ctx->city);
-
-    if (key == NULL || route_key == NULL || ctx->exists_key == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_memzero(cmds, sizeof(cmds));
-    ngx_http_mtw_cmd_hmget_doc(&cmds[0], key);
-
-    ngx_http_mtw_cmd_str(&cmds[1], "EXISTS");
-    ngx_http_mtw_cmd_arg(&cmds[1], (char *) route_key->data, route_key->len);
-
-    ngx_http_mtw_cmd_str(&cmds[2], "EXISTS");
-    ngx_http_mtw_cmd_arg(&cmds[2], (char *) ctx->exists_key->data,
-                         ctx->exists_key->len);
-
-    return ngx_http_mtw_fetch(r, ctx, cmds, 3, ngx_http_mtw_realtime_done);
-}
-
-
-/*
- * One route's vehicles of the realtime document.  The filtered answer is
- * kept in the worker's cache under the route and the document's ETag, so
- * the document is parsed and filtered once per route and publish, not per
- * request; a new publish has a new ETag, so nothing old is ever served.
- */
-static ngx_int_t
-ngx_http_mtw_realtime_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
-{
-    size_t                 i;
-    json_t                *doc, *vehicles, *kept, *v, *route;
-    ngx_str_t              key, body, etag, *doc_etag;
-    ngx_http_mtw_reply_t  *rep;
-
-    rep = &ctx->replies[0];
-
-    if (rep->type != REDIS_REPLY_ARRAY || rep->nelements != 2
-        || !ngx_http_mtw_reply_is_str(&rep->element[0]))
-    {
-        return ngx_http_mtw_missing(r, ctx, NULL, NULL,
-                                    ngx_http_mtw_missing_done);
-    }
-
-    if (ctx->replies[1].integer == 0 && ctx->replies[2].integer == 1) {
-        return ngx_http_mtw_send_error(r, NGX_HTTP_NOT_FOUND, "not_found",
-                                       "route not found");
-    }
-
-    key.len = 0;
-    doc_etag = &rep->element[1].str;
-
-    if (ngx_http_mtw_reply_is_str(&rep->element[1]) && doc_etag->len <= 64) {
-        key.data = ngx_pnalloc(r->pool, sizeof("rt::::") + ctx->city.len
-                               + ctx->filter.len + doc_etag->len);
-        if (key.data == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        key.len = ngx_sprintf(key.data, "rt:%V:%V:%V", &ctx->city,
-                              &ctx->filter, doc_etag)
-                  - key.data;
-
-        switch (ngx_http_mtw_cache_get(r->pool, &key,
-                                       NGX_HTTP_MTW_FILTER_CACHE_MS,
-                                       &body, &etag))
-        {
-        case NGX_OK:
-            return ngx_http_mtw_send_body(r, &body, &etag, ctx->cache);
-
-        case NGX_ERROR:
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-
-        default:
-            break;
-        }
-    }
-
-    doc = ngx_http_mtw_json_parse(r, &rep->element[0].str);
-    if (doc == NULL) {
-        return ngx_http_mtw_send_unavailable(r, 1, "bad_document",
-                                             "the stored document is "
-                                             "invalid");
-    }
-
-    vehicles = json_object_get(doc, "vehicles");
-    kept = json_array();
-
-    if (kept == NULL) {
-        json_decref(doc);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    json_array_foreach(vehicles, i, v) {
-        route = json_object_get(v, "route");
-
-        if (json_is_string(route)
-            && json_string_length(route) == ctx->filter.len
-            && ngx_strncmp(json_string_value(route), ctx->filter.data,
-                           ctx->filter.len) == 0)
-        {
-            json_array_append(kept, v);
-        }
-    }
-
-    if (json_object_set_new(doc, "vehicles", kept) != 0) {
-        json_decref(doc);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (ngx_http_mtw_jansson_body(r, doc, &body, &etag) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (key.len) {
-        ngx_http_mtw_cache_put(&key, &body, &etag,
-                               ngx_http_mtw_cache_generation(),
-                               r->connection->log);
-    }
-
-    return ngx_http_mtw_send_body(r, &body, &etag, ctx->cache);
 }
 
 
@@ -383,7 +222,7 @@ ngx_http_mtw_missing_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 }
 
 
-static ngx_str_t *
+ngx_str_t *
 ngx_http_mtw_doc_key(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 {
     if (ctx->route->flags & NGX_HTTP_MTW_NO_CITY) {
@@ -394,7 +233,7 @@ ngx_http_mtw_doc_key(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 }
 
 
-static void
+void
 ngx_http_mtw_cmd_hmget_doc(ngx_http_mtw_cmd_t *cmd, ngx_str_t *key)
 {
     ngx_http_mtw_cmd_str(cmd, "HMGET");

@@ -311,14 +311,19 @@ void ngx_http_mtw_cache_free(void);
 
 /* ngx_http_mtw_docs.c */
 ngx_int_t ngx_http_mtw_doc(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx);
-ngx_int_t ngx_http_mtw_realtime(ngx_http_request_t *r,
+ngx_str_t *ngx_http_mtw_doc_key(ngx_http_request_t *r,
     ngx_http_mtw_ctx_t *ctx);
+void ngx_http_mtw_cmd_hmget_doc(ngx_http_mtw_cmd_t *cmd, ngx_str_t *key);
 ngx_int_t ngx_http_mtw_v1_stops(ngx_http_request_t *r,
     ngx_http_mtw_ctx_t *ctx);
 ngx_int_t ngx_http_mtw_missing(ngx_http_request_t *r,
     ngx_http_mtw_ctx_t *ctx, const char *what, const char *exists_key,
     ngx_http_mtw_done_pt done);
 ngx_int_t ngx_http_mtw_missing_done(ngx_http_request_t *r,
+    ngx_http_mtw_ctx_t *ctx);
+
+/* ngx_http_mtw_realtime.c */
+ngx_int_t ngx_http_mtw_realtime(ngx_http_request_t *r,
     ngx_http_mtw_ctx_t *ctx);
 
 /* ngx_http_mtw_stops.c */

@@ -237,6 +237,41 @@ for my $case ([ '/api/stops?name=PRIM', 2 ], [ '/api/stops?name=Primrose+%2F+Len
        '... and back');
 }
 
+# /api/realtime joins the trip updates of the live state (mtw:{city}:trips,
+# written once, in the document's transaction): new trip updates are a new
+# answer and a new ETag at once though the document is the same; without
+# them the answer has none; stored ones that are not an array are a 503,
+# never a broken body.
+{
+    my %orig = @{ $t->redis_cmd('HGETALL', 'mtw:saskatoon:trips') };
+    for my $path ('/api/realtime', '/api/realtime?route_id=14514') {
+        my $first = $t->get($path);
+        my $tag = $first->{headers}{etag};
+        MTW::ApiSeed::put_trips($t, [ { trip => '67890', route => '14514', rel => 0,
+                                        stops => [] } ]);
+        my $next = $t->get($path, headers => { 'If-None-Match' => $tag });
+        is($next->{status}, 200, "$path: new trip updates are not a 304");
+        isnt($next->{headers}{etag}, $tag, "$path: ... but a new ETag");
+        is_deeply([ map { $_->{trip} } @{ MTW::Test::json_of($next)->{trips} } ],
+                  ['67890'], "$path: ... with the new trip updates");
+        is_deeply(MTW::Test::json_of($next)->{vehicles},
+                  MTW::Test::json_of($first)->{vehicles}, "$path: ... and the same vehicles");
+        $t->redis_cmd('HSET', 'mtw:saskatoon:trips', %orig);
+        is($t->get($path)->{content}, $first->{content}, "$path: ... and back");
+    }
+    $t->redis_cmd('DEL', 'mtw:saskatoon:trips');
+    my $none = $t->get('/api/realtime');
+    is($none->{status}, 200, 'realtime without trip updates (no TripUpdates feed)');
+    is_deeply(MTW::Test::json_of($none)->{trips}, [], '... has none');
+    is(scalar @{ MTW::Test::json_of($none)->{vehicles} }, 3, '... and its vehicles');
+    $t->redis_cmd('HSET', 'mtw:saskatoon:trips', %orig, 'json', '{"not":"a list"}');
+    my $bad = $t->get('/api/realtime');
+    is($bad->{status}, 503, 'stored trip updates that are not a list: 503');
+    is(MTW::Test::json_of($bad)->{error}{code}, 'bad_document', '... bad_document');
+    $t->redis_cmd('HSET', 'mtw:saskatoon:trips', %orig);
+    is($t->get('/api/realtime')->{status}, 200, '... and back');
+}
+
 # the Lua scripts go by EVALSHA; a Redis without them (flushed, restarted,
 # failed over) answers NOSCRIPT and gets the text once by EVAL
 sub script_calls {

@@ -59,7 +59,9 @@ for my $cycles (40, 80, 120) {
     }
     # predictions at the stops of the buses' updates
     my %stops;
-    for my $trip (@{ $rt->{trips} }) {
+    my $trips = decode_json($t->redis_cmd('HGET', 'mtw:saskatoon:trips', 'json') // '[]');
+    ok(@$trips, scalar(@$trips) . ' trip updates in the live state');
+    for my $trip (@$trips) {
         $stops{$_->{stop_id}} = 1 for @{ $trip->{stops} };
     }
     my %veh = map { $_->{id} => 1 } @{ $rt->{vehicles} };

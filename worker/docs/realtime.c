@@ -1,5 +1,8 @@
 /*
- * realtime.c - the realtime document: vehicles, trip updates, alerts.
+ * realtime.c - the realtime document: vehicles and alerts.  The trip
+ * updates are not in it: the module joins them from the live state's
+ * mtw:{city}:trips, written in the same transaction (they were most of the
+ * bytes of a tick, written twice).
  */
 #include "docs/internal.h"
 
@@ -50,7 +53,7 @@ static void jw_vehicle(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
 void mtw_doc_realtime(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c)
 {
     const mtw_live *l = t->l;
-    size_t i, k;
+    size_t i;
 
     mtw_jbuf_reset(w);
     mtw_jw_obj(w);
@@ -60,34 +63,6 @@ void mtw_doc_realtime(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c)
     mtw_jw_arr(w);
     for (i = 0; i < t->nv; i++) {
         jw_vehicle(w, t, c, i);
-    }
-    mtw_jw_arr_end(w);
-    mtw_jw_key(w, "trips");
-    mtw_jw_arr(w);
-    for (i = 0; i < l->ntus; i++) {
-        const mtw_trip_update *tu = &l->tus[i];
-
-        mtw_jw_obj(w);
-        mtw_jw_kstr(w, "trip", tu->trip_id);
-        mtw_jw_kstr(w, "route", tu->route_id);
-        mtw_jw_kint(w, "rel", tu->rel);
-        mtw_jw_kstr(w, "vehicle", tu->vehicle_id);
-        mtw_jw_key(w, "stops");
-        mtw_jw_arr(w);
-        for (k = 0; k < tu->ev_count; k++) {
-            const mtw_stop_event *e = &l->events[tu->ev_first + k];
-
-            mtw_jw_obj(w);
-            mtw_jw_kstr(w, "stop_id", e->stop_id);
-            jw_opt_int(w, "seq", e->seq >= 0, e->seq);
-            jw_opt_int(w, "arr", e->arr != 0, e->arr);
-            jw_opt_int(w, "dep", e->dep != 0, e->dep);
-            jw_opt_int(w, "delay", e->has_arr_delay, e->arr_delay);
-            mtw_jw_kint(w, "rel", e->rel);
-            mtw_jw_obj_end(w);
-        }
-        mtw_jw_arr_end(w);
-        mtw_jw_obj_end(w);
     }
     mtw_jw_arr_end(w);
     mtw_jw_key(w, "alerts");

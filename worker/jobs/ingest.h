@@ -55,6 +55,8 @@ typedef struct {
     char           error[256];          /* last problem, "" when none */
     /* the good snapshot rendered once, republished until it changes */
     mtw_jbuf      ref_json;            /* reference trimmed array */
+    char          ref_etag[20];        /* its ETag: the module joins the
+                                          trip updates to /api/realtime */
     mtw_jbuf      rich_items;          /* rich array */
     mtw_jbuf      vehicle_json;        /* vehicles: one JSON per vehicle */
     size_t        *vehicle_off;         /* start of vehicle i in vehicle_json */

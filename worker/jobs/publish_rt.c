@@ -12,13 +12,15 @@
 #include <unistd.h>
 
 /* The hash of a snapshot: ts, json, stale, age_sec (+ TTL). */
+/* a live state hash (docs/redis-contract.md); etag NULL: none (the rich
+ * form's, which no reader compares) */
 static void publish_hash(mtw_redis_tx *tx, const char *key, int64_t ts,
-                         const char *json, size_t json_len, int stale,
-                         int64_t age)
+                         const char *json, size_t json_len, const char *etag,
+                         int stale, int64_t age)
 {
-    const char *argv[10];
-    size_t lens[10];
-    int i;
+    const char *argv[12];
+    size_t lens[12];
+    int i, n = 10;
 
     argv[0] = "HSET";
     argv[1] = key;
@@ -30,11 +32,15 @@ static void publish_hash(mtw_redis_tx *tx, const char *key, int64_t ts,
     argv[7] = stale ? "1" : "0";
     argv[8] = "age_sec";
     argv[9] = mtw_redis_tx_fmt(tx, "%lld", (long long) age);
-    for (i = 0; i < 10; i++) {
+    if (etag != NULL) {
+        argv[n++] = "etag";
+        argv[n++] = etag;
+    }
+    for (i = 0; i < n; i++) {
         lens[i] = strlen(argv[i]);
     }
     lens[5] = json_len;
-    mtw_redis_tx_cmd(tx, 10, argv, lens);
+    mtw_redis_tx_cmd(tx, n, argv, lens);
     argv[0] = "EXPIRE";
     argv[2] = mtw_redis_tx_fmt(tx, "%d", MTW_RT_TTL_SEC);
     mtw_redis_tx_cmd(tx, 3, argv, NULL);
@@ -236,7 +242,8 @@ int mtw_rt_publish(mtw_redis *r, mtw_city *city,
         publish_hash(&tx, mtw_redis_tx_fmt(&tx, "mtw:%s:%s", city->slug,
                                            mtw_feed_kind_name(f->kind)),
                      s->header_ts, f->ref_json.buf ? f->ref_json.buf : "[]",
-                     f->ref_json.buf ? f->ref_json.len : 2, stale, age);
+                     f->ref_json.buf ? f->ref_json.len : 2, f->ref_etag,
+                     stale, age);
         mtw_jbuf_reset(buf);
         mtw_rtjson_rich_head(buf, f->kind, s->header_ts, stale, age);
         mtw_jw_raw(buf, f->rich_items.buf ? f->rich_items.buf : "[]",
@@ -246,7 +253,8 @@ int mtw_rt_publish(mtw_redis *r, mtw_city *city,
             publish_hash(&tx, mtw_redis_tx_fmt(&tx, "mtw:%s:rt:%s",
                                                city->slug,
                                                mtw_feed_kind_name(f->kind)),
-                         s->header_ts, buf->buf, buf->len, stale, age);
+                         s->header_ts, buf->buf, buf->len, NULL, stale,
+                         age);
         }
         if (f->kind == MTW_FEED_VEHICLES && age <= MTW_RT_TTL_SEC) {
             publish_vehicles(&tx, city->slug, f);

@@ -58,6 +58,22 @@ void mtw_fnv1a64_x4(const void *const *data, const size_t *len, int n,
     }
 }
 
+uint64_t mtw_fnv1a64_wide(const void *data, size_t len)
+{
+    const unsigned char *b = data;
+    const void *part[4];
+    size_t plen[4], q = len / 4;
+    uint64_t h[4];
+    int k;
+
+    for (k = 0; k < 4; k++) {
+        part[k] = b + k * q;
+        plen[k] = k < 3 ? q : len - 3 * q;
+    }
+    mtw_fnv1a64_x4(part, plen, 4, h);
+    return mtw_fnv1a64(h, sizeof(h));
+}
+
 int mtw_idmap_init(mtw_idmap *m, size_t expected)
 {
     size_t cap = 16;

@@ -45,6 +45,15 @@ sub put {
     return $t->put_doc($city, $name, $body, etag => etag($body), ts => $NOW);
 }
 
+# the live state's trip updates (mtw:{city}:trips), as the worker writes them
+sub put_trips {
+    my ($t, $trips, $city) = @_;
+    my $json = enc($trips);
+    $city //= $CITY;
+    $t->redis_cmd('HSET', "mtw:$city:trips", 'ts', $NOW, 'json', $json,
+                  'etag', etag($json), 'stale', 0, 'age_sec', 0);
+}
+
 my @ROUTES = map { { id => "145$_", short => "$_" } } (10 .. 49);
 
 sub score_body {
@@ -168,11 +177,12 @@ sub seed_into {
     put($t, 'score', score_body());
 
     my @v = vehicles();
+    # the trip updates live in the live state's hash: the module joins them
     put($t, 'realtime', enc({ ts => $NOW, vehicles => \@v,
-        trips => [ { trip => '12345', route => '14514', rel => 0, stops => [
-            { stop_id => '3734', seq => 12, arr => $NOW + 180, dep => $NOW + 190,
-              delay => 120, rel => 0 } ] } ],
         alerts => [ { cause => 10, effect => 9 } ] }));
+    put_trips($t, [ { trip => '12345', route => '14514', rel => 0, stops => [
+        { stop_id => '3734', seq => 12, arr => $NOW + 180, dep => $NOW + 190,
+          delay => 120, rel => 0 } ] } ]);
 
     my @routes = map { { id => $_->{id}, short_name => $_->{short},
         long_name => "Route $_->{short} Line", color => 'FF8000', grade => 'A',
