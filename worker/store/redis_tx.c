@@ -11,6 +11,11 @@ void mtw_redis_tx_cmd(mtw_redis_tx *tx, int argc, const char **argv,
 {
     mtw_redis_append_argv(tx->c, argc, argv, lens);
     tx->n++;
+    /* written out as it is queued (Redis holds the commands until EXEC),
+     * so the buffer never holds a whole tick: tens of MB at scale */
+    if (tx->c->olen >= MTW_REDIS_TX_FLUSH_BYTES) {
+        (void) mtw_redis_flush(tx->c);
+    }
 }
 
 const char *mtw_redis_tx_fmt(mtw_redis_tx *tx, const char *fmt, ...)

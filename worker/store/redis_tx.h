@@ -22,6 +22,9 @@ typedef struct {
     unsigned long conn;     /* mtw_redis.connects of this connection */
 } mtw_redis_tx;
 
+/* Queued commands are written once they reach this many bytes. */
+#define MTW_REDIS_TX_FLUSH_BYTES (256 * 1024)
+
 /* Queues one command (argument lengths from strlen when lens is NULL). */
 void mtw_redis_tx_cmd(mtw_redis_tx *tx, int argc, const char **argv,
                       const size_t *lens);
