@@ -12,35 +12,30 @@
 #include <unistd.h>
 
 /* The hash of a snapshot: ts, json, stale, age_sec (+ TTL). */
-/* a live state hash (docs/redis-contract.md); etag NULL: none (the rich
- * form's, which no reader compares) */
+/* a live state hash (docs/redis-contract.md): its json the nparts pieces
+ * (sent from where they are: megabytes at scale); etag NULL: none (the
+ * rich form's, which no reader compares) */
 static void publish_hash(mtw_redis_tx *tx, const char *key, int64_t ts,
-                         const char *json, size_t json_len, const char *etag,
-                         int stale, int64_t age)
+                         int nparts, const char **part, const size_t *len,
+                         const char *etag, int stale, int64_t age)
 {
-    const char *argv[12];
-    size_t lens[12];
-    int i, n = 10;
+    const char *argv[11];
+    int n = 8;
 
     argv[0] = "HSET";
     argv[1] = key;
     argv[2] = "ts";
     argv[3] = mtw_redis_tx_fmt(tx, "%lld", (long long) ts);
-    argv[4] = "json";
-    argv[5] = json;
-    argv[6] = "stale";
-    argv[7] = stale ? "1" : "0";
-    argv[8] = "age_sec";
-    argv[9] = mtw_redis_tx_fmt(tx, "%lld", (long long) age);
+    argv[4] = "stale";
+    argv[5] = stale ? "1" : "0";
+    argv[6] = "age_sec";
+    argv[7] = mtw_redis_tx_fmt(tx, "%lld", (long long) age);
     if (etag != NULL) {
         argv[n++] = "etag";
         argv[n++] = etag;
     }
-    for (i = 0; i < n; i++) {
-        lens[i] = strlen(argv[i]);
-    }
-    lens[5] = json_len;
-    mtw_redis_tx_cmd(tx, n, argv, lens);
+    argv[n++] = "json";
+    mtw_redis_tx_cmd_parts(tx, n, argv, NULL, nparts, part, len);
     argv[0] = "EXPIRE";
     argv[2] = mtw_redis_tx_fmt(tx, "%d", MTW_RT_TTL_SEC);
     mtw_redis_tx_cmd(tx, 3, argv, NULL);
@@ -210,7 +205,8 @@ int mtw_rt_publish(mtw_redis *r, mtw_city *city,
 {
     const mtw_feed_state *f;
     const mtw_snapshot *s;
-    const char *argv[1];
+    const char *argv[1], *part[3];
+    size_t len[3];
     mtw_redis_tx tx;
     redisReply *exec;
     int64_t age;
@@ -239,22 +235,26 @@ int mtw_rt_publish(mtw_redis *r, mtw_city *city,
         }
         age = mtw_feed_age(f, now);
         stale = mtw_feed_stale(f, now);
+        part[0] = f->ref_json.buf ? f->ref_json.buf : "[]";
+        len[0] = f->ref_json.buf ? f->ref_json.len : 2;
         publish_hash(&tx, mtw_redis_tx_fmt(&tx, "mtw:%s:%s", city->slug,
                                            mtw_feed_kind_name(f->kind)),
-                     s->header_ts, f->ref_json.buf ? f->ref_json.buf : "[]",
-                     f->ref_json.buf ? f->ref_json.len : 2, f->ref_etag,
-                     stale, age);
+                     s->header_ts, 1, part, len, f->ref_etag, stale, age);
+        /* the rich form: its head (this tick's stale and age), the items
+         * rendered once per snapshot, the closing brace */
         mtw_jbuf_reset(buf);
         mtw_rtjson_rich_head(buf, f->kind, s->header_ts, stale, age);
-        mtw_jw_raw(buf, f->rich_items.buf ? f->rich_items.buf : "[]",
-                      f->rich_items.buf ? f->rich_items.len : 2);
-        mtw_jw_obj_end(buf);
+        part[0] = buf->buf;
+        len[0] = buf->len;
+        part[1] = f->rich_items.buf ? f->rich_items.buf : "[]";
+        len[1] = f->rich_items.buf ? f->rich_items.len : 2;
+        part[2] = "}";
+        len[2] = 1;
         if (!buf->failed) {
             publish_hash(&tx, mtw_redis_tx_fmt(&tx, "mtw:%s:rt:%s",
                                                city->slug,
                                                mtw_feed_kind_name(f->kind)),
-                         s->header_ts, buf->buf, buf->len, NULL, stale,
-                         age);
+                         s->header_ts, 3, part, len, NULL, stale, age);
         }
         if (f->kind == MTW_FEED_VEHICLES && age <= MTW_RT_TTL_SEC) {
             publish_vehicles(&tx, city->slug, f);

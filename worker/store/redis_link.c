@@ -394,60 +394,105 @@ int mtw_redis_append(mtw_redis_link *l, const char *fmt, ...)
     return rc;
 }
 
+/* Bytes of a value at or above which they are written from the caller's
+ * memory instead of being copied into the output buffer. */
+#define LINK_DIRECT_BYTES (64 * 1024)
+
+static int link_send(mtw_redis_link *l, const char *data, size_t len);
+
+/* n bytes of an argument: copied behind the queued commands, or, when
+ * large, written at once after them */
+static int link_put(mtw_redis_link *l, const char *data, size_t len)
+{
+    if (len >= LINK_DIRECT_BYTES) {
+        return mtw_redis_flush(l) == REDIS_OK ? link_send(l, data, len)
+                                              : REDIS_ERR;
+    }
+    if (obuf_reserve(l, len) != REDIS_OK) {
+        return REDIS_ERR;
+    }
+    memcpy(l->obuf + l->olen, data, len);
+    l->olen += len;
+    return REDIS_OK;
+}
+
+/* the "$len" CRLF of a bulk string, or its closing CRLF (len < 0) */
+static int link_put_frame(mtw_redis_link *l, char kind, long long len)
+{
+    char head[32];
+    int n = len >= 0 ? snprintf(head, sizeof(head), "%c%lld\r\n", kind, len)
+                     : snprintf(head, sizeof(head), "\r\n");
+
+    return link_put(l, head, (size_t) n);
+}
+
 /*
  * The command in the protocol's multi-bulk form (*argc, then $len and the
  * bytes of each argument), written straight into the output buffer: a
  * tick queues tens of megabytes of documents, which hiredis'
- * redisFormatCommandArgv would first copy into a buffer of its own.
+ * redisFormatCommandArgv would first copy into a buffer of its own.  A
+ * large argument is not copied at all: the queued commands are written,
+ * then it, from the caller's memory.
  */
 int mtw_redis_append_argv(mtw_redis_link *l, int argc, const char **argv,
                           const size_t *argvlen)
 {
-    size_t need = 32, len;
-    char *p;
+    return mtw_redis_append_argv_parts(l, argc, argv, argvlen, 0, NULL,
+                                       NULL);
+}
+
+int mtw_redis_append_argv_parts(mtw_redis_link *l, int argc,
+                                const char **argv, const size_t *argvlen,
+                                int nparts, const char **part,
+                                const size_t *partlen)
+{
+    size_t len, total = 0;
     int i;
 
     if (l->err) {
         return REDIS_ERR;
     }
-    for (i = 0; i < argc; i++) {
-        len = argvlen != NULL ? argvlen[i] : strlen(argv[i]);
-        need += len + 32;       /* "$" digits CRLF bytes CRLF */
-    }
-    if (obuf_reserve(l, need) != REDIS_OK) {
+    if (link_put_frame(l, '*', argc + (nparts > 0)) != REDIS_OK) {
         return REDIS_ERR;
     }
-    p = l->obuf + l->olen;
-    p += sprintf(p, "*%d\r\n", argc);
     for (i = 0; i < argc; i++) {
         len = argvlen != NULL ? argvlen[i] : strlen(argv[i]);
-        p += sprintf(p, "$%zu\r\n", len);
-        if (len > 0) {
-            memcpy(p, argv[i], len);
-            p += len;
+        if (link_put_frame(l, '$', (long long) len) != REDIS_OK
+            || link_put(l, argv[i], len) != REDIS_OK
+            || link_put_frame(l, 0, -1) != REDIS_OK)
+        {
+            return REDIS_ERR;
         }
-        *p++ = '\r';
-        *p++ = '\n';
     }
-    l->olen = (size_t) (p - l->obuf);
-    return REDIS_OK;
+    if (nparts == 0) {
+        return REDIS_OK;
+    }
+    for (i = 0; i < nparts; i++) {
+        total += partlen[i];
+    }
+    if (link_put_frame(l, '$', (long long) total) != REDIS_OK) {
+        return REDIS_ERR;
+    }
+    for (i = 0; i < nparts; i++) {
+        if (link_put(l, part[i], partlen[i]) != REDIS_OK) {
+            return REDIS_ERR;
+        }
+    }
+    return link_put_frame(l, 0, -1);
 }
 
-int mtw_redis_flush(mtw_redis_link *l)
+static int link_send(mtw_redis_link *l, const char *data, size_t len)
 {
     size_t off = 0;
     ssize_t n;
     char why[256];
 
-    if (l->err) {
-        return REDIS_ERR;
-    }
-    while (off < l->olen) {
+    while (off < len) {
         errno = 0;
         ERR_clear_error();
         n = l->ssl != NULL
-            ? SSL_write(l->ssl, l->obuf + off, (int) (l->olen - off))
-            : send(l->fd, l->obuf + off, l->olen - off, MSG_NOSIGNAL);
+            ? SSL_write(l->ssl, data + off, (int) (len - off))
+            : send(l->fd, data + off, len - off, MSG_NOSIGNAL);
         if (n <= 0) {
             if (n < 0 && l->ssl == NULL && errno == EINTR) {
                 continue;
@@ -457,6 +502,17 @@ int mtw_redis_flush(mtw_redis_link *l)
             return REDIS_ERR;
         }
         off += (size_t) n;
+    }
+    return REDIS_OK;
+}
+
+int mtw_redis_flush(mtw_redis_link *l)
+{
+    if (l->err) {
+        return REDIS_ERR;
+    }
+    if (l->olen > 0 && link_send(l, l->obuf, l->olen) != REDIS_OK) {
+        return REDIS_ERR;
     }
     l->olen = 0;
     return REDIS_OK;

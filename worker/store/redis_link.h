@@ -43,6 +43,14 @@ void mtw_redis_link_free(mtw_redis_link *l);
 int mtw_redis_append(mtw_redis_link *l, const char *fmt, ...);
 int mtw_redis_append_argv(mtw_redis_link *l, int argc, const char **argv,
                           const size_t *argvlen);
+/* The same with one more, last argument: the nparts pieces one after
+ * another (a value sent from where its parts are, without gathering them).
+ * An argument of 64 KiB or more is written at once, from the caller's
+ * memory: REDIS_ERR then also means the write failed (l->err set). */
+int mtw_redis_append_argv_parts(mtw_redis_link *l, int argc,
+                                const char **argv, const size_t *argvlen,
+                                int nparts, const char **part,
+                                const size_t *partlen);
 
 /* Writes the queued commands now (a long pipeline need not wait for its
  * first reply to leave).  REDIS_OK, or REDIS_ERR with l->err set. */

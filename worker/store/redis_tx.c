@@ -9,7 +9,15 @@
 void mtw_redis_tx_cmd(mtw_redis_tx *tx, int argc, const char **argv,
                       const size_t *lens)
 {
-    mtw_redis_append_argv(tx->c, argc, argv, lens);
+    mtw_redis_tx_cmd_parts(tx, argc, argv, lens, 0, NULL, NULL);
+}
+
+void mtw_redis_tx_cmd_parts(mtw_redis_tx *tx, int argc, const char **argv,
+                            const size_t *lens, int nparts,
+                            const char **part, const size_t *partlen)
+{
+    mtw_redis_append_argv_parts(tx->c, argc, argv, lens, nparts, part,
+                                partlen);
     tx->n++;
     /* written out as it is queued (Redis holds the commands until EXEC),
      * so the buffer never holds a whole tick: tens of MB at scale */

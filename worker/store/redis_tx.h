@@ -28,6 +28,11 @@ typedef struct {
 /* Queues one command (argument lengths from strlen when lens is NULL). */
 void mtw_redis_tx_cmd(mtw_redis_tx *tx, int argc, const char **argv,
                       const size_t *lens);
+/* The same with a last argument made of nparts pieces, sent from where
+ * they are (store/redis_link.h). */
+void mtw_redis_tx_cmd_parts(mtw_redis_tx *tx, int argc, const char **argv,
+                            const size_t *lens, int nparts,
+                            const char **part, const size_t *partlen);
 /* printf into the scratch arena (for keys and numbers). */
 const char *mtw_redis_tx_fmt(mtw_redis_tx *tx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
