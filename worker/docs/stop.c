@@ -109,20 +109,13 @@ static void jw_prediction(mtw_jbuf *w, const mtw_tick *t,
 void mtw_doc_predictions(mtw_jbuf *w, const mtw_tick *t,
                          const mtw_doc_ctx *c, uint32_t stop)
 {
-    const mtw_stop *st = &t->s->stops[stop];
     uint32_t k;
 
+    /* the list alone: the module wraps it with the stop it reads from
+     * mtw:{city}:stop (a tenth of a list's bytes, written every time the
+     * list changed) */
     mtw_jbuf_reset(w);
     mtw_jw_obj(w);
-    mtw_jw_kstr(w, "stop_id", st->id);
-    mtw_jw_kstr(w, "stop_name", st->name);
-    mtw_jw_key(w, "stop");
-    mtw_jw_obj(w);
-    mtw_jw_kstr(w, "id", st->id);
-    mtw_jw_kstr(w, "name", st->name);
-    mtw_jw_knum(w, "lat", st->lat, 6);
-    mtw_jw_knum(w, "lon", st->lon, 6);
-    mtw_jw_obj_end(w);
     mtw_jw_key(w, "predictions");
     mtw_jw_arr(w);
     for (k = 0; k < t->stop_count[stop]; k++) {

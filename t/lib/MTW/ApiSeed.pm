@@ -218,7 +218,7 @@ sub seed_into {
     put($t, 'shapes', enc({ routes => [ $shape14 ], tolerance_m => 5, timestamp => $NOW }));
     put($t, 'route:14514:shape', enc({ %$shape14, timestamp => $NOW }));
 
-    put($t, 'predictions:3734', enc({ stop_id => '3734', stop_name => 'Primrose / Lenore',
+    put($t, 'predictions:3734', enc({
         predictions => [ prediction('12345', '14514', '14', 180),
                          # tracked buses, whose state the module joins
                          # from mtw:{city}:vstate: 99999's there, 12346's
