@@ -20,8 +20,8 @@ ngx_int_t
 ngx_http_mtw_doc(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 {
     ngx_int_t                  rc;
-    ngx_str_t                 *key, body, etag;
-    ngx_http_mtw_cmd_t         cmd;
+    ngx_str_t                 *key, *now_key, body, etag;
+    ngx_http_mtw_cmd_t         cmds[2];
     ngx_http_mtw_main_conf_t  *mcf;
 
     if (ctx->doc_name.len == 0) {
@@ -69,31 +69,72 @@ ngx_http_mtw_doc(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
         }
     }
 
-    ngx_memzero(&cmd, sizeof(ngx_http_mtw_cmd_t));
-    ngx_http_mtw_cmd_hmget_doc(&cmd, key);
+    ngx_memzero(cmds, sizeof(cmds));
+    ngx_http_mtw_cmd_hmget_doc(&cmds[0], key);
 
-    return ngx_http_mtw_fetch(r, ctx, &cmd, 1, ngx_http_mtw_doc_done);
+    if (!(ctx->route->flags & NGX_HTTP_MTW_NOW)) {
+        return ngx_http_mtw_fetch(r, ctx, cmds, 1, ngx_http_mtw_doc_done);
+    }
+
+    /* route:{id}: its history, and what changes with the ticks */
+    now_key = ngx_http_mtw_key(r, "%V:now", key);
+    if (now_key == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_http_mtw_cmd_hmget_doc(&cmds[1], now_key);
+
+    return ngx_http_mtw_fetch(r, ctx, cmds, 2, ngx_http_mtw_doc_done);
 }
 
 
 static ngx_int_t
 ngx_http_mtw_doc_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 {
-    ngx_http_mtw_reply_t  *rep;
+    ngx_int_t              rc;
+    ngx_str_t              body, etag;
+    ngx_http_mtw_reply_t  *rep, *now;
 
     rep = &ctx->replies[0];
 
     if (rep->type == REDIS_REPLY_ARRAY && rep->nelements == 2
         && ngx_http_mtw_reply_is_str(&rep->element[0]))
     {
-        if (ctx->doc_key) {
-            ngx_http_mtw_cache_put(ctx->doc_key, &rep->element[0].str,
-                                   &rep->element[1].str, ctx->cache_gen,
-                                   r->connection->log);
+        body = rep->element[0].str;
+        etag = rep->element[1].str;
+
+        /* with its ":now" members, once they are there too (a document
+         * written before them is answered without) */
+        now = &ctx->replies[1];
+
+        if ((ctx->route->flags & NGX_HTTP_MTW_NOW)
+            && now->type == REDIS_REPLY_ARRAY && now->nelements == 2
+            && ngx_http_mtw_reply_is_str(&now->element[0]))
+        {
+            rc = ngx_http_mtw_json_join(r, &rep->element[0].str,
+                                        &rep->element[1].str, NULL,
+                                        &now->element[0].str,
+                                        &now->element[1].str, &body, &etag);
+            if (rc == NGX_DECLINED) {
+                ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                              "mtw: the stored document \"%V\" or its "
+                              "\":now\" part is not a JSON object",
+                              &ctx->doc_name);
+                return ngx_http_mtw_send_unavailable(r, 1, "bad_document",
+                                           "the stored document is invalid");
+            }
+
+            if (rc != NGX_OK) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
         }
 
-        return ngx_http_mtw_send_body(r, &rep->element[0].str,
-                                      &rep->element[1].str, ctx->cache);
+        if (ctx->doc_key) {
+            ngx_http_mtw_cache_put(ctx->doc_key, &body, &etag,
+                                   ctx->cache_gen, r->connection->log);
+        }
+
+        return ngx_http_mtw_send_body(r, &body, &etag, ctx->cache);
     }
 
     if (rep->type == REDIS_REPLY_ERROR) {

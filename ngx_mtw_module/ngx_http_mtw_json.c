@@ -6,6 +6,7 @@
  * only answers shaped by the request (search results, a slice of the
  * predictions, feedback counters) are built here, and their ETag is the
  * contract's hash of the bytes sent (FNV-1a 64, docs/redis-contract.md).
+ * Two stored parts are joined here too, as bytes (ngx_http_mtw_json_join).
  */
 
 #include "ngx_http_mtw_module.h"
@@ -116,4 +117,76 @@ ngx_http_mtw_json_parse(ngx_http_request_t *r, ngx_str_t *text)
     }
 
     return v;
+}
+
+
+/*
+ * A stored document with another stored part joined in, without parsing
+ * either: doc (a JSON object) gets part as its last member "name", or,
+ * name NULL, part's members (part an object); the ETag is that of both
+ * parts' ETags.  NGX_DECLINED: doc is not an object, or part is not an
+ * array or object (an object when name is NULL).
+ */
+ngx_int_t
+ngx_http_mtw_json_join(ngx_http_request_t *r, ngx_str_t *doc,
+    ngx_str_t *doc_etag, const char *name, ngx_str_t *part,
+    ngx_str_t *part_etag, ngx_str_t *body, ngx_str_t *etag)
+{
+    u_char     *p, *both;
+    size_t      nlen;
+    ngx_str_t   add;
+
+    if (doc->len < 2 || doc->data[0] != '{' || doc->data[doc->len - 1] != '}'
+        || part->len < 2
+        || !((part->data[0] == '{' && part->data[part->len - 1] == '}')
+             || (name != NULL && part->data[0] == '['
+                 && part->data[part->len - 1] == ']')))
+    {
+        return NGX_DECLINED;
+    }
+
+    add = *part;
+    nlen = name != NULL ? ngx_strlen(name) : 0;
+
+    if (name == NULL) {
+        /* the object's members, without its braces */
+        add.data++;
+        add.len -= 2;
+    }
+
+    body->data = ngx_pnalloc(r->pool, doc->len + add.len + nlen
+                                      + sizeof(",\"\":") - 1);
+    if (body->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(body->data, doc->data, doc->len - 1);
+
+    if (add.len || name != NULL) {
+        if (doc->len > 2) {
+            *p++ = ',';
+        }
+
+        if (name != NULL) {
+            p = ngx_sprintf(p, "\"%s\":", name);
+        }
+
+        p = ngx_cpymem(p, add.data, add.len);
+    }
+
+    *p++ = '}';
+    body->len = p - body->data;
+
+    /* an ETag of the same form as the documents': FNV-1a of "x.y" */
+    both = ngx_pnalloc(r->pool, doc_etag->len + part_etag->len + 1);
+    etag->data = ngx_pnalloc(r->pool, 18);
+    if (both == NULL || etag->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_sprintf(both, "%V.%V", doc_etag, part_etag);
+    ngx_http_mtw_etag_of(both, p - both, etag->data);
+    etag->len = 18;
+
+    return NGX_OK;
 }

@@ -85,6 +85,7 @@ typedef enum {
 /* The routing table's flags */
 #define NGX_HTTP_MTW_ID       0x01     /* the path holds an id */
 #define NGX_HTTP_MTW_NO_CITY  0x02     /* not about one city: no ?city= */
+#define NGX_HTTP_MTW_NOW      0x04     /* the document's ":now" part joined */
 
 
 typedef struct {
@@ -300,6 +301,9 @@ ngx_int_t ngx_http_mtw_jansson_body(ngx_http_request_t *r, json_t *doc,
 ngx_int_t ngx_http_mtw_send_jansson(ngx_http_request_t *r, json_t *doc,
     ngx_http_mtw_cache_e cache);
 json_t *ngx_http_mtw_json_parse(ngx_http_request_t *r, ngx_str_t *text);
+ngx_int_t ngx_http_mtw_json_join(ngx_http_request_t *r, ngx_str_t *doc,
+    ngx_str_t *doc_etag, const char *name, ngx_str_t *part,
+    ngx_str_t *part_etag, ngx_str_t *body, ngx_str_t *etag);
 
 /* ngx_http_mtw_cache.c */
 ngx_int_t ngx_http_mtw_cache_get(ngx_pool_t *pool, ngx_str_t *key,

@@ -13,9 +13,6 @@ static ngx_int_t ngx_http_mtw_realtime_done(ngx_http_request_t *r,
     ngx_http_mtw_ctx_t *ctx);
 static ngx_int_t ngx_http_mtw_realtime_filter(ngx_http_request_t *r,
     ngx_str_t *doc, ngx_str_t *filter, ngx_str_t *body, ngx_str_t *etag);
-static ngx_int_t ngx_http_mtw_realtime_join(ngx_http_request_t *r,
-    ngx_str_t *doc, ngx_str_t *doc_etag, ngx_str_t *trips,
-    ngx_str_t *trips_etag, ngx_str_t *body, ngx_str_t *etag);
 static ngx_int_t ngx_http_mtw_realtime_bad(ngx_http_request_t *r,
     ngx_http_mtw_ctx_t *ctx);
 
@@ -160,8 +157,8 @@ ngx_http_mtw_realtime_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
     }
 
     if (ctx->filter.len == 0) {
-        rc = ngx_http_mtw_realtime_join(r, &doc, &doc_etag, &trips,
-                                        &trips_etag, &body, &etag);
+        rc = ngx_http_mtw_json_join(r, &doc, &doc_etag, "trips", &trips,
+                                    &trips_etag, &body, &etag);
         if (rc != NGX_OK) {
             return rc == NGX_DECLINED ? ngx_http_mtw_realtime_bad(r, ctx)
                                       : NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -218,8 +215,8 @@ ngx_http_mtw_realtime_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    rc = ngx_http_mtw_realtime_join(r, &mine, &mine_etag, &trips,
-                                    &trips_etag, &body, &etag);
+    rc = ngx_http_mtw_json_join(r, &mine, &mine_etag, "trips", &trips,
+                                &trips_etag, &body, &etag);
     if (rc != NGX_OK) {
         return rc == NGX_DECLINED ? ngx_http_mtw_realtime_bad(r, ctx)
                                   : NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -277,58 +274,6 @@ ngx_http_mtw_realtime_filter(ngx_http_request_t *r, ngx_str_t *doc,
     }
 
     return ngx_http_mtw_jansson_body(r, parsed, body, etag);
-}
-
-
-/*
- * The answer: the document (a JSON object) with "trips" added as its last
- * member, and an ETag of both parts' ETags.  NGX_DECLINED: the document is not an object or the trip
- * updates not an array.
- */
-static ngx_int_t
-ngx_http_mtw_realtime_join(ngx_http_request_t *r, ngx_str_t *doc,
-    ngx_str_t *doc_etag, ngx_str_t *trips, ngx_str_t *trips_etag,
-    ngx_str_t *body, ngx_str_t *etag)
-{
-    u_char  *p, *both;
-
-    if (doc->len < 2 || doc->data[0] != '{' || doc->data[doc->len - 1] != '}'
-        || trips->len < 2 || trips->data[0] != '['
-        || trips->data[trips->len - 1] != ']')
-    {
-        return NGX_DECLINED;
-    }
-
-    body->data = ngx_pnalloc(r->pool, doc->len + trips->len
-                                      + sizeof(",\"trips\":") - 1);
-    if (body->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    p = ngx_cpymem(body->data, doc->data, doc->len - 1);
-
-    if (doc->len > 2) {
-        *p++ = ',';
-    }
-
-    p = ngx_cpymem(p, "\"trips\":", sizeof("\"trips\":") - 1);
-    p = ngx_cpymem(p, trips->data, trips->len);
-    *p++ = '}';
-
-    body->len = p - body->data;
-
-    /* an ETag of the same form as the documents': FNV-1a of "x.y" */
-    both = ngx_pnalloc(r->pool, doc_etag->len + trips_etag->len + 1);
-    etag->data = ngx_pnalloc(r->pool, 18);
-    if (both == NULL || etag->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    p = ngx_sprintf(both, "%V.%V", doc_etag, trips_etag);
-    ngx_http_mtw_etag_of(both, p - both, etag->data);
-    etag->len = 18;
-
-    return NGX_OK;
 }
 
 

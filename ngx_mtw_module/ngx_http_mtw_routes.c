@@ -15,6 +15,7 @@
       cache, doc, shape }
 
 #define ID       NGX_HTTP_MTW_ID
+#define NOW      NGX_HTTP_MTW_NOW
 #define NO_CITY  NGX_HTTP_MTW_NO_CITY
 #define WEB      NGX_HTTP_MTW_SHAPE_WEB
 #define V1       NGX_HTTP_MTW_SHAPE_V1
@@ -58,7 +59,7 @@ static const ngx_http_mtw_route_t  ngx_http_mtw_routes[] = {
       NGX_HTTP_MTW_CACHE_CITIES, "cities", V1),
     R("/api/v1/routes", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
       NGX_HTTP_MTW_CACHE_ROUTES, "routes", V1),
-    R("/api/v1/routes/", "", ID, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
+    R("/api/v1/routes/", "", ID|NOW, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
       NGX_HTTP_MTW_CACHE_ROUTE, "route:%V", V1),
     R("/api/v1/stops", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_v1_stops,
       NGX_HTTP_MTW_CACHE_STOPS, "stops", V1),
@@ -81,8 +82,8 @@ static const ngx_http_mtw_route_t  ngx_http_mtw_routes[] = {
       NGX_HTTP_MTW_CACHE_NONE, "overview", WEB),
     R("/api/dashboard/routes", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
       NGX_HTTP_MTW_CACHE_ROUTES, "routes", WEB),
-    R("/api/dashboard/routes/", "", ID, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
-      NGX_HTTP_MTW_CACHE_ROUTE, "route:%V", WEB),
+    R("/api/dashboard/routes/", "", ID|NOW, NGX_HTTP_MTW_GET,
+      ngx_http_mtw_doc, NGX_HTTP_MTW_CACHE_ROUTE, "route:%V", WEB),
     R("/api/dashboard/routes/", "/live", ID, NGX_HTTP_MTW_GET,
       ngx_http_mtw_doc, NGX_HTTP_MTW_CACHE_NONE, "route:%V:live", WEB),
     R("/api/dashboard/weather", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
@@ -92,6 +93,7 @@ static const ngx_http_mtw_route_t  ngx_http_mtw_routes[] = {
 };
 
 #undef ID
+#undef NOW
 #undef NO_CITY
 #undef WEB
 #undef V1

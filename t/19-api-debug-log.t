@@ -49,8 +49,8 @@ MTW::Test::wait_for('the late reply', 5, sub {
 });
 
 my $log = MTW::Test::slurp("$dir/debug.log");
-for my $line ('mtw fetch: sent 1 command(s) for "/api/v1/routes/14514"',
-              'mtw fetch: reply 1 of 1, type 2',
+for my $line ('mtw fetch: sent 2 command(s) for "/api/v1/routes/14514"',
+              'mtw fetch: reply 1 of 2, type 2',
               'mtw fetch: timeout, ticket',
               'mtw fetch: detach from ticket',
               'mtw fetch: late reply 0 for ticket',

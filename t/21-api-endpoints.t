@@ -170,7 +170,8 @@ $t->check_requests([
     { path => '/api/v1/routes/14514', status => 200,
       headers_like => { 'cache-control' => 'public, max-age=600' },
       json => { 'route.id' => '14514', 'stats.totalDays' => 28,
-                'stats.scheduleRealismGrade' => 'under_scheduled' } },
+                'stats.scheduleRealismGrade' => 'under_scheduled',
+                'live.grade' => 'B', timestamp => $is_int, age_sec => 10 } },
     { path => '/api/v1/routes/99999', status => 404,
       json => { 'error.code' => 'not_found', 'error.message' => 'route not found' } },
     { path => '/api/v1/stops', status => 200,
@@ -240,8 +241,8 @@ for my $case ([ '/api/stops?name=PRIM', 2 ], [ '/api/stops?name=Primrose+%2F+Len
 # /api/realtime joins the trip updates of the live state (mtw:{city}:trips,
 # written once, in the document's transaction): new trip updates are a new
 # answer and a new ETag at once though the document is the same; without
-# them the answer has none; stored ones that are not an array are a 503,
-# never a broken body.
+# them the answer has none; stored ones that are not a JSON array or
+# object are a 503, never a broken body.
 {
     my %orig = @{ $t->redis_cmd('HGETALL', 'mtw:saskatoon:trips') };
     for my $path ('/api/realtime', '/api/realtime?route_id=14514') {
@@ -264,12 +265,44 @@ for my $case ([ '/api/stops?name=PRIM', 2 ], [ '/api/stops?name=Primrose+%2F+Len
     is($none->{status}, 200, 'realtime without trip updates (no TripUpdates feed)');
     is_deeply(MTW::Test::json_of($none)->{trips}, [], '... has none');
     is(scalar @{ MTW::Test::json_of($none)->{vehicles} }, 3, '... and its vehicles');
-    $t->redis_cmd('HSET', 'mtw:saskatoon:trips', %orig, 'json', '{"not":"a list"}');
+    $t->redis_cmd('HSET', 'mtw:saskatoon:trips', %orig, 'json', 'not JSON');
     my $bad = $t->get('/api/realtime');
-    is($bad->{status}, 503, 'stored trip updates that are not a list: 503');
+    is($bad->{status}, 503, 'stored trip updates that are not JSON: 503');
     is(MTW::Test::json_of($bad)->{error}{code}, 'bad_document', '... bad_document');
     $t->redis_cmd('HSET', 'mtw:saskatoon:trips', %orig);
     is($t->get('/api/realtime')->{status}, 200, '... and back');
+}
+
+# route:{id} is answered with the members of route:{id}:now added (what
+# changes with the ticks, written apart from the history): a new ":now" is
+# a new answer and ETag at once; without it the history alone; one that is
+# not an object is a 503, never a broken body.
+{
+    my %now = @{ $t->redis_cmd('HGETALL', 'mtw:saskatoon:doc:route:14514:now') };
+    for my $path ('/api/v1/routes/14514', '/api/dashboard/routes/14514') {
+        my $first = $t->get($path);
+        my $tag = $first->{headers}{etag};
+        MTW::ApiSeed::put($t, 'route:14514:now', MTW::ApiSeed::enc({
+            live => { grade => 'D', vehicles => 1, directions => [] },
+            timestamp => 1, stale => JSON::PP::true, age_sec => 99 }));
+        my $next = $t->get($path, headers => { 'If-None-Match' => $tag });
+        is($next->{status}, 200, "$path: a new :now is not a 304");
+        isnt($next->{headers}{etag}, $tag, "$path: ... but a new ETag");
+        my $doc = MTW::Test::json_of($next);
+        is_deeply([ $doc->{live}{grade}, $doc->{age_sec}, $doc->{stats}{totalDays} ],
+                  [ 'D', 99, 28 ], "$path: ... the new live part and the history");
+        $t->redis_cmd('HSET', 'mtw:saskatoon:doc:route:14514:now', %now);
+        is($t->get($path)->{content}, $first->{content}, "$path: ... and back");
+    }
+    $t->redis_cmd('DEL', 'mtw:saskatoon:doc:route:14514:now');
+    my $alone = MTW::Test::json_of($t->get('/api/v1/routes/14514'));
+    ok(!exists $alone->{live} && $alone->{stats}{totalDays} == 28,
+       'a route without its :now part: the history alone');
+    $t->redis_cmd('HSET', 'mtw:saskatoon:doc:route:14514:now', %now, 'body', '[1]');
+    my $bad = $t->get('/api/v1/routes/14514');
+    is($bad->{status}, 503, 'a :now part that is not an object: 503');
+    is(MTW::Test::json_of($bad)->{error}{code}, 'bad_document', '... bad_document');
+    $t->redis_cmd('HSET', 'mtw:saskatoon:doc:route:14514:now', %now);
 }
 
 # the Lua scripts go by EVALSHA; a Redis without them (flushed, restarted,

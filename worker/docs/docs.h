@@ -159,8 +159,14 @@ void mtw_doc_predictions_vids(mtw_jbuf *w, const mtw_tick *t,
 uint64_t mtw_doc_predictions_inputs(const mtw_tick *t, const mtw_doc_ctx *c,
                                     uint32_t stop);
 void mtw_doc_routes(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c);
+/* route:{id} is its history (changes with the daily aggregate), and
+ * route:{id}:now what changes with the ticks ({"live","timestamp","stale",
+ * "age_sec"}): the module answers the first with the second's members
+ * added, so a tick writes the small part only. */
 void mtw_doc_route(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
                    uint32_t route);
+void mtw_doc_route_now(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
+                       uint32_t route);
 void mtw_doc_route_live(mtw_jbuf *w, const mtw_tick *t,
                         const mtw_doc_ctx *c, uint32_t route);
 void mtw_doc_route_activity(mtw_jbuf *w, const mtw_tick *t,

@@ -467,10 +467,8 @@ void mtw_doc_route(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
 {
     const mtw_route *rt = &t->s->routes[r];
     const mtw_route_history *h = find_history(c, rt->id);
-    route_live lv;
-    size_t i, to;
+    size_t i;
 
-    route_summary(t, c, r, &lv);
     mtw_jbuf_reset(w);
     mtw_jw_obj(w);
     mtw_jw_key(w, "route");
@@ -549,6 +547,18 @@ void mtw_doc_route(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
     }
     mtw_jw_arr_end(w);
     jw_heatmap(w, h);
+    mtw_jw_obj_end(w);
+}
+
+void mtw_doc_route_now(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
+                       uint32_t r)
+{
+    route_live lv;
+    size_t i, to;
+
+    route_summary(t, c, r, &lv);
+    mtw_jbuf_reset(w);
+    mtw_jw_obj(w);
     mtw_jw_key(w, "live");
     mtw_jw_obj(w);
     mtw_jw_kstr(w, "grade", mtw_grade_str(lv.grade));

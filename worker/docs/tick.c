@@ -157,6 +157,11 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
             if (mtw_doc_set_add(set, name, w, t->now) != 0) {
                 goto done;
             }
+            mtw_doc_route_now(w, t, c, (uint32_t) i);
+            snprintf(name, sizeof(name), "route:%s:now", s->routes[i].id);
+            if (mtw_doc_set_add(set, name, w, t->now) != 0) {
+                goto done;
+            }
         }
         if (what & MTW_DOCS_LIVE) {
             mtw_doc_route_activity(w, t, c, (uint32_t) i);

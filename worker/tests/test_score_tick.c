@@ -710,8 +710,22 @@ static void test_documents(void **state)
     assert_string_equal(json_string_value(json_object_get(item, "grade")),
                         "N/A");
     json_decref(j);
-    assert_non_null(doc(&set, "route:R"));
+    /* a route's history and, apart, what changes with the ticks */
+    assert_non_null(d = doc(&set, "route:R"));
+    j = parse(d);
+    assert_non_null(json_object_get(j, "heatmap"));
+    assert_null(json_object_get(j, "live"));
+    assert_null(json_object_get(j, "timestamp"));
+    json_decref(j);
+    assert_non_null(d = doc(&set, "route:R:now"));
+    j = parse(d);
+    assert_int_equal(json_integer_value(json_object_get(
+        json_object_get(j, "live"), "vehicles")), 3);
+    assert_non_null(json_object_get(j, "timestamp"));
+    assert_null(json_object_get(j, "heatmap"));
+    json_decref(j);
     assert_non_null(doc(&set, "route:Q"));
+    assert_non_null(doc(&set, "route:Q:now"));
     assert_non_null(d = doc(&set, "route:R:live"));
     j = parse(d);
     assert_int_equal(json_array_size(json_object_get(j, "stops")), NSTOPS);

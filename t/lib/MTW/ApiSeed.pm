@@ -197,7 +197,11 @@ sub seed_into {
         worstDay => 'Oct 14', worstPerformance => 61.2, grade => 'B',
         scheduleRealismRatio => 1.08, scheduleRealismGrade => 'under_scheduled',
         systemComparison => undef }, trend => { dates => ['Sep 21'],
-        on_time_pct => [88.2] }, timestamp => $NOW }));
+        on_time_pct => [88.2] } }));
+    # what changes with the ticks: the module adds its members
+    put($t, 'route:14514:now', enc({ live => { grade => 'B', vehicles => 2,
+        directions => [] }, timestamp => $NOW, stale => JSON::PP::false,
+        age_sec => 10 }));
     put($t, 'route:14514:live', enc({ route_id => '14514', updated_at => $NOW - 10,
         age_sec => 10, is_stale => JSON::PP::false,
         direction_label => "University (Hub) \x{21d4} Depot",
