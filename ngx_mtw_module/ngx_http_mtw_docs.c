@@ -13,6 +13,10 @@ static ngx_int_t ngx_http_mtw_doc_done(ngx_http_request_t *r,
     ngx_http_mtw_ctx_t *ctx);
 
 
+static ngx_int_t ngx_http_mtw_doc_line_join(ngx_http_request_t *r,
+    ngx_str_t *live, ngx_str_t *line, ngx_str_t *body, ngx_str_t *etag);
+
+
 #define NGX_HTTP_MTW_NOT_PUBLISHED_RETRY  5
 
 
@@ -20,7 +24,7 @@ ngx_int_t
 ngx_http_mtw_doc(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 {
     ngx_int_t                  rc;
-    ngx_str_t                 *key, *now_key, body, etag;
+    ngx_str_t                 *key, *part_key, body, etag;
     ngx_http_mtw_cmd_t         cmds[2];
     ngx_http_mtw_main_conf_t  *mcf;
 
@@ -72,17 +76,21 @@ ngx_http_mtw_doc(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
     ngx_memzero(cmds, sizeof(cmds));
     ngx_http_mtw_cmd_hmget_doc(&cmds[0], key);
 
-    if (!(ctx->route->flags & NGX_HTTP_MTW_NOW)) {
+    if (!(ctx->route->flags & (NGX_HTTP_MTW_NOW|NGX_HTTP_MTW_LINE))) {
         return ngx_http_mtw_fetch(r, ctx, cmds, 1, ngx_http_mtw_doc_done);
     }
 
-    /* route:{id}: its history, and what changes with the ticks */
-    now_key = ngx_http_mtw_key(r, "%V:now", key);
-    if (now_key == NULL) {
+    /* route:{id}: its history, and what changes with the ticks;
+     * route:{id}:live: the buses at its stops, and the stops */
+    part_key = (ctx->route->flags & NGX_HTTP_MTW_NOW)
+               ? ngx_http_mtw_key(r, "%V:now", key)
+               : ngx_http_mtw_key(r, "mtw:%V:doc:route:%V:line", &ctx->city,
+                                  &ctx->id);
+    if (part_key == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_http_mtw_cmd_hmget_doc(&cmds[1], now_key);
+    ngx_http_mtw_cmd_hmget_doc(&cmds[1], part_key);
 
     return ngx_http_mtw_fetch(r, ctx, cmds, 2, ngx_http_mtw_doc_done);
 }
@@ -93,7 +101,7 @@ ngx_http_mtw_doc_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 {
     ngx_int_t              rc;
     ngx_str_t              body, etag;
-    ngx_http_mtw_reply_t  *rep, *now;
+    ngx_http_mtw_reply_t  *rep, *part;
 
     rep = &ctx->replies[0];
 
@@ -103,23 +111,36 @@ ngx_http_mtw_doc_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
         body = rep->element[0].str;
         etag = rep->element[1].str;
 
-        /* with its ":now" members, once they are there too (a document
-         * written before them is answered without) */
-        now = &ctx->replies[1];
+        /* with its second part: a history without its ":now" is
+         * answered alone, a live page without its line is not */
+        part = &ctx->replies[1];
 
-        if ((ctx->route->flags & NGX_HTTP_MTW_NOW)
-            && now->type == REDIS_REPLY_ARRAY && now->nelements == 2
-            && ngx_http_mtw_reply_is_str(&now->element[0]))
+        if ((ctx->route->flags & NGX_HTTP_MTW_LINE)
+            && !(part->type == REDIS_REPLY_ARRAY && part->nelements == 2
+                 && ngx_http_mtw_reply_is_str(&part->element[0])))
         {
-            rc = ngx_http_mtw_json_join(r, &rep->element[0].str,
-                                        &rep->element[1].str, NULL,
-                                        &now->element[0].str,
-                                        &now->element[1].str, &body, &etag);
+            return ngx_http_mtw_send_unavailable(r,
+                       NGX_HTTP_MTW_NOT_PUBLISHED_RETRY, "not_published",
+                       "this document is not published yet, retry shortly");
+        }
+
+        if ((ctx->route->flags & (NGX_HTTP_MTW_NOW|NGX_HTTP_MTW_LINE))
+            && part->type == REDIS_REPLY_ARRAY && part->nelements == 2
+            && ngx_http_mtw_reply_is_str(&part->element[0]))
+        {
+            rc = (ctx->route->flags & NGX_HTTP_MTW_NOW)
+                 ? ngx_http_mtw_json_join(r, &rep->element[0].str,
+                                          &rep->element[1].str, NULL,
+                                          &part->element[0].str,
+                                          &part->element[1].str, &body,
+                                          &etag)
+                 : ngx_http_mtw_doc_line_join(r, &rep->element[0].str,
+                                              &part->element[0].str, &body,
+                                              &etag);
             if (rc == NGX_DECLINED) {
                 ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                              "mtw: the stored document \"%V\" or its "
-                              "\":now\" part is not a JSON object",
-                              &ctx->doc_name);
+                              "mtw: the stored document \"%V\" and its "
+                              "part do not join", &ctx->doc_name);
                 return ngx_http_mtw_send_unavailable(r, 1, "bad_document",
                                            "the stored document is invalid");
             }
@@ -148,6 +169,59 @@ ngx_http_mtw_doc_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
     return ngx_http_mtw_missing(r, ctx, ctx->what,
                                 ctx->exists_key ? "" : NULL,
                                 ngx_http_mtw_missing_done);
+}
+
+
+/*
+ * route:{id}:live with its line: the stored page's "stops" holds one array
+ * of approaching buses per stop of route:{id}:line's "stops"; the answer
+ * has the line's stops, each with its array as "approaching".
+ * NGX_DECLINED: they do not parse or match.
+ */
+static ngx_int_t
+ngx_http_mtw_doc_line_join(ngx_http_request_t *r, ngx_str_t *live,
+    ngx_str_t *line, ngx_str_t *body, ngx_str_t *etag)
+{
+    size_t      i;
+    json_t     *page, *stops, *at, *stop, *buses;
+    ngx_int_t   rc;
+
+    page = ngx_http_mtw_json_parse(r, live);
+    stops = ngx_http_mtw_json_parse(r, line);
+    at = json_object_get(page, "stops");
+
+    if (page == NULL || stops == NULL || !json_is_array(at)
+        || !json_is_array(json_object_get(stops, "stops"))
+        || json_array_size(at)
+           != json_array_size(json_object_get(stops, "stops")))
+    {
+        json_decref(page);
+        json_decref(stops);
+        return NGX_DECLINED;
+    }
+
+    json_array_foreach(json_object_get(stops, "stops"), i, stop) {
+        buses = json_array_get(at, i);
+
+        if (!json_is_object(stop) || !json_is_array(buses)
+            || json_object_set(stop, "approaching", buses) != 0)
+        {
+            json_decref(page);
+            json_decref(stops);
+            return NGX_DECLINED;
+        }
+    }
+
+    rc = json_object_set(page, "stops", json_object_get(stops, "stops"));
+    json_decref(stops);
+
+    if (rc != 0) {
+        json_decref(page);
+        return NGX_ERROR;
+    }
+
+    /* built here: its ETag is that of its bytes, as any built answer's */
+    return ngx_http_mtw_jansson_body(r, page, body, etag);
 }
 
 

@@ -86,6 +86,7 @@ typedef enum {
 #define NGX_HTTP_MTW_ID       0x01     /* the path holds an id */
 #define NGX_HTTP_MTW_NO_CITY  0x02     /* not about one city: no ?city= */
 #define NGX_HTTP_MTW_NOW      0x04     /* the document's ":now" part joined */
+#define NGX_HTTP_MTW_LINE     0x08     /* the route's ":line" stops joined */
 
 
 typedef struct {

@@ -16,6 +16,7 @@
 
 #define ID       NGX_HTTP_MTW_ID
 #define NOW      NGX_HTTP_MTW_NOW
+#define LINE     NGX_HTTP_MTW_LINE
 #define NO_CITY  NGX_HTTP_MTW_NO_CITY
 #define WEB      NGX_HTTP_MTW_SHAPE_WEB
 #define V1       NGX_HTTP_MTW_SHAPE_V1
@@ -84,7 +85,7 @@ static const ngx_http_mtw_route_t  ngx_http_mtw_routes[] = {
       NGX_HTTP_MTW_CACHE_ROUTES, "routes", WEB),
     R("/api/dashboard/routes/", "", ID|NOW, NGX_HTTP_MTW_GET,
       ngx_http_mtw_doc, NGX_HTTP_MTW_CACHE_ROUTE, "route:%V", WEB),
-    R("/api/dashboard/routes/", "/live", ID, NGX_HTTP_MTW_GET,
+    R("/api/dashboard/routes/", "/live", ID|LINE, NGX_HTTP_MTW_GET,
       ngx_http_mtw_doc, NGX_HTTP_MTW_CACHE_NONE, "route:%V:live", WEB),
     R("/api/dashboard/weather", "", 0, NGX_HTTP_MTW_GET, ngx_http_mtw_doc,
       NGX_HTTP_MTW_CACHE_NONE, "weather", WEB),
@@ -94,6 +95,7 @@ static const ngx_http_mtw_route_t  ngx_http_mtw_routes[] = {
 
 #undef ID
 #undef NOW
+#undef LINE
 #undef NO_CITY
 #undef WEB
 #undef V1

@@ -192,7 +192,10 @@ $t->check_requests([
       json => { 'trend.dates.0' => 'Sep 21' } },
     { path => '/api/dashboard/routes/14514/live', status => 200,
       json => { route_id => '14514', 'headway.min_sec' => 420,
-                'counts.total_stops' => 41 } },
+                'counts.total_stops' => 41, 'stops.0.id' => '3734',
+                'stops.0.is_timepoint' => 1, 'stops.1.sequence' => 2,
+                'stops.0.approaching.0.vehicle_id' => '606',
+                'stops.1.approaching' => sub { ref $_[0] eq 'ARRAY' && !@{ $_[0] } } } },
     { path => '/api/dashboard/routes/99999/live', status => 404 },
     { path => '/api/dashboard/weather', status => 503,
       headers_like => { 'retry-after' => qr/^\d+$/ },
@@ -303,6 +306,25 @@ for my $case ([ '/api/stops?name=PRIM', 2 ], [ '/api/stops?name=Primrose+%2F+Len
     is($bad->{status}, 503, 'a :now part that is not an object: 503');
     is(MTW::Test::json_of($bad)->{error}{code}, 'bad_document', '... bad_document');
     $t->redis_cmd('HSET', 'mtw:saskatoon:doc:route:14514:now', %now);
+}
+
+# route:{id}:live holds the buses at each stop of route:{id}:line, which
+# the module joins: without its line the page is not published yet (503,
+# Retry-After), and parts that do not match are a 503, never a broken body.
+{
+    my %line = @{ $t->redis_cmd('HGETALL', 'mtw:saskatoon:doc:route:14514:line') };
+    $t->redis_cmd('DEL', 'mtw:saskatoon:doc:route:14514:line');
+    my $r = $t->get('/api/dashboard/routes/14514/live');
+    is($r->{status}, 503, 'a live page without its line: 503');
+    is(MTW::Test::json_of($r)->{error}{code}, 'not_published', '... not published yet');
+    ok($r->{headers}{'retry-after'}, '... with Retry-After');
+    $t->redis_cmd('HSET', 'mtw:saskatoon:doc:route:14514:line', %line,
+                  'body', '{"stops":[{"id":"3734"}]}');
+    $r = $t->get('/api/dashboard/routes/14514/live');
+    is($r->{status}, 503, 'a line of another length than the page: 503');
+    is(MTW::Test::json_of($r)->{error}{code}, 'bad_document', '... bad_document');
+    $t->redis_cmd('HSET', 'mtw:saskatoon:doc:route:14514:line', %line);
+    is($t->get('/api/dashboard/routes/14514/live')->{status}, 200, '... and back');
 }
 
 # the Lua scripts go by EVALSHA; a Redis without them (flushed, restarted,

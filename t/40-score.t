@@ -105,8 +105,8 @@ ok($los > 0, "headway LOS for routes with 3+ vehicles ($los)");
 ok($tu > 0, "headways from TripUpdates ($tu)");
 
 # predictions: stops on active routes have some, well-formed and sorted
-my $live = decode_json(doc('route:' . (sort keys %active)[0] . ':live')->{body});
-ok(@{ $live->{stops} } > 5, 'live route page has its stop timeline');
+my $live = decode_json(doc('route:' . (sort keys %active)[0] . ':line')->{body});
+ok(@{ $live->{stops} } > 5, 'live route page has its stop timeline (its line)');
 my ($with, $checked, $bad) = (0, 0, 0);
 for my $stop (@{ $live->{stops} }) {
     my $d = doc("predictions:$stop->{id}");

@@ -134,9 +134,10 @@ sub arrival_of {
 my %veh = map { $_->{id} => 1 } @{ $rt->{vehicles} };
 my ($routes_with, $checked, $bad, $timed, $joined) = (0, 0, 0, 0, 0);
 for my $route (sort keys %active) {
-    my $page = doc("route:$route:live") or next;
+    # (the live page's stops: its line, route:{id}:line)
+    my $line = doc("route:$route:line") or next;
     my $with = 0;
-    for my $stop (@{ $page->{stops} }) {
+    for my $stop (@{ $line->{stops} }) {
         my $p = doc("predictions:$stop->{id}") or next;
         my $prev = 0;
         for my $pr (@{ $p->{predictions} }) {
@@ -191,7 +192,7 @@ my ($lv, $lv_crowd, $rp, $rp_crowd) = (0, 0, 0, 0);
 for my $route (sort keys %active) {
     my $page = doc("route:$route:live") or next;
     for my $v (@{ $page->{vehicles} }) { $lv++; $lv_crowd++ if ($v->{occupancy} // '') =~ $crowd; }
-    for my $stop (@{ $page->{stops} }) {
+    for my $stop (@{ doc("route:$route:line")->{stops} }) {
         my $p = doc("predictions:$stop->{id}") or next;
         # the list's "vids": the buses its live items join, for the module
         my %named = map { $_ => 1 } split / /, raw("predictions:$stop->{id}")->{vids} // '';

@@ -167,8 +167,14 @@ void mtw_doc_route(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
                    uint32_t route);
 void mtw_doc_route_now(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c,
                        uint32_t route);
+/* route:{id}:live holds, for each stop of the route's line, only the
+ * buses approaching it ("stops": one array per stop); route:{id}:line
+ * holds the line's stops ({"stops":[{"id","name","is_timepoint",
+ * "sequence"}]}, the same for the day): the module puts each array into
+ * its stop as "approaching". */
 void mtw_doc_route_live(mtw_jbuf *w, const mtw_tick *t,
                         const mtw_doc_ctx *c, uint32_t route);
+void mtw_doc_route_line(mtw_jbuf *w, const mtw_schedule *s, uint32_t route);
 void mtw_doc_route_activity(mtw_jbuf *w, const mtw_tick *t,
                             const mtw_doc_ctx *c, uint32_t route);
 void mtw_doc_stops(mtw_jbuf *w, const mtw_schedule *s, int64_t ts);

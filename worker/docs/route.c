@@ -597,6 +597,30 @@ static long route_rep(const mtw_schedule *s, uint32_t r)
     return rep;
 }
 
+void mtw_doc_route_line(mtw_jbuf *w, const mtw_schedule *s, uint32_t r)
+{
+    long rep = route_rep(s, r);
+    size_t k;
+
+    mtw_jbuf_reset(w);
+    mtw_jw_obj(w);
+    mtw_jw_key(w, "stops");
+    mtw_jw_arr(w);
+    for (k = 0; rep >= 0 && k < s->trips[rep].st_count; k++) {
+        const mtw_stop_time *row = &s->st[s->trips[rep].st_first + k];
+        const mtw_stop *st = &s->stops[row->stop];
+
+        mtw_jw_obj(w);
+        mtw_jw_kstr(w, "id", st->id);
+        mtw_jw_kstr(w, "name", st->name);
+        mtw_jw_kbool(w, "is_timepoint", row->timepoint);
+        mtw_jw_kint(w, "sequence", row->seq);
+        mtw_jw_obj_end(w);
+    }
+    mtw_jw_arr_end(w);
+    mtw_jw_obj_end(w);
+}
+
 void mtw_doc_route_live(mtw_jbuf *w, const mtw_tick *t,
                         const mtw_doc_ctx *c, uint32_t r)
 {
@@ -664,15 +688,10 @@ void mtw_doc_route_live(mtw_jbuf *w, const mtw_tick *t,
 
         for (k = 0; k < tr->st_count; k++) {
             const mtw_stop_time *row = &s->st[tr->st_first + k];
-            const mtw_stop *st = &s->stops[row->stop];
             uint32_t q;
 
-            mtw_jw_obj(w);
-            mtw_jw_kstr(w, "id", st->id);
-            mtw_jw_kstr(w, "name", st->name);
-            mtw_jw_kbool(w, "is_timepoint", row->timepoint);
-            mtw_jw_kint(w, "sequence", row->seq);
-            mtw_jw_key(w, "approaching");
+            /* the stop's approaching buses; the stop itself is in
+             * route:{id}:line, joined by the module */
             mtw_jw_arr(w);
             /* reference §5.4 window: -30 s < eta < 300 s */
             for (q = 0; q < t->stop_count[row->stop]; q++) {
@@ -696,7 +715,6 @@ void mtw_doc_route_live(mtw_jbuf *w, const mtw_tick *t,
                 mtw_jw_obj_end(w);
             }
             mtw_jw_arr_end(w);
-            mtw_jw_obj_end(w);
         }
     }
     mtw_jw_arr_end(w);

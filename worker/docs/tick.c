@@ -180,6 +180,11 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
             if (mtw_doc_set_add(set, name, w, t->now) != 0) {
                 goto done;
             }
+            mtw_doc_route_line(w, s, (uint32_t) i);
+            snprintf(name, sizeof(name), "route:%s:line", s->routes[i].id);
+            if (mtw_doc_set_add(set, name, w, t->now) != 0) {
+                goto done;
+            }
         }
     }
     /* predictions are most of the bytes: four documents at a time, so

@@ -728,10 +728,19 @@ static void test_documents(void **state)
     assert_non_null(doc(&set, "route:Q:now"));
     assert_non_null(d = doc(&set, "route:R:live"));
     j = parse(d);
+    /* one array of approaching buses per stop of the line */
     assert_int_equal(json_array_size(json_object_get(j, "stops")), NSTOPS);
+    assert_true(json_is_array(json_array_get(json_object_get(j, "stops"),
+                                             0)));
     assert_int_equal(json_array_size(json_object_get(j, "vehicles")), 3);
     assert_int_equal(json_integer_value(json_object_get(
         json_object_get(j, "headway"), "min_sec")), 120);
+    json_decref(j);
+    assert_non_null(d = doc(&set, "route:R:line"));
+    j = parse(d);
+    assert_int_equal(json_array_size(json_object_get(j, "stops")), NSTOPS);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(
+        json_object_get(j, "stops"), 0), "id")), "S0");
     json_decref(j);
     /* every route has its live page and activity, Q with no bus */
     assert_non_null(d = doc(&set, "route:Q:live"));

@@ -207,7 +207,16 @@ sub seed_into {
         direction_label => "University (Hub) \x{21d4} Depot",
         headway => { min_sec => 420, max_sec => 600 },
         counts => { vehicles_online => 2, timepoints => 12, total_stops => 41 },
-        stops => [], vehicles => [] }));
+        # the buses approaching each stop of the line, which the module
+        # puts into route:14514:line's stops
+        stops => [ [ { vehicle_id => '606', trip_id => '12345',
+                       arrival_at => $NOW + 120, confidence => 'high' } ], [] ],
+        vehicles => [] }));
+    put($t, 'route:14514:line', enc({ stops => [
+        { id => '3734', name => 'Primrose / Lenore', is_timepoint => JSON::PP::true,
+          sequence => 1 },
+        { id => '3735', name => 'Primrose / Kenderdine', is_timepoint => JSON::PP::false,
+          sequence => 2 } ] }));
     put($t, 'route:14514:activity', enc({ route_id => '14514', short_name => '14',
         color => 'FF8000', active_vehicles => 2, on_time_vehicles => 1,
         late_vehicles => 1, early_vehicles => 0, health_percent => 50,
