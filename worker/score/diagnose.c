@@ -35,48 +35,69 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *) a, *(const char *const *) b);
 }
 
-typedef int (*known_fn)(const mtw_schedule *s, const char *id, int64_t now);
+/* the schedule's index of an id, or -1 when it has none */
+typedef long (*index_fn)(const mtw_schedule *s, const char *id, int64_t now);
 
-static int route_known(const mtw_schedule *s, const char *id, int64_t now)
+static long route_index(const mtw_schedule *s, const char *id, int64_t now)
 {
     (void) now;
-    return mtw_schedule_route(s, id) >= 0;
+    return mtw_schedule_route(s, id);
 }
 
-static int stop_known(const mtw_schedule *s, const char *id, int64_t now)
+static long stop_index(const mtw_schedule *s, const char *id, int64_t now)
 {
     (void) now;
-    return mtw_schedule_stop(s, id) >= 0;
+    return mtw_schedule_stop(s, id);
 }
 
-static int trip_known(const mtw_schedule *s, const char *id, int64_t now)
+static long trip_index(const mtw_schedule *s, const char *id, int64_t now)
 {
-    return mtw_schedule_find_trip(s, id, 0, -1, now) >= 0;
+    return mtw_schedule_find_trip(s, id, 0, -1, now);
 }
 
-/* distinct ids of l, each checked once; empties l */
-static void check_ids(id_list *l, const mtw_schedule *s, int64_t now,
-                      known_fn known, mtw_id_check *out)
+/*
+ * The distinct ids of l against the schedule (n ids of its kind); empties
+ * l.  A known id is counted once by its index (a feed's TripUpdates name
+ * the same stops tens of thousands of times at scale: looked up, not
+ * sorted); the unknown ones, few, are sorted for their count and the
+ * first examples.
+ */
+static int check_ids(id_list *l, const mtw_schedule *s, int64_t now,
+                     index_fn index_of, size_t n, mtw_id_check *out)
 {
-    size_t i;
+    unsigned char *seen = calloc(n + 1, 1);
+    size_t i, nunknown = 0;
+    long k;
 
     memset(out, 0, sizeof(*out));
-    if (l->n > 1) {
-        qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+    if (seen == NULL) {
+        return -1;
     }
     for (i = 0; i < l->n; i++) {
+        k = index_of(s, l->v[i], now);
+        if (k >= 0 && (size_t) k < n) {
+            out->seen += !seen[k];
+            seen[k] = 1;
+        } else {
+            l->v[nunknown++] = l->v[i];
+        }
+    }
+    free(seen);
+    if (nunknown > 1) {
+        qsort(l->v, nunknown, sizeof(*l->v), cmp_str);
+    }
+    for (i = 0; i < nunknown; i++) {
         if (i > 0 && strcmp(l->v[i - 1], l->v[i]) == 0) {
             continue;
         }
         out->seen++;
-        if (!known(s, l->v[i], now)) {
-            if (out->nexamples < MTW_DIAG_EXAMPLES) {
-                out->examples[out->nexamples++] = l->v[i];
-            }
-            out->unknown++;
+        if (out->nexamples < MTW_DIAG_EXAMPLES) {
+            out->examples[out->nexamples++] = l->v[i];
         }
+        out->unknown++;
     }
     l->n = 0;
+    return 0;
 }
 
 int mtw_feed_diagnose(const mtw_schedule *s, const mtw_live *l, int64_t now,
@@ -119,9 +140,12 @@ int mtw_feed_diagnose(const mtw_schedule *s, const mtw_live *l, int64_t now,
             }
         }
     }
-    check_ids(&routes, s, now, route_known, &out->routes);
-    check_ids(&trips, s, now, trip_known, &out->trips);
-    check_ids(&stops, s, now, stop_known, &out->stops);
+    if (check_ids(&routes, s, now, route_index, s->nroutes, &out->routes) != 0
+        || check_ids(&trips, s, now, trip_index, s->ntrips, &out->trips) != 0
+        || check_ids(&stops, s, now, stop_index, s->nstops, &out->stops) != 0)
+    {
+        goto done;
+    }
     rc = 0;
 done:
     free(routes.v);
