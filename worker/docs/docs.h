@@ -127,6 +127,9 @@ typedef struct {
     const mtw_route_history *history;   /* sorted by route_id (strcmp) */
     size_t nhistory;
     double system_median;       /* of daily on-time values; 75 if none */
+    uint64_t history_loads;     /* changes with history and system_median
+                                   (0: unknown, their documents are built
+                                   every time) */
     double day_change;          /* yesterday's on-time % against the day
                                  * before (points); NaN or 0 when unknown */
     const mtw_doc_frags *frags; /* NULL: render everything inline */

@@ -86,6 +86,25 @@ static int frags_build(mtw_doc_frags *f, const mtw_tick *t,
     return f->buf.failed || (t->nv > 0 && f->buf.buf == NULL) ? -1 : 0;
 }
 
+/* whether the document name, made only of what inputs fingerprints, need
+ * not be built: Redis holds it as built from the same inputs (0: unknown,
+ * always built) */
+static int doc_held(mtw_doc_set *set, const char *name, uint64_t inputs)
+{
+    if (inputs == 0 || set->held == NULL
+        || !set->held(set->sink_ud, name, inputs))
+    {
+        return 0;
+    }
+    set->held_n++;
+    return 1;
+}
+
+/* the inputs of the documents made of the schedule alone: the memo
+ * forgets every document with the schedule (jobs/doc_memo.h), so one
+ * constant names them */
+#define SCHEDULE_ONLY_INPUTS 1
+
 void mtw_doc_bufs_free(mtw_doc_bufs *b)
 {
     size_t i;
@@ -152,10 +171,15 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
             continue;
         }
         if (what & MTW_DOCS_SCORE) {
-            mtw_doc_route(w, t, c, (uint32_t) i);
+            /* the history: made again only when it was loaded again */
             snprintf(name, sizeof(name), "route:%s", s->routes[i].id);
-            if (mtw_doc_set_add(set, name, w, t->now) != 0) {
-                goto done;
+            if (!doc_held(set, name, c->history_loads)) {
+                mtw_doc_route(w, t, c, (uint32_t) i);
+                if (mtw_doc_set_add_tagged(set, name, w, t->now, NULL,
+                                           c->history_loads, NULL) != 0)
+                {
+                    goto done;
+                }
             }
             mtw_doc_route_now(w, t, c, (uint32_t) i);
             snprintf(name, sizeof(name), "route:%s:now", s->routes[i].id);
@@ -180,10 +204,14 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
             if (mtw_doc_set_add(set, name, w, t->now) != 0) {
                 goto done;
             }
-            mtw_doc_route_line(w, s, (uint32_t) i);
             snprintf(name, sizeof(name), "route:%s:line", s->routes[i].id);
-            if (mtw_doc_set_add(set, name, w, t->now) != 0) {
-                goto done;
+            if (!doc_held(set, name, SCHEDULE_ONLY_INPUTS)) {
+                mtw_doc_route_line(w, s, (uint32_t) i);
+                if (mtw_doc_set_add_tagged(set, name, w, t->now, NULL,
+                                           SCHEDULE_ONLY_INPUTS, NULL) != 0)
+                {
+                    goto done;
+                }
             }
         }
     }
@@ -198,17 +226,13 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
             if ((t->stop_count[i] > 0 || (also_stops && also_stops[i]))
                 && mtw_valid_doc_id(s->stops[i].id))
             {
-                if (set->held != NULL) {
-                    inputs[nb] = mtw_doc_predictions_inputs(t, c,
-                                                            (uint32_t) i);
-                    snprintf(name, sizeof(name), "predictions:%s",
-                             s->stops[i].id);
-                    if (set->held(set->sink_ud, name, inputs[nb])) {
-                        set->held_n++;
-                        continue;
-                    }
-                } else {
-                    inputs[nb] = 0;
+                inputs[nb] = set->held != NULL
+                             ? mtw_doc_predictions_inputs(t, c, (uint32_t) i)
+                             : 0;
+                snprintf(name, sizeof(name), "predictions:%s",
+                         s->stops[i].id);
+                if (doc_held(set, name, inputs[nb])) {
+                    continue;
                 }
                 mtw_doc_predictions(&pw[nb], t, c, (uint32_t) i);
                 mtw_doc_predictions_vids(&b->vids[nb], t, c, (uint32_t) i);

@@ -169,6 +169,7 @@ static void scorer_refresh(mtw_scorer *s, mtw_scorer_city *c, int64_t now)
     mtw_history_free(c->hist);
     c->sched = next;
     c->hist = hist;
+    c->hist_loads++;
     c->service_date = date;
     c->run_date = run_date;
     c->gtfs_version = c->row.gtfs_version;
@@ -195,6 +196,7 @@ static void scorer_reload_history(mtw_scorer *s, mtw_scorer_city *c)
     }
     mtw_history_free(c->hist);
     c->hist = hist;
+    c->hist_loads++;
     c->scored_at = 0;
 }
 
@@ -741,6 +743,7 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
         dc.nhistory = c->hist->n;
         dc.system_median = c->hist->system_median;
         dc.day_change = c->hist->day_change;
+        dc.history_loads = c->hist_loads;
     }
     if (c->feedback_read) {
         dc.feedback = c->feedback;      /* never NULL once read */

@@ -46,6 +46,9 @@ typedef struct {
     mtw_schedule *sched;            /* NULL until loaded */
     mtw_schedule *empty;            /* stand-in without a timetable */
     mtw_history *hist;
+    uint64_t hist_loads;            /* counts the loads of hist (never 0
+                                       once loaded): the inputs of the
+                                       documents made of it */
     mtw_shape_set shapes;           /* the routes' shapes, for the maps */
     int service_date;               /* calendar of the loaded schedule */
     int run_date;                   /* clock date it is placed on */

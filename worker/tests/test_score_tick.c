@@ -618,6 +618,47 @@ static const mtw_doc *doc(const mtw_doc_set *set, const char *name)
     return NULL;
 }
 
+/* a memo that holds route:R as made of the inputs in *ud */
+static int held_route_r(void *ud, const char *name, uint64_t inputs)
+{
+    return strcmp(name, "route:R") == 0 && inputs == *(uint64_t *) ud;
+}
+
+/* a route's history is made again only when the history was loaded again
+ * (or when it is not known from what), its ticking part every time */
+static void test_route_history_held(void **state)
+{
+    uint64_t held = 7;
+    mtw_live *l;
+    mtw_doc_ctx c;
+    mtw_doc_set set;
+    mtw_tick *t;
+    uint64_t loads[3] = { 7, 8, 0 };
+    int k;
+
+    (void) state;
+    t = bunched_tick(&l, &c);
+    for (k = 0; k < 3; k++) {
+        c.history_loads = loads[k];
+        mtw_doc_set_init(&set);
+        set.held = held_route_r;
+        set.sink_ud = &held;
+        assert_int_equal(mtw_docs_build_tick(&set, t, &c, MTW_DOCS_ALL,
+                                             NULL, NULL), 0);
+        if (k == 0) {
+            assert_null(doc(&set, "route:R"));
+            assert_non_null(doc(&set, "route:Q"));
+        } else {
+            assert_non_null(doc(&set, "route:R"));
+        }
+        assert_non_null(doc(&set, "route:R:now"));
+        assert_non_null(doc(&set, "route:R:line"));
+        mtw_doc_set_free(&set);
+    }
+    mtw_tick_free(t);
+    mtw_live_free(l);
+}
+
 static void test_documents(void **state)
 {
     int64_t now;
@@ -1050,6 +1091,7 @@ int main(void)
         cmocka_unit_test(test_geo),
         cmocka_unit_test(test_locate_hint),
         cmocka_unit_test(test_documents),
+        cmocka_unit_test(test_route_history_held),
         cmocka_unit_test(test_predictions_inputs),
         cmocka_unit_test(test_vstate_times),
         cmocka_unit_test(test_json_writer),
