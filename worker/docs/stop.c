@@ -150,9 +150,12 @@ void mtw_doc_predictions_vids(mtw_jbuf *w, const mtw_tick *t,
     }
 }
 
+/* a whole word at once (a multiply and a shift, where FNV-1a's bytes
+ * take eight multiplies): some 60,000 predictions a tick at scale */
 static uint64_t fp_int(uint64_t h, int64_t v)
 {
-    return mtw_fnv1a64_more(h, &v, sizeof(v));
+    h = (h ^ (uint64_t) v) * 0x9e3779b97f4a7c15ULL;
+    return h ^ (h >> 32);
 }
 
 /* with its terminator, so that "ab","c" and "a","bc" differ; NULL is not
