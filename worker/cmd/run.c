@@ -622,10 +622,12 @@ static int run_loop(run_state *st)
 
 /* --- replay: captured files instead of HTTP ------------------------------- */
 
+/* a capture, read when its cycle comes (as a poll receives one body at a
+ * time: the replay's memory is the worker's, not the folder's) */
 typedef struct {
     long     stamp;         /* the number in the file name */
-    uint8_t *bytes;
-    size_t   len;
+    char    *path;
+    size_t   len;           /* its size when listed */
 } replay_file;
 
 typedef struct {
@@ -647,14 +649,15 @@ static void replay_lists_free(replay_list *l)
 
     for (k = 0; k < MTW_FEED_KINDS; k++) {
         for (i = 0; i < l[k].n; i++) {
-            free(l[k].v[i].bytes);
+            free(l[k].v[i].path);
         }
         free(l[k].v);
     }
 }
 
-/* Reads DIR's VehiclePosition*.pb, TripUpdates*.pb and Alerts*.pb, each at
- * most max_body bytes (MTW_RT_MAX_BYTES, as over the network). */
+/* Lists DIR's VehiclePosition*.pb, TripUpdates*.pb and Alerts*.pb, each
+ * read once to check it (at most max_body bytes, MTW_RT_MAX_BYTES, as over
+ * the network). */
 static int replay_load(const char *dir, long max_body, replay_list *l,
                        char *err, size_t errlen)
 {
@@ -665,6 +668,8 @@ static int replay_load(const char *dir, long max_body, replay_list *l,
     struct dirent *de;
     replay_file *v;
     const char *p;
+    uint8_t *bytes;
+    size_t len;
     DIR *d;
     int k;
 
@@ -693,9 +698,15 @@ static int replay_load(const char *dir, long max_body, replay_list *l,
             v = &l[k].v[l[k].n];
             v->stamp = strtol(p, NULL, 10);
             snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-            v->bytes = mtw_read_file(path, (size_t) max_body, &v->len, err,
-                                     errlen);
-            if (v->bytes == NULL) {
+            bytes = mtw_read_file(path, (size_t) max_body, &len, err,
+                                  errlen);
+            free(bytes);
+            v->len = len;
+            v->path = bytes != NULL ? strdup(path) : NULL;
+            if (v->path == NULL) {
+                if (bytes != NULL) {
+                    snprintf(err, errlen, "out of memory");
+                }
                 closedir(d);
                 return -1;
             }
@@ -746,7 +757,9 @@ static void replay_feed(run_state *st, mtw_city *c, int k,
                         const replay_file *rf, int64_t now_ms)
 {
     mtw_feed_state *f = &c->feed[k];
-    uint8_t *p;
+    uint8_t *body;
+    size_t len;
+    char err[512];
 
     if (f->fetch == NULL) {
         f->fetch = mtw_fetch_create("replay:", f);
@@ -754,16 +767,16 @@ static void replay_feed(run_state *st, mtw_city *c, int k,
             return;
         }
     }
-    if (f->fetch->cap < rf->len) {
-        p = realloc(f->fetch->body, rf->len);
-        if (p == NULL) {
-            return;
-        }
-        f->fetch->body = p;
-        f->fetch->cap = rf->len;
+    body = mtw_read_file(rf->path, (size_t) st->set.opts.max_body, &len,
+                         err, sizeof(err));
+    if (body == NULL) {
+        mtw_warn("replay: %s", err);
+        return;
     }
-    memcpy(f->fetch->body, rf->bytes, rf->len);
-    f->fetch->len = rf->len;
+    free(f->fetch->body);
+    f->fetch->body = body;
+    f->fetch->cap = len;
+    f->fetch->len = len;
     f->fetch->result = MTW_FETCH_OK;
     f->attempts++;
     mtw_city_fetched(c, f, &st->set.opts, now_ms, (int64_t) time(NULL));
