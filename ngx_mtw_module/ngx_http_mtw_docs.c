@@ -1,9 +1,11 @@
 /*
  * ngx_http_mtw_docs.c - endpoints answered by a document the worker
  * stored ready to send (docs/redis-contract.md): one HMGET, then the body
- * and its ETag as they are.  When the document is absent a second round
- * trip tells why: unknown city (404), unknown id (404, its parent list is
- * published but not it) or nothing published yet (503 with Retry-After).
+ * and its ETag as they are; a route's detail and live page are stored in
+ * two parts, read in the same round trip and joined here.  When the
+ * document is absent a second round trip tells why: unknown city (404),
+ * unknown id (404, its parent list is published but not it) or nothing
+ * published yet (503 with Retry-After).
  */
 
 #include "ngx_http_mtw_module.h"
@@ -11,8 +13,6 @@
 
 static ngx_int_t ngx_http_mtw_doc_done(ngx_http_request_t *r,
     ngx_http_mtw_ctx_t *ctx);
-
-
 static ngx_int_t ngx_http_mtw_doc_line_join(ngx_http_request_t *r,
     ngx_str_t *live, ngx_str_t *line, ngx_str_t *body, ngx_str_t *etag);
 
