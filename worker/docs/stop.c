@@ -208,7 +208,11 @@ uint64_t mtw_doc_predictions_inputs(const mtw_tick *t, const mtw_doc_ctx *c,
             h = fp_int(h, p->stops_away);
         }
         h = fp_int(h, c->feedback != NULL);     /* feedback_summary */
-        if (!joined) {
+        if (!joined && v == NULL) {
+            /* no bus: its inline state is the same three nulls (half the
+             * predictions at the peak, not rendered to be hashed) */
+            h = fp_int(h, -2);
+        } else if (!joined) {
             mtw_jbuf_reset(&w);
             mtw_jw_obj(&w);
             jw_inline_vehicle(&w, t, c, p, v);
