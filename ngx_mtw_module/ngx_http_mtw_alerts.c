@@ -87,9 +87,7 @@ ngx_http_mtw_alerts_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (rep->type != REDIS_REPLY_ARRAY || rep->nelements != 2
-        || !ngx_http_mtw_reply_is_str(&rep->element[0]))
-    {
+    if (!ngx_http_mtw_reply_pair(rep)) {
         /* no Alerts feed for this city (or not fetched yet): none shown */
         json_object_set_new(out, "ts", json_null());
         json_object_set_new(out, "feed", json_false());

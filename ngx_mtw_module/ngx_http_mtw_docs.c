@@ -99,35 +99,29 @@ ngx_http_mtw_doc(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 static ngx_int_t
 ngx_http_mtw_doc_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 {
-    ngx_int_t              rc;
+    ngx_int_t              rc, joined;
     ngx_str_t              body, etag;
     ngx_http_mtw_reply_t  *rep, *part;
 
     rep = &ctx->replies[0];
 
-    if (rep->type == REDIS_REPLY_ARRAY && rep->nelements == 2
-        && ngx_http_mtw_reply_is_str(&rep->element[0]))
-    {
+    if (ngx_http_mtw_reply_pair(rep)) {
         body = rep->element[0].str;
         etag = rep->element[1].str;
 
         /* with its second part: a history without its ":now" is
          * answered alone, a live page without its line is not */
         part = &ctx->replies[1];
+        joined = (ctx->route->flags & (NGX_HTTP_MTW_NOW|NGX_HTTP_MTW_LINE))
+                 && ngx_http_mtw_reply_pair(part);
 
-        if ((ctx->route->flags & NGX_HTTP_MTW_LINE)
-            && !(part->type == REDIS_REPLY_ARRAY && part->nelements == 2
-                 && ngx_http_mtw_reply_is_str(&part->element[0])))
-        {
+        if ((ctx->route->flags & NGX_HTTP_MTW_LINE) && !joined) {
             return ngx_http_mtw_send_unavailable(r,
                        NGX_HTTP_MTW_NOT_PUBLISHED_RETRY, "not_published",
                        "this document is not published yet, retry shortly");
         }
 
-        if ((ctx->route->flags & (NGX_HTTP_MTW_NOW|NGX_HTTP_MTW_LINE))
-            && part->type == REDIS_REPLY_ARRAY && part->nelements == 2
-            && ngx_http_mtw_reply_is_str(&part->element[0]))
-        {
+        if (joined) {
             rc = (ctx->route->flags & NGX_HTTP_MTW_NOW)
                  ? ngx_http_mtw_json_join(r, &rep->element[0].str,
                                           &rep->element[1].str, NULL,
@@ -183,37 +177,37 @@ ngx_http_mtw_doc_line_join(ngx_http_request_t *r, ngx_str_t *live,
     ngx_str_t *line, ngx_str_t *body, ngx_str_t *etag)
 {
     size_t      i;
-    json_t     *page, *stops, *at, *stop, *buses;
+    json_t     *page, *doc, *stops, *at, *stop, *buses;
     ngx_int_t   rc;
 
     page = ngx_http_mtw_json_parse(r, live);
-    stops = ngx_http_mtw_json_parse(r, line);
+    doc = ngx_http_mtw_json_parse(r, line);
     at = json_object_get(page, "stops");
+    stops = json_object_get(doc, "stops");
 
-    if (page == NULL || stops == NULL || !json_is_array(at)
-        || !json_is_array(json_object_get(stops, "stops"))
-        || json_array_size(at)
-           != json_array_size(json_object_get(stops, "stops")))
+    if (page == NULL || doc == NULL || !json_is_array(at)
+        || !json_is_array(stops)
+        || json_array_size(at) != json_array_size(stops))
     {
         json_decref(page);
-        json_decref(stops);
+        json_decref(doc);
         return NGX_DECLINED;
     }
 
-    json_array_foreach(json_object_get(stops, "stops"), i, stop) {
+    json_array_foreach(stops, i, stop) {
         buses = json_array_get(at, i);
 
         if (!json_is_object(stop) || !json_is_array(buses)
             || json_object_set(stop, "approaching", buses) != 0)
         {
             json_decref(page);
-            json_decref(stops);
+            json_decref(doc);
             return NGX_DECLINED;
         }
     }
 
-    rc = json_object_set(page, "stops", json_object_get(stops, "stops"));
-    json_decref(stops);
+    rc = json_object_set(page, "stops", stops);
+    json_decref(doc);
 
     if (rc != 0) {
         json_decref(page);

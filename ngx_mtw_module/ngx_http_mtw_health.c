@@ -110,9 +110,7 @@ ngx_http_mtw_readyz_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 
     rep = &ctx->replies[0];
 
-    if (rep->type != REDIS_REPLY_ARRAY || rep->nelements != 2
-        || !ngx_http_mtw_reply_is_str(&rep->element[0]))
-    {
+    if (!ngx_http_mtw_reply_pair(rep)) {
         return ngx_http_mtw_send_unavailable(r, 5, "not_ready",
                    "no worker heartbeat for this city");
     }

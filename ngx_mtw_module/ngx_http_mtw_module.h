@@ -234,6 +234,7 @@ ngx_int_t ngx_http_mtw_json_str(json_t *jv, ngx_str_t *s);
 ngx_int_t ngx_http_mtw_reply_copy(ngx_pool_t *pool,
     ngx_http_mtw_reply_t *dst, redisReply *src, ngx_uint_t depth);
 ngx_int_t ngx_http_mtw_reply_is_str(ngx_http_mtw_reply_t *reply);
+ngx_int_t ngx_http_mtw_reply_pair(ngx_http_mtw_reply_t *reply);
 double ngx_http_mtw_reply_number(ngx_http_mtw_reply_t *reply);
 
 /* ngx_http_mtw_redis.c: a command's reply (redisReply *, freed after the

@@ -383,6 +383,15 @@ ngx_http_mtw_reply_is_str(ngx_http_mtw_reply_t *reply)
 }
 
 
+/* An HMGET of two fields (a body and its ETag, ...) whose first is there. */
+ngx_int_t
+ngx_http_mtw_reply_pair(ngx_http_mtw_reply_t *reply)
+{
+    return reply->type == REDIS_REPLY_ARRAY && reply->nelements == 2
+           && ngx_http_mtw_reply_is_str(&reply->element[0]);
+}
+
+
 /* A string reply holding a number (a GEO distance); 0 when it holds none. */
 double
 ngx_http_mtw_reply_number(ngx_http_mtw_reply_t *reply)

@@ -125,9 +125,7 @@ ngx_http_mtw_realtime_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
                                              "the data store failed");
     }
 
-    if (rep->type != REDIS_REPLY_ARRAY || rep->nelements != 2
-        || !ngx_http_mtw_reply_is_str(&rep->element[0]))
-    {
+    if (!ngx_http_mtw_reply_pair(rep)) {
         return ngx_http_mtw_missing(r, ctx, NULL, NULL,
                                     ngx_http_mtw_missing_done);
     }
@@ -147,9 +145,7 @@ ngx_http_mtw_realtime_done(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 
     ngx_str_set(&trips, "[]");
     ngx_str_null(&trips_etag);
-    if (tu->type == REDIS_REPLY_ARRAY && tu->nelements == 2
-        && ngx_http_mtw_reply_is_str(&tu->element[0]))
-    {
+    if (ngx_http_mtw_reply_pair(tu)) {
         trips = tu->element[0].str;
         if (ngx_http_mtw_reply_is_str(&tu->element[1])) {
             trips_etag = tu->element[1].str;
