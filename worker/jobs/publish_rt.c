@@ -11,10 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The hash of a snapshot: ts, json, stale, age_sec (+ TTL). */
-/* a live state hash (docs/redis-contract.md): its json the nparts pieces
- * (sent from where they are: megabytes at scale); etag NULL: none (the
- * rich form's, which no reader compares) */
+/* A live state hash (docs/redis-contract.md): ts, stale, age_sec, etag
+ * (NULL: none, the rich form's, which no reader compares) and json, the
+ * nparts pieces sent from where they are (megabytes at scale); + TTL. */
 static void publish_hash(mtw_redis_tx *tx, const char *key, int64_t ts,
                          int nparts, const char **part, const size_t *len,
                          const char *etag, int stale, int64_t age)
