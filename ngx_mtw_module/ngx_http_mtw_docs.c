@@ -23,10 +23,9 @@ static ngx_int_t ngx_http_mtw_doc_line_join(ngx_http_request_t *r,
 ngx_int_t
 ngx_http_mtw_doc(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 {
-    ngx_int_t                  rc;
-    ngx_str_t                 *key, *part_key, body, etag;
-    ngx_http_mtw_cmd_t         cmds[2];
-    ngx_http_mtw_main_conf_t  *mcf;
+    ngx_int_t            rc;
+    ngx_str_t           *key, *part_key;
+    ngx_http_mtw_cmd_t   cmds[2];
 
     if (ctx->doc_name.len == 0) {
         ctx->doc_name.data = ngx_pnalloc(r->pool, 128);
@@ -55,22 +54,9 @@ ngx_http_mtw_doc(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    mcf = ngx_http_get_module_main_conf(r, ngx_http_mtw_module);
-
-    /* the micro-cache answers only while the announcements are heard */
-    if (mcf->cache && ngx_http_mtw_redis_notified()) {
-        ctx->doc_key = key;
-        ctx->cache_gen = ngx_http_mtw_cache_generation();
-
-        rc = ngx_http_mtw_cache_get(r->pool, key, mcf->cache, &body, &etag);
-
-        if (rc == NGX_OK) {
-            return ngx_http_mtw_send_body(r, &body, &etag, ctx->cache);
-        }
-
-        if (rc == NGX_ERROR) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
+    rc = ngx_http_mtw_doc_cached(r, ctx, key);
+    if (rc != NGX_DECLINED) {
+        return rc;
     }
 
     ngx_memzero(cmds, sizeof(cmds));
@@ -93,6 +79,41 @@ ngx_http_mtw_doc(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
     ngx_http_mtw_cmd_hmget_doc(&cmds[1], part_key);
 
     return ngx_http_mtw_fetch(r, ctx, cmds, 2, ngx_http_mtw_doc_done);
+}
+
+
+/*
+ * The micro-cache's answer for the document at key, sent; NGX_DECLINED
+ * when it has none (ctx then remembers the key, for the answer read from
+ * Redis to be kept).  It answers only while the announcements are heard.
+ */
+ngx_int_t
+ngx_http_mtw_doc_cached(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx,
+    ngx_str_t *key)
+{
+    ngx_str_t                  body, etag;
+    ngx_http_mtw_main_conf_t  *mcf;
+
+    mcf = ngx_http_get_module_main_conf(r, ngx_http_mtw_module);
+
+    if (!mcf->cache || !ngx_http_mtw_redis_notified()) {
+        return NGX_DECLINED;
+    }
+
+    ctx->doc_key = key;
+    ctx->cache_gen = ngx_http_mtw_cache_generation();
+
+    switch (ngx_http_mtw_cache_get(r->pool, key, mcf->cache, &body, &etag)) {
+
+    case NGX_OK:
+        return ngx_http_mtw_send_body(r, &body, &etag, ctx->cache);
+
+    case NGX_ERROR:
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+    default:
+        return NGX_DECLINED;
+    }
 }
 
 

@@ -320,6 +320,8 @@ ngx_int_t ngx_http_mtw_doc(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx);
 ngx_str_t *ngx_http_mtw_doc_key(ngx_http_request_t *r,
     ngx_http_mtw_ctx_t *ctx);
 void ngx_http_mtw_cmd_hmget_doc(ngx_http_mtw_cmd_t *cmd, ngx_str_t *key);
+ngx_int_t ngx_http_mtw_doc_cached(ngx_http_request_t *r,
+    ngx_http_mtw_ctx_t *ctx, ngx_str_t *key);
 ngx_int_t ngx_http_mtw_v1_stops(ngx_http_request_t *r,
     ngx_http_mtw_ctx_t *ctx);
 ngx_int_t ngx_http_mtw_missing(ngx_http_request_t *r,

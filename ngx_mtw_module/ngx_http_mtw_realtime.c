@@ -20,10 +20,9 @@ static ngx_int_t ngx_http_mtw_realtime_bad(ngx_http_request_t *r,
 ngx_int_t
 ngx_http_mtw_realtime(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
 {
-    ngx_int_t                  rc;
-    ngx_str_t                 *key, *trips_key, *route_key, body, etag;
-    ngx_http_mtw_cmd_t         cmds[4];
-    ngx_http_mtw_main_conf_t  *mcf;
+    ngx_int_t            rc;
+    ngx_str_t           *key, *trips_key, *route_key;
+    ngx_http_mtw_cmd_t   cmds[4];
 
     rc = ngx_http_mtw_arg_id(r, "route_id", &ctx->filter);
 
@@ -54,24 +53,11 @@ ngx_http_mtw_realtime(ngx_http_request_t *r, ngx_http_mtw_ctx_t *ctx)
     ngx_http_mtw_cmd_str(&cmds[1], "etag");
 
     if (ctx->filter.len == 0) {
-        mcf = ngx_http_get_module_main_conf(r, ngx_http_mtw_module);
-
         /* the joined answer is cached under the document's key: both
          * parts change only with a publish, which empties the cache */
-        if (mcf->cache && ngx_http_mtw_redis_notified()) {
-            ctx->doc_key = key;
-            ctx->cache_gen = ngx_http_mtw_cache_generation();
-
-            rc = ngx_http_mtw_cache_get(r->pool, key, mcf->cache, &body,
-                                        &etag);
-
-            if (rc == NGX_OK) {
-                return ngx_http_mtw_send_body(r, &body, &etag, ctx->cache);
-            }
-
-            if (rc == NGX_ERROR) {
-                return NGX_HTTP_INTERNAL_SERVER_ERROR;
-            }
+        rc = ngx_http_mtw_doc_cached(r, ctx, key);
+        if (rc != NGX_DECLINED) {
+            return rc;
         }
 
         return ngx_http_mtw_fetch(r, ctx, cmds, 2,
