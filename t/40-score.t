@@ -5,7 +5,7 @@
 # TripUpdates), documents published to Redis in one MULTI/EXEC; then the
 # documents' shapes and values: every route with vehicles scored, scheduled
 # headways filled, no NaN or negative headway, predictions for stops on
-# active routes, never "high" for a scheduled time, ETags = FNV-1a 64.
+# active routes, never "high" for a scheduled time, ETags = the contract's hash (MTW::Hash64).
 
 use strict;
 use warnings;
@@ -13,7 +13,7 @@ use lib 't/lib';
 use MTW::Test;
 use Test::More;
 use JSON::PP;
-use Math::BigInt;
+use MTW::Hash64;
 
 my $t = MTW::Test->new;
 my $zip = $t->data_file('saskatoon/gtfs-2025-06-29.zip');
@@ -56,16 +56,6 @@ sub doc {
     return \%h;
 }
 
-sub fnv1a64 {
-    my ($bytes) = @_;
-    my $h = Math::BigInt->from_hex('cbf29ce484222325');
-    my $p = Math::BigInt->from_hex('100000001b3');
-    my $m = Math::BigInt->new(2)->bpow(64);
-    for my $c (unpack 'C*', $bytes) {
-        $h->bxor($c)->bmul($p)->bmod($m);
-    }
-    return sprintf '"%016s"', substr($h->as_hex, 2);
-}
 
 my $score = doc('score');
 ok($score->{body}, 'score document published') or BAIL_OUT('no score');
@@ -124,7 +114,7 @@ for my $stop (@{ $live->{stops} }) {
         # nothing of the tick's clock: the module counts arrival_in_sec
         $bad++ if exists $pr->{arrival_in_sec};
     }
-    is($d->{etag}, fnv1a64($d->{body}), "ETag of predictions:$stop->{id}")
+    is($d->{etag}, MTW::Hash64::etag($d->{body}), "ETag of predictions:$stop->{id}")
         if $with == 1;
 }
 ok($with > 0, "predictions for $with stops of the route");

@@ -90,7 +90,7 @@ typedef struct {
  * way and faulted in again at every tick.
  */
 typedef struct {
-    mtw_jbuf w, pw[4], vids[4];
+    mtw_jbuf w, vids;
 } mtw_doc_bufs;
 
 void mtw_doc_bufs_free(mtw_doc_bufs *b);

@@ -2,7 +2,7 @@
  * set.c - the document set, ETags and document ids (see docs.h).
  */
 #include "docs/internal.h"
-#include "score/idmap.h"
+#include "util/hash64.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +28,7 @@ void mtw_doc_set_free(mtw_doc_set *set)
 void mtw_etag(const char *body, size_t len, char *out)
 {
     snprintf(out, 19, "\"%016llx\"",
-             (unsigned long long) mtw_fnv1a64(body, len));
+             (unsigned long long) mtw_hash64(body, len));
 }
 
 int mtw_doc_set_add(mtw_doc_set *set, const char *name, const mtw_jbuf *w,

@@ -2,7 +2,7 @@
  * stop.c - the stop documents: predictions:{stop}, stops.
  */
 #include "docs/internal.h"
-#include "score/idmap.h"
+#include "util/hash64.h"
 
 #include <string.h>
 
@@ -150,20 +150,34 @@ void mtw_doc_predictions_vids(mtw_jbuf *w, const mtw_tick *t,
     }
 }
 
-/* a whole word at once (a multiply and a shift, where FNV-1a's bytes
- * take eight multiplies): some 60,000 predictions a tick at scale */
+/* a number as a word of the fingerprint */
 static uint64_t fp_int(uint64_t h, int64_t v)
 {
-    h = (h ^ (uint64_t) v) * 0x9e3779b97f4a7c15ULL;
-    return h ^ (h >> 32);
+    return mtw_hash64_word(h, (uint64_t) v);
 }
 
-/* with its terminator, so that "ab","c" and "a","bc" differ; NULL is not
- * "" (null is not "" in the document) */
+/* bytes eight at a time, then their count, so that "ab","c" and "a","bc"
+ * differ: some 60,000 predictions a tick at scale */
+static uint64_t fp_bytes(uint64_t h, const char *p, size_t len)
+{
+    uint64_t word;
+    size_t i;
+
+    for (i = 0; i + 8 <= len; i += 8) {
+        memcpy(&word, p + i, 8);
+        h = mtw_hash64_word(h, word);
+    }
+    word = 0;
+    if (i < len) {
+        memcpy(&word, p + i, len - i);
+    }
+    return mtw_hash64_word(mtw_hash64_word(h, word), len);
+}
+
+/* NULL is not "" (null is not "" in the document) */
 static uint64_t fp_str(uint64_t h, const char *str)
 {
-    return str != NULL ? mtw_fnv1a64_more(h, str, strlen(str) + 1)
-                       : fp_int(h, -1);
+    return str != NULL ? fp_bytes(h, str, strlen(str)) : fp_int(h, -1);
 }
 
 /*
@@ -178,7 +192,7 @@ static uint64_t fp_str(uint64_t h, const char *str)
 uint64_t mtw_doc_predictions_inputs(const mtw_tick *t, const mtw_doc_ctx *c,
                                     uint32_t stop)
 {
-    uint64_t h = MTW_FNV1A64_INIT;
+    uint64_t h = 0x243f6a8885a308d3ULL;
     mtw_jbuf w;
     uint32_t k;
 
@@ -216,7 +230,7 @@ uint64_t mtw_doc_predictions_inputs(const mtw_tick *t, const mtw_doc_ctx *c,
             mtw_jbuf_reset(&w);
             mtw_jw_obj(&w);
             jw_inline_vehicle(&w, t, c, p, v);
-            h = mtw_fnv1a64_more(h, w.buf, w.len);
+            h = fp_bytes(h, w.buf, w.len);
         }
         if (f != NULL) {
             h = fp_int(h, f->ahead);

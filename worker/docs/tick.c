@@ -1,9 +1,8 @@
 /*
- * tick.c - one tick's documents: which are made, shared fragments,
- * batched ETags (see mtw_docs_build_tick in docs.h).
+ * tick.c - one tick's documents: which are made, shared fragments (see
+ * mtw_docs_build_tick in docs.h).
  */
 #include "docs/internal.h"
-#include "score/idmap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,13 +106,8 @@ static int doc_held(mtw_doc_set *set, const char *name, uint64_t inputs)
 
 void mtw_doc_bufs_free(mtw_doc_bufs *b)
 {
-    size_t i;
-
     mtw_jbuf_free(&b->w);
-    for (i = 0; i < 4; i++) {
-        mtw_jbuf_free(&b->pw[i]);
-        mtw_jbuf_free(&b->vids[i]);
-    }
+    mtw_jbuf_free(&b->vids);
 }
 
 int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
@@ -125,7 +119,7 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
     mtw_doc_ctx cc = *c0, *c = &cc;
     mtw_doc_frags frags;
     mtw_doc_bufs own, *b = c0->bufs != NULL ? c0->bufs : &own;
-    mtw_jbuf *w = &b->w, *pw = b->pw;
+    mtw_jbuf *w = &b->w;
     char name[160];
     size_t i;
     int rc = -1;
@@ -215,56 +209,26 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
             }
         }
     }
-    /* predictions are most of the bytes: four documents at a time, so
-     * their ETags hash side by side (mtw_fnv1a64_x4) */
-    for (i = 0; (what & MTW_DOCS_LIVE) && i < s->nstops;) {
-        size_t batch[4];
-        uint64_t inputs[4];
-        int nb = 0, k;
+    for (i = 0; (what & MTW_DOCS_LIVE) && i < s->nstops; i++) {
+        uint64_t inputs;
 
-        for (; i < s->nstops && nb < 4; i++) {
-            if ((t->stop_count[i] > 0 || (also_stops && also_stops[i]))
-                && mtw_valid_doc_id(s->stops[i].id))
-            {
-                inputs[nb] = set->held != NULL
-                             ? mtw_doc_predictions_inputs(t, c, (uint32_t) i)
-                             : 0;
-                snprintf(name, sizeof(name), "predictions:%s",
-                         s->stops[i].id);
-                if (doc_held(set, name, inputs[nb])) {
-                    continue;
-                }
-                mtw_doc_predictions(&pw[nb], t, c, (uint32_t) i);
-                mtw_doc_predictions_vids(&b->vids[nb], t, c, (uint32_t) i);
-                batch[nb++] = i;
-            }
-        }
-        if (nb == 0) {
-            break;
-        }
+        if ((t->stop_count[i] == 0 && !(also_stops && also_stops[i]))
+            || !mtw_valid_doc_id(s->stops[i].id))
         {
-            const void *data[4];
-            size_t len[4];
-            uint64_t h[4];
-            char etag[20];
-
-            for (k = 0; k < nb; k++) {
-                data[k] = pw[k].buf;
-                len[k] = pw[k].len;
-            }
-            mtw_fnv1a64_x4(data, len, nb, h);
-            for (k = 0; k < nb; k++) {
-                snprintf(etag, 19, "\"%016llx\"", (unsigned long long) h[k]);
-                snprintf(name, sizeof(name), "predictions:%s",
-                         s->stops[batch[k]].id);
-                if (mtw_doc_set_add_tagged(set, name, &pw[k], t->now, etag,
-                                           inputs[k],
-                                           b->vids[k].buf ? b->vids[k].buf
-                                                          : "") != 0)
-                {
-                    goto done;
-                }
-            }
+            continue;
+        }
+        inputs = set->held != NULL
+                 ? mtw_doc_predictions_inputs(t, c, (uint32_t) i) : 0;
+        snprintf(name, sizeof(name), "predictions:%s", s->stops[i].id);
+        if (doc_held(set, name, inputs)) {
+            continue;
+        }
+        mtw_doc_predictions(w, t, c, (uint32_t) i);
+        mtw_doc_predictions_vids(&b->vids, t, c, (uint32_t) i);
+        if (mtw_doc_set_add_tagged(set, name, w, t->now, NULL, inputs,
+                                   b->vids.buf ? b->vids.buf : "") != 0)
+        {
+            goto done;
         }
     }
     rc = 0;

@@ -2,7 +2,7 @@
  * doc_memo.c - the documents Redis already holds (doc_memo.h).
  */
 #include "jobs/doc_memo.h"
-#include "score/idmap.h"
+#include "util/hash64.h"
 #include "util/grow.h"
 
 #include <stdlib.h>
@@ -31,7 +31,7 @@ void mtw_doc_memo_clear(mtw_doc_memo *m)
 
 uint64_t mtw_doc_memo_key(const char *s)
 {
-    uint64_t h = mtw_fnv1a64(s, strlen(s));
+    uint64_t h = mtw_hash64(s, strlen(s));
 
     return h != 0 ? h : 1;
 }

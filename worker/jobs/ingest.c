@@ -3,7 +3,7 @@
  */
 #include "jobs/ingest.h"
 #include "feed/rtjson.h"
-#include "score/idmap.h"
+#include "util/hash64.h"
 #include "util/cli.h"
 #include "util/log.h"
 
@@ -258,7 +258,7 @@ static void feed_render(mtw_feed_state *f)
     mtw_rtjson_reference(&f->ref_json, s);
     snprintf(f->ref_etag, sizeof(f->ref_etag), "\"%016llx\"",
              (unsigned long long) (f->ref_json.buf != NULL
-                 ? mtw_fnv1a64_wide(f->ref_json.buf, f->ref_json.len) : 0));
+                 ? mtw_hash64(f->ref_json.buf, f->ref_json.len) : 0));
     mtw_rtjson_rich_items(&f->rich_items, s);
     if (f->kind != MTW_FEED_VEHICLES || s->n_vehicles == 0) {
         return;

@@ -23,57 +23,6 @@ uint64_t mtw_fnv1a64(const void *data, size_t len)
     return mtw_fnv1a64_more(MTW_FNV1A64_INIT, data, len);
 }
 
-void mtw_fnv1a64_x4(const void *const *data, const size_t *len, int n,
-                    uint64_t *out)
-{
-    const unsigned char *p[4];
-    uint64_t h[4];
-    size_t common = (size_t) -1, i;
-    int k;
-
-    for (k = 0; k < n; k++) {
-        p[k] = data[k];
-        h[k] = MTW_FNV1A64_INIT;
-        if (len[k] < common) {
-            common = len[k];
-        }
-    }
-    if (n == 4) {
-        /* each byte of a string depends on the previous one (FNV is a
-         * serial chain); four independent chains keep the multiplier busy */
-        for (i = 0; i < common; i++) {
-            h[0] = (h[0] ^ p[0][i]) * 0x100000001b3ULL;
-            h[1] = (h[1] ^ p[1][i]) * 0x100000001b3ULL;
-            h[2] = (h[2] ^ p[2][i]) * 0x100000001b3ULL;
-            h[3] = (h[3] ^ p[3][i]) * 0x100000001b3ULL;
-        }
-    } else {
-        common = 0;
-    }
-    for (k = 0; k < n; k++) {
-        for (i = common; i < len[k]; i++) {
-            h[k] = (h[k] ^ p[k][i]) * 0x100000001b3ULL;
-        }
-        out[k] = h[k];
-    }
-}
-
-uint64_t mtw_fnv1a64_wide(const void *data, size_t len)
-{
-    const unsigned char *b = data;
-    const void *part[4];
-    size_t plen[4], q = len / 4;
-    uint64_t h[4];
-    int k;
-
-    for (k = 0; k < 4; k++) {
-        part[k] = b + k * q;
-        plen[k] = k < 3 ? q : len - 3 * q;
-    }
-    mtw_fnv1a64_x4(part, plen, 4, h);
-    return mtw_fnv1a64(h, sizeof(h));
-}
-
 int mtw_idmap_init(mtw_idmap *m, size_t expected)
 {
     size_t cap = 16;

@@ -29,21 +29,11 @@ int mtw_idmap_put(mtw_idmap *m, const char *key, uint32_t val);
 /* Value for key, or MTW_IDMAP_NONE. */
 uint32_t mtw_idmap_get(const mtw_idmap *m, const char *key);
 
-/* FNV-1a 64 of a byte string (also used for document ETags). */
+/* FNV-1a 64 of a byte string. */
 uint64_t mtw_fnv1a64(const void *data, size_t len);
 /* FNV-1a 64 continued over more bytes from h (MTW_FNV1A64_INIT to start):
  * a hash of several pieces without gathering them first */
 #define MTW_FNV1A64_INIT 0xcbf29ce484222325ULL
 uint64_t mtw_fnv1a64_more(uint64_t h, const void *data, size_t len);
-
-/* FNV-1a 64 of n <= 4 strings at once: the same values, but the four
- * multiply chains run side by side, about 3x the bytes per cycle. */
-void mtw_fnv1a64_x4(const void *const *data, const size_t *len, int n,
-                    uint64_t *out);
-
-/* A 64-bit hash of one long string at the speed of mtw_fnv1a64_x4: its
- * four quarters side by side, then FNV-1a of their hashes (not equal to
- * mtw_fnv1a64 of the string; for ETags of bodies of megabytes). */
-uint64_t mtw_fnv1a64_wide(const void *data, size_t len);
 
 #endif

@@ -14,6 +14,7 @@ use JSON::PP;
 use POSIX ();
 use IO::Socket::INET;
 use MTW::Test;
+use MTW::Hash64;
 
 our $CITY = 'saskatoon';
 our $NOW = time;
@@ -22,22 +23,8 @@ my $json = JSON::PP->new->canonical(0)->utf8;
 
 sub enc { $json->encode($_[0]) }
 
-# FNV-1a 64, the contract's ETag: "\"" . 16 hex digits . "\""
-sub etag {
-    my ($body) = @_;
-    use integer;
-    my ($hi, $lo) = (0xcbf29ce4, 0x84222325);
-    for my $c (unpack 'C*', $body) {
-        $lo ^= $c;
-        # (hi:lo) * 0x100000001b3, modulo 2^64, in 32-bit halves
-        my $p_lo = $lo * 0x1b3;
-        my $carry = ($p_lo >> 32) & 0xffffffff;
-        my $n_lo = $p_lo & 0xffffffff;
-        my $n_hi = ($hi * 0x1b3 + $carry + ($lo << 8)) & 0xffffffff;
-        ($hi, $lo) = ($n_hi, $n_lo);
-    }
-    return sprintf('"%08x%08x"', $hi, $lo);
-}
+# the contract's ETag of a body
+sub etag { MTW::Hash64::etag($_[0]) }
 
 sub put {
     my ($t, $name, $body, $city) = @_;
