@@ -15,8 +15,7 @@ void mtw_doc_memo_init(mtw_doc_memo *m)
 
 void mtw_doc_memo_free(mtw_doc_memo *m)
 {
-    free(m->name);
-    free(m->etag);
+    free(m->slot);
     free(m->pend);
     memset(m, 0, sizeof(*m));
 }
@@ -24,7 +23,7 @@ void mtw_doc_memo_free(mtw_doc_memo *m)
 void mtw_doc_memo_clear(mtw_doc_memo *m)
 {
     if (m->cap > 0) {
-        memset(m->name, 0, m->cap * sizeof(*m->name));
+        memset(m->slot, 0, m->cap * sizeof(*m->slot));
     }
     m->n = 0;
 }
@@ -40,7 +39,7 @@ static size_t slot_of(const mtw_doc_memo *m, uint64_t name)
 {
     size_t i = (size_t) (name ^ (name >> 29)) & (m->cap - 1);
 
-    while (m->name[i] != 0 && m->name[i] != name) {
+    while (m->slot[i].name != 0 && m->slot[i].name != name) {
         i = (i + 1) & (m->cap - 1);
     }
     return i;
@@ -54,14 +53,14 @@ int mtw_doc_memo_holds(const mtw_doc_memo *m, uint64_t name, uint64_t etag)
         return 0;
     }
     i = slot_of(m, name);
-    return m->name[i] == name && m->etag[i] == etag;
+    return m->slot[i].name == name && m->slot[i].etag == etag;
 }
 
 /* at most half full: doubles (rehashing) when it would pass that */
 static int memo_reserve(mtw_doc_memo *m, size_t need)
 {
     mtw_doc_memo bigger;
-    size_t i, cap = m->cap ? m->cap : 1024, j;
+    size_t i, cap = m->cap ? m->cap : 1024;
 
     while (need * 2 > cap) {
         cap *= 2;
@@ -70,24 +69,17 @@ static int memo_reserve(mtw_doc_memo *m, size_t need)
         return 0;
     }
     bigger.cap = cap;
-    bigger.name = calloc(cap, sizeof(*bigger.name));
-    bigger.etag = calloc(cap, sizeof(*bigger.etag));
-    if (bigger.name == NULL || bigger.etag == NULL) {
-        free(bigger.name);
-        free(bigger.etag);
+    bigger.slot = calloc(cap, sizeof(*bigger.slot));
+    if (bigger.slot == NULL) {
         return -1;
     }
     for (i = 0; i < m->cap; i++) {
-        if (m->name[i] != 0) {
-            j = slot_of(&bigger, m->name[i]);
-            bigger.name[j] = m->name[i];
-            bigger.etag[j] = m->etag[i];
+        if (m->slot[i].name != 0) {
+            bigger.slot[slot_of(&bigger, m->slot[i].name)] = m->slot[i];
         }
     }
-    free(m->name);
-    free(m->etag);
-    m->name = bigger.name;
-    m->etag = bigger.etag;
+    free(m->slot);
+    m->slot = bigger.slot;
     m->cap = cap;
     return 0;
 }
@@ -122,11 +114,11 @@ void mtw_doc_memo_settle(mtw_doc_memo *m, unsigned long publishes,
         {
             for (k = 0; k < m->npend; k += 2) {
                 i = slot_of(m, m->pend[k]);
-                if (m->name[i] == 0) {
+                if (m->slot[i].name == 0) {
                     m->n++;
                 }
-                m->name[i] = m->pend[k];
-                m->etag[i] = m->pend[k + 1];
+                m->slot[i].name = m->pend[k];
+                m->slot[i].etag = m->pend[k + 1];
             }
         } else {
             mtw_doc_memo_clear(m);

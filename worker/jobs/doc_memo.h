@@ -2,8 +2,8 @@
  * doc_memo.h - which document bodies Redis already holds, so a tick writes
  * only the documents that changed (issue 14: a tick's cost follows change).
  *
- * A memo maps a document's name to its ETag (both as 64-bit FNV-1a
- * hashes) for the documents a committed transaction wrote; a document
+ * A memo maps a document's name to its ETag (both as 64-bit hashes,
+ * util/hash64.h) for the documents a committed transaction wrote; a document
  * built from inputs with a fingerprint (a stop's predictions:
  * mtw_doc_predictions_inputs) is remembered by that fingerprint instead,
  * so that an unchanged one is not even built.  What a tick
@@ -21,8 +21,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* a name beside its ETag: a lookup reads one cache line */
 typedef struct {
-    uint64_t *name, *etag;      /* open addressing; name 0 = empty slot */
+    uint64_t name, etag;        /* name 0: empty */
+} mtw_doc_memo_slot;
+
+typedef struct {
+    mtw_doc_memo_slot *slot;    /* open addressing */
     size_t cap, n;              /* cap a power of two */
     uint64_t *pend;             /* name, etag pairs of the pending tick */
     size_t npend, cap_pend;
