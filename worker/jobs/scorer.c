@@ -38,6 +38,7 @@ void mtw_scorer_free(mtw_scorer *s)
         mtw_publisher_free(&s->city[i].marks);
         mtw_doc_memo_free(&s->city[i].memo);
         mtw_doc_bufs_free(&s->city[i].bufs);
+        mtw_tick_room_free(&s->city[i].room);
         mtw_histlog_free(&s->city[i].log);
         free(s->city[i].vote_counts);
         free(s->city[i].feedback);
@@ -706,7 +707,7 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
         return;
     }
     t1 = cpu_ms();
-    t = mtw_tick_run(sched, live, now, &s->params);
+    t = mtw_tick_run_in(&c->room, sched, live, now, &s->params);
     t2 = cpu_ms();
     if (t == NULL) {
         mtw_live_free(live);

@@ -62,6 +62,7 @@ typedef struct {
     mtw_publisher marks;            /* live docs written last time */
     mtw_doc_memo memo;              /* the documents Redis holds */
     mtw_doc_bufs bufs;              /* kept from tick to tick */
+    mtw_tick_room room;             /* the same for the tick's own */
     mtw_histlog log;                /* arrivals, bunching, daily (history.h) */
     mtw_votes votes;                /* votes archive (votes.h) */
     /* riders' votes as the documents show them (feedback on vehicles,

@@ -544,6 +544,45 @@ static void test_predictions(void **state)
     assert_string_equal(t->l->vehicles[t->preds[t->stop_first[
         mtw_schedule_stop(sched, "S6")]].vehicle].id, "102");
     mtw_tick_free(t);
+    /* in a room, twice (the second in the first's buffers): the same
+     * predictions as a tick on its own, and the buffers back in the room */
+    {
+        mtw_tick_room room;
+        mtw_tick *alone;
+        int round;
+
+        memset(&room, 0, sizeof(room));
+        mtw_score_params_default(&p);
+        alone = mtw_tick_run(sched, l, now, &p);
+        assert_non_null(alone);
+        for (round = 0; round < 2; round++) {
+            t = mtw_tick_run_in(&room, sched, l, now, &p);
+            assert_non_null(t);
+            assert_null(room.preds);            /* the tick's meanwhile */
+            assert_int_equal(t->npreds, alone->npreds);
+            for (k = 0; k < t->npreds; k++) {
+                assert_int_equal(t->preds[k].stop, alone->preds[k].stop);
+                assert_int_equal(t->preds[k].vehicle,
+                                 alone->preds[k].vehicle);
+                assert_int_equal(t->preds[k].arrival_at,
+                                 alone->preds[k].arrival_at);
+                assert_string_equal(t->preds[k].trip_id,
+                                    alone->preds[k].trip_id);
+            }
+            for (s = 0; s < (long) sched->nstops; s++) {
+                assert_int_equal(t->stop_count[s], alone->stop_count[s]);
+                if (t->stop_count[s] > 0) {
+                    assert_int_equal(t->stop_first[s], alone->stop_first[s]);
+                }
+            }
+            mtw_tick_free(t);
+            assert_non_null(room.preds);
+            assert_non_null(room.spare);
+            assert_non_null(room.arena);
+        }
+        mtw_tick_free(alone);
+        mtw_tick_room_free(&room);
+    }
     mtw_live_free(l);
 }
 
