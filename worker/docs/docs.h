@@ -40,6 +40,8 @@ typedef struct {
     const char *vids;           /* predictions, streamed to a sink: the
                                  * ids of the buses its items join,
                                  * space-separated; else NULL */
+    long ix;                    /* predictions: the stop's index, by which
+                                 * held_ix knows it; else -1 */
 } mtw_doc;
 
 typedef struct {
@@ -55,6 +57,10 @@ typedef struct {
      * which is then neither built nor sunk (a tick's cost follows what
      * changed: jobs/doc_memo.h) */
     int (*held)(void *ud, const char *name, uint64_t inputs);
+    /* the same for a stop's predictions, asked by the stop's index (the
+     * sink gets it in the document's ix); when NULL they are not asked
+     * and their inputs not computed */
+    int (*held_ix)(void *ud, size_t ix, uint64_t inputs);
     void *sink_ud;
     size_t sunk, sunk_bytes;
     size_t held_n;              /* documents not built, as held */

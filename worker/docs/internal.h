@@ -21,12 +21,12 @@ struct mtw_doc_frags {
     uint32_t *rv;
 };
 
-/* mtw_doc_set_add with the ETag given (NULL: computed from the body), the
- * fingerprint of its inputs (0: none) and the buses it joins (NULL: not a
- * predictions document; given to a sink only). */
+/* mtw_doc_set_add with the fingerprint of its inputs (0: none), the buses
+ * it joins (NULL: not a predictions document; given to a sink only) and
+ * the stop index of a predictions document (-1: none). */
 int mtw_doc_set_add_tagged(mtw_doc_set *set, const char *name,
-                           const mtw_jbuf *w, int64_t ts, const char *etag,
-                           uint64_t inputs, const char *vids);
+                           const mtw_jbuf *w, int64_t ts, uint64_t inputs,
+                           const char *vids, long ix);
 
 /* the crowd feedback counters of a vehicle, or NULL: none, or votes are
  * not read (c->feedback NULL) */

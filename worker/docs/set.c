@@ -34,12 +34,12 @@ void mtw_etag(const char *body, size_t len, char *out)
 int mtw_doc_set_add(mtw_doc_set *set, const char *name, const mtw_jbuf *w,
                     int64_t ts)
 {
-    return mtw_doc_set_add_tagged(set, name, w, ts, NULL, 0, NULL);
+    return mtw_doc_set_add_tagged(set, name, w, ts, 0, NULL, -1);
 }
 
 int mtw_doc_set_add_tagged(mtw_doc_set *set, const char *name,
-                           const mtw_jbuf *w, int64_t ts, const char *etag,
-                           uint64_t inputs, const char *vids)
+                           const mtw_jbuf *w, int64_t ts, uint64_t inputs,
+                           const char *vids, long ix)
 {
     mtw_doc *d;
 
@@ -55,11 +55,8 @@ int mtw_doc_set_add_tagged(mtw_doc_set *set, const char *name,
         tmp.ts = ts;
         tmp.inputs = inputs;
         tmp.vids = vids;
-        if (etag != NULL) {
-            memcpy(tmp.etag, etag, sizeof(tmp.etag));
-        } else {
-            mtw_etag(w->buf, w->len, tmp.etag);
-        }
+        tmp.ix = ix;
+        mtw_etag(w->buf, w->len, tmp.etag);
         set->sunk++;
         set->sunk_bytes += w->len;
         return set->sink(set->sink_ud, &tmp);
@@ -87,11 +84,8 @@ int mtw_doc_set_add_tagged(mtw_doc_set *set, const char *name,
     d->ts = ts;
     d->inputs = inputs;
     d->vids = NULL;
-    if (etag != NULL) {
-        memcpy(d->etag, etag, sizeof(d->etag));
-    } else {
-        mtw_etag(d->body, d->len, d->etag);
-    }
+    d->ix = ix;
+    mtw_etag(d->body, d->len, d->etag);
     set->n++;
     return 0;
 }

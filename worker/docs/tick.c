@@ -169,8 +169,8 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
             snprintf(name, sizeof(name), "route:%s", s->routes[i].id);
             if (!doc_held(set, name, c->history_loads)) {
                 mtw_doc_route(w, t, c, (uint32_t) i);
-                if (mtw_doc_set_add_tagged(set, name, w, t->now, NULL,
-                                           c->history_loads, NULL) != 0)
+                if (mtw_doc_set_add_tagged(set, name, w, t->now,
+                                           c->history_loads, NULL, -1) != 0)
                 {
                     goto done;
                 }
@@ -201,8 +201,9 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
             snprintf(name, sizeof(name), "route:%s:line", s->routes[i].id);
             if (!doc_held(set, name, SCHEDULE_ONLY_INPUTS)) {
                 mtw_doc_route_line(w, s, (uint32_t) i);
-                if (mtw_doc_set_add_tagged(set, name, w, t->now, NULL,
-                                           SCHEDULE_ONLY_INPUTS, NULL) != 0)
+                if (mtw_doc_set_add_tagged(set, name, w, t->now,
+                                           SCHEDULE_ONLY_INPUTS, NULL,
+                                           -1) != 0)
                 {
                     goto done;
                 }
@@ -212,21 +213,26 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
     for (i = 0; (what & MTW_DOCS_LIVE) && i < s->nstops; i++) {
         uint64_t inputs;
 
-        if ((t->stop_count[i] == 0 && !(also_stops && also_stops[i]))
-            || !mtw_valid_doc_id(s->stops[i].id))
-        {
+        if (t->stop_count[i] == 0 && !(also_stops && also_stops[i])) {
             continue;
         }
-        inputs = set->held != NULL
+        /* asked by index: no name made for the nine in ten unchanged (a
+         * held one had a valid id when it was written) */
+        inputs = set->held_ix != NULL
                  ? mtw_doc_predictions_inputs(t, c, (uint32_t) i) : 0;
-        snprintf(name, sizeof(name), "predictions:%s", s->stops[i].id);
-        if (doc_held(set, name, inputs)) {
+        if (inputs != 0 && set->held_ix(set->sink_ud, i, inputs)) {
+            set->held_n++;
             continue;
         }
+        if (!mtw_valid_doc_id(s->stops[i].id)) {
+            continue;
+        }
+        snprintf(name, sizeof(name), "predictions:%s", s->stops[i].id);
         mtw_doc_predictions(w, t, c, (uint32_t) i);
         mtw_doc_predictions_vids(&b->vids, t, c, (uint32_t) i);
-        if (mtw_doc_set_add_tagged(set, name, w, t->now, NULL, inputs,
-                                   b->vids.buf ? b->vids.buf : "") != 0)
+        if (mtw_doc_set_add_tagged(set, name, w, t->now, inputs,
+                                   b->vids.buf ? b->vids.buf : "",
+                                   (long) i) != 0)
         {
             goto done;
         }

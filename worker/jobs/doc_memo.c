@@ -11,12 +11,15 @@
 void mtw_doc_memo_init(mtw_doc_memo *m)
 {
     memset(m, 0, sizeof(*m));
+    m->epoch = 1;               /* (a fresh index entry's is 0) */
 }
 
 void mtw_doc_memo_free(mtw_doc_memo *m)
 {
     free(m->slot);
     free(m->pend);
+    free(m->ix_inputs);
+    free(m->ix_epoch);
     memset(m, 0, sizeof(*m));
 }
 
@@ -26,6 +29,13 @@ void mtw_doc_memo_clear(mtw_doc_memo *m)
         memset(m->slot, 0, m->cap * sizeof(*m->slot));
     }
     m->n = 0;
+    if (++m->epoch == 0) {
+        /* (after 4 billion clears: no entry may look current) */
+        if (m->ix_cap > 0) {
+            memset(m->ix_epoch, 0, m->ix_cap * sizeof(*m->ix_epoch));
+        }
+        m->epoch = 1;
+    }
 }
 
 uint64_t mtw_doc_memo_key(const char *s)
@@ -98,6 +108,47 @@ int mtw_doc_memo_note(mtw_doc_memo *m, uint64_t name, uint64_t etag)
     return 0;
 }
 
+int mtw_doc_memo_ix_holds(const mtw_doc_memo *m, size_t ix,
+                          uint64_t inputs)
+{
+    return ix < m->ix_cap && m->ix_epoch[ix] == m->epoch
+           && m->ix_inputs[ix] == inputs;
+}
+
+int mtw_doc_memo_ix_note(mtw_doc_memo *m, size_t ix, uint64_t inputs)
+{
+    size_t cap = m->ix_cap;
+
+    if (ix >= cap) {
+        uint64_t *in;
+        uint32_t *ep;
+
+        cap = cap ? cap : 1024;
+        while (cap <= ix) {
+            cap *= 2;
+        }
+        in = realloc(m->ix_inputs, cap * sizeof(*in));
+        if (in != NULL) {
+            m->ix_inputs = in;
+        }
+        ep = realloc(m->ix_epoch, cap * sizeof(*ep));
+        if (ep != NULL) {
+            m->ix_epoch = ep;
+        }
+        if (in == NULL || ep == NULL) {
+            mtw_doc_memo_clear(m);
+            return -1;
+        }
+        memset(m->ix_epoch + m->ix_cap, 0,
+               (cap - m->ix_cap) * sizeof(*ep));
+        m->ix_cap = cap;
+    }
+    m->ix_inputs[ix] = inputs;
+    m->ix_epoch[ix] = m->epoch;
+    m->ix_pend++;
+    return 0;
+}
+
 void mtw_doc_memo_settle(mtw_doc_memo *m, unsigned long publishes,
                          unsigned long conn)
 {
@@ -108,7 +159,7 @@ void mtw_doc_memo_settle(mtw_doc_memo *m, unsigned long publishes,
         mtw_doc_memo_clear(m);
         m->npend = 0;
     }
-    if (m->npend > 0) {
+    if (m->npend > 0 || m->ix_pend > 0) {
         if (publishes == m->pend_gen + 1 && conn == m->pend_conn
             && memo_reserve(m, m->n + m->npend / 2) == 0)
         {
@@ -125,6 +176,7 @@ void mtw_doc_memo_settle(mtw_doc_memo *m, unsigned long publishes,
         }
     }
     m->npend = 0;
+    m->ix_pend = 0;
     m->pend_gen = publishes;
     m->pend_conn = conn;
     m->skipped = 0;

@@ -249,7 +249,10 @@ static int tx_sink(void *ud, const mtw_doc *d)
     tx_sink_state *st = ud;
     uint64_t name, etag;
 
-    if (st->memo != NULL) {
+    if (st->memo != NULL && d->ix >= 0) {
+        /* a stop's predictions, by its index (tx_held_ix) */
+        mtw_doc_memo_ix_note(st->memo, (size_t) d->ix, d->inputs);
+    } else if (st->memo != NULL) {
         /* a document built from fingerprinted inputs is remembered by
          * them (tx_held), any other by its ETag */
         name = mtw_doc_memo_key(d->name);
@@ -274,6 +277,18 @@ static int tx_held(void *ud, const char *name, uint64_t inputs)
     if (st->memo != NULL
         && mtw_doc_memo_holds(st->memo, mtw_doc_memo_key(name), inputs))
     {
+        st->memo->skipped++;
+        return 1;
+    }
+    return 0;
+}
+
+/* the same for a stop's predictions, by the stop's index */
+static int tx_held_ix(void *ud, size_t ix, uint64_t inputs)
+{
+    tx_sink_state *st = ud;
+
+    if (st->memo != NULL && mtw_doc_memo_ix_holds(st->memo, ix, inputs)) {
         st->memo->skipped++;
         return 1;
     }
@@ -802,6 +817,7 @@ void mtw_scorer_hook(void *ud, const mtw_city *city, mtw_redis_tx *tx,
     sink.memo = &c->memo;
     set.sink = tx_sink;
     set.held = tx_held;
+    set.held_ix = tx_held_ix;
     set.sink_ud = &sink;
     if (c->marks.stops == NULL || c->marks.routes == NULL
         || mtw_docs_build_tick(&set, t, &dc, what, c->marks.routes,

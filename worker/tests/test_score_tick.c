@@ -699,6 +699,69 @@ static void test_route_history_held(void **state)
     mtw_live_free(l);
 }
 
+/* a memo that holds one stop's predictions as made of some inputs */
+typedef struct {
+    size_t stop;
+    uint64_t inputs;
+    int asked;
+} held_stop;
+
+static int held_stop_ix(void *ud, size_t ix, uint64_t inputs)
+{
+    held_stop *h = ud;
+
+    h->asked++;
+    return ix == h->stop && inputs == h->inputs;
+}
+
+/* a stop's predictions are asked for by the stop's index and not made
+ * when held as made of the same inputs; the others carry their index */
+static void test_predictions_held_ix(void **state)
+{
+    mtw_live *l;
+    mtw_doc_ctx c;
+    mtw_doc_set set;
+    mtw_tick *t;
+    held_stop h;
+    char name[64];
+    size_t i, with = 0;
+    int k;
+
+    (void) state;
+    t = bunched_tick(&l, &c);
+    for (i = 0; i < t->s->nstops; i++) {
+        if (t->stop_count[i] > 0) {
+            with++;
+            h.stop = i;
+        }
+    }
+    assert_true(with >= 2);
+    snprintf(name, sizeof(name), "predictions:%s", t->s->stops[h.stop].id);
+    for (k = 0; k < 2; k++) {
+        /* k = 0: held as made of these inputs; 1: of others */
+        h.inputs = mtw_doc_predictions_inputs(t, &c, (uint32_t) h.stop)
+                   + (uint64_t) k;
+        h.asked = 0;
+        mtw_doc_set_init(&set);
+        set.held_ix = held_stop_ix;
+        set.sink_ud = &h;
+        assert_int_equal(mtw_docs_build_tick(&set, t, &c, MTW_DOCS_ALL,
+                                             NULL, NULL), 0);
+        assert_int_equal(h.asked, (int) with);
+        if (k == 0) {
+            assert_null(doc(&set, name));
+        } else {
+            assert_non_null(doc(&set, name));
+            assert_int_equal(doc(&set, name)->ix, (long) h.stop);
+        }
+        assert_int_equal(set.held_n, k == 0 ? 1 : 0);
+        assert_int_equal(doc(&set, "score")->ix, -1);
+        mtw_doc_set_free(&set);
+    }
+    mtw_tick_free(t);
+    mtw_live_free(l);
+}
+
 static void test_documents(void **state)
 {
     int64_t now;
@@ -1147,6 +1210,7 @@ int main(void)
         cmocka_unit_test(test_documents),
         cmocka_unit_test(test_route_history_held),
         cmocka_unit_test(test_predictions_inputs),
+        cmocka_unit_test(test_predictions_held_ix),
         cmocka_unit_test(test_vstate_times),
         cmocka_unit_test(test_json_writer),
         cmocka_unit_test(test_hash64),
