@@ -180,9 +180,7 @@ long mtw_exceptions_step(mtw_exceptions *x, const mtw_tick *t,
         if (tu->trip_id == NULL || tu->trip_id[0] == '\0') {
             continue;
         }
-        run = mtw_schedule_find_run(t->s, tu->trip_id, tu->start_date,
-                                    tu->start_time,
-                                    tu->ts > 0 ? tu->ts : t->now);
+        run = t->tu_run[i];            /* (found once, by the tick) */
         if (run < 0) {
             continue;
         }

@@ -436,7 +436,6 @@ static int cmp_extra(const void *a, const void *b)
 /* the updates of trips without a vehicle, sorted by route, direction */
 static hw_extra *hw_extras(const mtw_tick *t, size_t *n)
 {
-    mtw_idmap seen = { 0 };
     hw_extra *x;
     size_t i;
 
@@ -445,27 +444,16 @@ static hw_extra *hw_extras(const mtw_tick *t, size_t *n)
     if (x == NULL) {
         return NULL;
     }
-    for (i = 0; i < t->nv; i++) {
-        if (t->vs[i].tu != NULL
-            && mtw_idmap_put(&seen, t->vs[i].tu->trip_id, 1) != 0)
-        {
-            mtw_idmap_clear(&seen);
-            return NULL;
-        }
-    }
     for (i = 0; i < t->l->ntus; i++) {
         const mtw_trip_update *tu = &t->l->tus[i];
         const char *route = tu->route_id && tu->route_id[0] ? tu->route_id
                                                             : NULL;
         int dir = tu->direction;
-        long trip;
+        long trip = t->tu_trip[i];
 
-        if (tu->trip_id == NULL || tu->rel == 3
-            || mtw_idmap_get(&seen, tu->trip_id) != MTW_IDMAP_NONE)
-        {
-            continue;                   /* 3 = CANCELED */
+        if (!t->tu_alone[i]) {
+            continue;
         }
-        trip = mtw_schedule_find_trip(t->s, tu->trip_id, 0, -1, t->now);
         if (trip >= 0) {
             if (route == NULL) {
                 route = t->s->routes[t->s->trips[trip].route].id;
@@ -482,7 +470,6 @@ static hw_extra *hw_extras(const mtw_tick *t, size_t *n)
         x[*n].direction = dir;
         (*n)++;
     }
-    mtw_idmap_clear(&seen);
     mtw_sort(x, *n, sizeof(*x), cmp_extra);
     return x;
 }

@@ -286,7 +286,6 @@ static int pred_sort_by_stop(mtw_tick *t)
 int mtw_tick_predict(mtw_tick *t, const mtw_score_params *p)
 {
     const mtw_live *l = t->l;
-    mtw_idmap seen = { 0 };
     size_t i, w, s;
 
     for (i = 0; i < t->nv; i++) {
@@ -298,33 +297,25 @@ int mtw_tick_predict(mtw_tick *t, const mtw_score_params *p)
         } else if (vs->tu != NULL) {
             rc = pred_tu_only(t, (long) i, vs->tu, p);
         }
-        if (rc != 0 || (vs->tu != NULL
-            && mtw_idmap_put(&seen, vs->tu->trip_id, 1) != 0))
-        {
-            mtw_idmap_clear(&seen);
+        if (rc != 0) {
             return -1;
         }
     }
     /* trips with an update but no vehicle (reference §5.3 pass 2) */
     for (i = 0; i < l->ntus; i++) {
         const mtw_trip_update *tu = &l->tus[i];
-        long trip;
+        long trip = t->tu_trip[i];
         int rc;
 
-        if (tu->trip_id == NULL || tu->rel == 3
-            || mtw_idmap_get(&seen, tu->trip_id) != MTW_IDMAP_NONE)
-        {
-            continue;                           /* 3 = CANCELED */
+        if (!t->tu_alone[i]) {
+            continue;
         }
-        trip = mtw_schedule_find_trip(t->s, tu->trip_id, 0, -1, t->now);
         rc = trip >= 0 ? pred_trip(t, trip, -1, tu, p)
                        : pred_tu_only(t, -1, tu, p);
         if (rc != 0) {
-            mtw_idmap_clear(&seen);
             return -1;
         }
     }
-    mtw_idmap_clear(&seen);
 
     if (pred_sort_by_stop(t) != 0) {
         return -1;
@@ -355,6 +346,55 @@ int mtw_tick_predict(mtw_tick *t, const mtw_score_params *p)
             t->vs[vi].next_pred = (long) i;
         }
     }
+    return 0;
+}
+
+/* the trip updates' lookups, once: headways and predictions take the
+ * alone ones' trips, the history's steps every one's run */
+static int tick_updates(mtw_tick *t)
+{
+    const mtw_live *l = t->l;
+    mtw_idmap seen = { 0 };
+    size_t i;
+
+    t->tu_alone = mtw_arena_calloc(t->arena, l->ntus + 1);
+    t->tu_trip = mtw_arena_calloc(t->arena, (l->ntus + 1) * sizeof(long));
+    t->tu_run = mtw_arena_calloc(t->arena, (l->ntus + 1) * sizeof(long));
+    if (t->tu_alone == NULL || t->tu_trip == NULL || t->tu_run == NULL) {
+        return -1;
+    }
+    for (i = 0; i < t->nv; i++) {
+        if (t->vs[i].tu != NULL
+            && mtw_idmap_put(&seen, t->vs[i].tu->trip_id, 1) != 0)
+        {
+            mtw_idmap_clear(&seen);
+            return -1;
+        }
+    }
+    for (i = 0; i < l->ntus; i++) {
+        const mtw_trip_update *tu = &l->tus[i];
+
+        t->tu_trip[i] = -1;
+        t->tu_run[i] = -1;
+        if (tu->trip_id == NULL) {
+            continue;
+        }
+        if (tu->rel != 3                        /* 3 = CANCELED */
+            && mtw_idmap_get(&seen, tu->trip_id) == MTW_IDMAP_NONE)
+        {
+            t->tu_alone[i] = 1;
+            t->tu_trip[i] = mtw_schedule_find_trip(t->s, tu->trip_id, 0,
+                                                   -1, t->now);
+        }
+        if (tu->trip_id[0] != '\0') {
+            t->tu_run[i] = mtw_schedule_find_run(t->s, tu->trip_id,
+                                                 tu->start_date,
+                                                 tu->start_time,
+                                                 tu->ts > 0 ? tu->ts
+                                                            : t->now);
+        }
+    }
+    mtw_idmap_clear(&seen);
     return 0;
 }
 
@@ -402,7 +442,9 @@ mtw_tick *mtw_tick_run_in(mtw_tick_room *room, const mtw_schedule *s,
     for (i = 0; i < t->nv; i++) {
         mtw_vehicle_state(s, l, &l->vehicles[i], now, p, &t->vs[i]);
     }
-    if (mtw_tick_headways(t, p) != 0 || mtw_tick_predict(t, p) != 0) {
+    if (tick_updates(t) != 0 || mtw_tick_headways(t, p) != 0
+        || mtw_tick_predict(t, p) != 0)
+    {
         mtw_tick_free(t);
         return NULL;
     }

@@ -162,6 +162,12 @@ typedef struct {
 
     mtw_vstate *vs;             /* one per live vehicle */
     size_t nv;
+    /* per live trip update, looked up once for the steps that need it */
+    uint8_t *tu_alone;          /* 1: not canceled, with a trip id that
+                                 * no vehicle's update names */
+    long *tu_trip;              /* an alone one's trip near now, -1 */
+    long *tu_run;               /* the run its start date and time name
+                                 * (mtw_schedule_find_run), -1 */
     mtw_group_score *groups;    /* sorted by route id, direction */
     size_t ngroups;
     mtw_prediction *preds;      /* sorted by stop, then arrival */

@@ -260,9 +260,7 @@ long mtw_tu_arrivals_step(mtw_tu_arrivals *d, const mtw_tick *t,
         {
             continue;
         }
-        run = mtw_schedule_find_run(t->s, tu->trip_id, tu->start_date,
-                                    tu->start_time,
-                                    tu->ts > 0 ? tu->ts : t->now);
+        run = t->tu_run[i];            /* (found once, by the tick) */
         if (run < 0 || bsearch(&run, covered, ncovered, sizeof(*covered),
                                cmp_long) != NULL)
         {
