@@ -107,8 +107,8 @@ sub run_loop {
     my @all = $err =~ /total ([\d.]+)\n/g;
     shift @all;
     my @hook = sort { $a <=> $b } @all;
-    # the hook's scoring and predictions alone, whose code the documents'
-    # work does not touch: how fast this VM runs in this run
+    # the hook's scoring and predictions alone: between runs of one build,
+    # how fast this VM runs in this run (it moves by half from run to run)
     my @tick = $err =~ /CPU ms: live state [\d.]+, tick ([\d.]+),/g;
     shift @tick;
     @tick = sort { $a <=> $b } @tick;
@@ -130,7 +130,7 @@ sub report_loop {
     printf "%-14s run loop, simulator at %s: %4d vehicles %6d predictions %5d docs %6d KiB\n",
         $name, $at, $r->{vehicles}, $r->{preds}, $r->{docs}, $r->{kib};
     printf "%-14s scoring hook CPU %.2f ms (limit %d ms: ratio %.2f; of it scoring and"
-        . " predictions %.1f ms, the part that shows this VM's speed in this run);"
+        . " predictions %.1f ms: between runs of one build, this VM's speed);"
         . " whole worker %.1f ms"
         . " per cycle (decode + live state + hook, first cycle's schedule load"
         . " averaged in); RSS %.1f MiB%s\n", '', $r->{hook}, $cpu_limit,
