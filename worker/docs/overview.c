@@ -117,13 +117,12 @@ static void jw_route_metric(mtw_jbuf *w, const mtw_tick *t,
     mtw_jw_obj_end(w);
 }
 
-static const mtw_tick *sort_t;
-
 /* top performers: grade best first, then more vehicles (reference §3.4) */
-static int cmp_top(const void *a, const void *b)
+static int cmp_top(const void *a, const void *b, void *ctx)
 {
-    const mtw_group_score *x = &sort_t->groups[*(const uint32_t *) a];
-    const mtw_group_score *y = &sort_t->groups[*(const uint32_t *) b];
+    const mtw_tick *tick = ctx;
+    const mtw_group_score *x = &tick->groups[*(const uint32_t *) a];
+    const mtw_group_score *y = &tick->groups[*(const uint32_t *) b];
 
     if (x->grade != y->grade) {
         return x->grade < y->grade ? -1 : 1;
@@ -135,10 +134,11 @@ static int cmp_top(const void *a, const void *b)
 }
 
 /* needs attention: worst grade first, then fewer vehicles */
-static int cmp_attention(const void *a, const void *b)
+static int cmp_attention(const void *a, const void *b, void *ctx)
 {
-    const mtw_group_score *x = &sort_t->groups[*(const uint32_t *) a];
-    const mtw_group_score *y = &sort_t->groups[*(const uint32_t *) b];
+    const mtw_tick *tick = ctx;
+    const mtw_group_score *x = &tick->groups[*(const uint32_t *) a];
+    const mtw_group_score *y = &tick->groups[*(const uint32_t *) b];
 
     if (x->grade != y->grade) {
         return x->grade > y->grade ? -1 : 1;
@@ -149,12 +149,11 @@ static int cmp_attention(const void *a, const void *b)
     return *(const uint32_t *) a < *(const uint32_t *) b ? -1 : 1;
 }
 
-static const mtw_route_history *sort_hist;
-
-static int cmp_hist_best(const void *a, const void *b)
+static int cmp_hist_best(const void *a, const void *b, void *ctx)
 {
-    const mtw_route_history *x = &sort_hist[*(const uint32_t *) a];
-    const mtw_route_history *y = &sort_hist[*(const uint32_t *) b];
+    const mtw_route_history *hist = ctx;
+    const mtw_route_history *x = &hist[*(const uint32_t *) a];
+    const mtw_route_history *y = &hist[*(const uint32_t *) b];
 
     if (x->mean != y->mean) {
         return x->mean > y->mean ? -1 : 1;
@@ -180,8 +179,8 @@ static void jw_historical(mtw_jbuf *w, const mtw_tick *t,
             idx[n++] = (uint32_t) i;
         }
     }
-    sort_hist = c->history;
-    mtw_sort(idx, n, sizeof(*idx), cmp_hist_best);
+    mtw_sort_r(idx, n, sizeof(*idx), cmp_hist_best,
+               (void *) c->history);
     for (i = 0; i < n && shown < 5; i++) {
         const mtw_route_history *h = &c->history[idx[best ? i : n - 1 - i]];
         long r = mtw_schedule_route(t->s, h->route_id);
@@ -293,9 +292,8 @@ void mtw_doc_overview(mtw_jbuf *w, const mtw_tick *t, const mtw_doc_ctx *c)
         }
     }
     sys = mtw_system_grade(grades, veh, t->ngroups, &pct);
-    sort_t = t;
-    mtw_sort(top, ntop, sizeof(*top), cmp_top);
-    mtw_sort(att, natt, sizeof(*att), cmp_attention);
+    mtw_sort_r(top, ntop, sizeof(*top), cmp_top, (void *) t);
+    mtw_sort_r(att, natt, sizeof(*att), cmp_attention, (void *) t);
 
     mtw_jw_obj(w);
     mtw_jw_kstr(w, "system_grade", mtw_grade_str(sys));

@@ -99,12 +99,12 @@ static const mtw_route_history *find_history(const mtw_doc_ctx *c,
 }
 
 /* numeric-aware order of route short names (reference §2.9 sort) */
-static const mtw_schedule *sort_sched;
 
-static int cmp_route_name(const void *a, const void *b)
+static int cmp_route_name(const void *a, const void *b, void *ctx)
 {
-    const mtw_route *x = &sort_sched->routes[*(const uint32_t *) a];
-    const mtw_route *y = &sort_sched->routes[*(const uint32_t *) b];
+    const mtw_schedule *sched = ctx;
+    const mtw_route *x = &sched->routes[*(const uint32_t *) a];
+    const mtw_route *y = &sched->routes[*(const uint32_t *) b];
     const char *sx = x->short_name ? x->short_name : x->id;
     const char *sy = y->short_name ? y->short_name : y->id;
     char *ex, *ey;
@@ -177,8 +177,8 @@ static uint32_t *routes_by_name(const mtw_schedule *s)
     for (i = 0; i < s->nroutes; i++) {
         order[i] = (uint32_t) i;
     }
-    sort_sched = s;
-    mtw_sort(order, s->nroutes, sizeof(*order), cmp_route_name);
+    mtw_sort_r(order, s->nroutes, sizeof(*order), cmp_route_name,
+               (void *) s);
     return order;
 }
 

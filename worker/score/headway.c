@@ -398,12 +398,11 @@ static int cmp_ids(const char *a, const char *b)
     return strcmp(a, b);
 }
 
-static const mtw_tick *sort_tick;
-
-static int cmp_member(const void *a, const void *b)
+static int cmp_member(const void *a, const void *b, void *ctx)
 {
-    const mtw_vstate *x = &sort_tick->vs[*(const uint32_t *) a];
-    const mtw_vstate *y = &sort_tick->vs[*(const uint32_t *) b];
+    const mtw_tick *tick = ctx;
+    const mtw_vstate *x = &tick->vs[*(const uint32_t *) a];
+    const mtw_vstate *y = &tick->vs[*(const uint32_t *) b];
     int c = cmp_ids(x->route_id, y->route_id);
 
     if (c != 0) {
@@ -497,8 +496,7 @@ int mtw_tick_headways(mtw_tick *t, const mtw_score_params *p)
             order[n++] = (uint32_t) i;
         }
     }
-    sort_tick = t;
-    mtw_sort(order, n, sizeof(*order), cmp_member);
+    mtw_sort_r(order, n, sizeof(*order), cmp_member, t);
     for (i = 0; i < n; i = j) {
         for (j = i + 1; j < n && same_group(t, order[i], order[j]); j++) {
         }

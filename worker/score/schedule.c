@@ -35,12 +35,11 @@ typedef struct {
     size_t npatterns, cap_patterns;
 } sb_ctx;
 
-static const mtw_timetable *sort_tt;
-
-static int cmp_row(const void *a, const void *b)
+static int cmp_row(const void *a, const void *b, void *ctx)
 {
-    const mtw_tt_stop_time *x = &sort_tt->stop_times[*(const uint32_t *) a];
-    const mtw_tt_stop_time *y = &sort_tt->stop_times[*(const uint32_t *) b];
+    const mtw_timetable *tt = ctx;
+    const mtw_tt_stop_time *x = &tt->stop_times[*(const uint32_t *) a];
+    const mtw_tt_stop_time *y = &tt->stop_times[*(const uint32_t *) b];
 
     return (x->seq > y->seq) - (x->seq < y->seq);
 }
@@ -57,12 +56,11 @@ static int cmp_trip(const void *a, const void *b)
     return (sx > sy) - (sx < sy);
 }
 
-static const mtw_schedule *sort_s;
-
-static int cmp_trip_rdir(const void *a, const void *b)
+static int cmp_trip_rdir(const void *a, const void *b, void *ctx)
 {
-    const mtw_trip *x = &sort_s->trips[*(const uint32_t *) a];
-    const mtw_trip *y = &sort_s->trips[*(const uint32_t *) b];
+    const mtw_schedule *sched = ctx;
+    const mtw_trip *x = &sched->trips[*(const uint32_t *) a];
+    const mtw_trip *y = &sched->trips[*(const uint32_t *) b];
     int64_t sx, sy;
 
     if (x->route != y->route) {
@@ -121,10 +119,9 @@ static int sb_group_rows(sb_ctx *c)
         }
     }
     free(fill);
-    sort_tt = tt;
     for (i = 0; i < tt->n_trips; i++) {
-        mtw_sort(c->row_idx + c->rows[i].first, c->rows[i].count,
-              sizeof(uint32_t), cmp_row);
+        mtw_sort_r(c->row_idx + c->rows[i].first, c->rows[i].count,
+                   sizeof(uint32_t), cmp_row, (void *) tt);
     }
     return 0;
 }
@@ -425,8 +422,7 @@ static int sb_index(mtw_schedule *s)
     for (i = 0; i < s->ntrips; i++) {
         order[i] = (uint32_t) i;
     }
-    sort_s = s;
-    mtw_sort(order, s->ntrips, sizeof(*order), cmp_trip_rdir);
+    mtw_sort_r(order, s->ntrips, sizeof(*order), cmp_trip_rdir, s);
     for (n = 0, i = 0; i < s->ntrips; i++) {
         if (i == 0 || s->trips[order[i]].route != s->trips[order[i - 1]].route
             || s->trips[order[i]].direction

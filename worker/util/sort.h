@@ -1,6 +1,8 @@
 /*
  * sort.h - qsort that accepts empty (possibly NULL) arrays, which qsort
- * does not.
+ * does not; and a sort whose comparison gets a context (the table the
+ * elements index into), so that no comparison reads a file-level pointer
+ * set before the sort.
  */
 #ifndef MTW_UTIL_SORT_H
 #define MTW_UTIL_SORT_H
@@ -15,5 +17,9 @@ static inline void mtw_sort(void *base, size_t n, size_t size,
         qsort(base, n, size, cmp);
     }
 }
+
+/* The same with ctx passed to every cmp (glibc's qsort_r). */
+void mtw_sort_r(void *base, size_t n, size_t size,
+                int (*cmp)(const void *, const void *, void *), void *ctx);
 
 #endif
