@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t mtw_fnv1a64_more(uint64_t h, const void *data, size_t len)
+uint64_t mtw_fnv1a64(const void *data, size_t len)
 {
     const unsigned char *p = data;
+    uint64_t h = 0xcbf29ce484222325ULL;
     size_t i;
 
     for (i = 0; i < len; i++) {
@@ -16,11 +17,6 @@ uint64_t mtw_fnv1a64_more(uint64_t h, const void *data, size_t len)
         h *= 0x100000001b3ULL;
     }
     return h;
-}
-
-uint64_t mtw_fnv1a64(const void *data, size_t len)
-{
-    return mtw_fnv1a64_more(MTW_FNV1A64_INIT, data, len);
 }
 
 int mtw_idmap_init(mtw_idmap *m, size_t expected)

@@ -31,9 +31,5 @@ uint32_t mtw_idmap_get(const mtw_idmap *m, const char *key);
 
 /* FNV-1a 64 of a byte string. */
 uint64_t mtw_fnv1a64(const void *data, size_t len);
-/* FNV-1a 64 continued over more bytes from h (MTW_FNV1A64_INIT to start):
- * a hash of several pieces without gathering them first */
-#define MTW_FNV1A64_INIT 0xcbf29ce484222325ULL
-uint64_t mtw_fnv1a64_more(uint64_t h, const void *data, size_t len);
 
 #endif
