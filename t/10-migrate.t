@@ -17,10 +17,12 @@ like($out, qr/^applied 0002_history \(\d+ ms\)$/m, 'applies 0002_history');
 like($out, qr/^applied 0003_gtfs_reload \(\d+ ms\)$/m, 'applies 0003_gtfs_reload');
 like($out, qr/^applied 0004_headway_index \(\d+ ms\)$/m, 'applies 0004_headway_index');
 like($out, qr/^applied 0005_service_exception \(\d+ ms\)$/m, 'applies 0005_service_exception');
-like($out, qr/5 migrations, 5 applied now/, 'says how many');
+like($out, qr/^applied 0006_headway_covering \(\d+ ms\)$/m, 'applies 0006_headway_covering');
+like($out, qr/6 migrations, 6 applied now/, 'says how many');
 is($t->psql("SELECT string_agg(version, ',' ORDER BY version) FROM schema_migrations"),
-    '0001_gtfs,0002_history,0003_gtfs_reload,0004_headway_index,0005_service_exception',
-    'schema_migrations records all five');
+    '0001_gtfs,0002_history,0003_gtfs_reload,0004_headway_index,0005_service_exception,'
+    . '0006_headway_covering',
+    'schema_migrations records all six');
 
 my @gtfs = qw(agency routes stops trips stop_times calendar calendar_dates
               shapes frequencies transfers);
@@ -68,18 +70,34 @@ for my $table (sort keys %columns) {
     }
 }
 
+# the daily aggregate's read (store/history_pg.c) is an index-only scan:
+# every column it reads is in the headway index (0006), and the
+# insert-triggered autovacuum that marks the log's pages all-visible runs
+# every 100,000 rows, not after 20% of the table
+my $plan = $t->psql("SET enable_seqscan = off; SET enable_bitmapscan = off; "
+    . "EXPLAIN SELECT route_id, direction_id, stop_id, trip_id, trip_start_time, "
+    . "scheduled_at, arrived_at, delay_sec FROM arrival_log WHERE city_id = 1 "
+    . "AND service_date = '2025-07-02'::date ORDER BY route_id, direction_id, "
+    . "stop_id, scheduled_at");
+like($plan, qr/Index Only Scan using arrival_log_headways on arrival_log/,
+    'the daily aggregate reads arrival_log_headways alone') or diag($plan);
+unlike($plan, qr/Sort/, '... in its order, with no sort');
+is($t->psql("SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = 'arrival_log'"),
+    'autovacuum_vacuum_insert_scale_factor=0,autovacuum_vacuum_insert_threshold=100000',
+    'arrival_log is vacuumed every 100,000 inserted rows');
+
 # idempotent
 ($rc, $out, $err) = $t->worker('migrate');
 is($rc, 0, 'second migrate exits 0');
-like($out, qr/5 migrations, 0 applied now/, 'second migrate applies nothing');
-is($t->psql('SELECT count(*) FROM schema_migrations'), 5, 'still five rows');
+like($out, qr/6 migrations, 0 applied now/, 'second migrate applies nothing');
+is($t->psql('SELECT count(*) FROM schema_migrations'), 6, 'still six rows');
 
 # two replicas migrating one fresh database at the same time
 $t->psql('CREATE DATABASE mtw_race');
 (my $race = $url) =~ s{/mtw$}{/mtw_race};
 $t->start_worker("race$_", 'migrate', '--database', $race) for 1 .. 2;
 is($t->wait_worker("race$_", 30), 0, "concurrent migrate $_ exits 0") for 1 .. 2;
-is(`psql -X -A -t -q '$race' -c 'SELECT count(*) FROM schema_migrations'` + 0, 5,
+is(`psql -X -A -t -q '$race' -c 'SELECT count(*) FROM schema_migrations'` + 0, 6,
     'concurrent runs applied each migration once');
 
 # a migration that fails is rolled back whole and named with its line

@@ -2,19 +2,13 @@
  * day.c - a service day's aggregate of arrival_log, per route (day.h).
  */
 #include "score/day.h"
+#include "score/idmap.h"
 #include "util/arena.h"
 #include "util/grow.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int cmp_int(const void *a, const void *b)
-{
-    int x = *(const int *) a, y = *(const int *) b;
-
-    return (x > y) - (x < y);
-}
 
 static double pct2(size_t k, size_t n)
 {
@@ -48,7 +42,6 @@ int mtw_day_aggregate(int *delays, size_t n, const mtw_otp_window *w,
     if (n == 0) {
         return -1;
     }
-    qsort(delays, n, sizeof(*delays), cmp_int);
     for (i = 0; i < n; i++) {
         sum += delays[i];
         if (delays[i] < -w->early_sec) {
@@ -118,13 +111,16 @@ void mtw_headway_sums_add(mtw_headway_sums *x, int h, int s)
 
 /* ---- streaming the day's rows ----------------------------------------- */
 
-/* one row of the open route, for its trip runs */
+/* one trip run of the open route: its observed and scheduled span */
 typedef struct {
     const char *trip_id;        /* in the day's arena */
+    uint64_t hash;              /* of trip_id and start */
     int32_t start;
-    int has_sched;
-    int64_t sched, arr;
-} day_visit;
+    long timed;                 /* rows with a scheduled time */
+    int64_t smin, smax, amin, amax;
+} day_run;
+
+#define DAY_RUN_EMPTY UINT32_MAX
 
 struct mtw_day {
     mtw_otp_window w;
@@ -135,8 +131,10 @@ struct mtw_day {
     /* the open route's rows */
     int *delays;
     size_t ndelays, cap_delays;
-    day_visit *visits;
-    size_t nvisits, cap_visits;
+    day_run *runs;
+    size_t nruns, cap_runs;
+    uint32_t *run_slots;        /* open addressing into runs, by hash */
+    size_t cap_run_slots;       /* a power of two, or 0 */
     mtw_headway_sums pairs;
     mtw_arena arena;            /* the open route's trip ids */
 
@@ -172,60 +170,99 @@ void mtw_day_free(mtw_day *d)
     }
     free(d->routes);
     free(d->delays);
-    free(d->visits);
+    free(d->runs);
+    free(d->run_slots);
     free(d->prev_stop);
     mtw_arena_free(&d->arena);
     free(d);
 }
 
-static int cmp_visit(const void *a, const void *b)
-{
-    const day_visit *x = a, *y = b;
-    int c = strcmp(x->trip_id, y->trip_id);
-
-    if (c != 0) {
-        return c;
-    }
-    return (x->start > y->start) - (x->start < y->start);
-}
-
-/* the open route's trip runs and their realism, from its visits sorted */
+/* the open route's trip runs and their realism */
 static void close_runs(mtw_day *d, mtw_day_route *r)
 {
-    size_t i = 0, j, timed;
-    int64_t smin, smax, amin, amax;
+    size_t i;
     long ok = 0;
     double sum = 0;
 
-    qsort(d->visits, d->nvisits, sizeof(*d->visits), cmp_visit);
-    while (i < d->nvisits) {
-        timed = 0;
-        smin = amin = INT64_MAX;
-        smax = amax = INT64_MIN;
-        for (j = i; j < d->nvisits && cmp_visit(&d->visits[i],
-                                                 &d->visits[j]) == 0; j++)
-        {
-            const day_visit *v = &d->visits[j];
+    for (i = 0; i < d->nruns; i++) {
+        const day_run *u = &d->runs[i];
 
-            if (!v->has_sched) {
-                continue;
-            }
-            timed++;
-            smin = v->sched < smin ? v->sched : smin;
-            smax = v->sched > smax ? v->sched : smax;
-            amin = v->arr < amin ? v->arr : amin;
-            amax = v->arr > amax ? v->arr : amax;
-        }
-        r->trip_runs++;
-        if (timed >= 3 && smax > smin) {
+        if (u->timed >= 3 && u->smax > u->smin) {
             ok++;
-            sum += (double) (amax - amin) / (double) (smax - smin);
+            sum += (double) (u->amax - u->amin)
+                   / (double) (u->smax - u->smin);
         }
-        i = j;
     }
+    r->trip_runs = (long) d->nruns;
     r->has_realism = ok >= MTW_DAY_REALISM_MIN_RUNS;
     r->realism = r->has_realism ? round(sum / (double) ok * 1000.0) / 1000.0
                                 : 0;
+}
+
+/* the slots doubled and every run placed again */
+static int grow_run_slots(mtw_day *d)
+{
+    size_t cap = d->cap_run_slots ? d->cap_run_slots * 2 : 1024, i, at;
+    uint32_t *slots = malloc(cap * sizeof(*slots));
+
+    if (slots == NULL) {
+        return -1;
+    }
+    memset(slots, 0xff, cap * sizeof(*slots));
+    for (i = 0; i < d->nruns; i++) {
+        at = (size_t) d->runs[i].hash & (cap - 1);
+        while (slots[at] != DAY_RUN_EMPTY) {
+            at = (at + 1) & (cap - 1);
+        }
+        slots[at] = (uint32_t) i;
+    }
+    free(d->run_slots);
+    d->run_slots = slots;
+    d->cap_run_slots = cap;
+    return 0;
+}
+
+/* the open route's run (trip_id, start), added when new; NULL out of
+ * memory.  A hash table, not a sort of the route's rows: a large city's
+ * day sorted its million rows by trip id again (bench/aggregate.sh). */
+static day_run *find_run(mtw_day *d, const char *trip_id, int32_t start)
+{
+    size_t len = strlen(trip_id), at;
+    uint64_t h = mtw_fnv1a64(trip_id, len)
+                 ^ ((uint64_t) (uint32_t) start * 0x9e3779b97f4a7c15ULL);
+    day_run *u;
+
+    if ((d->nruns + 1) * 2 > d->cap_run_slots && grow_run_slots(d) != 0) {
+        return NULL;
+    }
+    at = (size_t) h & (d->cap_run_slots - 1);
+    while (d->run_slots[at] != DAY_RUN_EMPTY) {
+        u = &d->runs[d->run_slots[at]];
+        if (u->hash == h && u->start == start
+            && strcmp(u->trip_id, trip_id) == 0)
+        {
+            return u;
+        }
+        at = (at + 1) & (d->cap_run_slots - 1);
+    }
+    if (d->nruns >= DAY_RUN_EMPTY
+        || mtw_grow((void **) &d->runs, &d->cap_runs, d->nruns + 1,
+                    sizeof(*d->runs)) != 0)
+    {
+        return NULL;
+    }
+    u = &d->runs[d->nruns];
+    u->trip_id = mtw_arena_strdup(&d->arena, trip_id);
+    if (u->trip_id == NULL) {
+        return NULL;
+    }
+    u->hash = h;
+    u->start = start;
+    u->timed = 0;
+    u->smin = u->amin = INT64_MAX;
+    u->smax = u->amax = INT64_MIN;
+    d->run_slots[at] = (uint32_t) d->nruns++;
+    return u;
 }
 
 static void close_route(mtw_day *d)
@@ -243,7 +280,10 @@ static void close_route(mtw_day *d)
     mtw_day_regularity_sums(&d->pairs, &r->reg);
     d->open = 0;
     d->ndelays = 0;
-    d->nvisits = 0;
+    d->nruns = 0;
+    if (d->run_slots != NULL) {
+        memset(d->run_slots, 0xff, d->cap_run_slots * sizeof(*d->run_slots));
+    }
     memset(&d->pairs, 0, sizeof(d->pairs));
     d->has_prev = 0;
     mtw_arena_reset(&d->arena);
@@ -301,7 +341,7 @@ static int add_pair(mtw_day *d, const mtw_day_row *row)
 
 int mtw_day_add(mtw_day *d, const mtw_day_row *row)
 {
-    day_visit *v;
+    day_run *u;
 
     if (!d->open || strcmp(d->routes[d->nroutes - 1].route_id,
                            row->route_id) != 0)
@@ -311,10 +351,7 @@ int mtw_day_add(mtw_day *d, const mtw_day_row *row)
             return -1;
         }
     }
-    if (add_pair(d, row) != 0
-        || mtw_grow((void **) &d->visits, &d->cap_visits, d->nvisits + 1,
-                    sizeof(*d->visits)) != 0)
-    {
+    if (add_pair(d, row) != 0) {
         return -1;
     }
     if (row->has_delay) {
@@ -325,16 +362,17 @@ int mtw_day_add(mtw_day *d, const mtw_day_row *row)
         }
         d->delays[d->ndelays++] = row->delay;
     }
-    v = &d->visits[d->nvisits];
-    v->trip_id = mtw_arena_strdup(&d->arena, row->trip_id);
-    if (v->trip_id == NULL) {
+    u = find_run(d, row->trip_id, row->trip_start);
+    if (u == NULL) {
         return -1;
     }
-    v->start = row->trip_start;
-    v->has_sched = row->has_sched;
-    v->sched = row->scheduled_at;
-    v->arr = row->arrived_at;
-    d->nvisits++;
+    if (row->has_sched) {
+        u->timed++;
+        u->smin = row->scheduled_at < u->smin ? row->scheduled_at : u->smin;
+        u->smax = row->scheduled_at > u->smax ? row->scheduled_at : u->smax;
+        u->amin = row->arrived_at < u->amin ? row->arrived_at : u->amin;
+        u->amax = row->arrived_at > u->amax ? row->arrived_at : u->amax;
+    }
     d->routes[d->nroutes - 1].arrivals++;
     return 0;
 }

@@ -18,8 +18,9 @@
  *   of them; none under 5 such runs.
  *
  * One pass, no sort of the day's rows (the database hands them over in
- * an index's order): a large city's day of a million arrivals is one
- * read (bench/aggregate.sh).
+ * an index's order, from the index alone): a large city's day of a
+ * million arrivals is one read (bench/aggregate.sh).  A route's trip runs
+ * are found by hash, its median delay by selection.
  */
 #ifndef MTW_SCORE_DAY_H
 #define MTW_SCORE_DAY_H
@@ -38,7 +39,7 @@ typedef struct {
 } mtw_day_perf;
 
 /*
- * Aggregates n delays (sorted in place) with the on-time window w: early
+ * Aggregates n delays (reordered in place) with the on-time window w: early
  * below -early_sec, late above late_sec.  Returns 0, or -1 when n == 0.
  */
 int mtw_day_aggregate(int *delays, size_t n, const mtw_otp_window *w,

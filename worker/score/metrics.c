@@ -45,18 +45,72 @@ static int cmp_dbl(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The k-th smallest of v[0..n) (k < n), v reordered so that nothing
+ * before k is larger and nothing after it smaller: quickselect, O(n)
+ * expected (a day's million delays were sorted twice for their median);
+ * a sort past the depth a bad pivot sequence would need. */
+static int select_int(int *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1, i, j, depth = 0;
+    int pivot, t;
+
+    while (lo < hi) {
+        if (++depth > 64) {
+            mtw_sort(v + lo, hi - lo + 1, sizeof(*v), cmp_int);
+            break;
+        }
+        /* median of three as the pivot */
+        i = lo + (hi - lo) / 2;
+        if (v[i] < v[lo]) { t = v[i]; v[i] = v[lo]; v[lo] = t; }
+        if (v[hi] < v[lo]) { t = v[hi]; v[hi] = v[lo]; v[lo] = t; }
+        if (v[hi] < v[i]) { t = v[hi]; v[hi] = v[i]; v[i] = t; }
+        pivot = v[i];
+        /* Hoare's partition: v[lo..j] <= pivot <= v[j+1..hi] */
+        i = lo;
+        j = hi;
+        for ( ;; ) {
+            while (v[i] < pivot) {
+                i++;
+            }
+            while (v[j] > pivot) {
+                j--;
+            }
+            if (i >= j) {
+                break;
+            }
+            t = v[i]; v[i] = v[j]; v[j] = t;
+            i++;
+            j--;
+        }
+        if (k <= j) {
+            hi = j;
+        } else {
+            lo = j + 1;
+        }
+    }
+    return v[k];
+}
+
 int mtw_median_int(int *v, size_t n, int *out)
 {
+    size_t i;
+    int hi, lo;
+
     if (n == 0) {
         return -1;
     }
-    mtw_sort(v, n, sizeof(*v), cmp_int);
+    hi = select_int(v, n, n / 2);
     if (n % 2) {
-        *out = v[n / 2];
-    } else {
-        /* reference §2.4: even count -> truncated mean of the middles */
-        *out = (int) (((int64_t) v[n / 2 - 1] + v[n / 2]) / 2);
+        *out = hi;
+        return 0;
     }
+    /* reference §2.4: even count -> truncated mean of the middles; the
+     * lower middle is the largest of those selected below the upper */
+    lo = v[0];
+    for (i = 1; i < n / 2; i++) {
+        lo = v[i] > lo ? v[i] : lo;
+    }
+    *out = (int) (((int64_t) lo + hi) / 2);
     return 0;
 }
 

@@ -39,7 +39,8 @@ const char *mtw_confidence_str(mtw_confidence c);  /* "high"... */
  */
 int mtw_median_gap(int64_t *times, size_t n, int *out);
 
-/* Median of values (sorted in place), even count truncated; -1 if n == 0. */
+/* Median of values (reordered in place), even count truncated; -1 if
+ * n == 0. */
 int mtw_median_int(int *v, size_t n, int *out);
 
 /* Single-vehicle schedule-adherence grade from delay d (+ late). */

@@ -28,6 +28,7 @@ MTW_SQL_FILE(mtw_sql_0002, "worker/sql/0002_history.sql");
 MTW_SQL_FILE(mtw_sql_0003, "worker/sql/0003_gtfs_reload.sql");
 MTW_SQL_FILE(mtw_sql_0004, "worker/sql/0004_headway_index.sql");
 MTW_SQL_FILE(mtw_sql_0005, "worker/sql/0005_service_exception.sql");
+MTW_SQL_FILE(mtw_sql_0006, "worker/sql/0006_headway_covering.sql");
 
 static const struct {
     const char *version;
@@ -39,6 +40,7 @@ static const struct {
     { "0003_gtfs_reload", mtw_sql_0003_start, mtw_sql_0003_end },
     { "0004_headway_index", mtw_sql_0004_start, mtw_sql_0004_end },
     { "0005_service_exception", mtw_sql_0005_start, mtw_sql_0005_end },
+    { "0006_headway_covering", mtw_sql_0006_start, mtw_sql_0006_end },
 };
 
 size_t mtw_migration_count(void)

@@ -739,6 +739,41 @@ static void test_day_stream(void **state)
     mtw_day_free(d);
 }
 
+/* a route of 3,000 trip runs (its table of runs grows several times),
+ * rows in stop order as the database hands them over: one trip id run
+ * at two start times is two runs; each run's span from its first to its
+ * last timed stop, whatever rows come between */
+static void test_day_many_runs(void **state)
+{
+    mtw_otp_window w = MTW_OTP_DEFAULT;
+    const mtw_day_route *r;
+    mtw_day *d = mtw_day_create(&w);
+    char trip[16], stop[8];
+    size_t n;
+    int k, s;
+
+    (void) state;
+    for (s = 0; s < 3; s++) {
+        snprintf(stop, sizeof(stop), "S%d", s);
+        for (k = 0; k < 3000; k++) {
+            /* runs k and k + 1500 share a trip id, an hour apart */
+            snprintf(trip, sizeof(trip), "trip-%d", k % 1500);
+            /* scheduled 600 s from the first stop to the last; odd runs
+             * take 900 s (1.5), even ones 600 (1.0) */
+            day_row(d, "9", 0, stop, trip, 3600 * (k / 1500) + k,
+                    100000 + 10 * k + 300 * s,
+                    100000 + 10 * k + (k % 2 ? 450 : 300) * s);
+        }
+    }
+    r = mtw_day_finish(d, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(r[0].arrivals, 9000);
+    assert_int_equal(r[0].trip_runs, 3000);
+    assert_int_equal(r[0].has_realism, 1);
+    assert_true(fabs(r[0].realism - 1.25) < 1e-9);
+    mtw_day_free(d);
+}
+
 /* headway pairs (observed, scheduled) of one route's day */
 static void test_day_regularity(void **state)
 {
@@ -820,6 +855,7 @@ int main(void)
         cmocka_unit_test(test_day_aggregate),
         cmocka_unit_test(test_day_regularity),
         cmocka_unit_test(test_day_stream),
+        cmocka_unit_test(test_day_many_runs),
         cmocka_unit_test(test_service_exceptions),
         cmocka_unit_test(test_trip_update_arrivals),
         cmocka_unit_test(test_heartbeat_line),

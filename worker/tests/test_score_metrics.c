@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -34,6 +35,47 @@ static void test_median_gap(void **state)
     assert_int_equal(mtw_median_gap(one, 1, &out), -1);   /* H7 */
     assert_int_equal(mtw_median_gap(h2, 3, &out), 0);
     assert_int_equal(out, 210);             /* H2: gaps 180, 240 */
+}
+
+static int cmp_int_asc(const void *a, const void *b)
+{
+    int x = *(const int *) a, y = *(const int *) b;
+
+    return (x > y) - (x < y);
+}
+
+/* the median by selection equals the median of the sorted values, for
+ * every length up to 300 and inputs a quickselect finds hard: sorted,
+ * reversed, all equal, organ pipe, few distinct values, random */
+static void test_median_int_select(void **state)
+{
+    static int v[20000], sorted[20000];
+    unsigned seed = 12345;
+    size_t n, i, pattern;
+    int want, got;
+
+    (void) state;
+    for (pattern = 0; pattern < 6; pattern++) {
+        for (n = 1; n <= 20000; n = n < 300 ? n + 1 : n * 2 + 1) {
+            for (i = 0; i < n; i++) {
+                seed = seed * 1103515245u + 12345u;
+                v[i] = pattern == 0 ? (int) i
+                     : pattern == 1 ? (int) (n - i)
+                     : pattern == 2 ? 7
+                     : pattern == 3 ? (int) (i < n / 2 ? i : n - i)
+                     : pattern == 4 ? (int) (seed >> 16) % 3 - 1
+                     : (int) (seed >> 8) % 2001 - 1000;
+            }
+            memcpy(sorted, v, n * sizeof(*v));
+            qsort(sorted, n, sizeof(*sorted), cmp_int_asc);
+            want = n % 2 ? sorted[n / 2]
+                         : (int) (((long) sorted[n / 2 - 1]
+                                   + sorted[n / 2]) / 2);
+            assert_int_equal(mtw_median_int(v, n, &got), 0);
+            assert_int_equal(got, want);
+        }
+    }
+    assert_int_equal(mtw_median_int(v, 0, &got), -1);
 }
 
 /* §12.2 grades and confidence */
@@ -395,6 +437,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_median_gap),
+        cmocka_unit_test(test_median_int_select),
         cmocka_unit_test(test_grades),
         cmocka_unit_test(test_system_grade),
         cmocka_unit_test(test_history),
