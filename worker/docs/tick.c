@@ -99,6 +99,20 @@ static int doc_held(mtw_doc_set *set, const char *name, uint64_t inputs)
     return 1;
 }
 
+/* the same for a stop's predictions, asked by the stop's index: no name
+ * is made for the nine in ten unchanged (a held one had a valid id when
+ * it was written) */
+static int doc_held_ix(mtw_doc_set *set, size_t ix, uint64_t inputs)
+{
+    if (inputs == 0 || set->held_ix == NULL
+        || !set->held_ix(set->sink_ud, ix, inputs))
+    {
+        return 0;
+    }
+    set->held_n++;
+    return 1;
+}
+
 /* the inputs of the documents made of the schedule alone: the memo
  * forgets every document with the schedule (jobs/doc_memo.h), so one
  * constant names them */
@@ -216,12 +230,9 @@ int mtw_docs_build_tick(mtw_doc_set *set, const mtw_tick *t,
         if (t->stop_count[i] == 0 && !(also_stops && also_stops[i])) {
             continue;
         }
-        /* asked by index: no name made for the nine in ten unchanged (a
-         * held one had a valid id when it was written) */
         inputs = set->held_ix != NULL
                  ? mtw_doc_predictions_inputs(t, c, (uint32_t) i) : 0;
-        if (inputs != 0 && set->held_ix(set->sink_ud, i, inputs)) {
-            set->held_n++;
+        if (doc_held_ix(set, i, inputs)) {
             continue;
         }
         if (!mtw_valid_doc_id(s->stops[i].id)) {

@@ -2,8 +2,8 @@
  * ingest.c - feed scheduling, backoff, snapshot swap and staleness.
  */
 #include "jobs/ingest.h"
+#include "docs/docs.h"
 #include "feed/rtjson.h"
-#include "util/hash64.h"
 #include "util/cli.h"
 #include "util/log.h"
 
@@ -256,9 +256,8 @@ static void feed_render(mtw_feed_state *f)
 
     feed_render_reset(f);
     mtw_rtjson_reference(&f->ref_json, s);
-    snprintf(f->ref_etag, sizeof(f->ref_etag), "\"%016llx\"",
-             (unsigned long long) (f->ref_json.buf != NULL
-                 ? mtw_hash64(f->ref_json.buf, f->ref_json.len) : 0));
+    mtw_etag(f->ref_json.buf != NULL ? f->ref_json.buf : "",
+             f->ref_json.buf != NULL ? f->ref_json.len : 0, f->ref_etag);
     mtw_rtjson_rich_items(&f->rich_items, s);
     if (f->kind != MTW_FEED_VEHICLES || s->n_vehicles == 0) {
         return;
