@@ -1,8 +1,9 @@
 #!/bin/sh
 # fuzz.sh - runs each libFuzzer target for SECS seconds on its seeds
 # (fuzz/corpus/<target>/) plus a working corpus in build/fuzz/, and prints
-# executions per second and coverage.  Exits 1 when a target crashes (the
-# input is kept in build/fuzz/artifacts/).
+# executions per second and coverage, as many targets at a time as there are
+# cores.  Exits 1 when a target crashes (the input is kept in
+# build/fuzz/artifacts/).
 #
 #   sh scripts/fuzz.sh SECS build/fuzz/fuzz_x [...]     (make fuzz)
 set -eu
@@ -10,7 +11,9 @@ SECS=$1
 shift
 mkdir -p build/fuzz/artifacts
 status=0
-for bin in "$@"; do
+# one target: its result line (or what crashed) into build/fuzz/NAME.result
+fuzz_one() {
+    bin=$1
     name=$(basename "$bin")
     work=build/fuzz/corpus-$name
     mkdir -p "$work"
@@ -22,11 +25,34 @@ for bin in "$@"; do
         total=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
         cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
         ft=$(grep -o 'ft: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
-        echo "fuzz: $name: $SECS s, $total runs, $execs execs/s, coverage $cov edges, $ft features"
-    else
-        echo "fuzz: $name CRASHED (log: $log)" >&2
-        grep -E 'ERROR|SUMMARY|Test unit written' "$log" >&2 || true
-        status=1
+        echo "fuzz: $name: $SECS s, $total runs, $execs execs/s, coverage $cov edges, $ft features" \
+            > "build/fuzz/$name.result"
+        return 0
     fi
+    { echo "fuzz: $name CRASHED (log: $log)"
+      grep -E 'ERROR|SUMMARY|Test unit written' "$log" || true; } \
+        > "build/fuzz/$name.result"
+    return 1
+}
+# as many targets at a time as there are cores (each is single-threaded)
+JOBS=$(nproc 2>/dev/null || echo 1)
+while [ $# -gt 0 ]; do
+    batch="" pids="" n=0
+    while [ $# -gt 0 ] && [ $n -lt "$JOBS" ]; do
+        fuzz_one "$1" &
+        pids="$pids $!" batch="$batch $1" n=$((n + 1))
+        shift
+    done
+    for pid in $pids; do
+        wait "$pid" || status=1
+    done
+    for bin in $batch; do
+        name=$(basename "$bin")
+        if grep -q CRASHED "build/fuzz/$name.result"; then
+            cat "build/fuzz/$name.result" >&2
+        else
+            cat "build/fuzz/$name.result"
+        fi
+    done
 done
 exit $status
