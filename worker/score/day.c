@@ -114,13 +114,12 @@ void mtw_headway_sums_add(mtw_headway_sums *x, int h, int s)
 /* one trip run of the open route: its observed and scheduled span */
 typedef struct {
     const char *trip_id;        /* in the day's arena */
-    uint64_t hash;              /* of trip_id and start */
+    uint32_t next;              /* the next run of the same trip id, or
+                                 * MTW_IDMAP_NONE */
     int32_t start;
     long timed;                 /* rows with a scheduled time */
     int64_t smin, smax, amin, amax;
 } day_run;
-
-#define DAY_RUN_EMPTY UINT32_MAX
 
 struct mtw_day {
     mtw_otp_window w;
@@ -133,8 +132,7 @@ struct mtw_day {
     size_t ndelays, cap_delays;
     day_run *runs;
     size_t nruns, cap_runs;
-    uint32_t *run_slots;        /* open addressing into runs, by hash */
-    size_t cap_run_slots;       /* a power of two, or 0 */
+    mtw_idmap runs_by_trip;     /* trip id -> its first run */
     mtw_headway_sums pairs;
     mtw_arena arena;            /* the open route's trip ids */
 
@@ -171,7 +169,7 @@ void mtw_day_free(mtw_day *d)
     free(d->routes);
     free(d->delays);
     free(d->runs);
-    free(d->run_slots);
+    mtw_idmap_clear(&d->runs_by_trip);
     free(d->prev_stop);
     mtw_arena_free(&d->arena);
     free(d);
@@ -199,69 +197,47 @@ static void close_runs(mtw_day *d, mtw_day_route *r)
                                 : 0;
 }
 
-/* the slots doubled and every run placed again */
-static int grow_run_slots(mtw_day *d)
-{
-    size_t cap = d->cap_run_slots ? d->cap_run_slots * 2 : 1024, i, at;
-    uint32_t *slots = malloc(cap * sizeof(*slots));
-
-    if (slots == NULL) {
-        return -1;
-    }
-    memset(slots, 0xff, cap * sizeof(*slots));
-    for (i = 0; i < d->nruns; i++) {
-        at = (size_t) d->runs[i].hash & (cap - 1);
-        while (slots[at] != DAY_RUN_EMPTY) {
-            at = (at + 1) & (cap - 1);
-        }
-        slots[at] = (uint32_t) i;
-    }
-    free(d->run_slots);
-    d->run_slots = slots;
-    d->cap_run_slots = cap;
-    return 0;
-}
-
 /* the open route's run (trip_id, start), added when new; NULL out of
- * memory.  A hash table, not a sort of the route's rows: a large city's
- * day sorted its million rows by trip id again (bench/aggregate.sh). */
+ * memory.  Found by the trip id's hash, not by sorting the route's rows:
+ * a large city's day sorted its million rows by trip id again
+ * (bench/aggregate.sh).  A trip id runs once a day but for frequency
+ * templates: its runs are chained from the first. */
 static day_run *find_run(mtw_day *d, const char *trip_id, int32_t start)
 {
-    size_t len = strlen(trip_id), at;
-    uint64_t h = mtw_fnv1a64(trip_id, len)
-                 ^ ((uint64_t) (uint32_t) start * 0x9e3779b97f4a7c15ULL);
+    uint32_t first = mtw_idmap_get(&d->runs_by_trip, trip_id), i;
     day_run *u;
 
-    if ((d->nruns + 1) * 2 > d->cap_run_slots && grow_run_slots(d) != 0) {
-        return NULL;
-    }
-    at = (size_t) h & (d->cap_run_slots - 1);
-    while (d->run_slots[at] != DAY_RUN_EMPTY) {
-        u = &d->runs[d->run_slots[at]];
-        if (u->hash == h && u->start == start
-            && strcmp(u->trip_id, trip_id) == 0)
-        {
-            return u;
+    for (i = first; i != MTW_IDMAP_NONE; i = d->runs[i].next) {
+        if (d->runs[i].start == start) {
+            return &d->runs[i];
         }
-        at = (at + 1) & (d->cap_run_slots - 1);
     }
-    if (d->nruns >= DAY_RUN_EMPTY
+    if (d->nruns >= MTW_IDMAP_NONE
         || mtw_grow((void **) &d->runs, &d->cap_runs, d->nruns + 1,
                     sizeof(*d->runs)) != 0)
     {
         return NULL;
     }
     u = &d->runs[d->nruns];
-    u->trip_id = mtw_arena_strdup(&d->arena, trip_id);
-    if (u->trip_id == NULL) {
-        return NULL;
+    if (first == MTW_IDMAP_NONE) {
+        u->trip_id = mtw_arena_strdup(&d->arena, trip_id);
+        if (u->trip_id == NULL
+            || mtw_idmap_put(&d->runs_by_trip, u->trip_id,
+                             (uint32_t) d->nruns) != 0)
+        {
+            return NULL;
+        }
+        u->next = MTW_IDMAP_NONE;
+    } else {
+        u->trip_id = d->runs[first].trip_id;
+        u->next = d->runs[first].next;
+        d->runs[first].next = (uint32_t) d->nruns;
     }
-    u->hash = h;
     u->start = start;
     u->timed = 0;
     u->smin = u->amin = INT64_MAX;
     u->smax = u->amax = INT64_MIN;
-    d->run_slots[at] = (uint32_t) d->nruns++;
+    d->nruns++;
     return u;
 }
 
@@ -281,9 +257,7 @@ static void close_route(mtw_day *d)
     d->open = 0;
     d->ndelays = 0;
     d->nruns = 0;
-    if (d->run_slots != NULL) {
-        memset(d->run_slots, 0xff, d->cap_run_slots * sizeof(*d->run_slots));
-    }
+    mtw_idmap_clear(&d->runs_by_trip);      /* its keys are in the arena */
     memset(&d->pairs, 0, sizeof(d->pairs));
     d->has_prev = 0;
     mtw_arena_reset(&d->arena);
